@@ -1,0 +1,13 @@
+/**
+ * Browsers post from the shop's own origin. Write keys, not origins, authorise a request, so any
+ * origin may call; credentials (cookies) are never needed and never allowed.
+ */
+export function corsHeaders(origin: string | undefined): Record<string, string> {
+  return {
+    'access-control-allow-origin': origin || '*',
+    'access-control-allow-methods': 'POST, OPTIONS',
+    'access-control-allow-headers': 'authorization, content-type, content-encoding',
+    'access-control-max-age': '86400',
+    vary: 'Origin',
+  };
+}
