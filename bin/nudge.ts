@@ -1,1 +1,84 @@
-console.log("cli ok", process.argv.slice(2))
+import { Command, Option } from 'commander';
+import { runDeadLettersCommand } from '../functions/embedded/commands/dead-letters-command.ts';
+import { runProfileCommand } from '../functions/embedded/commands/profile-command.ts';
+import { runQueryCommand } from '../functions/embedded/commands/query-command.ts';
+import { runStartCommand } from '../functions/embedded/commands/start-command.ts';
+
+// The nudge command line. Every command reads the same environment as `npm start`
+// (NUDGE_DATA_DIR, PORT, …) so it finds the state of the embedded runtime you started.
+const program = new Command('nudge')
+  .description('Real-time, personalised email for online shops — embedded runtime and tools.')
+  .addHelpText(
+    'after',
+    `
+Environment:
+  PORT               HTTP port of the embedded host (default 8080)
+  NUDGE_DATA_DIR     where the embedded runtime keeps its state (default ./.nudge)
+  NUDGE_WRITE_KEYS   comma-separated write keys accepted by the collector
+                     (unset: a development key is generated once and printed at start)
+
+Examples:
+  npx nudge start
+  npx nudge profile user-42
+  npx nudge profile jane@example.com --data-dir ./.nudge
+  npx nudge query "SELECT kind, COUNT(*) AS n FROM nudge.events GROUP BY kind"
+  npx nudge query sql/tables/events.sql --json
+  npx nudge dead-letters --limit 20`,
+  );
+
+const dataDirOption = () => new Option('--data-dir <dir>', 'state directory (overrides NUDGE_DATA_DIR)');
+
+program
+  .command('start')
+  .description('start the embedded runtime: collector, bus, profiles and warehouse in one process')
+  .addOption(dataDirOption())
+  .option('--port <port>', 'HTTP port (overrides PORT)')
+  .action(async (options: { dataDir?: string; port?: string }) => {
+    await runStartCommand(withOverrides(options));
+  });
+
+program
+  .command('profile')
+  .description("print a person's enriched profile as JSON")
+  .argument('<id>', 'a user id, anonymous id, email address or person id')
+  .addOption(dataDirOption())
+  .action(async (id: string, options: { dataDir?: string }) => {
+    process.exitCode = await runProfileCommand(id, withOverrides(options), process.stdout);
+  });
+
+program
+  .command('query')
+  .description('run BigQuery Standard SQL (inline, or a .sql file) against the embedded warehouse')
+  .argument('<sql>', 'the SQL text, or the path of a .sql file (e.g. one under sql/)')
+  .option('--json', 'print rows as JSON lines instead of a table')
+  .addOption(dataDirOption())
+  .action(async (sql: string, options: { json?: boolean; dataDir?: string }) => {
+    process.exitCode = await runQueryCommand(sql, { json: options.json ?? false, env: withOverrides(options) }, process.stdout);
+  });
+
+program
+  .command('dead-letters')
+  .description('list input nudge refused (invalid events), newest first, so it can be fixed and replayed')
+  .option('--stage <stage>', 'only this stage (collect, publish, profile, …)')
+  .option('--limit <n>', 'how many to show', '50')
+  .option('--json', 'print records as JSON lines')
+  .addOption(dataDirOption())
+  .action(async (options: { stage?: string; limit: string; json?: boolean; dataDir?: string }) => {
+    process.exitCode = await runDeadLettersCommand(
+      { stage: options.stage, limit: Number(options.limit), json: options.json ?? false, env: withOverrides(options) },
+      process.stdout,
+    );
+  });
+
+function withOverrides(options: { dataDir?: string; port?: string }): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    ...(options.dataDir ? { NUDGE_DATA_DIR: options.dataDir } : {}),
+    ...(options.port ? { PORT: options.port } : {}),
+  };
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`nudge: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

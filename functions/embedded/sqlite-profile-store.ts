@@ -1,0 +1,259 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import Database from 'better-sqlite3';
+import type { IdentityKey } from '../../pipelines/profiles/identity-key.ts';
+import type { Profile } from '../../pipelines/profiles/profile.ts';
+import type { ProfileStore, ProfileTx } from '../../pipelines/profiles/profile-store.ts';
+
+/**
+ * The embedded ProfileStore (DESIGN.md §5): three SQLite tables in NUDGE_DATA_DIR.
+ *
+ * Concurrency: transactions on one store are serialised in-process (better-sqlite3 is
+ * synchronous, but `work` is async, so two calls could otherwise interleave their reads and
+ * writes). A second handle on the same file (another process, the CLI) is caught at commit:
+ * every value read is re-checked inside BEGIN IMMEDIATE and, if any changed, the writes are
+ * dropped and `work` runs again — the same contract Firestore's optimistic retries give.
+ *
+ * Firestore's rules are enforced here too (reads before writes, at most 500 writes, only
+ * values Firestore can store), so code that passes embedded also passes on GCP.
+ */
+
+/** Applied-event markers older than this are pruned. Redeliveries come within minutes to days
+ * (the bus's backoff, Pub/Sub's 7-day retention), so 30 days keeps every realistic duplicate
+ * recognisable while the table stays bounded. Matches the Firestore TTL (expire_at). */
+export const APPLIED_EVENT_RETENTION_DAYS = 30;
+/** Firestore's per-transaction write limit, applied to both adapters for parity. */
+export const MAX_WRITES_PER_TRANSACTION = 500;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type SqliteProfileStoreDeps = {
+  /** An open handle (its owner sets pragmas and closes it) or a file path the store opens with
+   * WAL + synchronous=NORMAL and closes in close(). ':memory:' works for tests. */
+  database: Database.Database | string;
+  /** How often `work` may run when another handle keeps changing what it read. Default 10. */
+  maxAttempts?: number;
+};
+
+export type SqliteProfileStore = ProfileStore & {
+  close: () => Promise<void>;
+  /** Deletes applied-event markers older than `retentionDays` before `now`; returns how many. */
+  pruneAppliedEvents: (now: Date, retentionDays?: number) => number;
+};
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS profiles (person_id TEXT PRIMARY KEY, doc TEXT NOT NULL, version INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS identities (key TEXT PRIMARY KEY, person_id TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS identities_by_person ON identities (person_id);
+  CREATE TABLE IF NOT EXISTS applied_events (event_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, applied_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS applied_events_by_time ON applied_events (applied_at);
+`;
+
+export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqliteProfileStore {
+  const ownsDb = typeof deps.database === 'string';
+  const db = typeof deps.database === 'string' ? openDatabase(deps.database) : deps.database;
+  db.exec(SCHEMA);
+  const maxAttempts = deps.maxAttempts ?? 10;
+  const sql = {
+    profileDoc: db.prepare<[string], { doc: string }>('SELECT doc FROM profiles WHERE person_id = ?'),
+    personOfKey: db.prepare<[string], { person_id: string }>('SELECT person_id FROM identities WHERE key = ?'),
+    applied: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM applied_events WHERE event_id = ?'),
+    putProfile: db.prepare(
+      'INSERT INTO profiles (person_id, doc, version) VALUES (?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET doc = excluded.doc, version = excluded.version',
+    ),
+    link: db.prepare('INSERT INTO identities (key, person_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET person_id = excluded.person_id'),
+    markApplied: db.prepare(
+      'INSERT INTO applied_events (event_id, person_id, applied_at) VALUES (?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET person_id = excluded.person_id, applied_at = excluded.applied_at',
+    ),
+  };
+  const readDoc = (id: string) => sql.profileDoc.get(id)?.doc ?? null;
+  const readPerson = (key: string) => sql.personOfKey.get(key)?.person_id ?? null;
+  const readApplied = (id: string) => sql.applied.get(id) !== undefined;
+
+  /** Applies the buffered writes if nothing read has changed since; false means "run again". */
+  const commit = db.transaction((attempt: Attempt): boolean => {
+    for (const [id, doc] of attempt.seen.profiles) if (readDoc(id) !== doc) return false;
+    for (const [key, person] of attempt.seen.identities) if (readPerson(key) !== person) return false;
+    for (const [id, applied] of attempt.seen.applied) if (readApplied(id) !== applied) return false;
+    for (const [id, { doc, version }] of attempt.writes.profiles) sql.putProfile.run(id, doc, version);
+    for (const [key, person] of attempt.writes.identities) sql.link.run(key, person);
+    for (const [id, { personId, at }] of attempt.writes.applied) sql.markApplied.run(id, personId, at);
+    return true;
+  });
+
+  const inTransaction = new AsyncLocalStorage<true>();
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialise = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = queue.then(run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  const runAttempts = async <T>(work: (tx: ProfileTx) => Promise<T>): Promise<T> => {
+    for (let n = 1; n <= maxAttempts; n++) {
+      const attempt = newAttempt();
+      const result = await work(createTx(attempt, { readDoc, readPerson, readApplied }));
+      attempt.finish();
+      if (commit.immediate(attempt)) return result;
+    }
+    throw new Error(`ProfileStore transaction gave up after ${maxAttempts} attempts: another writer kept changing the same profiles`);
+  };
+
+  return {
+    transact: (work) => {
+      // Serialised transactions would wait on themselves forever; say so instead of hanging.
+      if (inTransaction.getStore()) return Promise.reject(new Error('ProfileStore.transact called inside another transact on the same store'));
+      return serialise(() => inTransaction.run(true, () => runAttempts(work)));
+    },
+    getProfile: async (personId) => {
+      const doc = readDoc(personId);
+      return doc === null ? null : (JSON.parse(doc) as Profile);
+    },
+    findPersonId: async (key) => readPerson(key),
+    pruneAppliedEvents: (now, retentionDays) => pruneAppliedEvents(db, { now, retentionDays }),
+    close: async () => {
+      await serialise(async () => undefined);
+      if (ownsDb && db.open) db.close();
+    },
+  };
+}
+
+/** Deletes applied-event markers older than `retentionDays` (default 30) before `now`. */
+export function pruneAppliedEvents(db: Database.Database, options: { now: Date; retentionDays?: number | undefined }): number {
+  const cutoff = options.now.getTime() - (options.retentionDays ?? APPLIED_EVENT_RETENTION_DAYS) * DAY_MS;
+  return db.prepare('DELETE FROM applied_events WHERE applied_at < ?').run(cutoff).changes;
+}
+
+function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+type Readers = { readDoc: (id: string) => string | null; readPerson: (key: string) => string | null; readApplied: (id: string) => boolean };
+
+/** One run of `work`: what it read (to re-check at commit) and what it wants written. */
+type Attempt = ReturnType<typeof newAttempt>;
+
+function newAttempt() {
+  let phase: 'reading' | 'writing' | 'done' = 'reading';
+  let violation: Error | null = null;
+  const attempt = {
+    seen: { profiles: new Map<string, string | null>(), identities: new Map<string, string | null>(), applied: new Map<string, boolean>() },
+    writes: {
+      profiles: new Map<string, { doc: string; version: number }>(),
+      identities: new Map<string, string>(),
+      applied: new Map<string, { personId: string; at: number }>(),
+    },
+    beforeRead(): void {
+      if (phase === 'done') throw new Error('ProfileTx used after its transaction finished');
+      if (phase === 'writing') {
+        violation = new Error('ProfileTx: reads must come before writes (Firestore rule); this read came after putProfile/linkIdentities/markApplied');
+        throw violation;
+      }
+    },
+    beforeWrite(): void {
+      if (phase === 'done') throw new Error('ProfileTx used after its transaction finished');
+      phase = 'writing';
+    },
+    /** Called when `work` resolved: a swallowed rule violation still fails the transaction. */
+    finish(): void {
+      phase = 'done';
+      if (violation) throw violation;
+      const count = attempt.writes.profiles.size + attempt.writes.identities.size + attempt.writes.applied.size;
+      if (count > MAX_WRITES_PER_TRANSACTION) {
+        throw new Error(`ProfileTx wrote ${count} documents; Firestore allows at most ${MAX_WRITES_PER_TRANSACTION} per transaction`);
+      }
+    },
+  };
+  return attempt;
+}
+
+function createTx(attempt: Attempt, read: Readers): ProfileTx {
+  return {
+    resolveIdentities: async (keys) => {
+      attempt.beforeRead();
+      const found = new Map<IdentityKey, string>();
+      for (const key of keys) {
+        const person = read.readPerson(key);
+        remember(attempt.seen.identities, key, person);
+        if (person !== null) found.set(key, person);
+      }
+      return found;
+    },
+    getProfiles: async (personIds) => {
+      attempt.beforeRead();
+      const found = new Map<string, Profile>();
+      for (const id of personIds) {
+        const doc = read.readDoc(id);
+        remember(attempt.seen.profiles, id, doc);
+        if (doc !== null) found.set(id, JSON.parse(doc) as Profile);
+      }
+      return found;
+    },
+    findAppliedEvents: async (eventIds) => {
+      attempt.beforeRead();
+      const found = new Set<string>();
+      for (const id of eventIds) {
+        const applied = read.readApplied(id);
+        remember(attempt.seen.applied, id, applied);
+        if (applied) found.add(id);
+      }
+      return found;
+    },
+    putProfile: (profile) => {
+      attempt.beforeWrite();
+      const stored = toStoredProfile(profile);
+      attempt.writes.profiles.set(stored.person_id, { doc: JSON.stringify(stored), version: stored.version });
+    },
+    linkIdentities: (keys, personId) => {
+      attempt.beforeWrite();
+      requireId('personId', personId);
+      for (const key of keys) attempt.writes.identities.set(requireId('identity key', key), personId);
+    },
+    markApplied: (eventIds, personId, appliedAt) => {
+      attempt.beforeWrite();
+      requireId('personId', personId);
+      const at = appliedAt.getTime();
+      if (Number.isNaN(at)) throw new Error('markApplied: appliedAt is an invalid Date');
+      for (const id of eventIds) attempt.writes.applied.set(requireId('event id', id), { personId, at });
+    },
+  };
+}
+
+/** Keeps the first value read: if a later read of the same id differs, commit must fail. */
+function remember<V>(seen: Map<string, V>, id: string, value: V): void {
+  if (!seen.has(id)) seen.set(id, value);
+}
+
+function requireId(what: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new Error(`ProfileTx: ${what} must be a non-empty string`);
+  return value;
+}
+
+/**
+ * The JSON form of a profile, snapshotted when putProfile is called. Rejects what Firestore
+ * could not store as a native document, so the embedded runtime fails the same way GCP would.
+ */
+function toStoredProfile(profile: Profile): Profile {
+  requireId('profile.person_id', profile.person_id);
+  if (typeof profile.version !== 'number' || !Number.isFinite(profile.version)) throw new Error('ProfileTx: profile.version must be a finite number');
+  const stored = JSON.parse(JSON.stringify(profile)) as Profile;
+  assertFirestoreStorable(stored, []);
+  return stored;
+}
+
+/** Firestore: no array directly inside an array, no empty or `__reserved__` keys, depth ≤ 20. */
+function assertFirestoreStorable(value: unknown, path: string[], inArray = false): void {
+  const where = () => (path.length ? path.join('.') : '(root)');
+  if (path.length > 21) throw new Error(`Profile is nested deeper than Firestore's 20 levels at ${where()}`);
+  if (Array.isArray(value)) {
+    if (inArray) throw new Error(`Profile has an array directly inside an array at ${where()}; Firestore cannot store that`);
+    value.forEach((item, i) => assertFirestoreStorable(item, [...path, String(i)], true));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '' || /^__.*__$/.test(key)) throw new Error(`Profile has key "${key}" at ${where()}; Firestore reserves empty and __name__ keys`);
+      assertFirestoreStorable(item, [...path, key], false);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+# The warehouse. Tables follow the sql/ conventions (DESIGN.md §3): partitioned by day, clustered
+# by person. Pub/Sub BigQuery subscriptions (pubsub.tf) write the rows.
+
+locals {
+  # sql/tables/<table>.sql is the single source of each table (the embedded runtime runs it in
+  # DuckDB); the .schema.json beside it is kept equal to it by a test, and is what BigQuery takes.
+  events_schema_path       = "${path.module}/../sql/tables/events.schema.json"
+  dead_letters_schema_path = "${path.module}/../sql/tables/dead_letters.schema.json"
+
+  events_table_ref       = "${var.project_id}.${google_bigquery_dataset.main.dataset_id}.${google_bigquery_table.events.table_id}"
+  dead_letters_table_ref = "${var.project_id}.${google_bigquery_dataset.main.dataset_id}.${google_bigquery_table.dead_letters.table_id}"
+}
+
+resource "google_bigquery_dataset" "main" {
+  dataset_id  = var.bigquery_dataset_id
+  location    = var.bigquery_location
+  description = "nudge warehouse: event history, dead letters, sends and engagement facts."
+
+  # Access is granted with google_bigquery_dataset_iam_member (iam.tf); no access blocks here,
+  # they would fight over the same policy.
+  depends_on = [google_project_service.enabled]
+}
+
+# Every accepted event, the history everything else can be rebuilt from.
+resource "google_bigquery_table" "events" {
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = "events"
+  description         = "Every accepted event (one NudgeEvent per row), written by Pub/Sub BigQuery subscriptions. At-least-once: dedupe by event_id."
+  schema              = file(local.events_schema_path)
+  deletion_protection = var.bigquery_deletion_protection
+
+  # occurred_at is clamped to at most 7 days before receipt, so streamed rows always land in a
+  # recent partition.
+  time_partitioning {
+    type  = "DAY"
+    field = "occurred_at"
+  }
+
+  clustering = ["user_id", "anonymous_id"]
+
+  # As in the DDL: documents the key, and lets BigQuery optimise joins (it is not enforced).
+  table_constraints {
+    primary_key {
+      columns = ["event_id"]
+    }
+  }
+}
+
+# Input the collector refused, with field-level errors, kept for `nudge dead-letters` and replay.
+resource "google_bigquery_table" "dead_letters" {
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = "dead_letters"
+  description         = "Refused input (DeadLetter records) published to events-invalid, with the reason and field-level errors."
+  schema              = file(local.dead_letters_schema_path)
+  deletion_protection = var.bigquery_deletion_protection
+
+  time_partitioning {
+    type  = "DAY"
+    field = "received_at"
+  }
+
+  clustering = ["stage", "source_id"]
+
+  table_constraints {
+    primary_key {
+      columns = ["dead_letter_id"]
+    }
+  }
+}

@@ -1,0 +1,28 @@
+# Profiles, idempotency markers and (later) timers and the send ledger live in Firestore, Native
+# mode, in the project's (default) database so clients need no database id.
+resource "google_firestore_database" "main" {
+  name        = "(default)"
+  location_id = var.firestore_location
+  type        = "FIRESTORE_NATIVE"
+
+  delete_protection_state = var.firestore_deletion_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  # Removing the resource from Terraform never deletes the data; delete the database by hand.
+  deletion_policy = "ABANDON"
+
+  depends_on = [google_project_service.enabled]
+}
+
+# applied_events records which event ids a profile already folded (idempotency under Pub/Sub's
+# at-least-once delivery). A marker is only needed while redelivery is possible, so Firestore
+# deletes it once its expire_at has passed. The empty index_config turns off the field's
+# single-field indexes: nothing queries expire_at, and monotonically rising indexed timestamps
+# create write hotspots.
+resource "google_firestore_field" "applied_events_ttl" {
+  database   = google_firestore_database.main.name
+  collection = "applied_events"
+  field      = "expire_at"
+
+  ttl_config {}
+
+  index_config {}
+}

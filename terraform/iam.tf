@@ -1,0 +1,164 @@
+# Least privilege: one service account per function, each granted only what its code does, on
+# the single resource it touches. No owner/editor anywhere, and no project-level Pub/Sub role:
+# publishers and subscribers are granted on individual topics and subscriptions.
+
+# --- Identities ---------------------------------------------------------------------------------
+
+resource "google_service_account" "collect" {
+  account_id   = "${var.name_prefix}-collect"
+  display_name = "nudge collect"
+  description  = "Runtime identity of the collect function: publishes events and dead letters, reads the write keys."
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_service_account" "consumer" {
+  for_each = local.consumers
+
+  account_id   = "${var.name_prefix}-${replace(each.key, "_", "-")}"
+  display_name = "nudge ${replace(each.key, "_", "-")}"
+  description  = "Runtime identity of the ${each.value.entry_point} function."
+
+  depends_on = [google_project_service.enabled]
+}
+
+# Pub/Sub signs push requests with this account's OIDC token; it can invoke the consumers and
+# nothing else.
+resource "google_service_account" "push_invoker" {
+  account_id   = "${var.name_prefix}-push-invoker"
+  display_name = "nudge Pub/Sub push invoker"
+  description  = "Identity of Pub/Sub push deliveries to the consumer functions."
+
+  depends_on = [google_project_service.enabled]
+}
+
+# Cloud Build runs the function builds as this account rather than the project's default one
+# (which new projects no longer grant enough, and old projects grant far too much).
+resource "google_service_account" "build" {
+  account_id   = "${var.name_prefix}-build"
+  display_name = "nudge function builds"
+  description  = "Cloud Build identity for building the nudge functions' images."
+
+  depends_on = [google_project_service.enabled]
+}
+
+# --- collect ------------------------------------------------------------------------------------
+
+resource "google_pubsub_topic_iam_member" "collect_publishes_events" {
+  for_each = local.event_topics
+
+  topic  = google_pubsub_topic.events[each.key].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.collect.email}"
+}
+
+resource "google_pubsub_topic_iam_member" "collect_publishes_invalid" {
+  topic  = google_pubsub_topic.invalid.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.collect.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "collect_reads_write_keys" {
+  secret_id = google_secret_manager_secret.write_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.collect.email}"
+}
+
+# Anyone may call collect; the function itself refuses unknown write keys (401).
+resource "google_cloud_run_service_iam_member" "collect_is_public" {
+  location = google_cloudfunctions2_function.collect.location
+  service  = google_cloudfunctions2_function.collect.name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# --- consumers ----------------------------------------------------------------------------------
+
+# Profiles are read and written in Firestore transactions. Firestore IAM stops at the project
+# (there is no grant per database or collection), so datastore.user, the narrowest role that can
+# read and write documents, is granted on the project.
+resource "google_project_iam_member" "consumer_uses_firestore" {
+  for_each = local.consumers
+
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.consumer[each.key].email}"
+}
+
+# A consumer handed a message it cannot decode records it as a dead letter and acknowledges it
+# (retrying bad input cannot help), so it may publish to events-invalid, and nowhere else.
+resource "google_pubsub_topic_iam_member" "consumer_publishes_invalid" {
+  for_each = local.consumers
+
+  topic  = google_pubsub_topic.invalid.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.consumer[each.key].email}"
+}
+
+# Only the push-invoker account may call a consumer, each granted on that function's service.
+resource "google_cloud_run_service_iam_member" "push_invoker_invokes_consumer" {
+  for_each = local.consumers
+
+  location = google_cloudfunctions2_function.consumer[each.key].location
+  service  = google_cloudfunctions2_function.consumer[each.key].name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.push_invoker.email}"
+}
+
+# --- Pub/Sub service agent ----------------------------------------------------------------------
+
+# Dead-lettering needs the agent to publish to each dead-letter topic...
+resource "google_pubsub_topic_iam_member" "agent_publishes_dead_letters" {
+  for_each = local.dead_letter_topics
+
+  topic  = google_pubsub_topic.dead_letter[each.key].name
+  role   = "roles/pubsub.publisher"
+  member = local.pubsub_agent_member
+}
+
+# ...and to acknowledge the message on the subscription it is removed from.
+resource "google_pubsub_subscription_iam_member" "agent_acks_push" {
+  for_each = local.event_topics
+
+  subscription = google_pubsub_subscription.push[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent_member
+}
+
+resource "google_pubsub_subscription_iam_member" "agent_acks_warehouse" {
+  for_each = local.event_topics
+
+  subscription = google_pubsub_subscription.warehouse[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent_member
+}
+
+resource "google_pubsub_subscription_iam_member" "agent_acks_invalid" {
+  subscription = google_pubsub_subscription.invalid_to_warehouse.name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent_member
+}
+
+# BigQuery subscriptions write as the agent: data editor on the nudge dataset only.
+resource "google_bigquery_dataset_iam_member" "agent_writes_warehouse" {
+  dataset_id = google_bigquery_dataset.main.dataset_id
+  role       = "roles/bigquery.dataEditor"
+  member     = local.pubsub_agent_member
+}
+
+# Projects created before April 2021 need the agent to mint the push OIDC tokens itself; the
+# grant is on the push-invoker account alone, harmless where it is not needed.
+resource "google_service_account_iam_member" "agent_signs_push_tokens" {
+  service_account_id = google_service_account.push_invoker.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_agent_member
+}
+
+# --- builds -------------------------------------------------------------------------------------
+
+# The role Google documents for a custom function build account (logs, source read, image push).
+resource "google_project_iam_member" "build_builds_functions" {
+  project = var.project_id
+  role    = "roles/cloudbuild.builds.builder"
+  member  = "serviceAccount:${google_service_account.build.email}"
+}

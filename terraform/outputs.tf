@@ -1,0 +1,56 @@
+output "collect_url" {
+  description = "Base URL of the collector. Point Segment SDKs' host (analytics.js apiHost, analytics-node host) here."
+  value       = google_cloudfunctions2_function.collect.service_config[0].uri
+}
+
+output "consumer_urls" {
+  description = "URLs of the Pub/Sub consumer functions (callable only by the push-invoker account)."
+  value       = { for key, fn in google_cloudfunctions2_function.consumer : key => fn.service_config[0].uri }
+}
+
+output "event_topics" {
+  description = "Event topic ids, for publishEvent and other publishers."
+  value       = { for key, topic in google_pubsub_topic.events : key => topic.id }
+}
+
+output "dead_letter_subscriptions" {
+  description = "Subscriptions holding dead-lettered messages, for inspection and replay."
+  value       = { for key, sub in google_pubsub_subscription.dead_letter_hold : key => sub.id }
+}
+
+output "bigquery_dataset" {
+  description = "The warehouse dataset, as project.dataset."
+  value       = "${var.project_id}.${google_bigquery_dataset.main.dataset_id}"
+}
+
+output "events_table" {
+  description = "The event history table, as project.dataset.table."
+  value       = local.events_table_ref
+}
+
+output "dead_letters_table" {
+  description = "The table of refused input, as project.dataset.table."
+  value       = local.dead_letters_table_ref
+}
+
+output "write_keys_secret" {
+  description = "Secret Manager secret of the accepted write keys; add versions with gcloud secrets versions add."
+  value       = google_secret_manager_secret.write_keys.id
+}
+
+output "function_source_object" {
+  description = "The uploaded source zip (gs:// URL) the functions were built from."
+  value       = "gs://${google_storage_bucket.functions_source.name}/${google_storage_bucket_object.functions_source.name}"
+}
+
+output "service_accounts" {
+  description = "Service account emails, one per function plus push invoker and build."
+  value = merge(
+    { collect = google_service_account.collect.email },
+    { for key, sa in google_service_account.consumer : key => sa.email },
+    {
+      push_invoker = google_service_account.push_invoker.email
+      build        = google_service_account.build.email
+    },
+  )
+}

@@ -1,0 +1,177 @@
+# The event bus. Topic names are the ones the code publishes to (pipelines/events/topics.ts), so
+# they carry no name_prefix. Every subscription follows the same rules:
+# - it never expires (a quiet shop must not lose its subscriptions after 31 idle days);
+# - it keeps unacknowledged messages 7 days (Pub/Sub's maximum), room to fix a broken consumer;
+# - failed deliveries retry with exponential backoff, then move to a dead-letter topic, whose own
+#   subscription holds them for inspection and replay (a topic with no subscription drops messages).
+
+locals {
+  # Each event topic and the consumer function (functions.tf) its push subscription feeds.
+  event_topics = {
+    priority = { topic = "events-priority", consumer = "on_priority_event" }
+    browse   = { topic = "events-browse", consumer = "on_browse_event" }
+    catalog  = { topic = "events-catalog", consumer = "on_catalog_update" }
+  }
+
+  # Input the collector refused (DeadLetter records, pipelines/events/dead-letters.ts); its
+  # BigQuery subscription keeps them in the table dead_letters.
+  invalid_topic = "events-invalid"
+
+  # One dead-letter topic per push subscription, plus one for messages BigQuery refused to store.
+  dead_letter_topics = {
+    priority  = "events-priority-dead-letter"
+    browse    = "events-browse-dead-letter"
+    catalog   = "events-catalog-dead-letter"
+    warehouse = "events-warehouse-dead-letter"
+  }
+
+  subscription_retention = "604800s"
+
+  # Google's Pub/Sub service agent: it forwards dead letters and writes BigQuery subscriptions.
+  pubsub_agent_member = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+}
+
+resource "google_pubsub_topic" "events" {
+  for_each = local.event_topics
+
+  name = each.value.topic
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_pubsub_topic" "invalid" {
+  name = local.invalid_topic
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_pubsub_topic" "dead_letter" {
+  for_each = local.dead_letter_topics
+
+  name = each.value
+
+  depends_on = [google_project_service.enabled]
+}
+
+# Push to the consumer function, authenticated with an OIDC token of the push-invoker account
+# (the functions are not public). The ack deadline is the push request's timeout, so it matches
+# the function's: a slow handler is not redelivered while it still runs. The default wrapped
+# payload is kept because it carries messageId and deliveryAttempt.
+resource "google_pubsub_subscription" "push" {
+  for_each = local.event_topics
+
+  name                       = "${each.value.topic}-push"
+  topic                      = google_pubsub_topic.events[each.key].id
+  ack_deadline_seconds       = var.consumer_timeout_seconds
+  message_retention_duration = local.subscription_retention
+
+  push_config {
+    push_endpoint = google_cloudfunctions2_function.consumer[each.value.consumer].service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.push_invoker.email
+      audience              = google_cloudfunctions2_function.consumer[each.value.consumer].service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "${var.retry_minimum_backoff_seconds}s"
+    maximum_backoff = "${var.retry_maximum_backoff_seconds}s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter[each.key].id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.retry_minimum_backoff_seconds <= var.retry_maximum_backoff_seconds
+      error_message = "retry_minimum_backoff_seconds must not exceed retry_maximum_backoff_seconds."
+    }
+  }
+
+  depends_on = [
+    google_pubsub_topic_iam_member.agent_publishes_dead_letters,
+    google_cloud_run_service_iam_member.push_invoker_invokes_consumer,
+  ]
+}
+
+# Every event lands in the warehouse table `events` with no insert code: the message is the row
+# (NudgeEvent, column for column). Fields the table does not know are dropped, not refused, so a
+# newer event shape never blocks history. Delivery is at-least-once: readers dedupe by event_id.
+resource "google_pubsub_subscription" "warehouse" {
+  for_each = local.event_topics
+
+  name                       = "${each.value.topic}-to-bigquery"
+  topic                      = google_pubsub_topic.events[each.key].id
+  message_retention_duration = local.subscription_retention
+
+  bigquery_config {
+    table               = local.events_table_ref
+    use_table_schema    = true
+    drop_unknown_fields = true
+    write_metadata      = false
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter["warehouse"].id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [
+    google_bigquery_dataset_iam_member.agent_writes_warehouse,
+    google_pubsub_topic_iam_member.agent_publishes_dead_letters,
+  ]
+}
+
+# Refused input is kept, never lost: the table dead_letters is what a later replay reads.
+resource "google_pubsub_subscription" "invalid_to_warehouse" {
+  name                       = "${local.invalid_topic}-to-bigquery"
+  topic                      = google_pubsub_topic.invalid.id
+  message_retention_duration = local.subscription_retention
+
+  bigquery_config {
+    table               = local.dead_letters_table_ref
+    use_table_schema    = true
+    drop_unknown_fields = true
+    write_metadata      = false
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter["warehouse"].id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [
+    google_bigquery_dataset_iam_member.agent_writes_warehouse,
+    google_pubsub_topic_iam_member.agent_publishes_dead_letters,
+  ]
+}
+
+# Holds dead-lettered messages for inspection (`gcloud pubsub subscriptions pull`) and replay;
+# monitoring.tf alerts as soon as one arrives.
+resource "google_pubsub_subscription" "dead_letter_hold" {
+  for_each = local.dead_letter_topics
+
+  name                       = "${each.value}-hold"
+  topic                      = google_pubsub_topic.dead_letter[each.key].id
+  ack_deadline_seconds       = 60
+  message_retention_duration = local.subscription_retention
+
+  expiration_policy {
+    ttl = ""
+  }
+}

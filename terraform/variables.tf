@@ -1,0 +1,243 @@
+# Every input of the nudge deployment. Defaults keep data in the EU; change all three locations
+# together when the shop's data must live elsewhere.
+
+variable "project_id" {
+  description = "ID of the Google Cloud project nudge is deployed into (it must exist and have billing enabled)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be 6-30 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region for the Cloud Functions, the function source bucket and the secret's consumers, e.g. europe-west1."
+  type        = string
+  default     = "europe-west1"
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a Google Cloud region such as europe-west1 or us-central1."
+  }
+}
+
+variable "firestore_location" {
+  description = "Location of the Firestore database holding profiles: a multi-region (eur3, nam5) or a region. Cannot change after creation."
+  type        = string
+  default     = "eur3"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*[0-9]$", var.firestore_location))
+    error_message = "firestore_location must be a Firestore location id such as eur3, nam5 or europe-west1."
+  }
+}
+
+variable "bigquery_location" {
+  description = "Location of the BigQuery dataset holding the event history: EU, US or a region. Cannot change after creation."
+  type        = string
+  default     = "EU"
+
+  validation {
+    condition     = can(regex("^(EU|US|[a-z]+-[a-z]+[0-9]+)$", var.bigquery_location))
+    error_message = "bigquery_location must be EU, US or a region such as europe-west1."
+  }
+}
+
+variable "bigquery_dataset_id" {
+  description = "ID of the BigQuery dataset for the warehouse tables (events, dead_letters, ...). Passed to the functions as NUDGE_BQ_DATASET."
+  type        = string
+  default     = "nudge"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_]{0,1023}$", var.bigquery_dataset_id))
+    error_message = "bigquery_dataset_id may contain only letters, digits and underscores, and must not start with a digit."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix for function, service account and bucket names. Topic names are fixed by the code (pipelines/events/topics.ts), so a project holds one deployment."
+  type        = string
+  default     = "nudge"
+
+  # Service account ids are at most 30 characters; the longest one is "<prefix>-on-catalog-update".
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,10}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 2-12 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "labels" {
+  description = "Labels applied to every resource that supports them."
+  type        = map(string)
+  default = {
+    app = "nudge"
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.labels : can(regex("^[a-z][a-z0-9_-]{0,62}$", key)) && can(regex("^[a-z0-9_-]{0,63}$", value))])
+    error_message = "Label keys must start with a lowercase letter; keys and values may contain only lowercase letters, digits, underscores and hyphens (63 characters at most)."
+  }
+}
+
+variable "function_source_zip" {
+  description = "Path of the functions source zip built by `npm run package:functions`, relative to the directory terraform runs in. Its md5 names the uploaded object, so a changed build redeploys."
+  type        = string
+  default     = "../build/functions-source.zip"
+
+  validation {
+    condition     = endswith(var.function_source_zip, ".zip")
+    error_message = "function_source_zip must be the path of a .zip file (run `npm run package:functions` to build it)."
+  }
+}
+
+variable "max_delivery_attempts" {
+  description = "Deliveries of one message to a consumer function (or to BigQuery) before Pub/Sub moves it to the dead-letter topic."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100 && floor(var.max_delivery_attempts) == var.max_delivery_attempts
+    error_message = "max_delivery_attempts must be a whole number between 5 and 100 (Pub/Sub's limits)."
+  }
+}
+
+variable "retry_minimum_backoff_seconds" {
+  description = "Shortest wait before Pub/Sub redelivers a message the consumer failed (exponential backoff starts here)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.retry_minimum_backoff_seconds >= 0 && var.retry_minimum_backoff_seconds <= 600
+    error_message = "retry_minimum_backoff_seconds must be between 0 and 600."
+  }
+}
+
+variable "retry_maximum_backoff_seconds" {
+  description = "Longest wait between redeliveries of a failed message (the exponential backoff's ceiling)."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.retry_maximum_backoff_seconds >= 0 && var.retry_maximum_backoff_seconds <= 600
+    error_message = "retry_maximum_backoff_seconds must be between 0 and 600."
+  }
+}
+
+variable "consumer_timeout_seconds" {
+  description = "Timeout of the Pub/Sub consumer functions; the push subscriptions' ack deadline equals it, so Pub/Sub never redelivers a message that is still being handled."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.consumer_timeout_seconds >= 10 && var.consumer_timeout_seconds <= 540 && floor(var.consumer_timeout_seconds) == var.consumer_timeout_seconds
+    error_message = "consumer_timeout_seconds must be a whole number between 10 and 540 (ack deadlines stop at 600 s)."
+  }
+}
+
+variable "consumer_ingress" {
+  description = "Ingress of the Pub/Sub consumer functions. ALLOW_INTERNAL_ONLY still admits Pub/Sub push from the same project; callers also need run.invoker."
+  type        = string
+  default     = "ALLOW_INTERNAL_ONLY"
+
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.consumer_ingress)
+    error_message = "consumer_ingress must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
+
+variable "collect_min_instances" {
+  description = "Instances of the collect function kept warm. 0 costs nothing when idle; 1 removes cold starts from the first event of a session."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.collect_min_instances >= 0 && var.collect_min_instances <= 100 && floor(var.collect_min_instances) == var.collect_min_instances
+    error_message = "collect_min_instances must be a whole number between 0 and 100."
+  }
+}
+
+variable "collect_max_instances" {
+  description = "Upper bound on collect instances: caps cost under a traffic spike (excess requests get 429 and SDKs retry)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.collect_max_instances >= 1 && var.collect_max_instances <= 1000 && floor(var.collect_max_instances) == var.collect_max_instances
+    error_message = "collect_max_instances must be a whole number between 1 and 1000."
+  }
+}
+
+variable "consumer_max_instances" {
+  description = "Upper bound on instances of each consumer function; also bounds concurrent Firestore writers."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.consumer_max_instances >= 1 && var.consumer_max_instances <= 1000 && floor(var.consumer_max_instances) == var.consumer_max_instances
+    error_message = "consumer_max_instances must be a whole number between 1 and 1000."
+  }
+}
+
+variable "write_keys_secret_id" {
+  description = "Secret Manager secret holding the accepted write keys (comma-separated), exposed to collect as NUDGE_WRITE_KEYS."
+  type        = string
+  default     = "nudge-write-keys"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.write_keys_secret_id))
+    error_message = "write_keys_secret_id may contain only letters, digits, underscores and hyphens (255 characters at most)."
+  }
+}
+
+variable "write_keys" {
+  description = "Write keys to store as the secret's first version. Leave empty to add versions yourself (gcloud secrets versions add) so keys stay out of the Terraform state."
+  type        = list(string)
+  default     = []
+  sensitive   = true
+
+  validation {
+    condition     = alltrue([for key in var.write_keys : can(regex("^[^,\\s]+$", key))])
+    error_message = "Write keys must be non-empty and contain no commas or whitespace."
+  }
+}
+
+variable "extra_environment_variables" {
+  description = "Additional environment variables for every function (e.g. NUDGE_LOG_LEVEL). Must not override the NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT or NUDGE_BQ_DATASET set here."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = length(setintersection(keys(var.extra_environment_variables), ["NUDGE_RUNTIME", "GOOGLE_CLOUD_PROJECT", "NUDGE_BQ_DATASET", "NUDGE_FIRESTORE_DATABASE", "NUDGE_WRITE_KEYS"])) == 0
+    error_message = "extra_environment_variables must not set NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT, NUDGE_BQ_DATASET, NUDGE_FIRESTORE_DATABASE or NUDGE_WRITE_KEYS; they are managed here."
+  }
+}
+
+variable "bigquery_deletion_protection" {
+  description = "Refuse to destroy the warehouse tables (the event history is the source of truth). Set false only for throwaway deployments."
+  type        = bool
+  default     = true
+}
+
+variable "firestore_deletion_protection" {
+  description = "Refuse to delete the Firestore database holding profiles. Set false only for throwaway deployments."
+  type        = bool
+  default     = true
+}
+
+variable "source_bucket_force_destroy" {
+  description = "Let `terraform destroy` delete the function source bucket even when it still holds source zips."
+  type        = bool
+  default     = false
+}
+
+variable "alert_notification_channels" {
+  description = "Cloud Monitoring notification channel ids (projects/<p>/notificationChannels/<id>) told when messages are dead-lettered or consumers fall behind. Empty: alerts show in the console only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for channel in var.alert_notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", channel))])
+    error_message = "Each notification channel must be a full id: projects/<project>/notificationChannels/<id>."
+  }
+}

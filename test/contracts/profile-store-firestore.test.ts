@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { Timestamp, type Firestore } from '@google-cloud/firestore';
+import { APPLIED_EVENT_TTL_FIELD, createFirestoreProfileStore, encodeDocumentId } from '../../functions/gcp/firestore-profile-store.ts';
+import { findFirestoreEmulator, startFirestoreEmulator, uniqueCollectionPrefix, type FirestoreEmulator } from '../support/firestore-emulator.ts';
+import { asProfile, runProfileStoreContract } from './profile-store.contract.ts';
+
+const found = findFirestoreEmulator();
+const skip = 'missing' in found ? `firestore emulator not available (${found.missing}): Firestore contract not run` : undefined;
+if (skip) console.log(`# SKIP firestore emulator not available: Firestore contract not run (${'missing' in found ? found.missing : ''})`);
+
+// One emulator and one client for the whole file; tests stay apart by collection prefix.
+let started: Promise<{ emulator: FirestoreEmulator; client: Firestore }> | undefined;
+const connect = () =>
+  (started ??= startFirestoreEmulator().then((emulator) => ({ emulator, client: emulator.createClient() })));
+after(async () => {
+  if (!started) return;
+  const { emulator, client } = await started;
+  await client.terminate();
+  await emulator.stop();
+});
+
+runProfileStoreContract(
+  'firestore (emulator)',
+  async () => {
+    const { client } = await connect();
+    return {
+      createNamespace: async () => {
+        const collectionPrefix = uniqueCollectionPrefix('contract');
+        return { open: async () => createFirestoreProfileStore({ firestore: client, collectionPrefix }) };
+      },
+    };
+  },
+  skip ? { skip } : {},
+);
+
+describe('firestore profile store specifics', { skip: skip ?? false }, () => {
+  test('documents are native maps under encoded ids, and applied events carry the TTL field', async () => {
+    const { client } = await connect();
+    const collectionPrefix = uniqueCollectionPrefix('specifics');
+    const store = createFirestoreProfileStore({ firestore: client, collectionPrefix, appliedEventRetentionDays: 2 });
+    const appliedAt = new Date('2026-03-01T12:00:00.000Z');
+    await store.transact(async (tx) => {
+      tx.putProfile(asProfile({ person_id: 'p/1', version: 1, merged_into: null, cart: { items: [{ sku: 'A', qty: 2 }] } }));
+      tx.linkIdentities(['anon:a/b'], 'p/1');
+      tx.markApplied(['evt/1'], 'p/1', appliedAt);
+    });
+
+    const profile = await client.collection(`${collectionPrefix}profiles`).doc(encodeDocumentId('p/1')).get();
+    assert.deepStrictEqual(profile.get('cart.items'), [{ sku: 'A', qty: 2 }], 'stored as nested maps, not a JSON string');
+    const identity = await client.collection(`${collectionPrefix}identities`).doc('anon%3Aa%2Fb').get();
+    assert.deepStrictEqual(identity.data(), { key: 'anon:a/b', person_id: 'p/1' });
+    const marker = await client.collection(`${collectionPrefix}applied_events`).doc(encodeDocumentId('evt/1')).get();
+    assert.equal(APPLIED_EVENT_TTL_FIELD, 'expire_at');
+    const expireAt = marker.get(APPLIED_EVENT_TTL_FIELD) as Timestamp;
+    assert.ok(expireAt instanceof Timestamp, 'a TTL policy only acts on Timestamp values');
+    assert.equal(expireAt.toDate().toISOString(), '2026-03-03T12:00:00.000Z');
+    assert.equal((marker.get('applied_at') as Timestamp).toDate().toISOString(), appliedAt.toISOString());
+  });
+});
+
+describe('encodeDocumentId', () => {
+  test('makes every id Firestore-legal and stays reversible', () => {
+    for (const raw of ['anon:a/b', '.', '..', '__name__', '_x', 'email:jane.doe@example.com', 'user:50%+ü']) {
+      const id = encodeDocumentId(raw);
+      assert.ok(!id.includes('/') && id !== '.' && id !== '..' && !/^__.*__$/.test(id), `${raw} → ${id}`);
+      assert.equal(decodeURIComponent(id), raw);
+    }
+    assert.equal(encodeDocumentId('email:jane.doe@example.com'), 'email%3Ajane.doe%40example.com');
+    assert.throws(() => encodeDocumentId(''), /non-empty/);
+    assert.throws(() => encodeDocumentId('x'.repeat(1501)), /1500 bytes/);
+  });
+});

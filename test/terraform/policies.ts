@@ -1,0 +1,248 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
+import { DeadLetter } from '../../pipelines/events/dead-letters.ts';
+import { allTopicNames } from '../../pipelines/events/topics.ts';
+import { block, functions, iamMembers, instancesOf, isRecord, pubsubAgent, pushInvokerEmail, referencedAddress, terraformDir } from './terraform-config.ts';
+import type { Instance, TerraformConfig } from './terraform-config.ts';
+import { iamPolicies } from './iam-policies.ts';
+import type { Policy } from './iam-policies.ts';
+
+/**
+ * The deployment rules of DESIGN.md §5 and issue 2, as pure checks over the parsed terraform/.
+ * Each returns the violations it found (empty = compliant), so tests can also prove a check
+ * fails on a broken configuration.
+ */
+export type { Policy };
+
+const subscriptions = (c: TerraformConfig) => instancesOf(c, 'google_pubsub_subscription');
+const pushSubscriptions = (c: TerraformConfig) => subscriptions(c).filter((s) => block(s.body, 'push_config'));
+const bigquerySubscriptions = (c: TerraformConfig) => subscriptions(c).filter((s) => block(s.body, 'bigquery_config'));
+const topicOf = (s: Instance) => referencedAddress(s.body.topic, 'google_pubsub_topic');
+
+/** Dead-letter topics referenced by subscriptions' dead-letter policies. */
+function deadLetterTargets(c: TerraformConfig): Map<string, string[]> {
+  const targets = new Map<string, string[]>();
+  for (const s of subscriptions(c)) {
+    const topic = referencedAddress(block(s.body, 'dead_letter_policy')?.dead_letter_topic, 'google_pubsub_topic');
+    if (topic) targets.set(topic, [...(targets.get(topic) ?? []), s.address]);
+  }
+  return targets;
+}
+
+function readSchema(path: string): Record<string, unknown>[] {
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (!Array.isArray(parsed) || !parsed.every(isRecord)) throw new Error(`${path} is not a BigQuery schema (array of fields)`);
+  return parsed;
+}
+
+/** The file a `schema = file("${path.module}/...")` attribute reads, resolved from terraform/. */
+function schemaFile(config: TerraformConfig, table: Instance): string | null {
+  const local = /^\$\{file\(local\.([a-z0-9_]+)\)\}$/.exec(String(table.body.schema))?.[1];
+  const expression = local ? config.locals[local] : /^\$\{file\("(.+)"\)\}$/.exec(String(table.body.schema))?.[1];
+  return typeof expression === 'string' ? resolve(terraformDir, expression.replace('${path.module}/', '')) : null;
+}
+
+type TableExpectation = {
+  table: string;
+  partitionField: string;
+  clustering: string[];
+  primaryKey: string;
+  /** The zod shape of the message a BigQuery subscription writes as a row. */
+  message: Record<string, { safeParse: (value: unknown) => { success: boolean } }>;
+  messageName: string;
+};
+
+/**
+ * Layout, and compatibility with the message written into it: with use_table_schema and
+ * drop_unknown_fields, a field the table lacks is discarded silently, and a REQUIRED column a
+ * message leaves null makes the write fail. The schema comes from sql/tables/<table>.schema.json;
+ * while that file is absent only the layout is checked (the test prints a skip line).
+ */
+function checkTable(c: TerraformConfig, expected: TableExpectation): string[] {
+  const { table: name, message, messageName } = expected;
+  const table = instancesOf(c, 'google_bigquery_table').find((t) => t.body.table_id === name);
+  if (!table) return [`no BigQuery table ${name}`];
+  const problems: string[] = [];
+  const partitioning = block(table.body, 'time_partitioning');
+  if (partitioning?.type !== 'DAY' || partitioning.field !== expected.partitionField) problems.push(`${name} is not partitioned by DAY on ${expected.partitionField}`);
+  if (JSON.stringify(table.body.clustering) !== JSON.stringify(expected.clustering)) problems.push(`${name} is not clustered by [${expected.clustering.join(', ')}]`);
+  const key = block(block(table.body, 'table_constraints'), 'primary_key')?.columns;
+  if (JSON.stringify(key) !== JSON.stringify([expected.primaryKey])) problems.push(`${name} primary key is not [${expected.primaryKey}]`);
+  const file = schemaFile(c, table);
+  if (!file || !file.endsWith(`/sql/tables/${name}.schema.json`)) return [...problems, `${name} schema does not come from sql/tables/${name}.schema.json (${String(table.body.schema)})`];
+  if (!existsSync(file)) return problems;
+  const columns = new Map(readSchema(file).map((f) => [String(f.name), f]));
+  for (const [field, schema] of Object.entries(message)) {
+    const column = columns.get(field);
+    if (!column) problems.push(`${name} has no column for ${messageName}.${field}: it would be dropped silently`);
+    else if (column.mode === 'REQUIRED' && schema.safeParse(null).success) problems.push(`${name}.${field} is REQUIRED but ${messageName}.${field} may be null`);
+  }
+  for (const [column, spec] of columns) {
+    if (spec.mode === 'REQUIRED' && !(column in message)) problems.push(`${name}.${column} is REQUIRED but no message carries it`);
+  }
+  if (columns.get(expected.partitionField)?.type !== 'TIMESTAMP') problems.push(`${name}.${expected.partitionField} must be a TIMESTAMP to partition on`);
+  return problems;
+}
+
+export const policies = {
+  ...iamPolicies,
+
+  /** Event topics are the ones the code publishes to, each with a dead-letter topic named after it. */
+  topicsMatchCode(c) {
+    const names = instancesOf(c, 'google_pubsub_topic', 'events').map((t) => t.body.name).sort();
+    const problems = JSON.stringify(names) === JSON.stringify([...allTopicNames].sort()) ? [] : [`event topics ${JSON.stringify(names)} differ from pipelines/events/topics.ts ${JSON.stringify(allTopicNames)}`];
+    const deadLetters = new Set(instancesOf(c, 'google_pubsub_topic', 'dead_letter').map((t) => t.body.name));
+    for (const name of allTopicNames) if (!deadLetters.has(`${name}-dead-letter`)) problems.push(`topic ${name} has no dead-letter topic ${name}-dead-letter`);
+    return problems;
+  },
+
+  /** Every push subscription retries with backoff and dead-letters after a bounded number of attempts. */
+  pushSubscriptionsRetryAndDeadLetter(c) {
+    const problems: string[] = [];
+    const pushed = new Set(pushSubscriptions(c).map(topicOf));
+    for (const topic of instancesOf(c, 'google_pubsub_topic', 'events')) {
+      if (!pushed.has(topic.address)) problems.push(`${topic.address} has no push subscription`);
+    }
+    for (const s of pushSubscriptions(c)) {
+      const retry = block(s.body, 'retry_policy');
+      const deadLetter = block(s.body, 'dead_letter_policy');
+      if (!retry?.minimum_backoff || !retry.maximum_backoff) problems.push(`${s.address} has no retry policy with minimum and maximum backoff`);
+      if (!referencedAddress(deadLetter?.dead_letter_topic, 'google_pubsub_topic')) problems.push(`${s.address} has no dead-letter topic`);
+      if (deadLetter?.max_delivery_attempts === undefined) problems.push(`${s.address} has no max_delivery_attempts`);
+      if (s.body.ack_deadline_seconds !== '${var.consumer_timeout_seconds}') problems.push(`${s.address} ack deadline is not the consumer timeout`);
+    }
+    return problems;
+  },
+
+  /** Push deliveries carry an OIDC token of the push-invoker account, for the endpoint they call. */
+  pushUsesOidcInvoker(c) {
+    return pushSubscriptions(c).flatMap((s) => {
+      const push = block(s.body, 'push_config');
+      const oidc = block(push, 'oidc_token');
+      if (!oidc) return [`${s.address} pushes without an OIDC token`];
+      const problems: string[] = [];
+      if (oidc.service_account_email !== pushInvokerEmail) problems.push(`${s.address} signs pushes as ${String(oidc.service_account_email)}, not the push-invoker account`);
+      if (oidc.audience !== push?.push_endpoint) problems.push(`${s.address} OIDC audience is not its push endpoint`);
+      if (!referencedAddress(push?.push_endpoint, 'google_cloudfunctions2_function')) problems.push(`${s.address} does not push to a function`);
+      return problems;
+    });
+  },
+
+  /** Subscriptions never expire, and every dead-letter topic has a subscription (else dead letters vanish). */
+  subscriptionsOutliveIdlePeriods(c) {
+    const problems = subscriptions(c)
+      .filter((s) => block(s.body, 'expiration_policy')?.ttl !== '')
+      .map((s) => `${s.address} expires when idle (set expiration_policy { ttl = "" })`);
+    const subscribed = new Set(subscriptions(c).map(topicOf));
+    for (const topic of deadLetterTargets(c).keys()) {
+      if (!subscribed.has(topic)) problems.push(`dead-letter topic ${topic} has no subscription: dead letters would be dropped`);
+    }
+    return problems;
+  },
+
+  /** The Pub/Sub service agent may publish to every dead-letter topic and ack every dead-lettering subscription. */
+  pubsubAgentCanDeadLetter(c) {
+    const problems: string[] = [];
+    const agent = c.locals.pubsub_agent_member;
+    if (typeof agent !== 'string' || !/^serviceAccount:service-\$\{data\.google_project\.[a-z_]+\.number\}@gcp-sa-pubsub\.iam\.gserviceaccount\.com$/.test(agent)) {
+      problems.push(`local.pubsub_agent_member is not the Pub/Sub service agent: ${String(agent)}`);
+    }
+    const agentGrants = iamMembers(c).filter((m) => m.body.member === pubsubAgent);
+    const publishes = new Set(agentGrants.filter((m) => m.type === 'google_pubsub_topic_iam_member' && m.body.role === 'roles/pubsub.publisher').map((m) => referencedAddress(m.body.topic, 'google_pubsub_topic')));
+    const acks = new Set(agentGrants.filter((m) => m.type === 'google_pubsub_subscription_iam_member' && m.body.role === 'roles/pubsub.subscriber').map((m) => referencedAddress(m.body.subscription, 'google_pubsub_subscription')));
+    for (const [topic, from] of deadLetterTargets(c)) {
+      if (!publishes.has(topic)) problems.push(`Pub/Sub agent cannot publish to dead-letter topic ${topic}`);
+      for (const subscription of from) if (!acks.has(subscription)) problems.push(`Pub/Sub agent cannot ack ${subscription}, so it cannot dead-letter from it`);
+    }
+    return problems;
+  },
+
+  /** BigQuery subscriptions write every event topic to `events` and refused input to `dead_letters`. */
+  bigquerySubscriptionsStoreEverything(c) {
+    const problems: string[] = [];
+    const byTopic = new Map(bigquerySubscriptions(c).map((s) => [topicOf(s), block(s.body, 'bigquery_config')]));
+    const expectations = [
+      ...instancesOf(c, 'google_pubsub_topic', 'events').map((t) => [t.address, '${local.events_table_ref}'] as const),
+      ['google_pubsub_topic.invalid', '${local.dead_letters_table_ref}'] as const,
+    ];
+    for (const [topic, table] of expectations) {
+      const config = byTopic.get(topic);
+      if (!config) {
+        problems.push(`${topic} has no BigQuery subscription`);
+        continue;
+      }
+      if (config.table !== table) problems.push(`${topic} writes to ${String(config.table)}, expected ${table}`);
+      if (config.use_table_schema !== true || config.drop_unknown_fields !== true || config.write_metadata !== false) {
+        problems.push(`${topic}'s BigQuery subscription must use the table schema, drop unknown fields and write no metadata`);
+      }
+    }
+    const editor = iamMembers(c).some((m) => m.type === 'google_bigquery_dataset_iam_member' && m.body.member === pubsubAgent && m.body.role === 'roles/bigquery.dataEditor');
+    if (!editor) problems.push('Pub/Sub agent has no roles/bigquery.dataEditor on the dataset');
+    return problems;
+  },
+
+  /** `events`: partitioned by day on occurred_at, clustered by person, keyed by event_id, able to hold every NudgeEvent field. */
+  eventsTableLayout(c) {
+    return checkTable(c, { table: 'events', partitionField: 'occurred_at', clustering: ['user_id', 'anonymous_id'], primaryKey: 'event_id', message: NudgeEvent.shape, messageName: 'NudgeEvent' });
+  },
+
+  /** `dead_letters`: partitioned by day on received_at, keyed by dead_letter_id, able to hold every DeadLetter field. */
+  deadLettersTableLayout(c) {
+    return checkTable(c, { table: 'dead_letters', partitionField: 'received_at', clustering: ['stage', 'source_id'], primaryKey: 'dead_letter_id', message: DeadLetter.shape, messageName: 'DeadLetter' });
+  },
+
+  /** Firestore Native, with a TTL on applied_events.expire_at. */
+  firestoreTtl(c) {
+    const problems: string[] = [];
+    const databases = instancesOf(c, 'google_firestore_database');
+    if (!databases.some((d) => d.body.type === 'FIRESTORE_NATIVE')) problems.push('no Firestore database in FIRESTORE_NATIVE mode');
+    const ttl = instancesOf(c, 'google_firestore_field').find((f) => f.body.collection === 'applied_events' && f.body.field === 'expire_at');
+    if (!ttl || !Array.isArray(ttl.body.ttl_config)) problems.push('no TTL policy on applied_events.expire_at');
+    else if (!referencedAddress(ttl.body.database, 'google_firestore_database')) problems.push('the TTL field is not tied to the managed Firestore database');
+    return problems;
+  },
+
+  /** Gen2 functions on nodejs22, built from the uploaded zip, each with the expected entry point. */
+  functionsRuntime(c) {
+    const problems: string[] = [];
+    if (c.resource.google_cloudfunctions_function) problems.push('gen1 google_cloudfunctions_function is not allowed');
+    const entryPoints = new Set<unknown>();
+    for (const fn of functions(c)) {
+      const build = block(fn.body, 'build_config');
+      entryPoints.add(build?.entry_point);
+      if (build?.runtime !== 'nodejs22') problems.push(`${fn.address} runtime is ${String(build?.runtime)}, not nodejs22`);
+      const source = block(block(build, 'source'), 'storage_source');
+      if (!referencedAddress(source?.object, 'google_storage_bucket_object')) problems.push(`${fn.address} is not built from the uploaded source zip`);
+      if (!referencedAddress(build?.service_account, 'google_service_account')) problems.push(`${fn.address} builds with the project's default build account`);
+    }
+    for (const entry of ['collect', 'onPriorityEvent', 'onBrowseEvent', 'onCatalogUpdate']) {
+      if (!entryPoints.has(entry)) problems.push(`no function with entry point ${entry}`);
+    }
+    const object = instancesOf(c, 'google_storage_bucket_object').find((o) => o.body.source === '${var.function_source_zip}');
+    if (!object || !String(object.body.name).includes('${filemd5(var.function_source_zip)}')) problems.push('the source zip is not uploaded under a name derived from its md5');
+    return problems;
+  },
+
+  /** Every variable says what it is for and what type it takes. */
+  variablesDocumented(c) {
+    return Object.entries(c.variable).flatMap(([name, bodies]) => {
+      const body = bodies[0] ?? {};
+      const problems: string[] = [];
+      if (typeof body.description !== 'string' || body.description.trim().length < 10) problems.push(`variable ${name} has no description`);
+      if (typeof body.type !== 'string') problems.push(`variable ${name} has no type`);
+      return problems;
+    });
+  },
+
+  /** The APIs the deployment needs are enabled by Terraform itself. */
+  requiredApisEnabled(c) {
+    const enabled = new Set(instancesOf(c, 'google_project_service').map((s) => s.body.service));
+    return ['pubsub', 'cloudfunctions', 'run', 'cloudbuild', 'artifactregistry', 'firestore', 'bigquery', 'secretmanager', 'cloudscheduler', 'iam', 'eventarc', 'storage']
+      .map((api) => `${api}.googleapis.com`)
+      .filter((api) => !enabled.has(api))
+      .map((api) => `API ${api} is not enabled`);
+  },
+} satisfies Record<string, Policy>;
+
+export type PolicyName = keyof typeof policies;

@@ -1,0 +1,237 @@
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { block, loadTerraform } from './terraform-config.ts';
+import type { Body, TerraformConfig } from './terraform-config.ts';
+import { policies } from './policies.ts';
+import type { PolicyName } from './policies.ts';
+
+// Every policy must be able to fail: each is run on a copy of terraform/ broken on purpose.
+
+let config: TerraformConfig;
+before(async () => {
+  config = await loadTerraform();
+});
+
+/** A broken copy of the configuration for each policy: the policy must notice. */
+type Breakage = { policy: PolicyName; what: string; expect: RegExp; breakIt: (c: TerraformConfig) => void };
+
+function body(c: TerraformConfig, type: string, name: string): Body {
+  const found = c.resource[type]?.[name]?.[0];
+  assert.ok(found, `${type}.${name} exists`);
+  return found;
+}
+function nested(parent: Body | undefined, name: string): Body {
+  const found = block(parent, name);
+  assert.ok(found, `block ${name} exists`);
+  return found;
+}
+
+const breakages: Breakage[] = [
+  {
+    policy: 'topicsMatchCode',
+    what: 'an event topic renamed away from pipelines/events/topics.ts',
+    expect: /differ from pipelines\/events\/topics\.ts/,
+    breakIt: (c) => {
+      (c.locals.event_topics as Record<string, Record<string, string>>).browse!.topic = 'events-browsing';
+    },
+  },
+  {
+    policy: 'pushSubscriptionsRetryAndDeadLetter',
+    what: 'a push subscription without dead-letter policy',
+    expect: /has no dead-letter topic/,
+    breakIt: (c) => {
+      delete body(c, 'google_pubsub_subscription', 'push').dead_letter_policy;
+    },
+  },
+  {
+    policy: 'pushSubscriptionsRetryAndDeadLetter',
+    what: 'a push subscription without retry policy',
+    expect: /has no retry policy/,
+    breakIt: (c) => {
+      delete body(c, 'google_pubsub_subscription', 'push').retry_policy;
+    },
+  },
+  {
+    policy: 'pushUsesOidcInvoker',
+    what: 'pushes signed as the collect account',
+    expect: /not the push-invoker account/,
+    breakIt: (c) => {
+      nested(nested(body(c, 'google_pubsub_subscription', 'push'), 'push_config'), 'oidc_token').service_account_email = '${google_service_account.collect.email}';
+    },
+  },
+  {
+    policy: 'subscriptionsOutliveIdlePeriods',
+    what: 'a subscription with the default 31-day expiry',
+    expect: /expires when idle/,
+    breakIt: (c) => {
+      delete body(c, 'google_pubsub_subscription', 'warehouse').expiration_policy;
+    },
+  },
+  {
+    policy: 'subscriptionsOutliveIdlePeriods',
+    what: 'dead-letter topics nobody subscribes to',
+    expect: /has no subscription: dead letters would be dropped/,
+    breakIt: (c) => {
+      delete c.resource.google_pubsub_subscription!.dead_letter_hold;
+    },
+  },
+  {
+    policy: 'pubsubAgentCanDeadLetter',
+    what: 'the agent unable to ack push subscriptions',
+    expect: /cannot ack google_pubsub_subscription\.push\["priority"\]/,
+    breakIt: (c) => {
+      delete c.resource.google_pubsub_subscription_iam_member!.agent_acks_push;
+    },
+  },
+  {
+    policy: 'pubsubAgentCanDeadLetter',
+    what: 'the agent unable to publish dead letters',
+    expect: /cannot publish to dead-letter topic/,
+    breakIt: (c) => {
+      body(c, 'google_pubsub_topic_iam_member', 'agent_publishes_dead_letters').role = 'roles/pubsub.viewer';
+    },
+  },
+  {
+    policy: 'bigquerySubscriptionsStoreEverything',
+    what: 'a BigQuery subscription that writes message metadata',
+    expect: /write no metadata/,
+    breakIt: (c) => {
+      nested(body(c, 'google_pubsub_subscription', 'warehouse'), 'bigquery_config').write_metadata = true;
+    },
+  },
+  {
+    policy: 'bigquerySubscriptionsStoreEverything',
+    what: 'refused input with no BigQuery subscription',
+    expect: /google_pubsub_topic\.invalid has no BigQuery subscription/,
+    breakIt: (c) => {
+      delete c.resource.google_pubsub_subscription!.invalid_to_warehouse;
+    },
+  },
+  {
+    policy: 'eventsTableLayout',
+    what: 'events clustered by event_id',
+    expect: /not clustered by \[user_id, anonymous_id\]/,
+    breakIt: (c) => {
+      body(c, 'google_bigquery_table', 'events').clustering = ['event_id'];
+    },
+  },
+  {
+    policy: 'eventsTableLayout',
+    what: 'events partitioned by hour',
+    expect: /not partitioned by DAY on occurred_at/,
+    breakIt: (c) => {
+      nested(body(c, 'google_bigquery_table', 'events'), 'time_partitioning').type = 'HOUR';
+    },
+  },
+  {
+    policy: 'deadLettersTableLayout',
+    what: 'dead_letters read from a schema missing DeadLetter fields',
+    expect: /dead_letters has no column for DeadLetter\.errors: it would be dropped silently/,
+    breakIt: (c) => {
+      const dir = mkdtempSync(join(tmpdir(), 'nudge-tf-'));
+      mkdirSync(join(dir, 'sql/tables'), { recursive: true });
+      const schema = join(dir, 'sql/tables/dead_letters.schema.json');
+      writeFileSync(schema, JSON.stringify([{ name: 'dead_letter_id', type: 'STRING', mode: 'REQUIRED' }, { name: 'received_at', type: 'TIMESTAMP', mode: 'REQUIRED' }]));
+      c.locals.dead_letters_schema_path = schema;
+    },
+  },
+  {
+    policy: 'deadLettersTableLayout',
+    what: 'dead_letters without its primary key',
+    expect: /dead_letters primary key is not \[dead_letter_id\]/,
+    breakIt: (c) => {
+      delete body(c, 'google_bigquery_table', 'dead_letters').table_constraints;
+    },
+  },
+  {
+    policy: 'firestoreTtl',
+    what: 'no TTL on applied_events',
+    expect: /no TTL policy on applied_events\.expire_at/,
+    breakIt: (c) => {
+      delete body(c, 'google_firestore_field', 'applied_events_ttl').ttl_config;
+    },
+  },
+  {
+    policy: 'functionsRuntime',
+    what: 'a consumer on nodejs20',
+    expect: /runtime is nodejs20, not nodejs22/,
+    breakIt: (c) => {
+      nested(body(c, 'google_cloudfunctions2_function', 'consumer'), 'build_config').runtime = 'nodejs20';
+    },
+  },
+  {
+    policy: 'functionsHaveOwnServiceAccounts',
+    what: 'consumers running as collect',
+    expect: /shares google_service_account\.collect/,
+    breakIt: (c) => {
+      nested(body(c, 'google_cloudfunctions2_function', 'consumer'), 'service_config').service_account_email = '${google_service_account.collect.email}';
+    },
+  },
+  {
+    policy: 'noBroadRoles',
+    what: 'a build account made editor',
+    expect: /grants roles\/editor/,
+    breakIt: (c) => {
+      body(c, 'google_project_iam_member', 'build_builds_functions').role = 'roles/editor';
+    },
+  },
+  {
+    policy: 'noBroadRoles',
+    what: 'publishing granted on the whole project',
+    expect: /grants roles\/pubsub\.publisher on the whole project/,
+    breakIt: (c) => {
+      body(c, 'google_project_iam_member', 'consumer_uses_firestore').role = 'roles/pubsub.publisher';
+    },
+  },
+  {
+    policy: 'onlyCollectIsPublic',
+    what: 'consumers opened to allUsers',
+    expect: /makes something other than collect public/,
+    breakIt: (c) => {
+      body(c, 'google_cloud_run_service_iam_member', 'push_invoker_invokes_consumer').member = 'allUsers';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'collect allowed to read Firestore',
+    expect: /collect's grants/,
+    breakIt: (c) => {
+      c.resource.google_project_iam_member!.collect_firestore = [{ project: '${var.project_id}', role: 'roles/datastore.user', member: 'serviceAccount:${google_service_account.collect.email}' }];
+    },
+  },
+  {
+    policy: 'variablesDocumented',
+    what: 'an undocumented variable',
+    expect: /variable region has no description/,
+    breakIt: (c) => {
+      delete c.variable.region![0]!.description;
+    },
+  },
+  {
+    policy: 'requiredApisEnabled',
+    what: 'Firestore API left out',
+    expect: /firestore\.googleapis\.com is not enabled/,
+    breakIt: (c) => {
+      c.locals.required_apis = (c.locals.required_apis as string[]).filter((api) => api !== 'firestore.googleapis.com');
+    },
+  },
+];
+
+describe('each policy rejects a configuration that breaks it', () => {
+  for (const { policy, what, expect, breakIt } of breakages) {
+    test(`${policy}: ${what}`, () => {
+      const broken = structuredClone(config);
+      breakIt(broken);
+      const problems = policies[policy](broken);
+      assert.ok(problems.some((p) => expect.test(p)), `expected a violation matching ${expect}, got ${JSON.stringify(problems)}`);
+    });
+  }
+
+  test('every policy has at least one breakage case', () => {
+    const covered = new Set(breakages.map((b) => b.policy));
+    assert.deepEqual((Object.keys(policies) as PolicyName[]).filter((name) => !covered.has(name)), []);
+  });
+});
