@@ -1,0 +1,202 @@
+import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from './bigquery-tokens.ts';
+
+/**
+ * BigQuery function calls → DuckDB, one row per function. Each rewrite receives the call's
+ * arguments already translated (`args`) and, for the few that need the shape of an argument
+ * (a date part, a format literal, `x AS type`), its raw tokens. Functions not listed here are
+ * left as written: most aggregate, string and math functions share names in both dialects.
+ */
+export type FunctionCall = {
+  /** Upper-case BigQuery name. */
+  name: string;
+  args: string[];
+  rawArgs: Token[][];
+  translate: (tokens: readonly Token[]) => string;
+  translateType: (tokens: readonly Token[]) => string;
+};
+
+export type FunctionRewrite = (call: FunctionCall) => string;
+
+const rename =
+  (duckName: string): FunctionRewrite =>
+  ({ args }) =>
+    `${duckName}(${args.join(', ')})`;
+
+function arity(call: FunctionCall, ...allowed: number[]): void {
+  if (!allowed.includes(call.args.length)) {
+    throw new BigQueryTranslationError(`${call.name} takes ${allowed.join(' or ')} argument(s), got ${call.args.length}`);
+  }
+}
+
+const datePartNames: Record<string, string> = {
+  MICROSECOND: 'microsecond', MILLISECOND: 'millisecond', SECOND: 'second', MINUTE: 'minute', HOUR: 'hour',
+  DAY: 'day', WEEK: 'week', ISOWEEK: 'week', MONTH: 'month', QUARTER: 'quarter', YEAR: 'year', ISOYEAR: 'isoyear',
+  DAYOFWEEK: 'dow', DAYOFYEAR: 'doy',
+};
+
+/** `DAY` → `'day'`; BigQuery writes date parts as bare keywords, DuckDB as strings. */
+function datePart(call: FunctionCall, index: number): string {
+  const tokens = (call.rawArgs[index] ?? []).filter(isSignificant);
+  const word = tokens[0]?.value.toUpperCase() ?? '';
+  const part = datePartNames[word];
+  if (!part || (tokens.length > 1 && word !== 'WEEK')) {
+    throw new BigQueryTranslationError(`${call.name}: unsupported date part "${tokens.map((t) => t.text).join('')}"`);
+  }
+  return `'${part}'`;
+}
+
+/** BigQuery format elements DuckDB's strftime/strptime lack, spelled in ones it has. */
+const formatElements: [string, string][] = [
+  ['%E*S', '%S.%f'], ['%E6S', '%S.%f'], ['%E3S', '%S.%g'], ['%F', '%Y-%m-%d'], ['%T', '%H:%M:%S'],
+  ['%R', '%H:%M'], ['%D', '%m/%d/%y'], ['%Ez', '%z'], ['%k', '%-H'], ['%l', '%-I'], ['%s', '%s'],
+];
+
+function formatArg(call: FunctionCall, index: number): string {
+  const tokens = (call.rawArgs[index] ?? []).filter(isSignificant);
+  const only = tokens[0];
+  if (tokens.length !== 1 || only?.kind !== 'string') return call.args[index]!;
+  let format = only.value;
+  for (const [bigquery, duckdb] of formatElements) format = format.split(bigquery).join(duckdb);
+  return `'${format.replaceAll("'", "''")}'`;
+}
+
+/** `x AS type` inside CAST / SAFE_CAST. */
+function castParts(call: FunctionCall): { expr: string; type: string } {
+  const tokens = call.rawArgs[0] ?? [];
+  let depth = 0;
+  let asIndex = -1;
+  tokens.forEach((token, index) => {
+    if (token.kind === 'op' && (token.value === '(' || token.value === '[')) depth += 1;
+    if (token.kind === 'op' && (token.value === ')' || token.value === ']')) depth -= 1;
+    if (depth === 0 && isKeyword(token, 'AS')) asIndex = index;
+  });
+  if (call.args.length !== 1 || asIndex === -1) throw new BigQueryTranslationError(`${call.name} expects (expression AS type)`);
+  const typeTokens = tokens.slice(asIndex + 1);
+  if (typeTokens.some((token) => isKeyword(token, 'FORMAT'))) throw new BigQueryTranslationError(`${call.name} ... FORMAT is not supported`);
+  return { expr: call.translate(tokens.slice(0, asIndex)), type: call.translateType(typeTokens) };
+}
+
+const shift =
+  (operator: '+' | '-', castTo?: string): FunctionRewrite =>
+  (call) => {
+    arity(call, 2);
+    const sum = `(${call.args[0]} ${operator} ${call.args[1]})`;
+    return castTo ? `CAST(${sum} AS ${castTo})` : sum;
+  };
+
+const diff: FunctionRewrite = (call) => {
+  arity(call, 3);
+  return `date_diff(${datePart(call, 2)}, ${call.args[1]}, ${call.args[0]})`;
+};
+
+const trunc =
+  (castTo?: string): FunctionRewrite =>
+  (call) => {
+    arity(call, 2, 3);
+    const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[0]})` : call.args[0];
+    const truncated = `date_trunc(${datePart(call, 1)}, ${value})`;
+    if (castTo) return `CAST(${truncated} AS ${castTo})`;
+    return call.args.length === 3 ? `timezone(${call.args[2]}, ${truncated})` : truncated;
+  };
+
+const castTo =
+  (type: string, safe = false): FunctionRewrite =>
+  (call) => {
+    arity(call, 1);
+    return `${safe ? 'TRY_CAST' : 'CAST'}(${call.args[0]} AS ${type})`;
+  };
+
+export const functionRewrites: Record<string, FunctionRewrite> = {
+  // JSON: BigQuery's JSONPath ('$.a.b', '$."a b"', '$.a[0]') is also DuckDB's.
+  JSON_VALUE: (call) => (arity(call, 1, 2), `json_extract_string(${call.args[0]}, ${call.args[1] ?? "'$'"})`),
+  JSON_EXTRACT_SCALAR: (call) => (arity(call, 1, 2), `json_extract_string(${call.args[0]}, ${call.args[1] ?? "'$'"})`),
+  JSON_QUERY: (call) => (arity(call, 2), `json_extract(${call.args[0]}, ${call.args[1]})`),
+  JSON_EXTRACT: (call) => (arity(call, 2), `json_extract(${call.args[0]}, ${call.args[1]})`),
+  JSON_TYPE: (call) => (arity(call, 1), `lower(json_type(${call.args[0]}))`),
+  PARSE_JSON: (call) => (arity(call, 1), `json(${call.args[0]})`),
+  TO_JSON: (call) => (arity(call, 1), `to_json(${call.args[0]})`),
+  TO_JSON_STRING: (call) => (arity(call, 1), `CAST(to_json(${call.args[0]}) AS VARCHAR)`),
+  // Conversions (BigQuery's JSON-to-scalar functions behave like DuckDB casts from JSON).
+  CAST: (call) => (({ expr, type }) => `CAST(${expr} AS ${type})`)(castParts(call)),
+  SAFE_CAST: (call) => (({ expr, type }) => `TRY_CAST(${expr} AS ${type})`)(castParts(call)),
+  INT64: castTo('BIGINT'),
+  FLOAT64: castTo('DOUBLE'),
+  BOOL: castTo('BOOLEAN'),
+  LAX_INT64: castTo('BIGINT', true),
+  LAX_FLOAT64: castTo('DOUBLE', true),
+  LAX_BOOL: castTo('BOOLEAN', true),
+  // Time. The embedded session runs in UTC, as BigQuery does by default.
+  CURRENT_TIMESTAMP: (call) => (arity(call, 0), 'current_timestamp'),
+  CURRENT_DATE: (call) => (arity(call, 0, 1), call.args[0] ? `CAST(timezone(${call.args[0]}, current_timestamp) AS DATE)` : 'current_date'),
+  CURRENT_DATETIME: (call) => (arity(call, 0, 1), `timezone(${call.args[0] ?? "'UTC'"}, current_timestamp)`),
+  TIMESTAMP_ADD: shift('+'),
+  TIMESTAMP_SUB: shift('-'),
+  DATETIME_ADD: shift('+'),
+  DATETIME_SUB: shift('-'),
+  DATE_ADD: shift('+', 'DATE'),
+  DATE_SUB: shift('-', 'DATE'),
+  TIMESTAMP_DIFF: diff,
+  DATETIME_DIFF: diff,
+  DATE_DIFF: diff,
+  TIMESTAMP_TRUNC: trunc(),
+  DATETIME_TRUNC: trunc(),
+  DATE_TRUNC: trunc('DATE'),
+  DATE: (call) => {
+    arity(call, 1, 2, 3);
+    if (call.args.length === 3) return `make_date(${call.args.join(', ')})`;
+    if (call.args.length === 2) return `CAST(timezone(${call.args[1]}, ${call.args[0]}) AS DATE)`;
+    return `CAST(${call.args[0]} AS DATE)`;
+  },
+  TIMESTAMP: (call) => {
+    arity(call, 1, 2);
+    if (call.args.length === 2) return `timezone(${call.args[1]}, CAST(${call.args[0]} AS TIMESTAMP))`;
+    return `CAST(${call.args[0]} AS TIMESTAMPTZ)`;
+  },
+  DATETIME: (call) => {
+    arity(call, 1, 2);
+    if (call.args.length === 2) return `timezone(${call.args[1]}, ${call.args[0]})`;
+    return `CAST(${call.args[0]} AS TIMESTAMP)`;
+  },
+  EXTRACT: (call) => {
+    const tokens = (call.rawArgs[0] ?? []).filter(isSignificant);
+    const fromIndex = tokens.findIndex((token) => isKeyword(token, 'FROM'));
+    if (fromIndex !== 1) throw new BigQueryTranslationError('EXTRACT expects (part FROM expression)');
+    const value = call.translate((call.rawArgs[0] ?? []).slice((call.rawArgs[0] ?? []).indexOf(tokens[fromIndex]!) + 1));
+    const part = tokens[0]!.value.toUpperCase();
+    if (part === 'DATE') return `CAST(${value} AS DATE)`;
+    // BigQuery numbers days of week 1 (Sunday) to 7; DuckDB 0 (Sunday) to 6.
+    if (part === 'DAYOFWEEK') return `(dayofweek(${value}) + 1)`;
+    return `date_part(${datePart({ ...call, rawArgs: [[tokens[0]!]] }, 0)}, ${value})`;
+  },
+  FORMAT_TIMESTAMP: (call) => {
+    arity(call, 2, 3);
+    const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[1]})` : call.args[1];
+    return `strftime(${value}, ${formatArg(call, 0)})`;
+  },
+  FORMAT_DATE: (call) => (arity(call, 2), `strftime(${call.args[1]}, ${formatArg(call, 0)})`),
+  FORMAT_DATETIME: (call) => (arity(call, 2), `strftime(${call.args[1]}, ${formatArg(call, 0)})`),
+  PARSE_TIMESTAMP: (call) => {
+    arity(call, 2, 3);
+    const parsed = `strptime(${call.args[1]}, ${formatArg(call, 0)})`;
+    return call.args.length === 3 ? `timezone(${call.args[2]}, ${parsed})` : `CAST(${parsed} AS TIMESTAMPTZ)`;
+  },
+  PARSE_DATE: (call) => (arity(call, 2), `CAST(strptime(${call.args[1]}, ${formatArg(call, 0)}) AS DATE)`),
+  UNIX_SECONDS: (call) => (arity(call, 1), `CAST(floor(epoch(${call.args[0]})) AS BIGINT)`),
+  UNIX_MILLIS: rename('epoch_ms'),
+  UNIX_MICROS: rename('epoch_us'),
+  TIMESTAMP_SECONDS: rename('to_timestamp'),
+  TIMESTAMP_MILLIS: (call) => (arity(call, 1), `to_timestamp((${call.args[0]}) / 1000)`),
+  TIMESTAMP_MICROS: (call) => (arity(call, 1), `to_timestamp((${call.args[0]}) / 1000000)`),
+  // Aggregates and logic.
+  COUNTIF: rename('count_if'),
+  LOGICAL_AND: rename('bool_and'),
+  LOGICAL_OR: rename('bool_or'),
+  SAFE_DIVIDE: (call) => (arity(call, 2), `CASE WHEN (${call.args[1]}) = 0 THEN NULL ELSE (${call.args[0]}) / (${call.args[1]}) END`),
+  DIV: (call) => (arity(call, 2), `((${call.args[0]}) // (${call.args[1]}))`),
+  // Strings and arrays.
+  REGEXP_CONTAINS: rename('regexp_matches'),
+  SPLIT: (call) => (arity(call, 1, 2), `string_split(${call.args[0]}, ${call.args[1] ?? "','"})`),
+  ARRAY_LENGTH: rename('len'),
+  GENERATE_ARRAY: rename('generate_series'),
+  GENERATE_UUID: (call) => (arity(call, 0), 'CAST(uuid() AS VARCHAR)'),
+};

@@ -1,0 +1,285 @@
+/**
+ * BigQuery Standard SQL → DuckDB SQL, so the embedded warehouse runs the very sql/ files GCP runs
+ * (DESIGN.md §5) and `nudge query` takes the SQL an analyst would write for BigQuery.
+ *
+ * Hand-written by necessity. No npm package did the job when this was written: node-sql-parser
+ * and sql-parser-cst parse BigQuery but do not emit DuckDB; @polyglot-sql/sdk (a sqlglot-style
+ * transpiler, 0.12.1) rejects column OPTIONS in DDL, turns `@param` into `ABS(param)` and reads
+ * JSON_VALUE as `->` (JSON, not text). sqlglot itself is Python. So this covers the dialect nudge
+ * uses — DDL with PARTITION BY / CLUSTER BY / OPTIONS / NOT ENFORCED keys, BigQuery types,
+ * backticked `project.dataset.table` names, `@param`s, "double-quoted" strings and the functions
+ * in bigquery-functions.ts — and refuses clearly what it does not know. It works on tokens
+ * (bigquery-tokens.ts), so literals and comments are never rewritten. Rules are tables; add rows.
+ *
+ * Choices: TIMESTAMP → TIMESTAMPTZ (an instant, as in BigQuery; the session runs in UTC), tables
+ * live in DuckDB's default schema (the dataset qualifier is dropped), `@name` → `$name`.
+ */
+import { functionRewrites } from './bigquery-functions.ts';
+import {
+  BigQueryTranslationError,
+  findClosing,
+  isKeyword,
+  isOp,
+  isSignificant,
+  nextSignificant,
+  previousSignificant,
+  splitTopLevel,
+  tokenize,
+  type Token,
+} from './bigquery-tokens.ts';
+
+export { BigQueryTranslationError } from './bigquery-tokens.ts';
+
+export type TranslateOptions = {
+  /** Dataset names whose qualifier is dropped (`nudge.events` → `events`). `${...}` placeholders always are. */
+  datasets?: readonly string[];
+};
+
+export type TranslatedStatement = {
+  /** DuckDB SQL of one statement, without the trailing `;`. */
+  sql: string;
+  /** Names of the `@params` it uses (now `$params`), for binding. */
+  params: string[];
+};
+
+const simpleTypes: Record<string, string> = {
+  STRING: 'VARCHAR', BYTES: 'BLOB', JSON: 'JSON', BOOL: 'BOOLEAN', BOOLEAN: 'BOOLEAN',
+  INT64: 'BIGINT', INT: 'BIGINT', INTEGER: 'BIGINT', SMALLINT: 'BIGINT', BIGINT: 'BIGINT', TINYINT: 'BIGINT', BYTEINT: 'BIGINT',
+  FLOAT64: 'DOUBLE', FLOAT: 'DOUBLE',
+  // DuckDB decimals stop at 38 digits, so BIGNUMERIC keeps NUMERIC's precision here.
+  NUMERIC: 'DECIMAL(38, 9)', DECIMAL: 'DECIMAL(38, 9)', BIGNUMERIC: 'DECIMAL(38, 9)', BIGDECIMAL: 'DECIMAL(38, 9)',
+  DATE: 'DATE', DATETIME: 'TIMESTAMP', TIME: 'TIME', TIMESTAMP: 'TIMESTAMPTZ', INTERVAL: 'INTERVAL',
+};
+const decimalTypes = new Set(['NUMERIC', 'DECIMAL', 'BIGNUMERIC', 'BIGDECIMAL']);
+/** `TIMESTAMP '2026-01-01 10:00:00Z'` and friends. */
+const literalTypes = new Set(['TIMESTAMP', 'DATETIME', 'DATE', 'TIME', 'JSON', 'NUMERIC', 'BIGNUMERIC']);
+
+type State = { datasets: Set<string>; params: Set<string> };
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function quoteString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function isDatasetQualifier(token: Token, state: State): boolean {
+  if (token.kind === 'placeholder') return true;
+  if (token.kind === 'quoted') return /^\$\{\s*\w+\s*\}$/.test(token.value) || state.datasets.has(token.value.toLowerCase());
+  return token.kind === 'ident' && state.datasets.has(token.value.toLowerCase());
+}
+
+/** Parses a type at `sig[at]`; returns the DuckDB spelling and the index after it. */
+function parseType(sig: readonly Token[], at: number): { text: string; next: number } {
+  const token = sig[at];
+  const word = token?.kind === 'ident' ? token.value.toUpperCase() : '';
+  if ((word === 'ARRAY' || word === 'STRUCT') && isOp(sig[at + 1], '<')) {
+    const fields: string[] = [];
+    let i = at + 2;
+    for (;;) {
+      if (word === 'ARRAY') {
+        const element = parseType(sig, i);
+        fields.push(element.text);
+        i = element.next;
+      } else {
+        const name = sig[i];
+        if (name?.kind !== 'ident' && name?.kind !== 'quoted') throw new BigQueryTranslationError('STRUCT fields need names in DuckDB');
+        const field = parseType(sig, i + 1);
+        fields.push(`${quoteIdent(name.value)} ${field.text}`);
+        i = field.next;
+      }
+      if (isOp(sig[i], '>')) break;
+      if (word === 'ARRAY' || !isOp(sig[i], ',')) throw new BigQueryTranslationError(`Malformed ${word}<...> type`);
+      i += 1;
+    }
+    return { text: word === 'ARRAY' ? `${fields[0]}[]` : `STRUCT(${fields.join(', ')})`, next: i + 1 };
+  }
+  const mapped = simpleTypes[word];
+  if (!mapped) throw new BigQueryTranslationError(`Unsupported type "${token?.text ?? '(none)'}"`);
+  if (isOp(sig[at + 1], '(')) {
+    const close = findClosing(sig, at + 1);
+    const parameters = sig.slice(at + 2, close).map((t) => t.text).join('');
+    return { text: decimalTypes.has(word) ? `DECIMAL(${parameters})` : mapped, next: close + 1 };
+  }
+  return { text: mapped, next: at + 1 };
+}
+
+export function translateType(tokens: readonly Token[]): string {
+  const sig = tokens.filter(isSignificant);
+  const { text, next } = parseType(sig, 0);
+  if (next !== sig.length) throw new BigQueryTranslationError(`Unexpected "${sig[next]!.text}" after type`);
+  return text;
+}
+
+/** Rewrites a call `NAME(args)` whose name token is at `at`; returns the text and the index of `)`. */
+function translateCall(tokens: readonly Token[], at: number, state: State): { text: string; end: number } {
+  const name = tokens[at]!.value.toUpperCase();
+  const open = nextSignificant(tokens, at + 1);
+  const close = findClosing(tokens, open);
+  const inner = tokens.slice(open + 1, close);
+  const rawArgs = inner.some(isSignificant) ? splitTopLevel(inner) : [];
+  const translate = (part: readonly Token[]) => translateTokens(part, state).trim();
+  const rewrite = functionRewrites[name]!;
+  return { text: rewrite({ name, args: rawArgs.map(translate), rawArgs, translate, translateType }), end: close };
+}
+
+function translateIdent(tokens: readonly Token[], i: number, state: State): { text: string; end: number } {
+  const token = tokens[i]!;
+  const word = token.value.toUpperCase();
+  const before = tokens[previousSignificant(tokens, i)];
+  const afterIndex = nextSignificant(tokens, i + 1);
+  const after = tokens[afterIndex];
+  if (isOp(before, '.')) return { text: token.text, end: i };
+  if (isDatasetQualifier(token, state) && isOp(tokens[i + 1], '.')) return { text: '', end: i + 1 };
+  if (isOp(before, '[') && isOp(after, '(') && /^(SAFE_)?(OFFSET|ORDINAL)$/.test(word)) {
+    // arr[OFFSET(0)] → arr[(0) + 1]: DuckDB lists are 1-based and already NULL out of range.
+    const close = findClosing(tokens, afterIndex);
+    const index = translateTokens(tokens.slice(afterIndex + 1, close), state).trim();
+    return { text: word.endsWith('OFFSET') ? `(${index}) + 1` : index, end: close };
+  }
+  if (word === 'SAFE' && isOp(after, '.')) {
+    // SAFE.FN(...) returns NULL instead of failing; DuckDB's try() does the same.
+    const fnIndex = nextSignificant(tokens, afterIndex + 1);
+    const fn = tokens[fnIndex];
+    const open = nextSignificant(tokens, fnIndex + 1);
+    if (fn?.kind !== 'ident' || !isOp(tokens[open], '(')) throw new BigQueryTranslationError('SAFE. must prefix a function call');
+    const close = findClosing(tokens, open);
+    const inner = functionRewrites[fn.value.toUpperCase()]
+      ? translateCall(tokens, fnIndex, state).text
+      : fn.text + translateTokens(tokens.slice(open, close + 1), state);
+    return { text: `try(${inner})`, end: close };
+  }
+  if (isOp(after, '(') && functionRewrites[word]) return translateCall(tokens, i, state);
+  if (literalTypes.has(word) && after?.kind === 'string') {
+    return { text: `CAST(${quoteString(after.value)} AS ${simpleTypes[word]})`, end: afterIndex };
+  }
+  if (word === 'EXCEPT' && isOp(before, '*') && isOp(after, '(')) return { text: 'EXCLUDE', end: i };
+  if (word === 'IN' && isKeyword(after, 'UNNEST')) {
+    const open = nextSignificant(tokens, afterIndex + 1);
+    const close = findClosing(tokens, open);
+    return { text: `IN (SELECT unnest(${translateTokens(tokens.slice(open + 1, close), state).trim()}))`, end: close };
+  }
+  return { text: token.text, end: i };
+}
+
+function translateTokens(tokens: readonly Token[], state: State): string {
+  let out = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    switch (token.kind) {
+      case 'comment':
+        out += token.text.startsWith('#') ? `--${token.text.slice(1)}` : token.text;
+        break;
+      case 'string':
+        out += quoteString(token.value);
+        break;
+      case 'bytes':
+        throw new BigQueryTranslationError(`Bytes literals are not supported: ${token.text}`);
+      case 'param':
+        if (token.value.startsWith('@')) throw new BigQueryTranslationError(`System variables are not supported: @${token.value}`);
+        state.params.add(token.value);
+        out += `$${token.value}`;
+        break;
+      case 'placeholder':
+      case 'quoted': {
+        if (isDatasetQualifier(token, state) && isOp(tokens[i + 1], '.')) {
+          i += 1;
+        } else if (token.kind === 'placeholder') {
+          throw new BigQueryTranslationError(`Placeholder \${${token.value}} must qualify a table, as in \`\${${token.value}}.events\``);
+        } else {
+          // A backticked dotted path is a table: project.dataset.table → table.
+          out += quoteIdent(token.value.split('.').at(-1)!);
+        }
+        break;
+      }
+      case 'ident': {
+        const { text, end } = translateIdent(tokens, i, state);
+        out += text;
+        i = end;
+        break;
+      }
+      default:
+        out += token.text;
+    }
+  }
+  return out;
+}
+
+const tableClauseWords = ['PARTITION', 'CLUSTER', 'OPTIONS', 'DEFAULT', 'AS'];
+
+/** Drops `OPTIONS(...)`, `COLLATE 'x'` and `NOT ENFORCED`, which DuckDB has no use for. */
+function withoutBigQueryOnly(tokens: readonly Token[]): Token[] {
+  const kept: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const next = nextSignificant(tokens, i + 1);
+    if (isKeyword(token, 'OPTIONS') && isOp(tokens[next], '(')) i = findClosing(tokens, next);
+    else if (isKeyword(token, 'COLLATE') && tokens[next]?.kind === 'string') i = next;
+    else if (isKeyword(token, 'NOT') && isKeyword(tokens[next], 'ENFORCED')) i = next;
+    else kept.push(token);
+  }
+  return kept;
+}
+
+function translateColumn(item: readonly Token[], state: State): string | null {
+  const lead = item.slice(0, item.findIndex(isSignificant)).map((t) => t.text).join('');
+  const tokens = withoutBigQueryOnly(item);
+  const sig = tokens.filter(isSignificant);
+  if (isKeyword(sig[0], 'FOREIGN', 'CONSTRAINT')) return null; // references stay BigQuery metadata
+  if (isKeyword(sig[0], 'PRIMARY', 'UNIQUE')) return lead + translateTokens(tokens, state).trim();
+  const name = sig[0]!;
+  const type = parseType(sig, 1);
+  const rest = tokens.slice(tokens.indexOf(sig[type.next - 1]!) + 1);
+  const columnName = name.kind === 'quoted' ? quoteIdent(name.value) : name.text;
+  return `${lead}${columnName} ${type.text} ${translateTokens(rest, state).trim()}`.trimEnd();
+}
+
+/** CREATE [OR REPLACE] [TEMP] TABLE name [(columns)] [PARTITION BY] [CLUSTER BY] [OPTIONS] [AS query] */
+function translateCreateTable(tokens: readonly Token[], state: State): string {
+  let head = 0;
+  while (head < tokens.length && !isOp(tokens[head], '(') && !isKeyword(tokens[head], ...tableClauseWords)) head += 1;
+  let out = translateTokens(tokens.slice(0, head), state).trimEnd();
+  let i = head;
+  if (isOp(tokens[i], '(')) {
+    const close = findClosing(tokens, i);
+    const columns = splitTopLevel(tokens.slice(i + 1, close)).map((item) => translateColumn(item, state));
+    out += ` (${columns.filter((column) => column !== null).join(',')}\n)`;
+    i = close + 1;
+  }
+  // Storage clauses (PARTITION BY, CLUSTER BY, OPTIONS, DEFAULT COLLATE) are BigQuery's business.
+  for (; i < tokens.length; i++) {
+    if (isOp(tokens[i], '(')) i = findClosing(tokens, i);
+    else if (isKeyword(tokens[i], 'AS')) return `${out} AS${translateTokens(tokens.slice(i + 1), state)}`;
+  }
+  return out;
+}
+
+function translateStatement(tokens: readonly Token[], state: State): string {
+  const words = tokens.filter(isSignificant).slice(0, 6).map((t) => t.value.toUpperCase());
+  const tableAt = words.indexOf('TABLE');
+  if (words[0] === 'CREATE' && tableAt > 0 && tableAt <= 4) return translateCreateTable(tokens, state);
+  if (words[0] === 'CREATE') return translateTokens(withoutBigQueryOnly(tokens), state);
+  if (['DECLARE', 'SET', 'BEGIN', 'IF', 'LOOP', 'EXECUTE'].includes(words[0] ?? '') && words[1] !== 'TRANSACTION') {
+    throw new BigQueryTranslationError(`BigQuery scripting (${words[0]}) is not supported`);
+  }
+  return translateTokens(tokens, state);
+}
+
+/** Translates a script of `;`-separated statements, one DuckDB statement per BigQuery one. */
+export function translateStatements(sql: string, options: TranslateOptions = {}): TranslatedStatement[] {
+  const datasets = new Set(['nudge', ...(options.datasets ?? [])].map((d) => d.toLowerCase()));
+  return splitTopLevel(tokenize(sql), ';')
+    .filter((statement) => statement.some(isSignificant))
+    .map((statement) => {
+      const state: State = { datasets, params: new Set() };
+      return { sql: translateStatement(statement, state).trim(), params: [...state.params] };
+    });
+}
+
+/** The whole script translated, statements joined with `;`. */
+export function translateBigQueryToDuckDb(sql: string, options: TranslateOptions = {}): string {
+  return translateStatements(sql, options)
+    .map((statement) => `${statement.sql};`)
+    .join('\n');
+}

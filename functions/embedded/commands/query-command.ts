@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { parseEmbeddedConfig } from '../config.ts';
+import { openDuckDbWarehouse } from '../duckdb-warehouse.ts';
+import { readLiveHost } from '../host-file.ts';
+import { formatTable } from './format-table.ts';
+import type { WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
+
+/**
+ * `nudge query <sql|file>`: BigQuery SQL against the embedded warehouse. DuckDB allows one process
+ * per file, so while the runtime runs the query goes through it (host.json); otherwise the file
+ * is opened here.
+ */
+export async function runQueryCommand(
+  sqlOrFile: string,
+  options: { json: boolean; env: Readonly<Record<string, string | undefined>> },
+  out: Writable,
+): Promise<number> {
+  const sql = sqlOrFile.trim().toLowerCase().endsWith('.sql') && existsSync(sqlOrFile) ? readFileSync(sqlOrFile, 'utf8') : sqlOrFile;
+  const { dataDir } = parseEmbeddedConfig({ ...options.env, NUDGE_WRITE_KEYS: options.env.NUDGE_WRITE_KEYS || 'unused-by-this-command' });
+  let rows: WarehouseRow[];
+  try {
+    rows = await runQuery(dataDir, sql);
+  } catch (error) {
+    console.error(`nudge: query failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  out.write(options.json ? rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '') : formatTable(rows));
+  return 0;
+}
+
+async function runQuery(dataDir: string, sql: string): Promise<WarehouseRow[]> {
+  const host = readLiveHost(dataDir);
+  if (host) {
+    const response = await fetch(`${host.url}/_nudge/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${host.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql }),
+    });
+    const body = (await response.json()) as { rows?: WarehouseRow[]; error?: string };
+    if (!response.ok || !body.rows) throw new Error(body.error ?? `host answered ${response.status}`);
+    return body.rows;
+  }
+  const warehouse = await openDuckDbWarehouse({ dataDir });
+  try {
+    return await warehouse.query(sql);
+  } finally {
+    await warehouse.close();
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * The Warehouse port on DuckDB, for the embedded runtime: one file, `${dataDir}/warehouse.duckdb`,
+ * whose tables come from the same sql/ DDL BigQuery gets (translated by bigquery-to-duckdb.ts).
+ *
+ * Exactly once in `events` although delivery is at-least-once: the DDL's primary key (NOT
+ * ENFORCED in BigQuery) is enforced here. Inserts take a fast path — the appender straight into
+ * the table, which fails whole on a duplicate key — and only a slice that hit a duplicate (a
+ * redelivery after a crash, a client retry) takes the slow path: a temp staging table and
+ * INSERT OR IGNORE, about three times slower.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance, DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { DeadLetter } from '../../pipelines/events/dead-letters.ts';
+import type { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
+import type { Warehouse, WarehouseRow } from '../../pipelines/warehouse/warehouse.ts';
+import { parseCreateTable } from './bigquery-ddl.ts';
+import { translateStatements } from './bigquery-to-duckdb.ts';
+import { readPlainRows, toDuckDbParam } from './duckdb-values.ts';
+
+/** Every tunable in one place. */
+export const duckDbWarehouseDefaults = {
+  fileName: 'warehouse.duckdb',
+  /**
+   * WAL size that triggers a checkpoint. At DuckDB's 16MB default a checkpoint lands every ~40k
+   * events and costs more than the inserts between them; 64MB keeps batches of 1000 fast while
+   * the WAL replayed after a crash stays small.
+   */
+  checkpointThreshold: '64MB',
+  /** DuckDB's buffer pool (the primary-key index is buffer-managed, so it stays within it). */
+  memoryLimit: '256MB',
+  /** Rows appended and flushed as one all-or-nothing unit. */
+  maxAppendRows: 5000,
+};
+
+export type DuckDbWarehouseOptions = {
+  /** Folder of the warehouse file (NUDGE_DATA_DIR); created when missing. */
+  dataDir: string;
+  /** The sql/ folder; found by walking up from this module when omitted. */
+  sqlDir?: string;
+  /** Open for queries only (no DDL, no inserts). DuckDB still refuses while a writer holds the file. */
+  readOnly?: boolean;
+  /** Extra dataset names whose qualifier queries may use (`nudge` always works). */
+  datasets?: readonly string[];
+  settings?: Partial<typeof duckDbWarehouseDefaults>;
+};
+
+/** sql/tables first (in name order), then sql/views when it exists. */
+function findSqlFiles(sqlDir: string): string[] {
+  return ['tables', 'views'].flatMap((folder) => {
+    const dir = join(sqlDir, folder);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).filter((name) => name.endsWith('.sql')).sort().map((name) => join(dir, name));
+  });
+}
+
+function findSqlDir(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'sql', 'tables'))) return join(dir, 'sql');
+    if (dirname(dir) === dir) throw new Error('Cannot find the sql/ folder; pass sqlDir to openDuckDbWarehouse');
+  }
+}
+
+type AppendValue = (appender: DuckDBAppender, value: unknown, column: string) => void;
+
+function instantMicros(value: unknown, column: string): bigint {
+  const ms = value instanceof Date ? value.getTime() : Date.parse(String(value));
+  if (Number.isNaN(ms)) throw new TypeError(`${column}: not an instant: ${String(value)}`);
+  return BigInt(ms) * 1000n;
+}
+
+/** How a JS value enters a column, by DuckDB data type (information_schema spelling). */
+const appendByType: Record<string, AppendValue> = {
+  VARCHAR: (a, v) => a.appendVarchar(String(v)),
+  JSON: (a, v) => a.appendVarchar(JSON.stringify(v)),
+  BIGINT: (a, v) => (typeof v === 'number' && (v | 0) === v ? a.appendInteger(v) : a.appendBigInt(BigInt(v as number))),
+  DOUBLE: (a, v) => a.appendDouble(Number(v)),
+  BOOLEAN: (a, v) => a.appendBoolean(Boolean(v)),
+  // UTC ISO text (every NudgeEvent instant) is parsed by DuckDB at flush, twice as fast as building
+  // the value here; text with an offset is converted here, as DuckDB's appender would drop the offset.
+  'TIMESTAMP WITH TIME ZONE': (a, v, column) =>
+    typeof v === 'string' && v.endsWith('Z') ? a.appendVarchar(v) : a.appendTimestampTZ(new DuckDBTimestampTZValue(instantMicros(v, column))),
+};
+
+type TableWriter = {
+  table: string;
+  key: string;
+  columns: { name: string; append: AppendValue }[];
+  appender?: DuckDBAppender;
+  staging?: DuckDBAppender;
+};
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const isDuplicateKey = (error: unknown) => /Duplicate key|violates (primary key|unique) constraint/i.test(String(error));
+
+function appendRows(appender: DuckDBAppender, writer: TableWriter, rows: readonly Record<string, unknown>[]): void {
+  for (const row of rows) {
+    for (const column of writer.columns) {
+      const value = row[column.name];
+      if (value === null || value === undefined) appender.appendNull();
+      else column.append(appender, value, `${writer.table}.${column.name}`);
+    }
+    appender.endRow();
+  }
+}
+
+async function describeTable(connection: DuckDBConnection, ddlFile: string): Promise<TableWriter> {
+  const ddl = parseCreateTable(readFileSync(ddlFile, 'utf8'));
+  const reader = await connection.runAndReadAll(
+    `SELECT column_name, data_type FROM information_schema.columns
+     WHERE table_schema = 'main' AND table_name = $table ORDER BY ordinal_position`,
+    { table: ddl.name },
+  );
+  const actual = reader.getRowObjectsJS() as { column_name: string; data_type: string }[];
+  const missing = ddl.columns.filter((c) => !actual.some((a) => a.column_name === c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    // CREATE TABLE IF NOT EXISTS never alters: a warehouse file made by an older DDL needs a migration.
+    throw new Error(`Warehouse table ${ddl.name} lacks columns ${missing.join(', ')} declared in ${ddlFile}`);
+  }
+  const columns = actual.map(({ column_name: name, data_type: type }) => {
+    const append = appendByType[type];
+    if (!append) throw new Error(`Warehouse table ${ddl.name}.${name}: no appender for DuckDB type ${type}`);
+    return { name, append };
+  });
+  return { table: ddl.name, key: ddl.primaryKey[0] ?? '', columns };
+}
+
+export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Promise<Warehouse> {
+  const settings = { ...duckDbWarehouseDefaults, ...options.settings };
+  const path = join(options.dataDir, settings.fileName);
+  const sqlFiles = findSqlFiles(options.sqlDir ?? findSqlDir());
+  if (!options.readOnly) mkdirSync(options.dataDir, { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, {
+      access_mode: options.readOnly ? 'READ_ONLY' : 'READ_WRITE',
+      checkpoint_threshold: settings.checkpointThreshold,
+      memory_limit: settings.memoryLimit,
+    });
+  } catch (error) {
+    const inUse = /lock/i.test(String(error)) ? ' It is in use by another process (is `npm start` running?).' : '';
+    throw new Error(`Cannot open the warehouse ${path}.${inUse} ${String(error)}`, { cause: error });
+  }
+  const connection = await instance.connect();
+  // BigQuery evaluates DATE(ts), FORMAT_TIMESTAMP, ... in UTC unless told otherwise.
+  await connection.run("SET TimeZone = 'UTC'");
+  const writers = new Map<string, TableWriter>();
+  if (!options.readOnly) {
+    for (const file of sqlFiles) {
+      for (const statement of translateStatements(readFileSync(file, 'utf8'), { datasets: options.datasets })) {
+        await connection.run(statement.sql);
+      }
+    }
+    for (const file of sqlFiles.filter((f) => dirname(f).endsWith('tables'))) {
+      const writer = await describeTable(connection, file);
+      writers.set(writer.table, writer);
+    }
+  }
+
+  // One connection serves everything; its calls must not interleave (an appender is mid-row otherwise).
+  let tail: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const exclusive = <T>(task: () => Promise<T>, whenClosed: 'fail' | 'run' = 'fail'): Promise<T> => {
+    const run = tail.then(() => {
+      if (closed && whenClosed === 'fail') throw new Error('The warehouse is closed');
+      return task();
+    });
+    tail = run.catch(() => undefined);
+    return run;
+  };
+
+  async function insertSkippingDuplicates(writer: TableWriter, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const staging = `_incoming_${writer.table}`;
+    if (!writer.staging) {
+      await connection.run(`CREATE TEMP TABLE IF NOT EXISTS ${quote(staging)} AS SELECT * FROM ${quote(writer.table)} LIMIT 0`);
+      writer.staging = await connection.createAppender(staging, 'main', 'temp');
+    }
+    try {
+      appendRows(writer.staging, writer, rows);
+      writer.staging.flushSync();
+      await connection.run(`INSERT OR IGNORE INTO ${quote(writer.table)} SELECT * FROM ${quote(staging)}`);
+    } finally {
+      writer.staging.clear();
+      await connection.run(`DELETE FROM ${quote(staging)}`);
+    }
+  }
+
+  const insert = (table: string, rows: readonly Record<string, unknown>[]) =>
+    exclusive(async () => {
+      const writer = writers.get(table);
+      if (!writer) throw new Error(`The warehouse has no table ${table}${options.readOnly ? ' (opened read-only)' : ''}`);
+      const unique = [...new Map(rows.map((row) => [row[writer.key], row])).values()];
+      writer.appender ??= await connection.createAppender(table);
+      for (let start = 0; start < unique.length; start += settings.maxAppendRows) {
+        const slice = unique.slice(start, start + settings.maxAppendRows);
+        try {
+          appendRows(writer.appender, writer, slice);
+          writer.appender.flushSync();
+        } catch (error) {
+          writer.appender.clear();
+          if (!isDuplicateKey(error)) throw error;
+          await insertSkippingDuplicates(writer, slice);
+        }
+      }
+    });
+
+  return {
+    insertEvents: (rows: readonly NudgeEvent[]) => insert('events', rows),
+    insertDeadLetters: (rows: readonly DeadLetter[]) => insert('dead_letters', rows),
+    query: (sql, params = {}) =>
+      exclusive(async () => {
+        let rows: WarehouseRow[] = [];
+        for (const statement of translateStatements(sql, { datasets: options.datasets })) {
+          const missing = statement.params.filter((name) => !(name in params));
+          if (missing.length > 0) throw new Error(`Query parameter(s) without a value: ${missing.map((n) => `@${n}`).join(', ')}`);
+          const values = Object.fromEntries(statement.params.map((name) => [name, toDuckDbParam(params[name])]));
+          const reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined);
+          rows = readPlainRows(reader);
+        }
+        return rows;
+      }),
+    close: () =>
+      exclusive(async () => {
+        if (closed) return;
+        for (const writer of writers.values()) {
+          writer.appender?.closeSync();
+          writer.staging?.closeSync();
+        }
+        connection.closeSync();
+        instance.closeSync();
+        closed = true;
+      }, 'run'),
+  };
+}

@@ -1,0 +1,122 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { monotonicFactory } from 'ulid';
+import { createAdminQueryEntry } from './admin-query-entry.ts';
+import type { EmbeddedConfig } from './config.ts';
+import { openDuckDbWarehouse } from './duckdb-warehouse.ts';
+import { newAdminToken, removeHostFile, writeHostFile } from './host-file.ts';
+import { createHttpHost } from './http-host.ts';
+import { createPushDelivery } from './push-delivery.ts';
+import { createSqliteBus, openBusDatabase, type SqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
+import { createSqliteDeadLetterStore, type SqliteDeadLetterStore } from './sqlite-dead-letters.ts';
+import { createSqliteProfileStore, type SqliteProfileStore } from './sqlite-profile-store.ts';
+import { createWarehouseWriter } from './warehouse-writer.ts';
+import { createCollectEntry } from '../collect.ts';
+import { createWriteKeys } from '../collect/write-keys.ts';
+import { jsonResponse } from '../http.ts';
+import { createOnBrowseEventEntry } from '../on-browse-event.ts';
+import { createOnPriorityEventEntry } from '../on-priority-event.ts';
+import type { DeadLetterStore } from '../../pipelines/events/dead-letters.ts';
+import { allTopicNames, topicNames } from '../../pipelines/events/topics.ts';
+import { createFoldEvents, createPersonIdFactory } from '../../pipelines/profiles/fold-events.ts';
+import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
+import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
+
+export type EmbeddedRuntime = {
+  url: string;
+  port: number;
+  bus: SqliteBus;
+  profiles: SqliteProfileStore;
+  deadLetters: SqliteDeadLetterStore;
+  warehouse: Warehouse;
+  /** Stops taking requests, lets in-flight deliveries finish, closes every store. */
+  stop: () => Promise<void>;
+};
+
+export type EmbeddedRuntimeOptions = {
+  clock?: Clock;
+  log?: (entry: Record<string, unknown>) => void;
+  /** Override coalescing windows (tests use short ones). */
+  browseCoalesceWindowMs?: number;
+};
+
+/**
+ * The embedded runtime: every Cloud Function of the GCP deployment, mounted in one process over
+ * SQLite (bus, profiles, dead letters) and DuckDB (warehouse). The wiring mirrors terraform/:
+ * one subscription per push subscription there, and one warehouse writer per BigQuery subscription.
+ */
+export async function startEmbeddedRuntime(config: EmbeddedConfig, options: EmbeddedRuntimeOptions = {}): Promise<EmbeddedRuntime> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
+  const newId = monotonicFactory();
+  const newEventId = () => newId(clock.now().getTime());
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const busDb = openBusDatabase(join(config.dataDir, 'bus.db'));
+  const sqliteDeadLetters = createSqliteDeadLetterStore({ db: busDb });
+  const profiles = createSqliteProfileStore({ database: join(config.dataDir, 'profiles.db') });
+  const warehouse = await openDuckDbWarehouse({ dataDir: config.dataDir });
+
+  // Dead letters are durable once in SQLite (what the 2xx waits for); the warehouse copy mirrors
+  // the BigQuery `dead_letters` table analysts query on GCP and may lag.
+  const deadLetters: SqliteDeadLetterStore = {
+    ...sqliteDeadLetters,
+    put: async (records) => {
+      await sqliteDeadLetters.put(records);
+      warehouse.insertDeadLetters(records).catch((error: unknown) => log({ severity: 'WARNING', message: 'dead letters not copied to the warehouse', error: String(error) }));
+    },
+  };
+  const consumerDeadLetters: DeadLetterStore = deadLetters;
+
+  const foldEvents = createFoldEvents({ store: profiles, clock, newPersonId: createPersonIdFactory(clock) });
+  const onPriorityEvent = createOnPriorityEventEntry({ foldEvents, deadLetters: consumerDeadLetters, clock, newId: newEventId, log });
+  const onBrowseEvent = createOnBrowseEventEntry({
+    foldEvents,
+    deadLetters: consumerDeadLetters,
+    clock,
+    newId: newEventId,
+    log,
+    ...(options.browseCoalesceWindowMs === undefined ? {} : { coalesceWindowMs: options.browseCoalesceWindowMs }),
+  });
+  const writeToWarehouse = createWarehouseWriter({ warehouse });
+
+  const subscriptions: SqliteBusSubscription[] = [
+    { name: 'on-priority-event', topic: topicNames.priority, onMessage: createPushDelivery(onPriorityEvent, { subscription: 'on-priority-event' }) },
+    { name: 'on-browse-event', topic: topicNames.browse, onMessage: createPushDelivery(onBrowseEvent, { subscription: 'on-browse-event' }), maxOutstanding: 256 },
+    ...allTopicNames.map((topic): SqliteBusSubscription => ({ name: `${topic}-to-warehouse`, topic, onBatch: writeToWarehouse, maxBatch: 1000, maxOutstanding: 1 })),
+  ];
+  const bus = createSqliteBus({
+    db: busDb,
+    clock,
+    subscriptions,
+    onError: (error, context) => log({ severity: 'WARNING', message: 'delivery failed; will retry', subscription: context.subscription, error: String(error) }),
+  });
+
+  const collect = createCollectEntry({ writeKeys: createWriteKeys(config.writeKeys), bus, deadLetters, clock, newEventId, log });
+  const adminToken = newAdminToken();
+  const host = createHttpHost({
+    routes: [
+      { path: '/v1/', entry: collect },
+      { path: '/healthz', entry: async () => jsonResponse(200, { ok: true }) },
+      { path: '/_nudge/query', entry: createAdminQueryEntry({ warehouse, adminToken }) },
+    ],
+    onError: (error) => log({ severity: 'ERROR', message: 'request failed', error: String(error) }),
+  });
+  bus.start();
+  const { port, url } = await host.listen(config.port, config.host);
+  writeHostFile(config.dataDir, { pid: process.pid, url, adminToken });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await host.close();
+      await Promise.all([onPriorityEvent.flushAll(), onBrowseEvent.flushAll()]);
+      await bus.stop();
+      removeHostFile(config.dataDir, process.pid);
+      await profiles.close();
+      await warehouse.close();
+      busDb.close();
+    })());
+
+  return { url, port, bus, profiles, deadLetters, warehouse, stop };
+}

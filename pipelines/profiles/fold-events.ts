@@ -1,0 +1,162 @@
+import { monotonicFactory } from 'ulid';
+import type { NudgeEvent } from '../events/nudge-event.ts';
+import type { Clock } from '../shared/clock.ts';
+import { allIdentityKeys, identityKeysOf, type IdentityKey } from './identity-key.ts';
+import { mergeProfiles } from './merge-profiles.ts';
+import { emptyProfile, Profile } from './profile.ts';
+import { defaultProfileConfig, type ProfileConfig } from './profile-config.ts';
+import { profileFromEvent } from './profile-from-event.ts';
+import type { ProfileStore, ProfileTx } from './profile-store.ts';
+import { listedIdentityKeys, planIdentities } from './stitch-identities.ts';
+
+export type FoldOutcome = 'applied' | 'duplicate' | 'ignored';
+
+export type FoldResult = {
+  /** One entry per input event, in input order. person_id is set for applied events. */
+  outcomes: { event_id: string; outcome: FoldOutcome; person_id: string | null }[];
+  /** Persons whose profile this call wrote (sorted). */
+  person_ids: string[];
+  /** Persons merged into another by this call. */
+  merged: { from: string; into: string }[];
+};
+
+export type FoldEventsDeps = {
+  store: ProfileStore;
+  clock: Clock;
+  /** A new person id; sortable by creation (ULID), so "smallest" means "oldest" when merging. */
+  newPersonId: () => string;
+  config?: ProfileConfig;
+};
+
+/** merged_into chains are short (each merge relinks keys); this bounds a corrupt cycle. */
+const MAX_CHAIN_HOPS = 8;
+
+/**
+ * Folds a batch of events into profiles in ONE transaction: resolve identities, load profiles
+ * (following merged_into), skip events already applied or repeated in the batch, stitch, merge,
+ * write each touched profile once with its version bumped, link identity keys, mark events
+ * applied. Every read happens before the first write (Firestore's rule). Because the store may
+ * run the transaction again, the work has no side effect but the tx writes.
+ *
+ * Writes per call ≈ events + new identity keys + touched profiles; keep batches well under
+ * Firestore's 500 writes per transaction (the coalescer's maxBatch).
+ */
+export function createFoldEvents(deps: FoldEventsDeps): (events: readonly NudgeEvent[]) => Promise<FoldResult> {
+  const config = deps.config ?? defaultProfileConfig;
+  return (events) => deps.store.transact((tx) => foldInTx(tx, events, deps, config));
+}
+
+async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: FoldEventsDeps, config: ProfileConfig): Promise<FoldResult> {
+  const outcomes: FoldResult['outcomes'] = events.map((event) => ({ event_id: event.event_id, outcome: 'ignored', person_id: null }));
+  const seenIds = new Set<string>();
+  const fragments = new Map<number, Profile>();
+  const candidates: number[] = [];
+  events.forEach((event, index) => {
+    if (seenIds.has(event.event_id)) {
+      outcomes[index]!.outcome = 'duplicate';
+      return;
+    }
+    seenIds.add(event.event_id);
+    if (allIdentityKeys(identityKeysOf(event)).length === 0) return;
+    const fragment = profileFromEvent(event, config);
+    if (!fragment) return;
+    fragments.set(index, fragment);
+    candidates.push(index);
+  });
+  if (candidates.length === 0) return { outcomes, person_ids: [], merged: [] };
+
+  // --- reads ---
+  const applied = await tx.findAppliedEvents(candidates.map((index) => events[index]!.event_id));
+  const toApply = candidates.filter((index) => {
+    if (!applied.has(events[index]!.event_id)) return true;
+    outcomes[index]!.outcome = 'duplicate';
+    return false;
+  });
+  if (toApply.length === 0) return { outcomes, person_ids: [], merged: [] };
+
+  const keys = [...new Set(toApply.flatMap((index) => allIdentityKeys(identityKeysOf(events[index]!))))];
+  const resolved = await tx.resolveIdentities(keys);
+  const profiles = await loadWithChains(tx, [...new Set(resolved.values())]);
+
+  const plan = planIdentities({ resolved, profiles, newPersonId: deps.newPersonId });
+  const assigned = toApply.map((index) => ({ index, person: plan.assign(events[index]!) }));
+
+  // Keys listed on absorbed persons that the batch did not mention: relink those still pointing
+  // at the absorbed person (a listed key may since belong to someone else).
+  const listed = [...plan.absorbed.keys()].flatMap((loser) => listedIdentityKeys(profiles.get(loser)!)).filter((key) => !plan.owns(key));
+  const listedOwners = listed.length > 0 ? await tx.resolveIdentities([...new Set(listed)]) : new Map<IdentityKey, string>();
+
+  // --- plan the writes ---
+  const now = deps.clock.now().toISOString();
+  const fragmentsOf = new Map<string, Profile[]>();
+  const eventsOf = new Map<string, string[]>();
+  for (const { index, person } of assigned) {
+    const winner = plan.canonical(person);
+    const event = events[index]!;
+    outcomes[index] = { event_id: event.event_id, outcome: 'applied', person_id: winner };
+    fragmentsOf.set(winner, [...(fragmentsOf.get(winner) ?? []), fragments.get(index)!]);
+    eventsOf.set(winner, [...(eventsOf.get(winner) ?? []), event.event_id]);
+  }
+  const losersOf = new Map<string, string[]>();
+  for (const loser of plan.absorbed.keys()) {
+    const winner = plan.canonical(loser);
+    losersOf.set(winner, [...(losersOf.get(winner) ?? []), loser]);
+  }
+  const links = plan.changedLinks();
+  for (const [key, person] of listedOwners) {
+    const winner = plan.canonical(person);
+    if (winner !== person) links.set(winner, [...(links.get(winner) ?? []), key]);
+  }
+
+  // --- writes ---
+  const written = [...new Set([...fragmentsOf.keys(), ...losersOf.keys()])].sort();
+  for (const personId of written) {
+    const stored = profiles.get(personId);
+    const losers = (losersOf.get(personId) ?? []).map((loser) => profiles.get(loser)!);
+    // The merge is associative: the batch's small fragments are combined first, then merged
+    // into the (possibly large) stored profile once.
+    const batch = (fragmentsOf.get(personId) ?? []).reduce<Profile | null>((sum, fragment) => (sum ? mergeProfiles(sum, fragment, config) : fragment), null);
+    let profile = stored ?? emptyProfile(personId, now, config);
+    for (const loser of losers) profile = mergeProfiles(profile, { ...loser, person_id: personId }, config);
+    if (batch) profile = mergeProfiles(profile, batch, config);
+    const createdAt = [stored, ...losers].reduce((min, p) => (p && p.created_at < min ? p.created_at : min), stored?.created_at ?? now);
+    tx.putProfile({ ...profile, person_id: personId, merged_into: null, version: (stored?.version ?? 0) + 1, created_at: createdAt, updated_at: now });
+    for (const loser of losers) {
+      tx.putProfile({ ...loser, merged_into: personId, version: loser.version + 1, updated_at: now });
+    }
+  }
+  for (const [personId, personKeys] of links) tx.linkIdentities([...new Set(personKeys)].sort(), personId);
+  for (const [personId, eventIds] of eventsOf) tx.markApplied(eventIds, personId, new Date(now));
+
+  const merged = [...plan.absorbed.keys()].sort().map((from) => ({ from, into: plan.canonical(from) }));
+  return { outcomes, person_ids: written, merged };
+}
+
+/** Profiles of these persons and of every person they were merged into. */
+async function loadWithChains(tx: ProfileTx, personIds: string[]): Promise<Map<string, Profile>> {
+  const loaded = new Map<string, Profile>();
+  const requested = new Set<string>(personIds);
+  let next = personIds;
+  for (let hop = 0; next.length > 0 && hop <= MAX_CHAIN_HOPS; hop++) {
+    const found = await tx.getProfiles(next);
+    for (const [id, doc] of found) loaded.set(id, readStoredProfile(id, doc));
+    next = [...found.values()]
+      .map((profile) => profile.merged_into)
+      .filter((id): id is string => typeof id === 'string' && !requested.has(id));
+    for (const id of next) requested.add(id);
+  }
+  return loaded;
+}
+
+/** Stored documents are parsed, so documents from older versions get today's defaults. */
+function readStoredProfile(personId: string, doc: unknown): Profile {
+  const parsed = Profile.safeParse(doc);
+  if (!parsed.success) throw new Error(`Stored profile ${personId} does not match the Profile schema: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** ULIDs from the injected clock: sortable by creation, so merges keep the oldest person. */
+export function createPersonIdFactory(clock: Clock): () => string {
+  const next = monotonicFactory();
+  return () => next(clock.now().getTime());
+}

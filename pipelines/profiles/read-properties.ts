@@ -1,0 +1,80 @@
+import type { ProductDetails } from './profile.ts';
+import { roundMicros } from './stamp.ts';
+
+/**
+ * Defensive readers for event properties. The collector validates known events, but events also
+ * arrive through publishEvent and replays, and a profile must never hold a value of the wrong
+ * type (or undefined), so every field is read as "this type or null".
+ */
+
+export type ProductRead = { product_id: string; details: ProductDetails; quantity: number | null; currency: string | null };
+
+export function readText(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+/** Ids may arrive as numbers; `42` and `"42"` are the same product. */
+export function readId(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return readText(value);
+}
+
+const decimal = /^\s*-?\d+(?:\.\d+)?\s*$/;
+
+function readNumber(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && decimal.test(value) ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+/** An amount ≥ 0 on a 1e-6 grid (see roundMicros), or null. */
+export function readMoney(value: unknown): number | null {
+  const n = readNumber(value);
+  return n === null || n < 0 ? null : roundMicros(n);
+}
+
+/** A whole quantity ≥ 1 (capped, so a typo cannot overflow a sum), or null. */
+export function readQuantity(value: unknown): number | null {
+  const n = readNumber(value);
+  return n === null || !Number.isInteger(n) || n < 1 ? null : Math.min(n, 1_000_000);
+}
+
+export function readCurrency(value: unknown): string | null {
+  return typeof value === 'string' && /^[A-Za-z]{3}$/.test(value) ? value.toUpperCase() : null;
+}
+
+export function readObject(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/** A product as Segment E-commerce v2 describes it: product_id, else sku. */
+export function readProduct(value: unknown): ProductRead | null {
+  const product = readObject(value);
+  if (!product) return null;
+  const productId = readId(product.product_id) ?? readId(product.sku);
+  if (productId === null) return null;
+  return {
+    product_id: productId,
+    details: {
+      name: readText(product.name),
+      price: readMoney(product.price),
+      image_url: readText(product.image_url),
+      url: readText(product.url),
+      category: readText(product.category),
+    },
+    quantity: readQuantity(product.quantity),
+    currency: readCurrency(product.currency),
+  };
+}
+
+/** `products` of a list, cart, checkout or order; null when the event carries no list. */
+export function readProducts(value: unknown): ProductRead[] | null {
+  if (!Array.isArray(value)) return null;
+  return value.map(readProduct).filter((product): product is ProductRead => product !== null);
+}
+
+/** Whether an event described the product (not just named its id), so its details may replace older ones. */
+export function describesProduct(details: ProductDetails): boolean {
+  return details.name !== null || details.price !== null;
+}

@@ -1,0 +1,31 @@
+import type { DeadLetter } from '../events/dead-letters.ts';
+import type { NudgeEvent } from '../events/nudge-event.ts';
+
+/**
+ * The warehouse port: history nudge keeps for analysts, reconciliation and KPIs (DESIGN.md §3).
+ * DuckDB embedded (functions/embedded/duckdb-warehouse.ts); on GCP, BigQuery — where `events`
+ * is written by a Pub/Sub BigQuery subscription rather than by insertEvents.
+ *
+ * SQL is always BigQuery Standard SQL, the dialect of sql/ (the embedded adapter translates it):
+ * tables by bare name (`events`) or dataset-qualified (`nudge.events`, `${dataset}.events`),
+ * named parameters as `@name`.
+ */
+export type WarehouseRow = Record<string, unknown>;
+
+export type Warehouse = {
+  /**
+   * Appends events; resolves once they are durable. Idempotent by event_id: an id already stored
+   * (or repeated in the batch) is skipped, so at-least-once delivery leaves one row per event.
+   */
+  insertEvents: (rows: readonly NudgeEvent[]) => Promise<void>;
+  /** Appends dead letters; idempotent by dead_letter_id, durable once resolved. */
+  insertDeadLetters: (rows: readonly DeadLetter[]) => Promise<void>;
+  /**
+   * Runs BigQuery SQL (several `;`-separated statements allowed: the last one's rows are
+   * returned). Rows are plain JSON-ready values: INT64 as number (as a decimal string beyond
+   * 2^53), TIMESTAMP as ISO-8601 UTC text (`2026-11-27T10:00:00.000Z`), DATE as `YYYY-MM-DD`,
+   * JSON columns parsed, BYTES as base64.
+   */
+  query: (sql: string, params?: Record<string, unknown>) => Promise<WarehouseRow[]>;
+  close: () => Promise<void>;
+};
