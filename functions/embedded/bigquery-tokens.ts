@@ -182,15 +182,25 @@ export function findClosing(tokens: readonly Token[], open: number): number {
   throw new BigQueryTranslationError(`Unbalanced "${opener}" near: ${tokens.slice(open, open + 8).map((t) => t.text).join('')}`);
 }
 
-/** Splits tokens at commas that sit outside any bracket. */
+/**
+ * Splits tokens at commas that sit outside any bracket — including the angle brackets of
+ * ARRAY<...> and STRUCT<a T, b U> types, which are never comparison operators.
+ */
 export function splitTopLevel(tokens: readonly Token[], separator = ','): Token[][] {
   const parts: Token[][] = [[]];
   let depth = 0;
+  let angles = 0;
+  let previous: Token | undefined;
   for (const token of tokens) {
-    if (token.kind === 'op' && (token.value === '(' || token.value === '[')) depth += 1;
-    if (token.kind === 'op' && (token.value === ')' || token.value === ']')) depth -= 1;
-    if (depth === 0 && token.kind === 'op' && token.value === separator) parts.push([]);
+    if (token.kind === 'op') {
+      if (token.value === '(' || token.value === '[') depth += 1;
+      else if (token.value === ')' || token.value === ']') depth -= 1;
+      else if (token.value === '<' && isKeyword(previous, 'ARRAY', 'STRUCT')) angles += 1;
+      else if (token.value === '>' && angles > 0) angles -= 1;
+    }
+    if (depth === 0 && angles === 0 && token.kind === 'op' && token.value === separator) parts.push([]);
     else parts.at(-1)!.push(token);
+    if (isSignificant(token)) previous = token;
   }
   return parts;
 }

@@ -1,0 +1,88 @@
+import Database from 'better-sqlite3';
+import { mergeCatalogUpdates, productIdsOf } from '../../pipelines/catalog/apply-catalog-update.ts';
+import { CatalogItem } from '../../pipelines/catalog/catalog-item.ts';
+import type { CatalogStore } from '../../pipelines/catalog/catalog-store.ts';
+import { readCatalogUpdates, type CatalogUpdate } from '../../pipelines/catalog/read-catalog-update.ts';
+
+/**
+ * The embedded CatalogStore (DESIGN.md §5): table `catalog_items` in NUDGE_DATA_DIR, one row per
+ * product holding the item as JSON.
+ *
+ * The merge is pure and synchronous, so a whole batch is read, merged and written inside one
+ * BEGIN IMMEDIATE transaction: it holds the write lock from the first read, which leaves no
+ * window for another handle to interleave, and a handle that finds the lock taken waits for it
+ * (busy_timeout) instead of retrying. Nothing async runs inside, so calls on one store need no
+ * in-process queue either.
+ */
+
+export type SqliteCatalogStoreDeps = {
+  /** An open handle (its owner sets pragmas, busy_timeout included, and closes it) or a file
+   * path the store opens with WAL + synchronous=NORMAL + busy_timeout and closes in close().
+   * ':memory:' works for tests. */
+  database: Database.Database | string;
+};
+
+export type SqliteCatalogStore = CatalogStore & { close: () => Promise<void> };
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS catalog_items (
+    product_id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+`;
+
+export function createSqliteCatalogStore(deps: SqliteCatalogStoreDeps): SqliteCatalogStore {
+  const ownsDb = typeof deps.database === 'string';
+  const db = typeof deps.database === 'string' ? openDatabase(deps.database) : deps.database;
+  db.exec(SCHEMA);
+  const sql = {
+    doc: db.prepare<[string], { doc: string }>('SELECT doc FROM catalog_items WHERE product_id = ?'),
+    put: db.prepare(
+      'INSERT INTO catalog_items (product_id, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT (product_id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at',
+    ),
+  };
+  const readItem = (productId: string): CatalogItem | null => {
+    const row = sql.doc.get(productId);
+    return row ? CatalogItem.parse(JSON.parse(row.doc)) : null;
+  };
+
+  const applyAll = db.transaction((updates: readonly CatalogUpdate[]) => {
+    const current = new Map<string, CatalogItem>();
+    for (const id of productIdsOf(updates)) {
+      const item = readItem(id);
+      if (item) current.set(id, item);
+    }
+    for (const [id, item] of mergeCatalogUpdates(current, updates)) {
+      const stored = CatalogItem.parse(item);
+      sql.put.run(id, JSON.stringify(stored), stored.updated_at);
+    }
+  });
+
+  return {
+    applyUpdates: async (events) => {
+      // Validated before the transaction starts: an invalid event writes nothing.
+      const updates = readCatalogUpdates(events);
+      if (updates.length > 0) applyAll.immediate(updates);
+    },
+    getItems: async (productIds) => {
+      const found = new Map<string, CatalogItem>();
+      for (const id of new Set(productIds)) {
+        const item = readItem(id);
+        if (item) found.set(id, item);
+      }
+      return found;
+    },
+    close: async () => {
+      if (ownsDb && db.open) db.close();
+    },
+  };
+}
+
+function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}

@@ -1,0 +1,21 @@
+import { ConfigError } from '../embedded/config.ts';
+
+export type GcpConfig = {
+  projectId: string;
+  firestoreDatabase: string;
+  writeKeys: string[];
+};
+
+/**
+ * Settings of the Cloud Functions, parsed once from the environment terraform/functions.tf sets
+ * (NUDGE_WRITE_KEYS comes from Secret Manager). A missing setting fails the first request loudly.
+ */
+export function parseGcpConfig(env: Readonly<Record<string, string | undefined>>, needs: { writeKeys: boolean }): GcpConfig {
+  const projectId = env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT;
+  if (!projectId) throw new ConfigError('GOOGLE_CLOUD_PROJECT must name the project (terraform sets it)');
+  const writeKeys = (env.NUDGE_WRITE_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  if (needs.writeKeys && writeKeys.length === 0) {
+    throw new ConfigError('NUDGE_WRITE_KEYS is empty: add a version to the write-keys secret (see docs/deploy.md)');
+  }
+  return { projectId, firestoreDatabase: env.NUDGE_FIRESTORE_DATABASE || '(default)', writeKeys };
+}
