@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type { Firestore } from '@google-cloud/firestore';
+import { CATALOG_ITEMS_COLLECTION, createFirestoreCatalogStore } from '../../functions/gcp/firestore-catalog-store.ts';
+import { catalogEvent } from '../../pipelines/catalog/catalog-fixtures.ts';
+import { findFirestoreEmulator, startFirestoreEmulator, uniqueCollectionPrefix, type FirestoreEmulator } from '../support/firestore-emulator.ts';
+import { runCatalogStoreContract } from './catalog-store.contract.ts';
+
+const found = findFirestoreEmulator();
+const skip = 'missing' in found ? `firestore emulator not available (${found.missing}): Firestore catalog contract not run` : undefined;
+if (skip) console.log(`# SKIP firestore emulator not available: Firestore catalog contract not run (${'missing' in found ? found.missing : ''})`);
+
+// One emulator and one client for the whole file; tests stay apart by collection prefix.
+let started: Promise<{ emulator: FirestoreEmulator; client: Firestore }> | undefined;
+const connect = () => (started ??= startFirestoreEmulator().then((emulator) => ({ emulator, client: emulator.createClient() })));
+after(async () => {
+  if (!started) return;
+  const { emulator, client } = await started;
+  await client.terminate();
+  await emulator.stop();
+});
+
+runCatalogStoreContract(
+  'firestore (emulator)',
+  async () => {
+    const { client } = await connect();
+    return {
+      createNamespace: async () => {
+        const collectionPrefix = uniqueCollectionPrefix('catalog');
+        return { open: async () => createFirestoreCatalogStore({ firestore: client, collectionPrefix }) };
+      },
+    };
+  },
+  skip ? { skip } : {},
+);
+
+describe('firestore catalog store specifics', { skip: skip ?? false }, () => {
+  test('items are native documents under catalog_items/{encoded product id}', async () => {
+    const { client } = await connect();
+    const collectionPrefix = uniqueCollectionPrefix('specifics');
+    const store = createFirestoreCatalogStore({ firestore: client, collectionPrefix });
+    await store.applyUpdates([catalogEvent({ product_id: 'sku/1', stock: 2, price: 19.99 }, { event_id: 'e1', occurred_at: '2026-03-01T10:00:00.000Z' })]);
+
+    assert.equal(CATALOG_ITEMS_COLLECTION, 'catalog_items');
+    const snap = await client.collection(`${collectionPrefix}catalog_items`).doc('sku%2F1').get();
+    assert.equal(snap.exists, true);
+    assert.equal(snap.get('product_id'), 'sku/1');
+    assert.equal(snap.get('price'), 19.99);
+    assert.deepStrictEqual(snap.get('clocks.stock'), { at: '2026-03-01T10:00:00.000Z', event_id: 'e1' }, 'clocks are nested maps, not a JSON string');
+  });
+});
