@@ -4,11 +4,13 @@ import { createCollectEntry } from './collect.ts';
 import { createWriteKeys } from './collect/write-keys.ts';
 import { getFirestore, getPubSub } from './gcp/clients.ts';
 import { parseGcpConfig } from './gcp/config.ts';
+import { createFirestoreCatalogStore } from './gcp/firestore-catalog-store.ts';
 import { createFirestoreProfileStore } from './gcp/firestore-profile-store.ts';
 import { toFrameworkHandler } from './gcp/framework-adapter.ts';
 import { createPubSubBus } from './gcp/pubsub-bus.ts';
 import { createPubSubDeadLetterStore } from './gcp/pubsub-dead-letters.ts';
 import { createOnBrowseEventEntry } from './on-browse-event.ts';
+import { createOnCatalogUpdateEntry } from './on-catalog-update.ts';
 import { createOnPriorityEventEntry } from './on-priority-event.ts';
 import { createFoldEvents, createPersonIdFactory } from '../pipelines/profiles/fold-events.ts';
 import { systemClock } from '../pipelines/shared/clock.ts';
@@ -51,3 +53,17 @@ function consumerDeps() {
 
 http('onPriorityEvent', toFrameworkHandler(async () => createOnPriorityEventEntry(consumerDeps())));
 http('onBrowseEvent', toFrameworkHandler(async () => createOnBrowseEventEntry(consumerDeps())));
+
+http(
+  'onCatalogUpdate',
+  toFrameworkHandler(async () => {
+    const config = parseGcpConfig(process.env, { writeKeys: false });
+    return createOnCatalogUpdateEntry({
+      catalog: createFirestoreCatalogStore({ firestore: getFirestore(config) }),
+      deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
+      clock,
+      newId,
+      log,
+    });
+  }),
+);

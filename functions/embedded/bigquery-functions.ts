@@ -84,10 +84,16 @@ const shift =
     return castTo ? `CAST(${sum} AS ${castTo})` : sum;
   };
 
-const diff: FunctionRewrite = (call) => {
-  arity(call, 3);
-  return `date_diff(${datePart(call, 2)}, ${call.args[1]}, ${call.args[0]})`;
-};
+/**
+ * TIMESTAMP_DIFF counts whole intervals elapsed (01:00:00 - 00:00:01 is 0 hours): DuckDB's
+ * date_sub. DATE_DIFF and DATETIME_DIFF count boundaries crossed: DuckDB's date_diff.
+ */
+const diff =
+  (duckName: 'date_sub' | 'date_diff'): FunctionRewrite =>
+  (call) => {
+    arity(call, 3);
+    return `${duckName}(${datePart(call, 2)}, ${call.args[1]}, ${call.args[0]})`;
+  };
 
 const trunc =
   (castTo?: string): FunctionRewrite =>
@@ -135,9 +141,9 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   DATETIME_SUB: shift('-'),
   DATE_ADD: shift('+', 'DATE'),
   DATE_SUB: shift('-', 'DATE'),
-  TIMESTAMP_DIFF: diff,
-  DATETIME_DIFF: diff,
-  DATE_DIFF: diff,
+  TIMESTAMP_DIFF: diff('date_sub'),
+  DATETIME_DIFF: diff('date_diff'),
+  DATE_DIFF: diff('date_diff'),
   TIMESTAMP_TRUNC: trunc(),
   DATETIME_TRUNC: trunc(),
   DATE_TRUNC: trunc('DATE'),
@@ -193,6 +199,16 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   LOGICAL_OR: rename('bool_or'),
   SAFE_DIVIDE: (call) => (arity(call, 2), `CASE WHEN (${call.args[1]}) = 0 THEN NULL ELSE (${call.args[0]}) / (${call.args[1]}) END`),
   DIV: (call) => (arity(call, 2), `((${call.args[0]}) // (${call.args[1]}))`),
+  STRUCT: (call) =>
+    `struct_pack(${call.rawArgs
+      .map((raw, index) => {
+        const sig = raw.filter(isSignificant);
+        const as = sig.length > 2 && isKeyword(sig.at(-2), 'AS') ? sig.at(-1)! : undefined;
+        const name = as?.value ?? (sig.length === 1 && sig[0]!.kind === 'ident' ? sig[0]!.value : `_field_${index + 1}`);
+        const expr = as ? call.translate(raw.slice(0, raw.indexOf(sig.at(-2)!))) : call.args[index];
+        return `"${name.replaceAll('"', '""')}" := ${expr}`;
+      })
+      .join(', ')})`,
   // Strings and arrays.
   REGEXP_CONTAINS: rename('regexp_matches'),
   SPLIT: (call) => (arity(call, 1, 2), `string_split(${call.args[0]}, ${call.args[1] ?? "','"})`),

@@ -55,8 +55,9 @@ const cases: [string, string, string][] = [
   [
     'date parts become strings',
     'SELECT TIMESTAMP_DIFF(a, b, SECOND), DATE_DIFF(d1, d0, DAY), TIMESTAMP_TRUNC(ts, DAY), DATE_TRUNC(d, MONTH), EXTRACT(HOUR FROM ts), EXTRACT(DAYOFWEEK FROM ts)',
-    "SELECT date_diff('second', b, a), date_diff('day', d0, d1), date_trunc('day', ts), CAST(date_trunc('month', d) AS DATE), date_part('hour', ts), (dayofweek(ts) + 1);",
+    "SELECT date_sub('second', b, a), date_diff('day', d0, d1), date_trunc('day', ts), CAST(date_trunc('month', d) AS DATE), date_part('hour', ts), (dayofweek(ts) + 1);",
   ],
+  ['STRUCT constructor', "SELECT STRUCT(1 AS a, 'x' AS b, c, c + 1)", 'SELECT struct_pack("a" := 1, "b" := \'x\', "c" := c, "_field_4" := c + 1);'],
   ['EXCEPT columns, IN UNNEST and @params', 'SELECT * EXCEPT (a, b) FROM t WHERE x IN UNNEST(@ids) AND y = @y', 'SELECT * EXCLUDE (a, b) FROM t WHERE x IN (SELECT unnest($ids)) AND y = $y;'],
   [
     'array subscripts and SAFE.',
@@ -146,7 +147,14 @@ describe('translated queries give BigQuery results', () => {
     ['SAFE_CAST gives NULL, not an error', 'SELECT id, SAFE_CAST(n AS INT64) AS n FROM t ORDER BY id', [{ id: 'a', n: 7 }, { id: 'b', n: null }, { id: 'c', n: null }]],
     ['DATE(ts) is the UTC day', 'SELECT DATE(ts) AS day, COUNT(*) AS n FROM t GROUP BY day ORDER BY day', [{ day: '2026-11-29', n: 1 }, { day: '2026-11-30', n: 2 }]],
     ['DATE(ts, tz) is the local day', "SELECT DATE(ts, 'Europe/Paris') AS day FROM t WHERE id = 'a'", [{ day: '2026-11-30' }]],
-    ['TIMESTAMP_DIFF is end minus start', "SELECT TIMESTAMP_DIFF(MAX(ts), MIN(ts), MINUTE) AS m FROM t", [{ m: 630 }]],
+    ['TIMESTAMP_DIFF is end minus start', 'SELECT TIMESTAMP_DIFF(MAX(ts), MIN(ts), MINUTE) AS m FROM t', [{ m: 630 }]],
+    [
+      'TIMESTAMP_DIFF counts whole intervals (BigQuery doc examples)',
+      'SELECT TIMESTAMP_DIFF(TIMESTAMP "2010-07-07 10:20:00+00", TIMESTAMP "2008-12-25 15:30:00+00", HOUR) AS a, ' +
+        'TIMESTAMP_DIFF(TIMESTAMP "2001-02-01 01:00:00+00", TIMESTAMP "2001-02-01 00:00:01+00", HOUR) AS b',
+      [{ a: 13410, b: 0 }],
+    ],
+    ['DATE_DIFF counts boundaries', "SELECT DATE_DIFF(DATE '2026-02-01', DATE '2026-01-31', MONTH) AS m", [{ m: 1 }]],
     ['TIMESTAMP_SUB with an interval', "SELECT id FROM t WHERE ts > TIMESTAMP_SUB(TIMESTAMP '2026-11-30 10:00:00+00', INTERVAL 10 HOUR) ORDER BY id", [{ id: 'b' }, { id: 'c' }]],
     ['FORMAT_TIMESTAMP with %F %T', "SELECT FORMAT_TIMESTAMP('%F %T', ts) AS f FROM t WHERE id = 'b'", [{ f: '2026-11-30 00:15:00' }]],
     ['EXTRACT(DAYOFWEEK) numbers Sunday 1', "SELECT EXTRACT(DAYOFWEEK FROM ts) AS dow FROM t WHERE id = 'a'", [{ dow: 1 }]],

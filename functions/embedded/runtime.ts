@@ -7,6 +7,7 @@ import { openDuckDbWarehouse } from './duckdb-warehouse.ts';
 import { newAdminToken, removeHostFile, writeHostFile } from './host-file.ts';
 import { createHttpHost } from './http-host.ts';
 import { createPushDelivery } from './push-delivery.ts';
+import { createSqliteCatalogStore, type SqliteCatalogStore } from './sqlite-catalog-store.ts';
 import { createSqliteBus, openBusDatabase, type SqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
 import { createSqliteDeadLetterStore, type SqliteDeadLetterStore } from './sqlite-dead-letters.ts';
 import { createSqliteProfileStore, type SqliteProfileStore } from './sqlite-profile-store.ts';
@@ -15,6 +16,7 @@ import { createCollectEntry } from '../collect.ts';
 import { createWriteKeys } from '../collect/write-keys.ts';
 import { jsonResponse } from '../http.ts';
 import { createOnBrowseEventEntry } from '../on-browse-event.ts';
+import { createOnCatalogUpdateEntry } from '../on-catalog-update.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
 import type { DeadLetterStore } from '../../pipelines/events/dead-letters.ts';
 import { allTopicNames, topicNames } from '../../pipelines/events/topics.ts';
@@ -27,6 +29,7 @@ export type EmbeddedRuntime = {
   port: number;
   bus: SqliteBus;
   profiles: SqliteProfileStore;
+  catalog: SqliteCatalogStore;
   deadLetters: SqliteDeadLetterStore;
   warehouse: Warehouse;
   /** Stops taking requests, lets in-flight deliveries finish, closes every store. */
@@ -55,6 +58,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const busDb = openBusDatabase(join(config.dataDir, 'bus.db'));
   const sqliteDeadLetters = createSqliteDeadLetterStore({ db: busDb });
   const profiles = createSqliteProfileStore({ database: join(config.dataDir, 'profiles.db') });
+  const catalog = createSqliteCatalogStore({ database: join(config.dataDir, 'catalog.db') });
   const warehouse = await openDuckDbWarehouse({ dataDir: config.dataDir });
 
   // Dead letters are durable once in SQLite (what the 2xx waits for); the warehouse copy mirrors
@@ -78,11 +82,13 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     log,
     ...(options.browseCoalesceWindowMs === undefined ? {} : { coalesceWindowMs: options.browseCoalesceWindowMs }),
   });
+  const onCatalogUpdate = createOnCatalogUpdateEntry({ catalog, deadLetters: consumerDeadLetters, clock, newId: newEventId, log });
   const writeToWarehouse = createWarehouseWriter({ warehouse });
 
   const subscriptions: SqliteBusSubscription[] = [
     { name: 'on-priority-event', topic: topicNames.priority, onMessage: createPushDelivery(onPriorityEvent, { subscription: 'on-priority-event' }) },
     { name: 'on-browse-event', topic: topicNames.browse, onMessage: createPushDelivery(onBrowseEvent, { subscription: 'on-browse-event' }), maxOutstanding: 256 },
+    { name: 'on-catalog-update', topic: topicNames.catalog, onMessage: createPushDelivery(onCatalogUpdate, { subscription: 'on-catalog-update' }) },
     ...allTopicNames.map((topic): SqliteBusSubscription => ({ name: `${topic}-to-warehouse`, topic, onBatch: writeToWarehouse, maxBatch: 1000, maxOutstanding: 1 })),
   ];
   const bus = createSqliteBus({
@@ -114,9 +120,10 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       await bus.stop();
       removeHostFile(config.dataDir, process.pid);
       await profiles.close();
+      await catalog.close();
       await warehouse.close();
       busDb.close();
     })());
 
-  return { url, port, bus, profiles, deadLetters, warehouse, stop };
+  return { url, port, bus, profiles, catalog, deadLetters, warehouse, stop };
 }

@@ -66,6 +66,9 @@ export type DeliveryPolicy = {
 /** `dueAt` is the row's next_attempt_at as this lease set it: half of the row's key. */
 export type LeasedDelivery = { seq: number; dueAt: number; message: ReceivedMessage };
 export type DeliveryOutcome = { seq: number; dueAt: number; attempt: number; outcome: 'ack' | 'nack'; error?: string };
+/** Messages of one topic and the subscriptions that each owe a delivery of them. */
+export type InsertGroup = { subscriptions: readonly string[]; topic: string; messages: readonly BusMessage[] };
+export type SettleResult = { policy: DeliveryPolicy; outcome: DeliveryOutcome };
 
 export type DeadLetteredMessage = {
   subscription: string;
@@ -137,7 +140,7 @@ export function createBusStore(db: Database.Database) {
     if (q.deadLetter.run(error, nowMs, subscription, dueAt, seq, attempts).changes > 0) removeDelivery(subscription, dueAt, seq);
   }
 
-  const insertGroups = db.transaction((groups: ReadonlyArray<{ subscriptions: readonly string[]; topic: string; messages: readonly BusMessage[] }>, nowMs: number) => {
+  const insertGroups = db.transaction((groups: readonly InsertGroup[], nowMs: number) => {
     for (const { subscriptions, topic, messages } of groups) {
       for (const message of messages) {
         const seq = q.insertMessage.run(topic, message.data, encodeAttributes(message.attributes), nowMs, subscriptions.length).lastInsertRowid;
@@ -174,7 +177,7 @@ export function createBusStore(db: Database.Database) {
     return { examined: rows.length, delivered };
   });
 
-  const settle = db.transaction((results: ReadonlyArray<{ policy: DeliveryPolicy; outcome: DeliveryOutcome }>, nowMs: number) => {
+  const settle = db.transaction((results: readonly SettleResult[], nowMs: number) => {
     for (const { policy, outcome } of results) {
       if (outcome.outcome === 'ack') {
         removeDelivery(policy.name, outcome.dueAt, outcome.seq);
@@ -211,9 +214,9 @@ export function createBusStore(db: Database.Database) {
   return {
     syncSubscriptions: (declared: ReadonlyArray<{ name: string; topic: string }>) => syncSubscriptions(declared),
     listSubscriptions: () => q.listSubscriptions.all(),
-    insert: (groups: Parameters<typeof insertGroups>[0], nowMs: number) => insertGroups(groups, nowMs),
+    insert: (groups: readonly InsertGroup[], nowMs: number) => insertGroups(groups, nowMs),
     lease: (policy: DeliveryPolicy, nowMs: number, limit: number) => lease(policy, nowMs, limit),
-    settle: (results: Parameters<typeof settle>[0], nowMs: number) => settle(results, nowMs),
+    settle: (results: readonly SettleResult[], nowMs: number) => settle(results, nowMs),
     nextDueAt: (subscription: string): number | null => q.nextDueAt.get(subscription)?.at ?? null,
     hasDue: (subscription: string, nowMs: number): boolean => q.hasDue.get(subscription, nowMs) !== undefined,
     /** Leases still running at start belong to a process that died: make them due now. */

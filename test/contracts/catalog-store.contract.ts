@@ -220,7 +220,7 @@ export function runCatalogStoreContract(name: string, setup: () => Promise<Catal
 function mixedHistory(): NudgeEvent[] {
   return [
     catalogEvent({ product_id: 'p1', stock: 10, price: 10, currency: 'EUR', name: 'Sock' }, at(1, 'e1')),
-    catalogEvent({ product_id: 'p1', name: 'Sock v2' }, at(2, 'e2')),
+    catalogEvent({ product_id: 'p1', name: 'Sock v2', stock: 8 }, at(2, 'e2')),
     catalogEvent({ product_id: 'p2', stock: 4 }, at(2, 'e3')),
     catalogEvent({ product_id: 'p1', price: 12, currency: 'usd' }, at(4, 'e4')),
     catalogEvent({ product_id: 'p1', stock: 3 }, at(5, 'e5')),

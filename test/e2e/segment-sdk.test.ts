@@ -8,6 +8,7 @@ import { runDeadLettersCommand } from '../../functions/embedded/commands/dead-le
 import { runProfileCommand } from '../../functions/embedded/commands/profile-command.ts';
 import { runQueryCommand } from '../../functions/embedded/commands/query-command.ts';
 import { startEmbeddedRuntime, type EmbeddedRuntime } from '../../functions/embedded/runtime.ts';
+import { createEmbeddedPublishEvent } from '../../functions/publish.ts';
 import { createCaptureStream } from '../support/capture-stream.ts';
 
 // The official Segment Node SDK, pointed at the embedded host over real HTTP: what a shop does
@@ -105,5 +106,44 @@ describe('Segment SDK → embedded runtime → profile and warehouse', () => {
     const count = createCaptureStream();
     await runQueryCommand("SELECT COUNT(*) AS n FROM nudge.events WHERE event_id IN ('valid-1', 'invalid-1')", { json: true, env: env() }, count);
     assert.deepEqual(JSON.parse(count.text()), { n: 1 });
+  });
+
+  test('a server-side app publishes with publishEvent: same validation, same routing, same profile', async () => {
+    const publishEvent = createEmbeddedPublishEvent({ dataDir, appName: 'checkout-service' });
+    try {
+      const result = await publishEvent([
+        { type: 'track', event: 'Order Completed', userId: 'user-42', messageId: 'order-1001', properties: { order_id: '1001', total: 129, products: [] } },
+        { type: 'track', event: 'Order Completed', userId: 'user-42', messageId: 'bad-order', properties: { total: 5 } } as never,
+      ]);
+      assert.deepEqual(result.accepted, ['order-1001']);
+      assert.equal(result.errors[0]?.index, 1);
+      assert.equal(result.errors[0]?.path, 'properties.order_id');
+    } finally {
+      publishEvent.close();
+    }
+    // The runtime's dispatcher notices rows written by another connection on its slow poll.
+    const deadline = Date.now() + 10_000;
+    let orders = 0;
+    while (Date.now() < deadline && orders === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await runtime.bus.whenIdle();
+      const out = createCaptureStream();
+      await runProfileCommand('user-42', env(), out);
+      orders = (JSON.parse(out.text()) as { orders: { count: number } }).orders.count;
+    }
+    assert.equal(orders, 1);
+  });
+
+  test('a catalog update from the shop backend reaches the catalog, not any profile', async () => {
+    const analytics = new Analytics({ writeKey, host: runtime.url, flushAt: 1, maxRetries: 2 });
+    analytics.track({ userId: 'shop-backend', event: 'Catalog Updated', properties: { product_id: 'jacket-1', stock: 3, price: 119, currency: 'eur' } });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    await runtime.bus.whenIdle();
+    const item = (await runtime.catalog.getItems(['jacket-1'])).get('jacket-1');
+    assert.equal(item?.stock, 3);
+    assert.equal(item?.price, 119);
+    assert.equal(item?.currency, 'EUR');
+    const out = createCaptureStream();
+    assert.equal(await runProfileCommand('shop-backend', env(), out), 1, 'catalog updates do not create profiles');
   });
 });

@@ -1,0 +1,94 @@
+import type { HttpEntry, HttpRequest, HttpResponse } from './http.ts';
+import { decodePushEnvelope, PushEnvelopeError } from './push-envelope.ts';
+import type { CatalogStore } from '../pipelines/catalog/catalog-store.ts';
+import { InvalidCatalogUpdateError, readCatalogUpdate } from '../pipelines/catalog/read-catalog-update.ts';
+import type { DeadLetterStore, FieldError } from '../pipelines/events/dead-letters.ts';
+import { decodeEventMessage, InvalidEventMessageError } from '../pipelines/events/encode-message.ts';
+import type { NudgeEvent } from '../pipelines/events/nudge-event.ts';
+import type { Clock } from '../pipelines/shared/clock.ts';
+
+export type OnCatalogUpdateDeps = {
+  catalog: CatalogStore;
+  deadLetters: DeadLetterStore;
+  clock: Clock;
+  newId: () => string;
+  log?: (entry: Record<string, unknown>) => void;
+};
+
+/** Stage name on dead letters (`nudge dead-letters --stage catalog`). */
+export const CATALOG_STAGE = 'catalog';
+
+/**
+ * The push consumer of `events-catalog`: one `Catalog Updated` event per push, merged into its
+ * product's catalog item. Acknowledged (204) only once the item is committed, so a crash means
+ * redelivery, which the per-field clocks make harmless.
+ *
+ * A message that is not a valid catalog update (not a push envelope, not a NudgeEvent, another
+ * kind, bad properties) can never succeed: it is dead-lettered for a human and acknowledged.
+ * A failing store (or dead-letter store) is transient: 500, and Pub/Sub retries with backoff.
+ */
+export function createOnCatalogUpdateEntry(deps: OnCatalogUpdateDeps): HttpEntry {
+  const deadLetter = async (refusal: Refusal): Promise<HttpResponse> => {
+    await deps.deadLetters.put([
+      {
+        dead_letter_id: deps.newId(),
+        stage: CATALOG_STAGE,
+        reason: refusal.reason,
+        errors: [...refusal.errors],
+        payload: refusal.payload,
+        source_id: refusal.event?.source_id ?? null,
+        received_at: deps.clock.now().toISOString(),
+      },
+    ]);
+    deps.log?.({ severity: 'WARNING', message: `${CATALOG_STAGE}: message dead-lettered`, reason: refusal.reason, event_id: refusal.event?.event_id });
+    return { status: 204 };
+  };
+
+  return async (request) => {
+    if (request.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
+    let eventId: string | undefined;
+    try {
+      const decoded = decode(request);
+      if ('refusal' in decoded) {
+        eventId = decoded.refusal.event?.event_id;
+        return await deadLetter(decoded.refusal);
+      }
+      eventId = decoded.event.event_id;
+      await deps.catalog.applyUpdates([decoded.event]);
+      return { status: 204 };
+    } catch (error) {
+      // The event id is all a reader needs to find the event in the warehouse.
+      deps.log?.({ severity: 'ERROR', message: `${CATALOG_STAGE}: update failed`, event_id: eventId, error: String(error) });
+      return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'catalog update failed; retry\n' };
+    }
+  };
+}
+
+type Refusal = { reason: string; errors: readonly FieldError[]; payload: string; event?: NudgeEvent };
+
+/** The catalog update a push carries, or why it cannot be one. Other errors are bugs and throw. */
+function decode(request: HttpRequest): { event: NudgeEvent } | { refusal: Refusal } {
+  let data: Buffer;
+  try {
+    data = decodePushEnvelope(request.rawBody).data;
+  } catch (error) {
+    if (!(error instanceof PushEnvelopeError)) throw error;
+    const errors = error.issues.map((issue) => ({ path: issue.path || '(body)', message: issue.message }));
+    return { refusal: { reason: error.message, errors, payload: request.rawBody.toString('utf8') } };
+  }
+  const payload = data.toString('utf8');
+  let event: NudgeEvent;
+  try {
+    event = decodeEventMessage(data);
+  } catch (error) {
+    if (!(error instanceof InvalidEventMessageError)) throw error;
+    return { refusal: { reason: error.message, errors: [{ path: 'message.data', message: error.message }], payload } };
+  }
+  try {
+    readCatalogUpdate(event);
+  } catch (error) {
+    if (!(error instanceof InvalidCatalogUpdateError)) throw error;
+    return { refusal: { reason: error.message, errors: error.errors, payload, event } };
+  }
+  return { event };
+}
