@@ -18,44 +18,69 @@ const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
 
 type Server = { url: string; child: ChildProcess; dataDir?: string };
 
+type Scenario = { name: string; path: string; body: string; connections: number; eventsPerRequest: number };
+type Figures = Awaited<ReturnType<typeof load>>;
+
 async function main(): Promise<void> {
-  const bare = await startServer('bench/bare-server.ts', {});
+  const scenarios: Scenario[] = [
+    { name: 'single-event requests (POST /v1/track)', path: '/v1/track', body: JSON.stringify(trackEvent(idMarker)), connections: 16, eventsPerRequest: 1 },
+    {
+      name: `batch endpoint (POST /v1/batch, ${batchSize} events)`,
+      path: '/v1/batch',
+      body: JSON.stringify({ batch: Array.from({ length: batchSize }, (_, i) => trackEvent(`${idMarker}-${i}`)) }),
+      connections: 8,
+      eventsPerRequest: batchSize,
+    },
+  ];
+  // Servers run one at a time so none steals CPU from another's measurement.
+  const bare = await measureServer('bench/bare-server.ts', {}, scenarios, false);
+  const ingest = await measureServer('functions/embedded/main.ts', { NUDGE_WRITE_KEYS: writeKey, NUDGE_CONSUMERS: 'off' }, scenarios, false);
+  const full = await measureServer('functions/embedded/main.ts', { NUDGE_WRITE_KEYS: writeKey }, scenarios, true);
+
+  const perSecond = (figures: Figures, scenario: Scenario) =>
+    scenario.eventsPerRequest === 1 ? `${fmt(figures.rps)} req/s` : `${fmt(figures.rps * scenario.eventsPerRequest)} events/s`;
+  const targets = ['≥ 0.7× bare', '≥ 50k events/s'];
+  const lines = scenarios.map((scenario, i) => {
+    const [b, c, f] = [bare.results[i]!, ingest.results[i]!, full.results[i]!];
+    return `| ${scenario.name} | ${perSecond(b, scenario)} | ${perSecond(c, scenario)} (${ratio(c.rps, b.rps)}) | ${perSecond(f, scenario)} (${ratio(f.rps, b.rps)}) | p50 ${c.p50} / p99 ${c.p99} ms | ${targets[i]} |`;
+  });
+  const table = [
+    '| scenario | bare node:http | collector only (ratio) | full runtime (ratio) | collector latency | target |',
+    '|---|---|---|---|---|---|',
+    ...lines,
+  ].join('\n');
+  const non2xx = [...ingest.results, ...full.results].reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+  const notes = [
+    '- **collector only** = the embedded runtime with `NUDGE_CONSUMERS=off`: authenticate, parse, validate, normalize, route and commit to the SQLite bus before answering — what the `collect` function does on GCP.',
+    '- **full runtime** = the same process also folds every event into profiles and writes it to DuckDB while taking load (one Node thread for everything).',
+    `- non-2xx answers or socket errors from nudge: ${non2xx}.`,
+    ...full.drains.map((drain, i) => `- ${scenarios[i]!.name}, full runtime: ${drain.done ? `all ${fmt(drain.accepted)} accepted events were in the warehouse ${drain.seconds.toFixed(1)} s after the load stopped` : `only ${fmt(drain.stored)} of ${fmt(drain.accepted)} events in the warehouse after ${drain.seconds.toFixed(0)} s`}.`),
+    `- resident memory of the full runtime after the run: ${full.rssMb.toFixed(0)} MB (target < 400 MB).`,
+    `- ${durationSeconds} s per scenario after a 2 s warm-up; autocannon in the parent process, each server alone in a child process; 127.0.0.1 only; ${process.arch}, Node ${process.version}.`,
+  ].join('\n');
+  const report = `${table}\n\n${notes}\n`;
+  process.stdout.write(`\n${report}`);
+  recordInDocs(report);
+}
+
+async function measureServer(script: string, env: Record<string, string>, scenarios: Scenario[], drain: boolean) {
   const dataDir = mkdtempSync(join(tmpdir(), 'nudge-bench-'));
-  const nudge = await startServer('functions/embedded/main.ts', { NUDGE_DATA_DIR: dataDir, NUDGE_WRITE_KEYS: writeKey });
-  nudge.dataDir = dataDir;
+  const server = await startServer(script, { ...env, NUDGE_DATA_DIR: dataDir });
+  server.dataDir = dataDir;
   try {
-    const single = { path: '/v1/track', body: JSON.stringify(trackEvent('[<id>]')), connections: 16 };
-    const batch = { path: '/v1/batch', body: JSON.stringify({ batch: Array.from({ length: batchSize }, (_, i) => trackEvent(`[<id>]-${i}`)) }), connections: 8 };
-
-    const bareSingle = await load(bare.url, single);
-    const nudgeSingle = await load(nudge.url, single);
-    const bareBatch = await load(bare.url, batch);
-    const nudgeBatch = await load(nudge.url, batch);
-    const accepted = nudgeSingle.ok + nudgeBatch.ok * batchSize;
-    const drain = await measureDrain(nudge, accepted);
-    const rssMb = readRssMb(nudge.child.pid!);
-
-    const rows = [
-      ['single-event requests (POST /v1/track)', `${fmt(nudgeSingle.rps)} req/s`, `${fmt(bareSingle.rps)} req/s`, ratio(nudgeSingle.rps, bareSingle.rps), `p50 ${nudgeSingle.p50} ms, p99 ${nudgeSingle.p99} ms`, '≥ 0.7×'],
-      [`batch endpoint (POST /v1/batch, ${batchSize} events)`, `${fmt(nudgeBatch.rps * batchSize)} events/s`, `${fmt(bareBatch.rps * batchSize)} events/s`, ratio(nudgeBatch.rps, bareBatch.rps), `p50 ${nudgeBatch.p50} ms, p99 ${nudgeBatch.p99} ms`, '≥ 50k events/s'],
-    ];
-    const table = [
-      '| scenario | nudge embedded | bare node:http (same run) | ratio | latency | target |',
-      '|---|---|---|---|---|---|',
-      ...rows.map((row) => `| ${row.join(' | ')} |`),
-    ].join('\n');
-    const notes = [
-      `- non-2xx answers: single ${nudgeSingle.non2xx}, batch ${nudgeBatch.non2xx}; socket errors: ${nudgeSingle.errors + nudgeBatch.errors}.`,
-      `- accepted events drained into the warehouse and profiles: ${drain.done ? `all ${fmt(accepted)} in ${drain.seconds.toFixed(1)} s after the load stopped` : `not all within ${drain.seconds.toFixed(0)} s (${fmt(drain.stored)} of ${fmt(accepted)})`}.`,
-      `- resident memory of the embedded runtime after the run: ${rssMb.toFixed(0)} MB (target < 400 MB).`,
-      `- ${durationSeconds} s per scenario, autocannon in the parent process, servers in child processes, 127.0.0.1 only; machine: ${process.arch}, Node ${process.version}.`,
-    ].join('\n');
-    const report = `${table}\n\n${notes}\n`;
-    process.stdout.write(`\n${report}`);
-    recordInDocs(report);
+    const results: Figures[] = [];
+    const drains: Awaited<ReturnType<typeof measureDrain>>[] = [];
+    let accepted = 0;
+    for (const scenario of scenarios) {
+      const figures = await load(server.url, scenario);
+      results.push(figures);
+      accepted += figures.ok * scenario.eventsPerRequest;
+      if (drain) drains.push(await measureDrain(server, accepted));
+    }
+    return { results, drains, rssMb: readRssMb(server.child.pid!) };
   } finally {
-    for (const server of [bare, nudge]) server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => server.child.once('exit', resolve));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -72,7 +97,7 @@ function trackEvent(messageId: string) {
   };
 }
 
-async function load(url: string, scenario: { path: string; body: string; connections: number }) {
+async function load(url: string, scenario: Scenario) {
   const options = {
     url: `${url}${scenario.path}`,
     method: 'POST' as const,
@@ -98,6 +123,7 @@ async function measureDrain(server: Server, accepted: number) {
   const host = JSON.parse(readFileSync(join(server.dataDir!, 'host.json'), 'utf8')) as { url: string; adminToken: string };
   const started = performance.now();
   let stored = 0;
+  const done = (ok: boolean) => ({ done: ok, seconds: (performance.now() - started) / 1000, stored, accepted });
   while (performance.now() - started < 120_000) {
     const response = await fetch(`${host.url}/_nudge/query`, {
       method: 'POST',
@@ -105,10 +131,10 @@ async function measureDrain(server: Server, accepted: number) {
       body: JSON.stringify({ sql: 'SELECT COUNT(*) AS n FROM nudge.events' }),
     });
     stored = ((await response.json()) as { rows: { n: number }[] }).rows[0]?.n ?? 0;
-    if (stored >= accepted) return { done: true, seconds: (performance.now() - started) / 1000, stored };
+    if (stored >= accepted) return done(true);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  return { done: false, seconds: (performance.now() - started) / 1000, stored };
+  return done(false);
 }
 
 function startServer(script: string, env: Record<string, string>): Promise<Server> {

@@ -118,6 +118,15 @@ resource "google_pubsub_subscription" "warehouse" {
     write_metadata      = false
   }
 
+  # JSON columns take JSON *text* from a use_table_schema subscription; nudge's messages carry
+  # objects (what every consumer reads), so they are stringified on the way into BigQuery only.
+  message_transforms {
+    javascript_udf {
+      function_name = "stringifyJsonColumns"
+      code          = local.stringify_json_columns_udf
+    }
+  }
+
   dead_letter_policy {
     dead_letter_topic     = google_pubsub_topic.dead_letter["warehouse"].id
     max_delivery_attempts = var.max_delivery_attempts
@@ -144,6 +153,15 @@ resource "google_pubsub_subscription" "invalid_to_warehouse" {
     use_table_schema    = true
     drop_unknown_fields = true
     write_metadata      = false
+  }
+
+  # JSON columns take JSON *text* from a use_table_schema subscription; nudge's messages carry
+  # objects (what every consumer reads), so they are stringified on the way into BigQuery only.
+  message_transforms {
+    javascript_udf {
+      function_name = "stringifyJsonColumns"
+      code          = local.stringify_json_columns_udf
+    }
   }
 
   dead_letter_policy {
@@ -174,4 +192,9 @@ resource "google_pubsub_subscription" "dead_letter_hold" {
   expiration_policy {
     ttl = ""
   }
+}
+
+locals {
+  # sql/transforms/stringify-json-columns.js: tested in functions/embedded/bigquery-ddl.test.ts.
+  stringify_json_columns_udf = file("${path.module}/../sql/transforms/stringify-json-columns.js")
 }

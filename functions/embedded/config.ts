@@ -14,6 +14,11 @@ export type EmbeddedConfig = {
   writeKeys: string[];
   /** Set when NUDGE_WRITE_KEYS was unset and a development key was created or reused. */
   devWriteKey: string | null;
+  /**
+   * false = ingest only: events are accepted and stored on the bus but not processed here (a
+   * collector-only host; the next start with consumers on works through the backlog).
+   */
+  consumers: boolean;
 };
 
 /** Every tunable of the embedded runtime, with its default and why (DESIGN.md §8). */
@@ -36,9 +41,12 @@ export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefi
   if (env.NUDGE_WRITE_KEYS !== undefined && env.NUDGE_WRITE_KEYS.trim() !== '' && listed.length === 0) {
     throw new ConfigError('NUDGE_WRITE_KEYS must be a comma-separated list of keys');
   }
-  if (listed.length > 0) return { port, host, dataDir, writeKeys: listed, devWriteKey: null };
+  const consumersSetting = (env.NUDGE_CONSUMERS ?? 'on').trim().toLowerCase();
+  if (consumersSetting !== 'on' && consumersSetting !== 'off') throw new ConfigError(`NUDGE_CONSUMERS must be "on" or "off", got "${env.NUDGE_CONSUMERS}"`);
+  const consumers = consumersSetting === 'on';
+  if (listed.length > 0) return { port, host, dataDir, writeKeys: listed, devWriteKey: null, consumers };
   const devWriteKey = loadOrCreateDevWriteKey(dataDir);
-  return { port, host, dataDir, writeKeys: [devWriteKey], devWriteKey };
+  return { port, host, dataDir, writeKeys: [devWriteKey], devWriteKey, consumers };
 }
 
 /** One development key per data dir, created once so curl examples keep working across restarts. */

@@ -11,7 +11,7 @@ import { createSqliteCatalogStore, type SqliteCatalogStore } from './sqlite-cata
 import { createSqliteBus, openBusDatabase, type SqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
 import { createSqliteDeadLetterStore, type SqliteDeadLetterStore } from './sqlite-dead-letters.ts';
 import { createSqliteProfileStore, type SqliteProfileStore } from './sqlite-profile-store.ts';
-import { createWarehouseWriter } from './warehouse-writer.ts';
+import { createWarehouseWriter, warehouseWriterDefaults } from './warehouse-writer.ts';
 import { createCollectEntry } from '../collect.ts';
 import { createWriteKeys } from '../collect/write-keys.ts';
 import { jsonResponse } from '../http.ts';
@@ -89,7 +89,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     { name: 'on-priority-event', topic: topicNames.priority, onMessage: createPushDelivery(onPriorityEvent, { subscription: 'on-priority-event' }) },
     { name: 'on-browse-event', topic: topicNames.browse, onMessage: createPushDelivery(onBrowseEvent, { subscription: 'on-browse-event' }), maxOutstanding: 256 },
     { name: 'on-catalog-update', topic: topicNames.catalog, onMessage: createPushDelivery(onCatalogUpdate, { subscription: 'on-catalog-update' }) },
-    ...allTopicNames.map((topic): SqliteBusSubscription => ({ name: `${topic}-to-warehouse`, topic, onBatch: writeToWarehouse, maxBatch: 1000, maxOutstanding: 1 })),
+    ...allTopicNames.map((topic): SqliteBusSubscription => ({ name: `${topic}-to-warehouse`, topic, onBatch: writeToWarehouse, maxBatch: 1000, maxOutstanding: warehouseWriterDefaults.maxOutstanding })),
   ];
   const bus = createSqliteBus({
     db: busDb,
@@ -108,7 +108,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     ],
     onError: (error) => log({ severity: 'ERROR', message: 'request failed', error: String(error) }),
   });
-  bus.start();
+  if (config.consumers) bus.start();
   const { port, url } = await host.listen(config.port, config.host);
   writeHostFile(config.dataDir, { pid: process.pid, url, adminToken });
 

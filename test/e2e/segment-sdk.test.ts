@@ -22,7 +22,7 @@ describe('Segment SDK → embedded runtime → profile and warehouse', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'nudge-e2e-'));
     runtime = await startEmbeddedRuntime(
-      { port: 0, host: '127.0.0.1', dataDir, writeKeys: [writeKey], devWriteKey: null },
+      { port: 0, host: '127.0.0.1', dataDir, writeKeys: [writeKey], devWriteKey: null, consumers: true },
       { browseCoalesceWindowMs: 20, log: () => {} },
     );
   });

@@ -143,7 +143,7 @@ function toReceived(message: Message): ReceivedMessage {
 
 function push(message: ReceivedMessage): Promise<Response> {
   const body = encodePushEnvelope(message, `projects/${pubsubEmulator!.projectId}/subscriptions/events-priority-push`);
-  return fetch(`${priorityUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return fetch(`${priorityUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.toString('utf8') });
 }
 
 describe('GCP functions on the emulators: collect → Pub/Sub → onPriorityEvent → Firestore', { skip: skip ?? false }, () => {

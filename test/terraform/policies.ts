@@ -177,6 +177,12 @@ export const policies = {
         problems.push(`${topic}'s BigQuery subscription must use the table schema, drop unknown fields and write no metadata`);
       }
     }
+    // JSON columns only take JSON text from use_table_schema subscriptions: every one of them must
+    // run the transform that stringifies the message's objects.
+    for (const subscription of bigquerySubscriptions(c)) {
+      const udf = block(block(subscription.body, 'message_transforms') ?? {}, 'javascript_udf');
+      if (udf?.function_name !== 'stringifyJsonColumns') problems.push(`${subscription.address} does not stringify JSON columns (message_transforms.javascript_udf)`);
+    }
     const editor = iamMembers(c).some((m) => m.type === 'google_bigquery_dataset_iam_member' && m.body.member === pubsubAgent && m.body.role === 'roles/bigquery.dataEditor');
     if (!editor) problems.push('Pub/Sub agent has no roles/bigquery.dataEditor on the dataset');
     return problems;

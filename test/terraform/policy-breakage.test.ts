@@ -104,6 +104,14 @@ const breakages: Breakage[] = [
   },
   {
     policy: 'bigquerySubscriptionsStoreEverything',
+    what: 'a BigQuery subscription without the JSON-column transform',
+    expect: /does not stringify JSON columns/,
+    breakIt: (c) => {
+      delete body(c, 'google_pubsub_subscription', 'invalid_to_warehouse').message_transforms;
+    },
+  },
+  {
+    policy: 'bigquerySubscriptionsStoreEverything',
     what: 'refused input with no BigQuery subscription',
     expect: /google_pubsub_topic\.invalid has no BigQuery subscription/,
     breakIt: (c) => {
