@@ -25,13 +25,25 @@ export function createHttpHost(deps: { routes: readonly HttpRoute[]; onError?: (
   const findEntry = (path: string): HttpEntry | undefined =>
     deps.routes.find((route) => (route.path.endsWith('/') ? path.startsWith(route.path) : path === route.path))?.entry;
 
+  // Requests being handled; close() lets them finish so none is cut off between its commit and
+  // its answer (or, worse, finds the stores already closed).
+  const inFlight = new Set<Promise<void>>();
   const server = createServer((req, res) => {
-    void handle(req, res);
+    const handling = handle(req, res);
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
   });
   // Segment SDKs keep connections alive between flushes; keep them a little longer than they do.
   server.keepAliveTimeout = 65_000;
 
+  let closing = false;
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (closing) {
+      // A keep-alive client sent one more request while the host stops: refuse it retryably.
+      res.writeHead(503, { connection: 'close', 'retry-after': '1', 'content-type': 'text/plain' });
+      res.end('shutting down\n');
+      return;
+    }
     try {
       const url = new URL(req.url ?? '/', 'http://embedded');
       const entry = findEntry(url.pathname);
@@ -66,11 +78,14 @@ export function createHttpHost(deps: { routes: readonly HttpRoute[]; onError?: (
           resolvePromise({ port: address.port, url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` });
         });
       }),
-    close: () =>
-      new Promise((resolvePromise) => {
-        server.close(() => resolvePromise());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      closing = true;
+      const closed = new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+      server.closeIdleConnections();
+      await Promise.allSettled([...inFlight]);
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 
