@@ -12,6 +12,9 @@ const durationSeconds = Number(process.env.BENCH_SECONDS ?? 8);
 const batchSize = 100;
 const writeKey = 'bench-write-key';
 const idMarker = '[<id>]';
+/** Events spread over this many shoppers, as real traffic is (one hot profile would measure lock-step folding). */
+const shoppers = 1000;
+const shopperMarker = '[<shopper>]';
 const runId = Date.now().toString(36);
 let nextId = 0;
 const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
@@ -90,7 +93,7 @@ function trackEvent(messageId: string) {
     type: 'track',
     event: 'Product Viewed',
     messageId,
-    anonymousId: 'anon-bench',
+    anonymousId: shopperMarker,
     timestamp: new Date().toISOString(),
     properties: { product_id: 'sku-123', name: 'Rain jacket', price: 129, category: 'Outerwear', url: 'https://shop.example/p/sku-123' },
     context: { page: { path: '/p/sku-123' }, userAgent: 'bench' },
@@ -104,7 +107,7 @@ async function load(url: string, scenario: Scenario) {
     headers: { authorization, 'content-type': 'application/json' },
     connections: scenario.connections,
     // Every event gets a fresh messageId (autocannon's own idReplacement stalls on this Node).
-    requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: scenario.body.replaceAll(idMarker, () => `${runId}-${nextId++}`) }) }],
+    requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: personalise(scenario.body) }) }],
   };
   await autocannon({ ...options, duration: 2 }); // warm-up: JIT, SQLite page cache, keep-alive sockets
   const result = await autocannon({ ...options, duration: durationSeconds });
@@ -116,6 +119,10 @@ async function load(url: string, scenario: Scenario) {
     p50: result.latency.p50,
     p99: result.latency.p99,
   };
+}
+
+function personalise(body: string): string {
+  return body.replaceAll(idMarker, () => `${runId}-${nextId++}`).replaceAll(shopperMarker, () => `anon-${nextId % shoppers}`);
 }
 
 /** How long the runtime takes to fold and store what it accepted (asked through its admin endpoint). */

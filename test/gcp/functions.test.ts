@@ -85,12 +85,16 @@ before(async () => {
 }, { timeout: 120_000 });
 
 after(async () => {
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  for (const subscription of subscriptions) await subscription.close();
-  await closeFunctionClients();
-  await pubsub?.close();
-  await firestore?.terminate();
-  await Promise.all([pubsubEmulator?.stop(), firestoreEmulator?.stop()]);
+  try {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    for (const subscription of subscriptions) await subscription.close();
+    await closeFunctionClients();
+    await pubsub?.close();
+    await firestore?.terminate();
+  } finally {
+    // Even when a client fails to close, the emulators (JVMs) must not outlive the test.
+    await Promise.all([pubsubEmulator?.stop(), firestoreEmulator?.stop()]);
+  }
 });
 
 async function listen(server: Server): Promise<string> {
