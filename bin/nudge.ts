@@ -22,7 +22,7 @@ Examples:
   npx nudge profile user-42
   npx nudge profile jane@example.com --data-dir ./.nudge
   npx nudge query "SELECT kind, COUNT(*) AS n FROM nudge.events GROUP BY kind"
-  npx nudge query sql/tables/events.sql --json
+  npx nudge query sql/queries/daily_events_by_kind.sql --json
   npx nudge dead-letters --limit 20`,
   );
 

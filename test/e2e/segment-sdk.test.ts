@@ -79,6 +79,12 @@ describe('Segment SDK → embedded runtime → profile and warehouse', () => {
     assert.equal(await runQueryCommand(sql, { json: true, env: env() }, rows), 0);
     const kinds = rows.text().trim().split('\n').map((line) => (JSON.parse(line) as { kind: string }).kind);
     assert.deepEqual(kinds.sort(), ['identify', 'other', 'page', 'product_added', 'product_viewed', 'product_viewed'].sort());
+
+    // A query file under sql/ runs the same way.
+    const daily = createCaptureStream();
+    assert.equal(await runQueryCommand('sql/queries/daily_events_by_kind.sql', { json: true, env: env() }, daily), 0);
+    const viewed = daily.text().trim().split('\n').map((line) => JSON.parse(line) as { kind: string; events: number; shoppers: number }).find((row) => row.kind === 'product_viewed');
+    assert.deepEqual([viewed?.events, viewed?.shoppers], [2, 1]);
   });
 
   test('a partly invalid batch keeps the valid events and lists the invalid ones as dead letters', async () => {
