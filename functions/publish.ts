@@ -3,7 +3,8 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { monotonicFactory } from 'ulid';
 import { createPubSubBus } from './gcp/pubsub-bus.ts';
 import { createPubSubDeadLetterStore } from './gcp/pubsub-dead-letters.ts';
-import { createSqliteBus, openBusDatabase } from './embedded/sqlite-bus.ts';
+import { createSqliteBus } from './embedded/sqlite-bus.ts';
+import { openSqliteDatabase } from './embedded/sqlite-database.ts';
 import { createSqliteDeadLetterStore } from './embedded/sqlite-dead-letters.ts';
 import { createPublishEvent, type PublishEvent } from '../pipelines/events/publish-event.ts';
 import { systemClock } from '../pipelines/shared/clock.ts';
@@ -35,7 +36,7 @@ export function createPubSubPublishEvent(options: { pubsub: PubSub; appName?: st
  * subscriptions are stored in the file, so its consumers pick the events up).
  */
 export function createEmbeddedPublishEvent(options: { dataDir: string; appName?: string }): PublishEvent & { close: () => void } {
-  const db = openBusDatabase(join(options.dataDir, 'bus.db'));
+  const db = openSqliteDatabase(join(options.dataDir, 'bus.db'));
   const publishEvent = createPublishEvent({
     bus: createSqliteBus({ db }),
     deadLetters: createSqliteDeadLetterStore({ db }),

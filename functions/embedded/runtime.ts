@@ -8,7 +8,8 @@ import { newAdminToken, removeHostFile, writeHostFile } from './host-file.ts';
 import { createHttpHost } from './http-host.ts';
 import { createPushDelivery } from './push-delivery.ts';
 import { createSqliteCatalogStore, type SqliteCatalogStore } from './sqlite-catalog-store.ts';
-import { createSqliteBus, openBusDatabase, type SqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
+import { createSqliteBus, type SqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
+import { openSqliteDatabase } from './sqlite-database.ts';
 import { createSqliteDeadLetterStore, type SqliteDeadLetterStore } from './sqlite-dead-letters.ts';
 import { createSqliteProfileStore, type SqliteProfileStore } from './sqlite-profile-store.ts';
 import { createWarehouseWriter, warehouseWriterDefaults } from './warehouse-writer.ts';
@@ -55,7 +56,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const newEventId = () => newId(clock.now().getTime());
   mkdirSync(config.dataDir, { recursive: true });
 
-  const busDb = openBusDatabase(join(config.dataDir, 'bus.db'));
+  const busDb = openSqliteDatabase(join(config.dataDir, 'bus.db'));
   const sqliteDeadLetters = createSqliteDeadLetterStore({ db: busDb });
   const profiles = createSqliteProfileStore({ database: join(config.dataDir, 'profiles.db') });
   const catalog = createSqliteCatalogStore({ database: join(config.dataDir, 'catalog.db') });

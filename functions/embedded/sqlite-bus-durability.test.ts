@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReceivedMessage } from '../../pipelines/events/bus.ts';
-import { createSqliteBus, openBusDatabase, type SqliteBusSubscription } from './sqlite-bus.ts';
+import { createSqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
+import { openSqliteDatabase } from './sqlite-database.ts';
 
 const msg = (text: string) => ({ data: Buffer.from(text), attributes: {} });
 
@@ -21,12 +22,12 @@ describe('SQLite bus durability and publishing', () => {
   const collecting = (got: ReceivedMessage[]): SqliteBusSubscription => ({ name: 'work', topic: 'events-priority', onMessage: async (m) => void got.push(m) });
 
   test('messages published before a clean restart are delivered after it', async () => {
-    const first = openBusDatabase(path);
+    const first = openSqliteDatabase(path);
     const before = createSqliteBus({ db: first, subscriptions: [collecting([])] }); // never started
     await before.publish('events-priority', [msg('a'), msg('b')]);
     first.close();
 
-    const db = openBusDatabase(path);
+    const db = openSqliteDatabase(path);
     const got: ReceivedMessage[] = [];
     const bus = createSqliteBus({ db, subscriptions: [collecting(got)] });
     bus.start();
@@ -44,9 +45,10 @@ describe('SQLite bus durability and publishing', () => {
       [
         '--import', 'tsx', '--input-type=module', '-e',
         `
-        const { createSqliteBus, openBusDatabase } = await import(${JSON.stringify(new URL('./sqlite-bus.ts', import.meta.url).href)});
+        const { createSqliteBus } = await import(${JSON.stringify(new URL('./sqlite-bus.ts', import.meta.url).href)});
+        const { openSqliteDatabase } = await import(${JSON.stringify(new URL('./sqlite-database.ts', import.meta.url).href)});
         const bus = createSqliteBus({
-          db: openBusDatabase(${JSON.stringify(path)}),
+          db: openSqliteDatabase(${JSON.stringify(path)}),
           subscriptions: [{ name: 'work', topic: 'events-priority', maxOutstanding: 5, onMessage: (m) => {
             process.stdout.write('leased ' + m.data.toString() + '\\n');
             return new Promise(() => {});
@@ -80,7 +82,7 @@ describe('SQLite bus durability and publishing', () => {
     child.kill('SIGKILL');
     await exited;
 
-    const db = openBusDatabase(path);
+    const db = openSqliteDatabase(path);
     const got: ReceivedMessage[] = [];
     const bus = createSqliteBus({ db, subscriptions: [collecting(got)], onError: () => {} });
     bus.start();
@@ -95,7 +97,7 @@ describe('SQLite bus durability and publishing', () => {
   });
 
   test('concurrent publishes of one event-loop turn share one commit and all resolve', async () => {
-    const db = openBusDatabase(path);
+    const db = openSqliteDatabase(path);
     const got: ReceivedMessage[] = [];
     const bus = createSqliteBus({ db, subscriptions: [collecting(got), { name: 'other', topic: 'events-browse', onMessage: async (m) => void got.push(m) }] });
     bus.start();
@@ -110,7 +112,7 @@ describe('SQLite bus durability and publishing', () => {
   });
 
   test('a failed commit rejects every publish of its group, and nothing of it is kept', async () => {
-    const db = openBusDatabase(path);
+    const db = openSqliteDatabase(path);
     const bus = createSqliteBus({ db, subscriptions: [collecting([])] });
     db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON bus_messages WHEN CAST(NEW.data AS TEXT) = 'poison' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
     const results = await Promise.allSettled([bus.publish('events-priority', [msg('fine')]), bus.publish('events-priority', [msg('poison')])]);
@@ -120,7 +122,7 @@ describe('SQLite bus durability and publishing', () => {
   });
 
   test('a publish-only process fans out to the stored subscriptions; undeclared ones are dropped', async () => {
-    const db = openBusDatabase(path);
+    const db = openSqliteDatabase(path);
     const host = createSqliteBus({ db, subscriptions: [collecting([]), { name: 'audit', topic: 'events-priority', onMessage: async () => {} }] });
     const publisher = createSqliteBus({ db }); // e.g. a CLI in another process: no subscriptions given
     await publisher.publish('events-priority', [msg('x')]);

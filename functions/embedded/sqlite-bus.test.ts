@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ReceivedMessage } from '../../pipelines/events/bus.ts';
 import { createManualClock } from '../../pipelines/shared/clock.ts';
-import { createSqliteBus, openBusDatabase, type SqliteBus, type SqliteBusSubscription, type Timers } from './sqlite-bus.ts';
+import { createSqliteBus, type SqliteBus, type SqliteBusSubscription, type Timers } from './sqlite-bus.ts';
+import { openSqliteDatabase } from './sqlite-database.ts';
 
 /** Timers driven by the manual clock: nothing fires until the test moves time. */
 function createManualTimers(clock: ReturnType<typeof createManualClock>) {
@@ -54,7 +55,7 @@ describe('SQLite bus delivery semantics', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'nudge-bus-'));
-    db = openBusDatabase(join(dir, 'bus.db'));
+    db = openSqliteDatabase(join(dir, 'bus.db'));
     clock = createManualClock('2026-11-27T10:00:00.000Z');
     time = createManualTimers(clock);
     errors.length = 0;

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { BusMessage, EventBus, PublishMessages } from '../../pipelines/events/bus.ts';
 import { allTopicNames } from '../../pipelines/events/topics.ts';
 import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
@@ -96,19 +96,6 @@ export type SqliteBus = EventBus & {
   /** Puts dead letters back as new messages (new id, attempt 1) for that subscription only; returns how many. */
   replayDeadLettered: (subscription: string, options?: { limit?: number }) => number;
 };
-
-/**
- * Opens (creating) a database file the way the bus needs it: WAL with synchronous=NORMAL
- * survives a process crash without an fsync per commit (only an OS crash can lose the last
- * commits), which is what lets publish answer fast.
- */
-export function openBusDatabase(path: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  return db;
-}
 
 export function createSqliteBus(deps: SqliteBusDeps): SqliteBus {
   const clock = deps.clock ?? systemClock;

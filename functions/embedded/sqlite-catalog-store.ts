@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mergeCatalogUpdates, productIdsOf } from '../../pipelines/catalog/apply-catalog-update.ts';
 import { CatalogItem } from '../../pipelines/catalog/catalog-item.ts';
 import type { CatalogStore } from '../../pipelines/catalog/catalog-store.ts';
 import { readCatalogUpdates, type CatalogUpdate } from '../../pipelines/catalog/read-catalog-update.ts';
+import { openSqliteDatabase } from './sqlite-database.ts';
 
 /**
  * The embedded CatalogStore (DESIGN.md §5): table `catalog_items` in NUDGE_DATA_DIR, one row per
@@ -34,7 +35,7 @@ const SCHEMA = `
 
 export function createSqliteCatalogStore(deps: SqliteCatalogStoreDeps): SqliteCatalogStore {
   const ownsDb = typeof deps.database === 'string';
-  const db = typeof deps.database === 'string' ? openDatabase(deps.database) : deps.database;
+  const db = typeof deps.database === 'string' ? openSqliteDatabase(deps.database) : deps.database;
   db.exec(SCHEMA);
   const sql = {
     doc: db.prepare<[string], { doc: string }>('SELECT doc FROM catalog_items WHERE product_id = ?'),
@@ -77,12 +78,4 @@ export function createSqliteCatalogStore(deps: SqliteCatalogStoreDeps): SqliteCa
       if (ownsDb && db.open) db.close();
     },
   };
-}
-
-function openDatabase(path: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  return db;
 }

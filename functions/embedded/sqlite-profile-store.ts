@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { IdentityKey } from '../../pipelines/profiles/identity-key.ts';
 import type { Profile } from '../../pipelines/profiles/profile.ts';
 import type { ProfileStore, ProfileTx } from '../../pipelines/profiles/profile-store.ts';
+import { createTxBuffer, type BufferedWrites, type TxBuffer } from '../../pipelines/profiles/profile-tx-rules.ts';
+import { openSqliteDatabase } from './sqlite-database.ts';
 
 /**
  * The embedded ProfileStore (DESIGN.md §5): three SQLite tables in NUDGE_DATA_DIR.
@@ -14,15 +16,15 @@ import type { ProfileStore, ProfileTx } from '../../pipelines/profiles/profile-s
  * dropped and `work` runs again — the same contract Firestore's optimistic retries give.
  *
  * Firestore's rules are enforced here too (reads before writes, at most 500 writes, only
- * values Firestore can store), so code that passes embedded also passes on GCP.
+ * values Firestore can store: pipelines/profiles/profile-tx-rules.ts, shared with the
+ * Firestore adapter), so code that passes embedded also passes on GCP.
  */
 
 /** Applied-event markers older than this are pruned. Redeliveries come within minutes to days
  * (the bus's backoff, Pub/Sub's 7-day retention), so 30 days keeps every realistic duplicate
  * recognisable while the table stays bounded. Matches the Firestore TTL (expire_at). */
 export const APPLIED_EVENT_RETENTION_DAYS = 30;
-/** Firestore's per-transaction write limit, applied to both adapters for parity. */
-export const MAX_WRITES_PER_TRANSACTION = 500;
+export { MAX_WRITES_PER_TRANSACTION } from '../../pipelines/profiles/profile-tx-rules.ts';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type SqliteProfileStoreDeps = {
@@ -49,7 +51,7 @@ const SCHEMA = `
 
 export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqliteProfileStore {
   const ownsDb = typeof deps.database === 'string';
-  const db = typeof deps.database === 'string' ? openDatabase(deps.database) : deps.database;
+  const db = typeof deps.database === 'string' ? openSqliteDatabase(deps.database) : deps.database;
   db.exec(SCHEMA);
   const maxAttempts = deps.maxAttempts ?? 10;
   const sql = {
@@ -69,13 +71,13 @@ export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqlitePr
   const readApplied = (id: string) => sql.applied.get(id) !== undefined;
 
   /** Applies the buffered writes if nothing read has changed since; false means "run again". */
-  const commit = db.transaction((attempt: Attempt): boolean => {
-    for (const [id, doc] of attempt.seen.profiles) if (readDoc(id) !== doc) return false;
-    for (const [key, person] of attempt.seen.identities) if (readPerson(key) !== person) return false;
-    for (const [id, applied] of attempt.seen.applied) if (readApplied(id) !== applied) return false;
-    for (const [id, { doc, version }] of attempt.writes.profiles) sql.putProfile.run(id, doc, version);
-    for (const [key, person] of attempt.writes.identities) sql.link.run(key, person);
-    for (const [id, { personId, at }] of attempt.writes.applied) sql.markApplied.run(id, personId, at);
+  const commit = db.transaction((seen: Seen, writes: BufferedWrites): boolean => {
+    for (const [id, doc] of seen.profiles) if (readDoc(id) !== doc) return false;
+    for (const [key, person] of seen.identities) if (readPerson(key) !== person) return false;
+    for (const [id, applied] of seen.applied) if (readApplied(id) !== applied) return false;
+    for (const [id, profile] of writes.profiles) sql.putProfile.run(id, JSON.stringify(profile), profile.version);
+    for (const [key, person] of writes.identities) sql.link.run(key, person);
+    for (const [id, { personId, at }] of writes.applied) sql.markApplied.run(id, personId, at);
     return true;
   });
 
@@ -89,10 +91,10 @@ export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqlitePr
 
   const runAttempts = async <T>(work: (tx: ProfileTx) => Promise<T>): Promise<T> => {
     for (let n = 1; n <= maxAttempts; n++) {
-      const attempt = newAttempt();
-      const result = await work(createTx(attempt, { readDoc, readPerson, readApplied }));
-      attempt.finish();
-      if (commit.immediate(attempt)) return result;
+      const seen: Seen = { profiles: new Map(), identities: new Map(), applied: new Map() };
+      const buffer = createTxBuffer();
+      const result = await work(createTx(buffer, seen, { readDoc, readPerson, readApplied }));
+      if (commit.immediate(seen, buffer.finish())) return result;
     }
     throw new Error(`ProfileStore transaction gave up after ${maxAttempts} attempts: another writer kept changing the same profiles`);
   };
@@ -122,138 +124,50 @@ export function pruneAppliedEvents(db: Database.Database, options: { now: Date; 
   return db.prepare('DELETE FROM applied_events WHERE applied_at < ?').run(cutoff).changes;
 }
 
-function openDatabase(path: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  return db;
-}
-
 type Readers = { readDoc: (id: string) => string | null; readPerson: (key: string) => string | null; readApplied: (id: string) => boolean };
 
-/** One run of `work`: what it read (to re-check at commit) and what it wants written. */
-type Attempt = ReturnType<typeof newAttempt>;
+/** What one run of `work` read, by id (null/false: absent), to re-check at commit. */
+type Seen = { profiles: Map<string, string | null>; identities: Map<string, string | null>; applied: Map<string, boolean> };
 
-function newAttempt() {
-  let phase: 'reading' | 'writing' | 'done' = 'reading';
-  let violation: Error | null = null;
-  const attempt = {
-    seen: { profiles: new Map<string, string | null>(), identities: new Map<string, string | null>(), applied: new Map<string, boolean>() },
-    writes: {
-      profiles: new Map<string, { doc: string; version: number }>(),
-      identities: new Map<string, string>(),
-      applied: new Map<string, { personId: string; at: number }>(),
-    },
-    beforeRead(): void {
-      if (phase === 'done') throw new Error('ProfileTx used after its transaction finished');
-      if (phase === 'writing') {
-        violation = new Error('ProfileTx: reads must come before writes (Firestore rule); this read came after putProfile/linkIdentities/markApplied');
-        throw violation;
-      }
-    },
-    beforeWrite(): void {
-      if (phase === 'done') throw new Error('ProfileTx used after its transaction finished');
-      phase = 'writing';
-    },
-    /** Called when `work` resolved: a swallowed rule violation still fails the transaction. */
-    finish(): void {
-      phase = 'done';
-      if (violation) throw violation;
-      const count = attempt.writes.profiles.size + attempt.writes.identities.size + attempt.writes.applied.size;
-      if (count > MAX_WRITES_PER_TRANSACTION) {
-        throw new Error(`ProfileTx wrote ${count} documents; Firestore allows at most ${MAX_WRITES_PER_TRANSACTION} per transaction`);
-      }
-    },
-  };
-  return attempt;
-}
-
-function createTx(attempt: Attempt, read: Readers): ProfileTx {
+function createTx(buffer: TxBuffer, seen: Seen, read: Readers): ProfileTx {
   return {
     resolveIdentities: async (keys) => {
-      attempt.beforeRead();
+      buffer.beforeRead();
       const found = new Map<IdentityKey, string>();
       for (const key of keys) {
         const person = read.readPerson(key);
-        remember(attempt.seen.identities, key, person);
+        remember(seen.identities, key, person);
         if (person !== null) found.set(key, person);
       }
       return found;
     },
     getProfiles: async (personIds) => {
-      attempt.beforeRead();
+      buffer.beforeRead();
       const found = new Map<string, Profile>();
       for (const id of personIds) {
         const doc = read.readDoc(id);
-        remember(attempt.seen.profiles, id, doc);
+        remember(seen.profiles, id, doc);
         if (doc !== null) found.set(id, JSON.parse(doc) as Profile);
       }
       return found;
     },
     findAppliedEvents: async (eventIds) => {
-      attempt.beforeRead();
+      buffer.beforeRead();
       const found = new Set<string>();
       for (const id of eventIds) {
         const applied = read.readApplied(id);
-        remember(attempt.seen.applied, id, applied);
+        remember(seen.applied, id, applied);
         if (applied) found.add(id);
       }
       return found;
     },
-    putProfile: (profile) => {
-      attempt.beforeWrite();
-      const stored = toStoredProfile(profile);
-      attempt.writes.profiles.set(stored.person_id, { doc: JSON.stringify(stored), version: stored.version });
-    },
-    linkIdentities: (keys, personId) => {
-      attempt.beforeWrite();
-      requireId('personId', personId);
-      for (const key of keys) attempt.writes.identities.set(requireId('identity key', key), personId);
-    },
-    markApplied: (eventIds, personId, appliedAt) => {
-      attempt.beforeWrite();
-      requireId('personId', personId);
-      const at = appliedAt.getTime();
-      if (Number.isNaN(at)) throw new Error('markApplied: appliedAt is an invalid Date');
-      for (const id of eventIds) attempt.writes.applied.set(requireId('event id', id), { personId, at });
-    },
+    putProfile: buffer.putProfile,
+    linkIdentities: buffer.linkIdentities,
+    markApplied: buffer.markApplied,
   };
 }
 
 /** Keeps the first value read: if a later read of the same id differs, commit must fail. */
 function remember<V>(seen: Map<string, V>, id: string, value: V): void {
   if (!seen.has(id)) seen.set(id, value);
-}
-
-function requireId(what: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new Error(`ProfileTx: ${what} must be a non-empty string`);
-  return value;
-}
-
-/**
- * The JSON form of a profile, snapshotted when putProfile is called. Rejects what Firestore
- * could not store as a native document, so the embedded runtime fails the same way GCP would.
- */
-function toStoredProfile(profile: Profile): Profile {
-  requireId('profile.person_id', profile.person_id);
-  if (typeof profile.version !== 'number' || !Number.isFinite(profile.version)) throw new Error('ProfileTx: profile.version must be a finite number');
-  const stored = JSON.parse(JSON.stringify(profile)) as Profile;
-  assertFirestoreStorable(stored, []);
-  return stored;
-}
-
-/** Firestore: no array directly inside an array, no empty or `__reserved__` keys, depth ≤ 20. */
-function assertFirestoreStorable(value: unknown, path: string[], inArray = false): void {
-  const where = () => (path.length ? path.join('.') : '(root)');
-  if (path.length > 21) throw new Error(`Profile is nested deeper than Firestore's 20 levels at ${where()}`);
-  if (Array.isArray(value)) {
-    if (inArray) throw new Error(`Profile has an array directly inside an array at ${where()}; Firestore cannot store that`);
-    value.forEach((item, i) => assertFirestoreStorable(item, [...path, String(i)], true));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === '' || /^__.*__$/.test(key)) throw new Error(`Profile has key "${key}" at ${where()}; Firestore reserves empty and __name__ keys`);
-      assertFirestoreStorable(item, [...path, key], false);
-    }
-  }
 }

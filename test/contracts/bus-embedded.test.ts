@@ -5,14 +5,15 @@ import { allTopicNames, type TopicName } from '../../pipelines/events/topics.ts'
 import { jsonResponse } from '../../functions/http.ts';
 import { decodePushEnvelope } from '../../functions/push-envelope.ts';
 import { createPushDelivery } from '../../functions/embedded/push-delivery.ts';
-import { createSqliteBus, openBusDatabase } from '../../functions/embedded/sqlite-bus.ts';
+import { createSqliteBus } from '../../functions/embedded/sqlite-bus.ts';
+import { openSqliteDatabase } from '../../functions/embedded/sqlite-database.ts';
 import { createObservationQueue, runBusContract } from './bus.contract.ts';
 
 // Deliveries go through the push envelope and an HttpEntry, exactly as the embedded host
 // mounts push entries, so the contract covers encodePushEnvelope/decodePushEnvelope too.
 runBusContract('embedded SQLite bus', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nudge-bus-contract-'));
-  const db = openBusDatabase(join(dir, 'bus.db'));
+  const db = openSqliteDatabase(join(dir, 'bus.db'));
   const queues = new Map(allTopicNames.map((topic) => [topic, createObservationQueue()]));
   const bus = createSqliteBus({
     db,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseEmbeddedConfig } from '../config.ts';
-import { openBusDatabase } from '../sqlite-bus.ts';
+import { openSqliteDatabase } from '../sqlite-database.ts';
 import { createSqliteDeadLetterStore } from '../sqlite-dead-letters.ts';
 import { formatTable } from './format-table.ts';
 
@@ -21,7 +21,7 @@ export async function runDeadLettersCommand(
     out.write(options.json ? '' : '(no dead letters)\n');
     return 0;
   }
-  const db = openBusDatabase(file);
+  const db = openSqliteDatabase(file);
   try {
     const records = await createSqliteDeadLetterStore({ db }).list({ limit: options.limit, ...(options.stage ? { stage: options.stage } : {}) });
     if (options.json) {
