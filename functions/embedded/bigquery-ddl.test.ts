@@ -6,6 +6,7 @@ import { runInNewContext } from 'node:vm';
 import type { z } from 'zod';
 import { DeadLetter } from '../../pipelines/events/dead-letters.ts';
 import { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
+import { Decision } from '../../pipelines/decisions/decision.ts';
 import { parseCreateTable, toBigQuerySchema, type BigQueryTable } from './bigquery-ddl.ts';
 
 const sqlDir = join(import.meta.dirname, '..', '..', 'sql');
@@ -15,7 +16,7 @@ const readTable = (file: string): BigQueryTable => parseCreateTable(readFileSync
 const render = (sql: string) => sql.replaceAll('${dataset}', 'nudge');
 
 describe('sql/tables: DDL and the JSON schema terraform uses agree', () => {
-  test('there are table files', () => assert.deepEqual(tableFiles, ['dead_letters.sql', 'events.sql']));
+  test('there are table files', () => assert.deepEqual(tableFiles, ['dead_letters.sql', 'decisions.sql', 'email_sends.sql', 'events.sql']));
   for (const file of tableFiles) {
     test(`${file} matches ${file.replace('.sql', '.schema.json')} (names, types, modes, descriptions)`, () => {
       const schemaFile = join(sqlDir, 'tables', file.replace('.sql', '.schema.json'));
@@ -40,6 +41,7 @@ describe('warehouse rows are the contracts, column for column', () => {
   const expectations: [string, z.ZodObject, Record<string, string>][] = [
     ['events.sql', NudgeEvent, { properties: 'JSON', traits: 'JSON', context: 'JSON', hops: 'JSON', occurred_at: 'TIMESTAMP', received_at: 'TIMESTAMP', schema_version: 'INT64' }],
     ['dead_letters.sql', DeadLetter, { errors: 'JSON', received_at: 'TIMESTAMP' }],
+    ['decisions.sql', Decision, { step: 'INT64', defer_until: 'TIMESTAMP', decided_at: 'TIMESTAMP' }],
   ];
   for (const [file, schema, nonStringTypes] of expectations) {
     test(`${file}: same fields, order, modes and types as the zod contract`, () => {
@@ -57,6 +59,24 @@ describe('warehouse rows are the contracts, column for column', () => {
       { name: 'events', partitionBy: 'DATE(occurred_at)', clusterBy: ['user_id', 'anonymous_id'], primaryKey: ['event_id'] },
     );
     assert.ok(table.description);
+  });
+
+  test('decisions and email_sends: partitioned by day, clustered by person and campaign, keyed by their ids', () => {
+    const shape = (file: string) => {
+      const table = readTable(file);
+      return { name: table.name, partitionBy: table.partitionBy, clusterBy: table.clusterBy, primaryKey: table.primaryKey, described: Boolean(table.description) };
+    };
+    assert.deepEqual(shape('decisions.sql'), { name: 'decisions', partitionBy: 'DATE(decided_at)', clusterBy: ['person_id', 'campaign_id'], primaryKey: ['decision_id'], described: true });
+    assert.deepEqual(shape('email_sends.sql'), { name: 'email_sends', partitionBy: 'DATE(sent_at)', clusterBy: ['person_id', 'campaign_id'], primaryKey: ['send_id'], described: true });
+  });
+
+  test('email_sends: the columns delivery writes, and no address or other personal data', () => {
+    const columns = readTable('email_sends.sql').columns.map((c) => `${c.name} ${c.type} ${c.mode}`);
+    assert.deepEqual(columns, [
+      'send_id STRING REQUIRED', 'campaign_id STRING REQUIRED', 'person_id STRING REQUIRED', 'step INT64 REQUIRED',
+      'variant_id STRING NULLABLE', 'provider STRING REQUIRED', 'provider_message_id STRING NULLABLE', 'status STRING REQUIRED',
+      'subject STRING NULLABLE', 'sent_at TIMESTAMP REQUIRED', 'error STRING NULLABLE',
+    ]);
   });
 
   test('dead_letters: partitioned by day of received_at, keyed by dead_letter_id', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadLetter } from '../../pipelines/events/dead-letters.ts';
 import { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
+import { Decision } from '../../pipelines/decisions/decision.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 import { openDuckDbWarehouse } from './duckdb-warehouse.ts';
 
@@ -52,6 +53,12 @@ const deadLetter = (id: string): DeadLetter =>
     received_at: '2026-11-27T10:00:00.000Z',
   });
 
+const decision = (id: string, outcome: Decision['outcome'], reason: Decision['reason'], deferUntil: string | null = null): Decision =>
+  Decision.parse({
+    decision_id: id, send_id: `send-${id}`, campaign_id: 'cart-abandonment', person_id: 'p-1', step: 0, outcome, reason,
+    defer_until: deferUntil, decided_at: '2026-11-27T22:00:00.000Z', variant_id: outcome === 'send' ? 'subject-a' : null,
+  });
+
 const count = async (warehouse: Warehouse, table = 'events') => (await warehouse.query(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n;
 
 describe('DuckDB warehouse', () => {
@@ -79,6 +86,8 @@ describe('DuckDB warehouse', () => {
     const keys = await warehouse.query("SELECT table_name, constraint_column_names AS cols FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' ORDER BY table_name");
     assert.deepEqual(keys, [
       { table_name: 'dead_letters', cols: ['dead_letter_id'] },
+      { table_name: 'decisions', cols: ['decision_id'] },
+      { table_name: 'email_sends', cols: ['send_id'] },
       { table_name: 'events', cols: ['event_id'] },
     ]);
   });
@@ -169,6 +178,34 @@ describe('DuckDB warehouse', () => {
     await assert.rejects(warehouse.query('DECLARE x INT64'), /scripting/);
   });
 
+  test('insertRows: decisions round-trip as Decisions, once per decision_id', async () => {
+    const rows = [decision('d-1', 'send', 'eligible'), decision('d-2', 'defer', 'quiet_hours', '2026-11-28T08:00:00.000Z'), decision('d-3', 'skip', 'no_consent')];
+    await warehouse.insertRows('decisions', rows);
+    await warehouse.insertRows('decisions', [rows[1]!, decision('d-4', 'holdout', 'holdout'), decision('d-4', 'holdout', 'holdout')]);
+    const stored = await warehouse.query('SELECT * FROM `${dataset}.decisions` ORDER BY decision_id');
+    assert.deepEqual(stored, [...rows, decision('d-4', 'holdout', 'holdout')]);
+    assert.deepEqual(stored.map((row) => Decision.safeParse(row).success), [true, true, true, true]);
+    const reasons = await warehouse.query("SELECT reason, COUNT(*) AS n FROM decisions WHERE outcome != 'send' GROUP BY reason ORDER BY reason");
+    assert.deepEqual(reasons, [{ reason: 'holdout', n: 1 }, { reason: 'no_consent', n: 1 }, { reason: 'quiet_hours', n: 1 }]);
+  });
+
+  test('insertRows: email_sends once per send_id (the first outcome stays), nulls where absent', async () => {
+    const sent = { send_id: 's-1', campaign_id: 'cart-abandonment', person_id: 'p-1', step: 0, variant_id: 'a', provider: 'outbox', provider_message_id: 'm-1', status: 'sent', subject: 'Still thinking it over?', sent_at: new Date('2026-11-27T10:00:00.000Z') };
+    await warehouse.insertRows('email_sends', [sent]);
+    await warehouse.insertRows('email_sends', [{ ...sent, status: 'in_doubt_resolved' }]);
+    assert.deepEqual(await warehouse.query('SELECT send_id, status, sent_at, error FROM email_sends'), [
+      { send_id: 's-1', status: 'sent', sent_at: '2026-11-27T10:00:00.000Z', error: null },
+    ]);
+  });
+
+  test('insertRows refuses an unknown table, an unknown column and a missing required one', async () => {
+    await assert.rejects(warehouse.insertRows('nope', [{ a: 1 }]), /no table nope/);
+    await assert.rejects(warehouse.insertRows('decisions', [{ ...decision('d-1', 'send', 'eligible'), email: 'ann@example.com' }]), /decisions has no column\(s\) email/);
+    const { person_id: _dropped, ...withoutPerson } = decision('d-2', 'send', 'eligible');
+    await assert.rejects(warehouse.insertRows('decisions', [withoutPerson]), /person_id|NOT NULL/i);
+    assert.equal(await count(warehouse, 'decisions'), 0);
+  });
+
   test('inserting nothing is a no-op', async () => {
     await warehouse.insertEvents([]);
     assert.equal(await count(warehouse), 0);
@@ -195,6 +232,21 @@ describe('DuckDB warehouse file', () => {
     assert.equal(await count(reader), 3);
     await assert.rejects(reader.insertEvents([makeEvent(4)]), /no table events \(opened read-only\)/);
     await reader.close();
+  });
+
+  test('insertRows into a table without a primary key keeps every row', async () => {
+    const sqlDir = tempDir();
+    mkdirSync(join(sqlDir, 'tables'));
+    writeFileSync(join(sqlDir, 'tables', 'notes.sql'), 'CREATE TABLE IF NOT EXISTS `${dataset}.notes` (note STRING NOT NULL, noted_at TIMESTAMP);');
+    const warehouse = await openDuckDbWarehouse({ dataDir: tempDir(), sqlDir });
+    try {
+      await warehouse.insertRows('notes', [{ note: 'a' }, { note: 'a' }, { note: 'b', noted_at: '2026-11-27T10:00:00.000Z' }]);
+      assert.deepEqual(await warehouse.query('SELECT note, noted_at FROM notes ORDER BY note, noted_at'), [
+        { note: 'a', noted_at: null }, { note: 'a', noted_at: null }, { note: 'b', noted_at: '2026-11-27T10:00:00.000Z' },
+      ]);
+    } finally {
+      await warehouse.close();
+    }
   });
 
   test('a file made by an older DDL is refused with the missing columns named', async () => {

@@ -105,6 +105,12 @@ function appendRows(appender: DuckDBAppender, writer: TableWriter, rows: readonl
   }
 }
 
+function refuseUnknownColumns(writer: TableWriter, rows: readonly Record<string, unknown>[]): void {
+  const known = new Set(writer.columns.map((column) => column.name));
+  const unknown = new Set(rows.flatMap((row) => Object.keys(row).filter((key) => !known.has(key))));
+  if (unknown.size > 0) throw new Error(`Warehouse table ${writer.table} has no column(s) ${[...unknown].join(', ')}`);
+}
+
 async function describeTable(connection: DuckDBConnection, ddlFile: string): Promise<TableWriter> {
   const ddl = parseCreateTable(readFileSync(ddlFile, 'utf8'));
   const reader = await connection.runAndReadAll(
@@ -186,11 +192,14 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     }
   }
 
-  const insert = (table: string, rows: readonly Record<string, unknown>[]) =>
+  /** `checkColumns`: refuse a field the table lacks, rather than drop it unseen (a typo, or personal data). */
+  const insert = (table: string, rows: readonly Record<string, unknown>[], checkColumns = false) =>
     exclusive(async () => {
       const writer = writers.get(table);
       if (!writer) throw new Error(`The warehouse has no table ${table}${options.readOnly ? ' (opened read-only)' : ''}`);
-      const unique = [...new Map(rows.map((row) => [row[writer.key], row])).values()];
+      if (checkColumns) refuseUnknownColumns(writer, rows);
+      // A table without a primary key has nothing to dedupe by: every row is kept.
+      const unique = writer.key ? [...new Map(rows.map((row) => [row[writer.key], row])).values()] : rows;
       writer.appender ??= await connection.createAppender(table);
       for (let start = 0; start < unique.length; start += settings.maxAppendRows) {
         const slice = unique.slice(start, start + settings.maxAppendRows);
@@ -208,6 +217,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
   return {
     insertEvents: (rows: readonly NudgeEvent[]) => insert('events', rows),
     insertDeadLetters: (rows: readonly DeadLetter[]) => insert('dead_letters', rows),
+    insertRows: (table, rows) => insert(table, rows, true),
     query: (sql, params = {}) =>
       exclusive(async () => {
         let rows: WarehouseRow[] = [];

@@ -37,6 +37,18 @@ export type EmbeddedRuntime = {
   stop: () => Promise<void>;
 };
 
+/**
+ * A push consumer holds each delivery until its person's coalescing window closes, so its
+ * throughput is about maxOutstanding / window. Pub/Sub scales push concurrency on GCP; here it is
+ * set so thousands of shoppers browsing at once do not queue behind each other. SQLite has no
+ * per-document write limit, so the embedded browse window is shorter than Firestore's 1 s.
+ */
+export const embeddedConsumerDefaults = {
+  browseCoalesceWindowMs: 100,
+  browseMaxOutstanding: 2000,
+  priorityMaxOutstanding: 500,
+} as const;
+
 export type EmbeddedRuntimeOptions = {
   clock?: Clock;
   log?: (entry: Record<string, unknown>) => void;
@@ -81,14 +93,24 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     clock,
     newId: newEventId,
     log,
-    ...(options.browseCoalesceWindowMs === undefined ? {} : { coalesceWindowMs: options.browseCoalesceWindowMs }),
+    coalesceWindowMs: options.browseCoalesceWindowMs ?? embeddedConsumerDefaults.browseCoalesceWindowMs,
   });
   const onCatalogUpdate = createOnCatalogUpdateEntry({ catalog, deadLetters: consumerDeadLetters, clock, newId: newEventId, log });
   const writeToWarehouse = createWarehouseWriter({ warehouse });
 
   const subscriptions: SqliteBusSubscription[] = [
-    { name: 'on-priority-event', topic: topicNames.priority, onMessage: createPushDelivery(onPriorityEvent, { subscription: 'on-priority-event' }) },
-    { name: 'on-browse-event', topic: topicNames.browse, onMessage: createPushDelivery(onBrowseEvent, { subscription: 'on-browse-event' }), maxOutstanding: 256 },
+    {
+      name: 'on-priority-event',
+      topic: topicNames.priority,
+      onMessage: createPushDelivery(onPriorityEvent, { subscription: 'on-priority-event' }),
+      maxOutstanding: embeddedConsumerDefaults.priorityMaxOutstanding,
+    },
+    {
+      name: 'on-browse-event',
+      topic: topicNames.browse,
+      onMessage: createPushDelivery(onBrowseEvent, { subscription: 'on-browse-event' }),
+      maxOutstanding: embeddedConsumerDefaults.browseMaxOutstanding,
+    },
     { name: 'on-catalog-update', topic: topicNames.catalog, onMessage: createPushDelivery(onCatalogUpdate, { subscription: 'on-catalog-update' }) },
     ...allTopicNames.map((topic): SqliteBusSubscription => ({ name: `${topic}-to-warehouse`, topic, onBatch: writeToWarehouse, maxBatch: 1000, maxOutstanding: warehouseWriterDefaults.maxOutstanding })),
   ];

@@ -12,8 +12,12 @@ import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 export const warehouseWriterDefaults = {
   flushEveryMs: 250,
   maxRows: 5000,
-  /** Delivery calls the bus may have open at once; they wait in the batch together. */
-  maxOutstanding: 64,
+  /**
+   * Messages the bus may have handed over and not yet settled. They wait in the batch together,
+   * so this must exceed maxRows or every batch would be cut short by the window (throughput ≈
+   * maxOutstanding / flushEveryMs).
+   */
+  maxOutstanding: 10_000,
 } as const;
 
 /**

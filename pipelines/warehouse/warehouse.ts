@@ -21,6 +21,13 @@ export type Warehouse = {
   /** Appends dead letters; idempotent by dead_letter_id, durable once resolved. */
   insertDeadLetters: (rows: readonly DeadLetter[]) => Promise<void>;
   /**
+   * Appends rows to any table of sql/tables (decisions, email_sends, ...) by bare name; resolves
+   * once they are durable. Idempotent by the table's primary key, like insertEvents. Rows carry
+   * the table's columns by name (a missing one is NULL, an extra one is refused); instants as
+   * ISO-8601 text or Date, JSON columns as values. Rejects for a table sql/tables does not declare.
+   */
+  insertRows: (table: string, rows: readonly WarehouseRow[]) => Promise<void>;
+  /**
    * Runs BigQuery SQL (several `;`-separated statements allowed: the last one's rows are
    * returned). Rows are plain JSON-ready values: INT64 as number (as a decimal string beyond
    * 2^53), TIMESTAMP as ISO-8601 UTC text (`2026-11-27T10:00:00.000Z`), DATE as `YYYY-MM-DD`,

@@ -1,0 +1,102 @@
+import type { DocumentReference, Firestore } from '@google-cloud/firestore';
+import {
+  DEFAULT_CLAIM_LEASE_MS,
+  LedgerEntry,
+  assertSendId,
+  claimTransition,
+  failedTransition,
+  resolveTransition,
+  sentTransition,
+  type SendLedger,
+} from '../../pipelines/delivery/send-ledger.ts';
+
+/**
+ * The GCP SendLedger: one native document per send, `{prefix}send_ledger/{send_id}`, holding the
+ * LedgerEntry field for field.
+ *
+ * claim() first tries `create()`, which Firestore makes atomic create-if-absent: of concurrent
+ * claims exactly one creates, the rest get ALREADY_EXISTS and fall back to a transaction that
+ * reads the entry and applies the shared transition (re-claiming a `retry` entry, or answering
+ * in_progress / in_doubt / already_sent). Every other change is a read-decide-write transaction.
+ *
+ * `pending_since` (= claimed_at, present only while the entry is `claimed`) lets findInDoubt run
+ * as a single-field range query, which Firestore indexes automatically: no composite index to
+ * declare in terraform, and finished sends drop out of that index.
+ */
+
+export const SEND_LEDGER_COLLECTION = 'send_ledger';
+/** gRPC ALREADY_EXISTS. The SDK's GrpcStatus enum is not a named ESM export of the CommonJS package. */
+const ALREADY_EXISTS = 6;
+
+export type FirestoreSendLedgerDeps = {
+  firestore: Firestore;
+  /** Prepended to the collection name (tests, side-by-side environments). Default ''. */
+  collectionPrefix?: string;
+  /** Age at which an unfinished claim counts as in doubt. Default DEFAULT_CLAIM_LEASE_MS. */
+  leaseMs?: number;
+  /** Attempts runTransaction makes under contention. Default 10. */
+  maxAttempts?: number;
+};
+
+export function createFirestoreSendLedger(deps: FirestoreSendLedgerDeps): SendLedger {
+  const { firestore } = deps;
+  const leaseMs = deps.leaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+  const collection = firestore.collection(`${deps.collectionPrefix ?? ''}${SEND_LEDGER_COLLECTION}`);
+  const ref = (send_id: string): DocumentReference => {
+    assertSendId(send_id);
+    return collection.doc(send_id);
+  };
+
+  /** Read-decide-write in a transaction; Firestore re-runs `decide` on contention, so it stays pure. */
+  const update = <T>(send_id: string, decide: (existing: LedgerEntry | null) => { result: T; write: LedgerEntry | undefined }): Promise<T> => {
+    const doc = ref(send_id);
+    return firestore.runTransaction(
+      async (t) => {
+        const snap = await t.get(doc);
+        const { result, write } = decide(snap.exists ? LedgerEntry.parse(snap.data()) : null);
+        if (write) t.set(doc, toDocument(write));
+        return result;
+      },
+      { maxAttempts: deps.maxAttempts ?? 10 },
+    );
+  };
+
+  return {
+    claim: async (send_id, meta) => {
+      const doc = ref(send_id);
+      const fresh = claimTransition(null, send_id, meta, leaseMs);
+      try {
+        await doc.create(toDocument(fresh.write!));
+        return 'claimed';
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== ALREADY_EXISTS) throw error;
+      }
+      return update(send_id, (existing) => {
+        const { outcome, write } = claimTransition(existing, send_id, meta, leaseMs);
+        return { result: outcome, write };
+      });
+    },
+    markSent: (send_id, meta) => update(send_id, (existing) => ({ result: undefined, write: sentTransition(existing, send_id, meta) })),
+    markFailed: (send_id, meta) => update(send_id, (existing) => ({ result: undefined, write: failedTransition(existing, send_id, meta) })),
+    resolveInDoubt: (send_id, resolution, evidence, resolvedAt) =>
+      update(send_id, (existing) => {
+        const write = resolveTransition(existing, send_id, resolution, evidence, resolvedAt);
+        return { result: write !== undefined, write };
+      }),
+    findInDoubt: async (olderThan, limit = 100) => {
+      const snaps = await collection.where('pending_since', '<', olderThan.toISOString()).orderBy('pending_since').limit(limit).get();
+      // A stale index entry cannot exist (pending_since is written with the status), but parse
+      // and filter anyway so the answer never holds a finished send.
+      return snaps.docs.map((snap) => LedgerEntry.parse(snap.data())).filter((entry) => entry.status === 'claimed');
+    },
+    get: async (send_id) => {
+      const snap = await ref(send_id).get();
+      return snap.exists ? LedgerEntry.parse(snap.data()) : null;
+    },
+  };
+}
+
+function toDocument(entry: LedgerEntry): Record<string, unknown> {
+  const parsed = LedgerEntry.parse(entry);
+  return parsed.status === 'claimed' ? { ...parsed, pending_since: parsed.claimed_at } : { ...parsed };
+}

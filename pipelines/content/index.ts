@@ -1,0 +1,16 @@
+export { chooseOffer } from './choose-offer.ts';
+export type { OfferContext } from './choose-offer.ts';
+export { chooseVariant } from './choose-variant.ts';
+export { compileCampaign, prepareSharedTemplates } from './compile-campaign.ts';
+export type { CampaignSources } from './compile-campaign.ts';
+export { compileEmailTemplate, LAYOUT_SLOT } from './compile-template.ts';
+export { CartItemData, EmailData, EmailSample, Offer } from './email-data.ts';
+export { formatMoney } from './format-money.ts';
+export { createLiquidEngines } from './liquid-engines.ts';
+export type { LiquidEngines } from './liquid-engines.ts';
+export type { CompileMjml, CompiledTemplate, LoadedCampaign, LoadedStep, LoadedSubject, SharedTemplates, SourceFile } from './loaded-campaign.ts';
+export { createRenderer, renderEmail } from './render-email.ts';
+export type { EmailRenderer, RenderEmailOptions, RenderedEmail } from './render-email.ts';
+export { sampleEmailData } from './sample-email-data.ts';
+export { addTrackingToHtml, addTrackingToText, trackingParams } from './track-links.ts';
+export type { TrackingParams } from './track-links.ts';

@@ -1,0 +1,29 @@
+-- decisions: every send-or-skip verdict of the decisions stage, one row per decision_id.
+--
+-- Row = Decision (pipelines/decisions/decision.ts), column for column. Skips, deferrals and the
+-- holdout are written as well as sends, so "why did this person get no email?" is one query, and
+-- lift is measured as outcome 'send' against outcome 'holdout' (both mean "would have sent").
+-- A deferral is followed by a new decision (new decision_id, same send_id) at defer_until.
+-- GCP: created by terraform from decisions.schema.json (kept equal to this file by
+--      functions/embedded/bigquery-ddl.test.ts). Writes are at-least-once: count through
+--      decision_id (QUALIFY ROW_NUMBER() OVER (PARTITION BY decision_id ...) = 1) where exact counts matter.
+-- Embedded: this very file runs in DuckDB through functions/embedded/bigquery-to-duckdb.ts, where
+--      the primary key is enforced and inserts skip ids already present, so a row appears once.
+-- No personal data beyond person_id: the address, consent and suppression stay in the profile.
+-- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
+CREATE TABLE IF NOT EXISTS `${dataset}.decisions` (
+  decision_id STRING NOT NULL OPTIONS (description = "Id of this decision; inserting the same id twice keeps one row."),
+  send_id STRING NOT NULL OPTIONS (description = "hash(campaign, person, trigger key, step): the send ledger key; joins to email_sends.send_id."),
+  campaign_id STRING NOT NULL OPTIONS (description = "Campaign (folder name under templates/) the step belongs to."),
+  person_id STRING NOT NULL OPTIONS (description = "Profile id of the person decided about."),
+  step INT64 NOT NULL OPTIONS (description = "Position of the step in the campaign definition: 0 is the first email."),
+  outcome STRING NOT NULL OPTIONS (description = "send, skip, defer (decided again at defer_until) or holdout (control group: no email, counts as would-have-sent)."),
+  reason STRING NOT NULL OPTIONS (description = "Why: eligible, no_email, no_consent, suppressed_*, cart_empty, cart_converted, cart_checked_out, holdout, quiet_hours, frequency_capped."),
+  defer_until TIMESTAMP OPTIONS (description = "outcome defer: the end of the person's local quiet hours, when the step is decided again; null otherwise."),
+  decided_at TIMESTAMP NOT NULL OPTIONS (description = "When the decision was made (injected clock). Partitioning column."),
+  variant_id STRING OPTIONS (description = "Subject or content variant assigned before deciding, when there was one."),
+  PRIMARY KEY (decision_id) NOT ENFORCED
+)
+PARTITION BY DATE(decided_at)
+CLUSTER BY person_id, campaign_id
+OPTIONS (description = "Every decision of the decisions stage (send, skip, defer, holdout) with its reason, one row per decision_id. Partitioned by day of decided_at, clustered by person and campaign.");
