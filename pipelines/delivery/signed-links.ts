@@ -15,7 +15,7 @@ export const LinkTokenPayload = z.strictObject({
   send_id: z.string().min(1).max(200),
   person_id: z.string().min(1).max(200),
   /** The destination of a click link. */
-  url: z.string().url().optional(),
+  url: z.url().optional(),
   /** Expiry, in seconds since the epoch (as JWT `exp`). Absent: never expires. */
   exp: z.number().int().positive().optional(),
 });
