@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { runDeadLettersCommand } from '../functions/embedded/commands/dead-letters-command.ts';
+import { runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
 import { runProfileCommand } from '../functions/embedded/commands/profile-command.ts';
 import { runQueryCommand } from '../functions/embedded/commands/query-command.ts';
 import { runStartCommand } from '../functions/embedded/commands/start-command.ts';
@@ -16,6 +17,7 @@ Environment:
   NUDGE_DATA_DIR     where the embedded runtime keeps its state (default ./.nudge)
   NUDGE_WRITE_KEYS   comma-separated write keys accepted by the collector
                      (unset: a development key is generated once and printed at start)
+  NUDGE_TEMPLATES_DIR  campaign folders (default templates/)
 
 Examples:
   npx nudge start
@@ -23,7 +25,8 @@ Examples:
   npx nudge profile jane@example.com --data-dir ./.nudge
   npx nudge query "SELECT kind, COUNT(*) AS n FROM nudge.events GROUP BY kind"
   npx nudge query sql/queries/daily_events_by_kind.sql --json
-  npx nudge dead-letters --limit 20`,
+  npx nudge dead-letters --limit 20
+  npx nudge preview cart-abandonment`,
   );
 
 const dataDirOption = () => new Option('--data-dir <dir>', 'state directory (overrides NUDGE_DATA_DIR)');
@@ -54,6 +57,20 @@ program
   .addOption(dataDirOption())
   .action(async (sql: string, options: { json?: boolean; dataDir?: string }) => {
     process.exitCode = await runQueryCommand(sql, { json: options.json ?? false, env: withOverrides(options) }, process.stdout);
+  });
+
+program
+  .command('preview')
+  .description("render a campaign with its sample data to HTML and text (templates/<campaign>/sample.json)")
+  .argument('<campaign>', 'the campaign folder name, e.g. cart-abandonment')
+  .option('--templates-dir <dir>', 'campaign folder root (overrides NUDGE_TEMPLATES_DIR; default templates/)')
+  .option('--out <dir>', 'where to write the files (default $NUDGE_DATA_DIR/preview)')
+  .action(async (campaign: string, options: { templatesDir?: string; out?: string }) => {
+    process.exitCode = await runPreviewCommand(
+      campaign,
+      { ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}), ...(options.out ? { outDir: options.out } : {}), env: process.env },
+      process.stdout,
+    );
   });
 
 program

@@ -65,6 +65,7 @@ const SCHEMA = `
     updated_at TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS send_ledger_status_claimed_at ON send_ledger (status, claimed_at);
+  CREATE INDEX IF NOT EXISTS send_ledger_person_sent_at ON send_ledger (person_id, sent_at);
 `;
 
 export function createSqliteSendLedger(deps: SqliteSendLedgerDeps): SqliteSendLedger {
@@ -79,6 +80,10 @@ export function createSqliteSendLedger(deps: SqliteSendLedgerDeps): SqliteSendLe
     ),
     inDoubt: db.prepare<[string, number], Record<string, unknown>>(
       `SELECT ${COLUMNS.join(', ')} FROM send_ledger WHERE status = 'claimed' AND claimed_at < ? ORDER BY claimed_at, send_id LIMIT ?`,
+    ),
+    // sent_at is ISO 8601 UTC from toISOString(), so text order is time order.
+    countSent: db.prepare<[string, string], { sent: number }>(
+      `SELECT COUNT(*) AS sent FROM send_ledger WHERE person_id = ? AND sent_at >= ? AND status = 'sent'`,
     ),
   };
   const read = (send_id: string): LedgerEntry | null => {
@@ -118,6 +123,7 @@ export function createSqliteSendLedger(deps: SqliteSendLedgerDeps): SqliteSendLe
       assertSendId(send_id);
       return read(send_id);
     },
+    countSentSince: async (person_id, since) => sql.countSent.get(person_id, since.toISOString())?.sent ?? 0,
     close: async () => {
       if (ownsDb && db.open) db.close();
     },

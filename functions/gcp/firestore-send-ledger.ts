@@ -21,7 +21,8 @@ import {
  *
  * `pending_since` (= claimed_at, present only while the entry is `claimed`) lets findInDoubt run
  * as a single-field range query, which Firestore indexes automatically: no composite index to
- * declare in terraform, and finished sends drop out of that index.
+ * declare in terraform, and finished sends drop out of that index. countSentSince (the frequency
+ * cap) does need one: person_id ==, sent_at >= (terraform/firestore.tf).
  */
 
 export const SEND_LEDGER_COLLECTION = 'send_ledger';
@@ -92,6 +93,13 @@ export function createFirestoreSendLedger(deps: FirestoreSendLedgerDeps): SendLe
     get: async (send_id) => {
       const snap = await ref(send_id).get();
       return snap.exists ? LedgerEntry.parse(snap.data()) : null;
+    },
+    countSentSince: async (person_id, since) => {
+      // Equality on person_id plus a range on sent_at needs the composite index
+      // (person_id ASC, sent_at ASC) declared in terraform/firestore.tf. Only `sent` entries have a
+      // sent_at, but the status is read and checked anyway: a person's sends in one day are few.
+      const snaps = await collection.where('person_id', '==', person_id).where('sent_at', '>=', since.toISOString()).select('status').get();
+      return snaps.docs.filter((snap) => snap.get('status') === 'sent').length;
     },
   };
 }

@@ -8,7 +8,7 @@ import { tryParseDuration } from './duration.ts';
  */
 
 /** "30m", "4h", "10s", "1d", "1h30m" — kept as written; use parseDuration() for milliseconds. */
-export const Duration = z.string().refine((text) => tryParseDuration(text) !== undefined, {
+export const Duration = z.string({ error: 'expected a duration like "30m" (in quotes or not, with a unit: s, m, h, d)' }).refine((text) => tryParseDuration(text) !== undefined, {
   error: (issue) => `expected a duration like "30m"${typeof issue.input === 'string' ? ` (got ${JSON.stringify(issue.input)})` : ''}`,
 });
 export type Duration = z.infer<typeof Duration>;

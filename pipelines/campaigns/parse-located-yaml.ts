@@ -26,9 +26,13 @@ export function parseLocatedYaml<S extends z.ZodType>(schema: S, text: string, f
     throw new CampaignError({ file, line }, syntaxError.message.split('\n')[0] ?? 'invalid YAML');
   }
   const lineOf = (path: YamlPath): number => lineCounter.linePos(offsetOf(doc, path)).line;
-  const parsed = schema.safeParse(doc.toJS());
+  const raw: unknown = doc.toJS();
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => describeIssue(issue, lineOf)).sort((a, b) => a.line - b.line);
+    // An unknown key first: "wiat: unknown field" explains the "wait: required" that comes with it.
+    const issues = parsed.error.issues
+      .map((issue) => ({ ...describeIssue(issue, raw, lineOf), unknown: issue.code === 'unrecognized_keys' }))
+      .sort((a, b) => Number(b.unknown) - Number(a.unknown) || a.line - b.line);
     const first = issues[0]!;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1, 4).map((i) => `line ${i.line} ${i.field}`).join(', ')})` : '';
     throw new CampaignError({ file, line: first.line, field: first.field }, first.message + more);
@@ -41,13 +45,18 @@ export function formatYamlPath(path: YamlPath): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
-function describeIssue(issue: z.core.$ZodIssue, lineOf: (path: YamlPath) => number): { line: number; field: string; message: string } {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, lineOf: (path: YamlPath) => number): { line: number; field: string; message: string } {
   if (issue.code === 'unrecognized_keys') {
     const path = [...issue.path, issue.keys[0]!];
     return { line: lineOf(path), field: formatYamlPath(path), message: 'unknown field' };
   }
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  // zod leaves `input` out of issues unless asked, so look the value up in the parsed document.
+  const missing = issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined;
   return { line: lineOf(issue.path), field: formatYamlPath(issue.path) || '(document)', message: missing ? 'required' : issue.message };
+}
+
+function valueAt(raw: unknown, path: YamlPath): unknown {
+  return path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), raw);
 }
 
 /** Offset of the deepest node on `path` that exists (a missing key points at its parent). */

@@ -69,6 +69,12 @@ export type SendLedger = {
    */
   resolveInDoubt: (send_id: string, resolution: 'sent' | 'retry', evidence: string, resolved_at: Date) => Promise<boolean>;
   get: (send_id: string) => Promise<LedgerEntry | null>;
+  /**
+   * How many of this person's entries are `sent` with sent_at ≥ since: the frequency cap counts
+   * the sends of the person's local day (since = its start). Claims still in flight or in doubt
+   * are not counted: the cap limits what reached the person, and an in-doubt claim is never re-sent.
+   */
+  countSentSince: (person_id: string, since: Date) => Promise<number>;
   close?: () => Promise<void>;
 };
 

@@ -1,18 +1,10 @@
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import { parseDuration } from '../campaigns/duration.ts';
-import type { NudgeEvent } from '../events/nudge-event.ts';
-import type { Profile } from '../profiles/profile.ts';
+import type { PersonFolded } from '../profiles/fold-events.ts';
 import { journeyTimerId, type JourneyTimer } from './journey-timer.ts';
 
 export type TimerPlan = { put: JourneyTimer[]; remove: string[] };
 
-export type PersonFolded = {
-  person_id: string;
-  before: Profile | null;
-  after: Profile;
-  /** The events this fold applied to the person (duplicates already left out). */
-  events: readonly NudgeEvent[];
-};
 
 /**
  * What a fold means for the cart-abandonment timers of one person. Runs inside the profile

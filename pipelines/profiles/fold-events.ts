@@ -1,5 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import type { NudgeEvent } from '../events/nudge-event.ts';
+import type { JourneyTimer } from '../journeys/journey-timer.ts';
 import type { Clock } from '../shared/clock.ts';
 import { allIdentityKeys, identityKeysOf, type IdentityKey } from './identity-key.ts';
 import { mergeProfiles } from './merge-profiles.ts';
@@ -26,6 +27,19 @@ export type FoldEventsDeps = {
   /** A new person id; sortable by creation (ULID), so "smallest" means "oldest" when merging. */
   newPersonId: () => string;
   config?: ProfileConfig;
+  /**
+   * Journeys react inside the same transaction: the timers it returns are armed or cancelled
+   * together with the profile write, so a cart and its reminder can never disagree.
+   */
+  onPersonFolded?: (change: PersonFolded) => { put: readonly JourneyTimer[]; remove: readonly string[] };
+};
+
+export type PersonFolded = {
+  person_id: string;
+  before: Profile | null;
+  after: Profile;
+  /** Events this fold applied to the person, in input order (duplicates left out). */
+  events: readonly NudgeEvent[];
 };
 
 /** merged_into chains are short (each merge relinks keys); this bounds a corrupt cycle. */
@@ -90,12 +104,14 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
   const now = deps.clock.now().toISOString();
   const fragmentsOf = new Map<string, Profile[]>();
   const eventsOf = new Map<string, string[]>();
+  const appliedOf = new Map<string, NudgeEvent[]>();
   for (const { index, person } of assigned) {
     const winner = plan.canonical(person);
     const event = events[index]!;
     outcomes[index] = { event_id: event.event_id, outcome: 'applied', person_id: winner };
     fragmentsOf.set(winner, [...(fragmentsOf.get(winner) ?? []), fragments.get(index)!]);
     eventsOf.set(winner, [...(eventsOf.get(winner) ?? []), event.event_id]);
+    appliedOf.set(winner, [...(appliedOf.get(winner) ?? []), event]);
   }
   const losersOf = new Map<string, string[]>();
   for (const loser of plan.absorbed.keys()) {
@@ -120,7 +136,13 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
     for (const loser of losers) profile = mergeProfiles(profile, { ...loser, person_id: personId }, config);
     if (batch) profile = mergeProfiles(profile, batch, config);
     const createdAt = [stored, ...losers].reduce((min, p) => (p && p.created_at < min ? p.created_at : min), stored?.created_at ?? now);
-    tx.putProfile({ ...profile, person_id: personId, merged_into: null, version: (stored?.version ?? 0) + 1, created_at: createdAt, updated_at: now });
+    const after: Profile = { ...profile, person_id: personId, merged_into: null, version: (stored?.version ?? 0) + 1, created_at: createdAt, updated_at: now };
+    tx.putProfile(after);
+    if (deps.onPersonFolded) {
+      const timers = deps.onPersonFolded({ person_id: personId, before: stored ?? null, after, events: appliedOf.get(personId) ?? [] });
+      for (const timerId of timers.remove) tx.deleteTimer(timerId);
+      for (const timer of timers.put) tx.putTimer(timer);
+    }
     for (const loser of losers) {
       tx.putProfile({ ...loser, merged_into: personId, version: loser.version + 1, updated_at: now });
     }

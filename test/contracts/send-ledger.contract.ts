@@ -201,6 +201,39 @@ export function runSendLedgerContract(name: string, setup: () => Promise<SendLed
       assert.equal(await other.claim(id, meta(0)), 'claimed');
     });
 
+    test('countSentSince counts only this person\'s sent entries with sent_at at or after the cut-off', async () => {
+      const ledger = await freshLedger();
+      const person = `person-${++ids}`;
+      const other = `other-${ids}`;
+      const send = async (who: string, minutes: number) => {
+        const id = sendId('cart', who, `count-${++ids}`, 0);
+        await ledger.claim(id, meta(minutes, { person_id: who }));
+        await ledger.markSent(id, { provider: 'outbox', provider_message_id: id, sent_at: at(minutes) });
+        return id;
+      };
+      await send(person, 0);
+      await send(person, 60);
+      await send(person, 61);
+      await send(other, 61);
+      // Not sent (yet): claimed, in retry, failed for good — none reached the person.
+      const [claimed, retry, failed] = ['claimed', 'retry', 'failed'].map((kind) => sendId('cart', person, `${kind}-${++ids}`, 0)) as [string, string, string];
+      for (const id of [claimed, retry, failed]) await ledger.claim(id, meta(62, { person_id: person }));
+      await ledger.markFailed(retry, { error: '503', permanent: false, failed_at: at(62) });
+      await ledger.markFailed(failed, { error: '400', permanent: true, failed_at: at(62) });
+
+      assert.equal(await ledger.countSentSince(person, at(0)), 3);
+      assert.equal(await ledger.countSentSince(person, at(60)), 2, 'the cut-off is inclusive');
+      assert.equal(await ledger.countSentSince(person, at(60.5)), 1);
+      assert.equal(await ledger.countSentSince(person, at(62)), 0);
+      assert.equal(await ledger.countSentSince(other, at(0)), 1);
+      assert.equal(await ledger.countSentSince(`nobody-${ids}`, at(0)), 0);
+
+      // An in-doubt claim resolved as sent counts from when it was claimed (its sent_at).
+      assert.equal(await ledger.resolveInDoubt(claimed, 'sent', 'outbox file exists', at(200)), true);
+      assert.equal(await ledger.countSentSince(person, at(62)), 1);
+      assert.equal(await ledger.countSentSince(person, at(63)), 0);
+    });
+
     test('a send_id unsafe as a key is rejected before anything is written', async () => {
       const ledger = await freshLedger();
       for (const bad of ['', 'a/b', '..', '__x__', 'x'.repeat(201)]) {

@@ -1,0 +1,42 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runPreviewCommand } from './preview-command.ts';
+
+const templatesDir = join(import.meta.dirname, '../../../templates');
+const outDir = mkdtempSync(join(tmpdir(), 'nudge-preview-'));
+after(() => rmSync(outDir, { recursive: true, force: true }));
+
+function capture(): PassThrough & { text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString('utf8') });
+}
+
+test('nudge preview renders the sample to HTML and text and prints the subject and paths', async () => {
+  const out = capture();
+  const code = await runPreviewCommand('cart-abandonment', { templatesDir, outDir, env: {}, now: () => new Date('2026-03-01T10:00:00.000Z') }, out);
+  assert.equal(code, 0);
+  const html = readFileSync(join(outDir, 'cart-abandonment.html'), 'utf8');
+  const text = readFileSync(join(outDir, 'cart-abandonment.txt'), 'utf8');
+  assert.match(html, /Trail Runner 2 Shoes/);
+  assert.match(html, /Merino Hiking Socks/);
+  assert.match(text, /WELCOME10/);
+  assert.match(readFileSync(join(outDir, 'cart-abandonment.step1.html'), 'utf8'), /Still thinking it over\?/);
+  const printed = out.text();
+  assert.match(printed, /^subject \[(a|b)\]: .+(Ada|Nudge Shop)/m);
+  assert.ok(printed.includes(join(outDir, 'cart-abandonment.html')), printed);
+  assert.ok(printed.includes(join(outDir, 'cart-abandonment.txt')), printed);
+  assert.match(printed, /offer: 10% off, code WELCOME10, until 2026-03-03T10:00:00\.000Z/);
+});
+
+test('an unknown campaign is an error with the campaigns that exist', async () => {
+  const err = capture();
+  const code = await runPreviewCommand('nope', { templatesDir, outDir, env: {}, err }, capture());
+  assert.equal(code, 1);
+  assert.match(err.text(), /nudge: .*nope no such campaign \(campaigns: cart-abandonment\)/);
+});

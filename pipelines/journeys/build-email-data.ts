@@ -1,0 +1,69 @@
+import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
+import type { CatalogItem } from '../catalog/catalog-item.ts';
+import { chooseOffer } from '../content/choose-offer.ts';
+import type { EmailData } from '../content/email-data.ts';
+import type { Cart, Profile } from '../profiles/profile.ts';
+
+export type ShopSettings = {
+  name: string;
+  /** Home page; also the fallback link of an item without its own url. */
+  url: string;
+  /** Where "back to your cart" goes. */
+  cart_url: string;
+  /** Used when neither the cart nor the catalog knows the currency. */
+  currency: string;
+  /** Overrides the campaigns' postal_address when set. */
+  postal_address: string | null;
+};
+
+/**
+ * Everything a cart email shows, read at send time: the cart from the profile, price, stock,
+ * name and image live from the catalog (the catalog wins: it is what the shop sells now).
+ */
+export function buildCartEmailData(input: {
+  definition: CampaignDefinition;
+  profile: Profile;
+  email: string;
+  cart: Cart;
+  catalog: ReadonlyMap<string, CatalogItem>;
+  shop: ShopSettings;
+  unsubscribeUrl: string;
+  now: Date;
+}): EmailData {
+  const { cart, catalog, shop, profile } = input;
+  const items = cart.items.map((item) => {
+    const live = catalog.get(item.product_id);
+    return {
+      product_id: item.product_id,
+      name: live?.name ?? item.name ?? item.product_id,
+      price: live?.price ?? item.price ?? 0,
+      quantity: item.quantity,
+      image_url: absoluteUrlOrNull(live?.image_url ?? item.image_url),
+      url: absoluteUrlOrNull(live?.url ?? item.url) ?? shop.url,
+      stock: live?.stock ?? null,
+    };
+  });
+  const value = Math.round(items.reduce((sum, item) => sum + item.price * item.quantity, 0) * 100) / 100;
+  const firstLive = cart.items.map((item) => catalog.get(item.product_id)?.currency).find(Boolean);
+  const currency = (cart.currency ?? firstLive ?? shop.currency).toUpperCase();
+  const firstName = profile.traits.first_name;
+  return {
+    person: { id: profile.person_id, email: input.email, first_name: typeof firstName === 'string' ? firstName : null },
+    cart: { id: cart.cart_id, items, value, currency, url: shop.cart_url },
+    offer: chooseOffer(input.definition.offers, { cart_value: value, currency, has_ordered_before: profile.orders.count > 0 }, input.now),
+    unsubscribe_url: input.unsubscribeUrl,
+    shop: { name: shop.name, url: shop.url },
+    postal_address: shop.postal_address,
+  };
+}
+
+/** The address to write to: the latest email trait when valid, else the first known address. */
+export function emailOf(profile: Profile): string | null {
+  const trait = profile.traits.email;
+  if (typeof trait === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(trait.trim())) return trait.trim().toLowerCase();
+  return profile.identities.emails[0] ?? null;
+}
+
+function absoluteUrlOrNull(url: string | null | undefined): string | null {
+  return typeof url === 'string' && /^https?:\/\//.test(url) ? url : null;
+}

@@ -1,0 +1,226 @@
+import { buildCartEmailData, emailOf, type ShopSettings } from './build-email-data.ts';
+import type { JourneyTimer } from './journey-timer.ts';
+import { finishTimer, takeTimer } from './timer-lease.ts';
+import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
+import { parseDuration } from '../campaigns/duration.ts';
+import type { CatalogStore } from '../catalog/catalog-store.ts';
+import type { EmailRenderer } from '../content/render-email.ts';
+import { decide } from '../decisions/decide.ts';
+import type { Decision } from '../decisions/decision.ts';
+import { resolveTimeZone, startOfLocalDay } from '../decisions/local-time.ts';
+import type { DecisionPolicy } from '../decisions/policy.ts';
+import { MailerOutcomeUnknownError, PermanentMailerError, type Mailer } from '../delivery/mailer.ts';
+import type { SendLedger } from '../delivery/send-ledger.ts';
+import { sendId } from '../delivery/send-id.ts';
+import { buildUnsubscribeUrl, listUnsubscribeHeaders, signToken } from '../delivery/signed-links.ts';
+import type { Profile } from '../profiles/profile.ts';
+import type { ProfileStore } from '../profiles/profile-store.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+
+export type JourneyCampaign = { definition: CampaignDefinition; render: EmailRenderer };
+
+export type JourneyStepDeps = {
+  store: ProfileStore;
+  catalog: Pick<CatalogStore, 'getItems'>;
+  campaigns: ReadonlyMap<string, JourneyCampaign>;
+  ledger: SendLedger;
+  mailer: Mailer;
+  warehouse: Pick<Warehouse, 'insertRows'>;
+  clock: Clock;
+  newId: () => string;
+  policy: DecisionPolicy;
+  /** The first key signs; all verify (rotation). */
+  linkKeys: readonly string[];
+  /** Public https base of the unsubscribe endpoint, e.g. https://nudge.shop.example. */
+  publicBaseUrl: string;
+  shop: ShopSettings;
+  settings: typeof journeyStepDefaults;
+  log?: (entry: Record<string, unknown>) => void;
+};
+
+/** Every tunable of a journey step, in one place. */
+export const journeyStepDefaults = {
+  /** How long a taken timer is hidden from other sweeps; a crash makes it due again after this. */
+  timerLeaseMs: 5 * 60_000,
+  /** When the ESP was briefly unavailable: try the step again after this. */
+  retryAfterMs: 60_000,
+  /** Unsubscribe links keep working this long (List-Unsubscribe must outlive the inbox). */
+  unsubscribeLinkTtlDays: 365,
+} as const;
+
+export type StepOutcome =
+  | 'not_due'
+  | 'sent'
+  | 'already_sent'
+  | 'skipped'
+  | 'holdout'
+  | 'deferred'
+  | 'retry_later'
+  | 'in_doubt'
+  | 'failed'
+  | 'no_campaign'
+  | 'no_profile';
+
+/**
+ * One journey step for one due timer: take it, check again that the person may get this email now
+ * (the cart may have been bought since it was armed), decide, render with live data, claim the
+ * send in the ledger, hand it to the mailer, record the decision and the send, and move the timer
+ * on (next step, deferral, retry, or gone). Exactly once comes from the ledger: the timer may fire
+ * again after a crash, the claim will not be granted twice.
+ */
+export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<JourneyTimer, 'timer_id'>) => Promise<StepOutcome> {
+  return async ({ timer_id }) => {
+    const now = deps.clock.now();
+    const taken = await takeTimer(deps.store, timer_id, now, deps.settings.timerLeaseMs);
+    if (!taken) return 'not_due';
+    const { timer, leased, profile } = taken;
+    const finish = (next: JourneyTimer | null) => finishTimer(deps.store, leased, next);
+
+    const campaign = deps.campaigns.get(timer.campaign_id);
+    if (!campaign) {
+      deps.log?.({ severity: 'WARNING', message: 'timer of an unknown campaign dropped', timer_id, campaign_id: timer.campaign_id });
+      await finish(null);
+      return 'no_campaign';
+    }
+    if (!profile) {
+      await finish(null);
+      return 'no_profile';
+    }
+    const send_id = sendId(timer.campaign_id, timer.person_id, timer.trigger_key, timer.step);
+    const email = emailOf(profile);
+    const cart = profile.cart && profile.cart.cart_id === timer.trigger_key ? profile.cart : null;
+    const timeZone = resolveTimeZone(profile.traits.timezone, deps.policy.defaultTimeZone);
+    const sendsToday = await deps.ledger.countSentSince(profile.person_id, startOfLocalDay(now, timeZone));
+
+    let decision = decide({
+      campaign_id: timer.campaign_id,
+      step: timer.step,
+      send_id,
+      person: {
+        person_id: profile.person_id,
+        email,
+        consent: profile.consent.email_marketing?.value ?? null,
+        suppression: suppressionOf(profile),
+        timezone: typeof profile.traits.timezone === 'string' ? profile.traits.timezone : null,
+        sends_today_local: sendsToday,
+      },
+      cart: cart ? { status: cart.status, items_count: cart.items.length } : null,
+      policy: deps.policy,
+      now,
+      newId: deps.newId,
+    });
+
+    if (decision.outcome !== 'send') {
+      await recordDecision(deps, decision);
+      if (decision.outcome === 'defer' && decision.defer_until) {
+        await finish({ ...timer, due_at: decision.defer_until });
+        return 'deferred';
+      }
+      await finish(null);
+      return decision.outcome === 'holdout' ? 'holdout' : 'skipped';
+    }
+
+    const token = signToken(
+      { kind: 'unsubscribe', send_id, person_id: profile.person_id, exp: Math.floor(now.getTime() / 1000) + deps.settings.unsubscribeLinkTtlDays * 86_400 },
+      deps.linkKeys[0]!,
+    );
+    const unsubscribeUrl = buildUnsubscribeUrl(deps.publicBaseUrl, token);
+    const catalog = await deps.catalog.getItems(cart!.items.map((item) => item.product_id));
+    const data = buildCartEmailData({ definition: campaign.definition, profile, email: email!, cart: cart!, catalog, shop: deps.shop, unsubscribeUrl, now });
+    const rendered = await campaign.render(data, { step: timer.step });
+    decision = { ...decision, variant_id: rendered.variant_id };
+
+    const claim = await deps.ledger.claim(send_id, { campaign_id: timer.campaign_id, person_id: profile.person_id, step: timer.step, claimed_at: now });
+    if (claim === 'already_sent') {
+      await finish(nextStepTimer(campaign.definition, timer, now));
+      return 'already_sent';
+    }
+    if (claim === 'failed') {
+      await finish(null);
+      return 'failed';
+    }
+    if (claim !== 'claimed') {
+      // in_progress: another worker has it; in_doubt: waits for a deliberate resolution. The
+      // timer stays leased and comes back after the lease.
+      deps.log?.({ severity: claim === 'in_doubt' ? 'WARNING' : 'INFO', message: `send ${claim}`, send_id });
+      return 'in_doubt';
+    }
+    await recordDecision(deps, decision);
+
+    try {
+      const result = await deps.mailer({
+        send_id,
+        to: { email: email!, ...(data.person.first_name ? { name: data.person.first_name } : {}) },
+        from: { email: campaign.definition.sender.email, name: campaign.definition.sender.name },
+        ...(campaign.definition.sender.reply_to ? { reply_to: { email: campaign.definition.sender.reply_to } } : {}),
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        headers: listUnsubscribeHeaders(unsubscribeUrl),
+        categories: ['nudge', timer.campaign_id, `step-${timer.step}`],
+        custom_args: { send_id, campaign_id: timer.campaign_id, variant_id: rendered.variant_id },
+      });
+      const sentAt = deps.clock.now();
+      await deps.ledger.markSent(send_id, { provider: result.provider, provider_message_id: result.provider_message_id, sent_at: sentAt });
+      await recordSend(deps, { send_id, timer, person_id: profile.person_id, variant_id: rendered.variant_id, provider: result.provider, provider_message_id: result.provider_message_id, status: 'sent', sent_at: sentAt, error: null });
+      await finish(nextStepTimer(campaign.definition, timer, sentAt));
+      return 'sent';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof MailerOutcomeUnknownError) {
+        // The ESP may or may not have it: leave the claim in doubt for the resolver, never resend blindly.
+        deps.log?.({ severity: 'WARNING', message: 'send outcome unknown; claim left in doubt', send_id });
+        return 'in_doubt';
+      }
+      const permanent = error instanceof PermanentMailerError;
+      await deps.ledger.markFailed(send_id, { error: message, permanent, failed_at: deps.clock.now() });
+      if (permanent) {
+        await recordSend(deps, { send_id, timer, person_id: profile.person_id, variant_id: rendered.variant_id, provider: 'unknown', provider_message_id: null, status: 'failed', sent_at: deps.clock.now(), error: message });
+        await finish(null);
+        return 'failed';
+      }
+      await finish({ ...timer, due_at: new Date(now.getTime() + deps.settings.retryAfterMs).toISOString() });
+      return 'retry_later';
+    }
+  };
+}
+
+/** Follow-up n+1 waits `steps[n].wait` after email n; none after the last one. */
+function nextStepTimer(definition: CampaignDefinition, timer: JourneyTimer, after: Date): JourneyTimer | null {
+  const followUp = definition.steps[timer.step];
+  if (!followUp) return null;
+  return { ...timer, step: timer.step + 1, due_at: new Date(after.getTime() + parseDuration(followUp.wait)).toISOString(), armed_at: after.toISOString() };
+}
+
+/** An unsubscribe is recorded as consent withdrawn with source "unsubscribe" (see functions/unsubscribe.ts). */
+function suppressionOf(profile: Profile) {
+  const consent = profile.consent.email_marketing;
+  return consent && consent.value === false && consent.source === 'unsubscribe' ? { unsubscribed_at: consent.at } : null;
+}
+
+async function recordDecision(deps: JourneyStepDeps, decision: Decision): Promise<void> {
+  await deps.warehouse.insertRows('decisions', [decision]);
+}
+
+async function recordSend(
+  deps: JourneyStepDeps,
+  row: { send_id: string; timer: JourneyTimer; person_id: string; variant_id: string; provider: string; provider_message_id: string | null; status: 'sent' | 'failed'; sent_at: Date; error: string | null },
+): Promise<void> {
+  // No subject: a personalised subject line is personal data, and the variant id says which one it was.
+  await deps.warehouse.insertRows('email_sends', [
+    {
+      send_id: row.send_id,
+      campaign_id: row.timer.campaign_id,
+      person_id: row.person_id,
+      step: row.timer.step,
+      variant_id: row.variant_id,
+      provider: row.provider,
+      provider_message_id: row.provider_message_id,
+      status: row.status,
+      subject: null,
+      sent_at: row.sent_at.toISOString(),
+      error: row.error,
+    },
+  ]);
+}

@@ -1,0 +1,57 @@
+import type { Profile } from '../profiles/profile.ts';
+import type { ProfileStore, ProfileTx } from '../profiles/profile-store.ts';
+import type { JourneyTimer } from './journey-timer.ts';
+
+/** merged_into chains are short; this bounds a corrupt cycle. */
+const maxChainHops = 8;
+
+export type TakenTimer = {
+  /** The timer as it was due. */
+  timer: JourneyTimer;
+  /** The same timer pushed to now + lease: what finishTimer expects to find. */
+  leased: JourneyTimer;
+  /** The person's surviving profile (merged persons followed), or null. */
+  profile: Profile | null;
+};
+
+/**
+ * Takes a due timer by pushing its due time to now + lease, in one transaction with reading the
+ * profile. If the process dies mid-step the timer simply comes due again after the lease, and the
+ * send ledger makes sure the email still goes out at most once. Returns null when the timer is
+ * gone or was re-armed for later (the cart changed) since the sweep listed it.
+ */
+export function takeTimer(store: ProfileStore, timerId: string, now: Date, leaseMs: number): Promise<TakenTimer | null> {
+  return store.transact(async (tx) => {
+    const timer = (await tx.getTimers([timerId])).get(timerId);
+    if (!timer || new Date(timer.due_at).getTime() > now.getTime()) return null;
+    const profile = await readSurvivingProfile(tx, timer.person_id);
+    const leased: JourneyTimer = { ...timer, due_at: new Date(now.getTime() + leaseMs).toISOString() };
+    tx.putTimer(leased);
+    return { timer, leased, profile };
+  });
+}
+
+/**
+ * Ends a taken timer: removes it, or replaces it (next step, deferral, retry). Only if it is still
+ * the leased version: a cart change meanwhile re-armed it, and that newer timer wins.
+ */
+export function finishTimer(store: ProfileStore, leased: JourneyTimer, next: JourneyTimer | null): Promise<boolean> {
+  return store.transact(async (tx) => {
+    const current = (await tx.getTimers([leased.timer_id])).get(leased.timer_id);
+    if (!current || current.due_at !== leased.due_at || current.step !== leased.step) return false;
+    if (next) tx.putTimer(next);
+    else tx.deleteTimer(leased.timer_id);
+    return true;
+  });
+}
+
+async function readSurvivingProfile(tx: ProfileTx, personId: string): Promise<Profile | null> {
+  let id: string | null = personId;
+  for (let hop = 0; id && hop <= maxChainHops; hop++) {
+    const profile: Profile | undefined = (await tx.getProfiles([id])).get(id);
+    if (!profile) return null;
+    if (!profile.merged_into) return profile;
+    id = profile.merged_into;
+  }
+  return null;
+}
