@@ -26,3 +26,22 @@ resource "google_firestore_field" "applied_events_ttl" {
 
   index_config {}
 }
+
+# The frequency cap counts a person's sends since the start of their local day:
+# send_ledger where person_id == … and sent_at >= … (functions/gcp/firestore-send-ledger.ts,
+# countSentSince). An equality plus a range on another field needs this composite index.
+resource "google_firestore_index" "send_ledger_person_sent_at" {
+  database    = google_firestore_database.main.name
+  collection  = "send_ledger"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "person_id"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "sent_at"
+    order      = "ASCENDING"
+  }
+}

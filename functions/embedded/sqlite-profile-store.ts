@@ -1,13 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
+import type { JourneyTimer } from '../../pipelines/journeys/journey-timer.ts';
 import type { IdentityKey } from '../../pipelines/profiles/identity-key.ts';
 import type { Profile } from '../../pipelines/profiles/profile.ts';
 import type { ProfileStore, ProfileTx } from '../../pipelines/profiles/profile-store.ts';
-import { createTxBuffer, type BufferedWrites, type TxBuffer } from '../../pipelines/profiles/profile-tx-rules.ts';
+import { createTxBuffer, requireTimerLimit, type BufferedWrites, type TxBuffer } from '../../pipelines/profiles/profile-tx-rules.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
 
 /**
- * The embedded ProfileStore (DESIGN.md §5): three SQLite tables in NUDGE_DATA_DIR.
+ * The embedded ProfileStore (DESIGN.md §5): four SQLite tables in NUDGE_DATA_DIR (profiles,
+ * identities, applied_events, journey_timers).
  *
  * Concurrency: transactions on one store are serialised in-process (better-sqlite3 is
  * synchronous, but `work` is async, so two calls could otherwise interleave their reads and
@@ -47,6 +49,10 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS identities_by_person ON identities (person_id);
   CREATE TABLE IF NOT EXISTS applied_events (event_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, applied_at INTEGER NOT NULL);
   CREATE INDEX IF NOT EXISTS applied_events_by_time ON applied_events (applied_at);
+  -- due_at is epoch ms: ISO strings of different precision would not sort as text.
+  CREATE TABLE IF NOT EXISTS journey_timers (timer_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, due_at INTEGER NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS journey_timers_by_due ON journey_timers (due_at, timer_id);
+  CREATE INDEX IF NOT EXISTS journey_timers_by_person ON journey_timers (person_id);
 `;
 
 export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqliteProfileStore {
@@ -65,19 +71,32 @@ export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqlitePr
     markApplied: db.prepare(
       'INSERT INTO applied_events (event_id, person_id, applied_at) VALUES (?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET person_id = excluded.person_id, applied_at = excluded.applied_at',
     ),
+    timerDoc: db.prepare<[string], { doc: string }>('SELECT doc FROM journey_timers WHERE timer_id = ?'),
+    dueTimers: db.prepare<[number, number], { doc: string }>('SELECT doc FROM journey_timers WHERE due_at <= ? ORDER BY due_at, timer_id LIMIT ?'),
+    personTimers: db.prepare<[string], { doc: string }>('SELECT doc FROM journey_timers WHERE person_id = ? ORDER BY due_at, timer_id'),
+    putTimer: db.prepare(
+      'INSERT INTO journey_timers (timer_id, person_id, due_at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (timer_id) DO UPDATE SET person_id = excluded.person_id, due_at = excluded.due_at, doc = excluded.doc',
+    ),
+    deleteTimer: db.prepare('DELETE FROM journey_timers WHERE timer_id = ?'),
   };
   const readDoc = (id: string) => sql.profileDoc.get(id)?.doc ?? null;
   const readPerson = (key: string) => sql.personOfKey.get(key)?.person_id ?? null;
   const readApplied = (id: string) => sql.applied.get(id) !== undefined;
+  const readTimer = (id: string) => sql.timerDoc.get(id)?.doc ?? null;
 
   /** Applies the buffered writes if nothing read has changed since; false means "run again". */
   const commit = db.transaction((seen: Seen, writes: BufferedWrites): boolean => {
     for (const [id, doc] of seen.profiles) if (readDoc(id) !== doc) return false;
     for (const [key, person] of seen.identities) if (readPerson(key) !== person) return false;
     for (const [id, applied] of seen.applied) if (readApplied(id) !== applied) return false;
+    for (const [id, doc] of seen.timers) if (readTimer(id) !== doc) return false;
     for (const [id, profile] of writes.profiles) sql.putProfile.run(id, JSON.stringify(profile), profile.version);
     for (const [key, person] of writes.identities) sql.link.run(key, person);
     for (const [id, { personId, at }] of writes.applied) sql.markApplied.run(id, personId, at);
+    for (const [id, timer] of writes.timers) {
+      if (timer) sql.putTimer.run(id, timer.person_id, Date.parse(timer.due_at), JSON.stringify(timer));
+      else sql.deleteTimer.run(id);
+    }
     return true;
   });
 
@@ -91,9 +110,9 @@ export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqlitePr
 
   const runAttempts = async <T>(work: (tx: ProfileTx) => Promise<T>): Promise<T> => {
     for (let n = 1; n <= maxAttempts; n++) {
-      const seen: Seen = { profiles: new Map(), identities: new Map(), applied: new Map() };
+      const seen: Seen = { profiles: new Map(), identities: new Map(), applied: new Map(), timers: new Map() };
       const buffer = createTxBuffer();
-      const result = await work(createTx(buffer, seen, { readDoc, readPerson, readApplied }));
+      const result = await work(createTx(buffer, seen, { readDoc, readPerson, readApplied, readTimer }));
       if (commit.immediate(seen, buffer.finish())) return result;
     }
     throw new Error(`ProfileStore transaction gave up after ${maxAttempts} attempts: another writer kept changing the same profiles`);
@@ -110,6 +129,8 @@ export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqlitePr
       return doc === null ? null : (JSON.parse(doc) as Profile);
     },
     findPersonId: async (key) => readPerson(key),
+    findDueTimers: async (now, limit) => sql.dueTimers.all(now.getTime(), requireTimerLimit(limit)).map(parseTimer),
+    listTimers: async (personId) => sql.personTimers.all(personId).map(parseTimer),
     pruneAppliedEvents: (now, retentionDays) => pruneAppliedEvents(db, { now, retentionDays }),
     close: async () => {
       await serialise(async () => undefined);
@@ -124,10 +145,22 @@ export function pruneAppliedEvents(db: Database.Database, options: { now: Date; 
   return db.prepare('DELETE FROM applied_events WHERE applied_at < ?').run(cutoff).changes;
 }
 
-type Readers = { readDoc: (id: string) => string | null; readPerson: (key: string) => string | null; readApplied: (id: string) => boolean };
+type Readers = {
+  readDoc: (id: string) => string | null;
+  readPerson: (key: string) => string | null;
+  readApplied: (id: string) => boolean;
+  readTimer: (id: string) => string | null;
+};
 
 /** What one run of `work` read, by id (null/false: absent), to re-check at commit. */
-type Seen = { profiles: Map<string, string | null>; identities: Map<string, string | null>; applied: Map<string, boolean> };
+type Seen = {
+  profiles: Map<string, string | null>;
+  identities: Map<string, string | null>;
+  applied: Map<string, boolean>;
+  timers: Map<string, string | null>;
+};
+
+const parseTimer = ({ doc }: { doc: string }) => JSON.parse(doc) as JourneyTimer;
 
 function createTx(buffer: TxBuffer, seen: Seen, read: Readers): ProfileTx {
   return {
@@ -161,9 +194,21 @@ function createTx(buffer: TxBuffer, seen: Seen, read: Readers): ProfileTx {
       }
       return found;
     },
+    getTimers: async (timerIds) => {
+      buffer.beforeRead();
+      const found = new Map<string, JourneyTimer>();
+      for (const id of timerIds) {
+        const doc = read.readTimer(id);
+        remember(seen.timers, id, doc);
+        if (doc !== null) found.set(id, parseTimer({ doc }));
+      }
+      return found;
+    },
     putProfile: buffer.putProfile,
     linkIdentities: buffer.linkIdentities,
     markApplied: buffer.markApplied,
+    putTimer: buffer.putTimer,
+    deleteTimer: buffer.deleteTimer,
   };
 }
 

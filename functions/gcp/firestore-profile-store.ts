@@ -1,21 +1,31 @@
-import type { DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
+import { Timestamp, type DocumentReference, type Firestore, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import type { JourneyTimer } from '../../pipelines/journeys/journey-timer.ts';
 import type { IdentityKey } from '../../pipelines/profiles/identity-key.ts';
 import type { Profile } from '../../pipelines/profiles/profile.ts';
 import type { ProfileStore, ProfileTx } from '../../pipelines/profiles/profile-store.ts';
-import { createTxBuffer, type BufferedWrites, type TxBuffer } from '../../pipelines/profiles/profile-tx-rules.ts';
+import { compareTimers, createTxBuffer, requireTimerLimit, type BufferedWrites, type TxBuffer } from '../../pipelines/profiles/profile-tx-rules.ts';
 
 /**
- * The GCP ProfileStore: native Firestore documents in three collections,
+ * The GCP ProfileStore: native Firestore documents in four collections,
  *   `{prefix}profiles/{person_id}`       the profile itself, field for field (nested maps)
  *   `{prefix}identities/{key}`           { key, person_id }
  *   `{prefix}applied_events/{event_id}`  { event_id, person_id, applied_at, expire_at }
+ *   `{prefix}journey_timers/{timer_id}`  { timer_id, person_id, due_at: Timestamp, timer: the JourneyTimer as given }
  * Document ids go through encodeDocumentId, since identity keys and event ids may hold '/'.
  *
  * Profiles are stored as their JSON form (undefined dropped, Dates become ISO strings), so what
  * comes back deep-equals what went in: numbers stay numbers, strings stay strings, and no
  * Timestamp ever appears inside a profile. The injected client must not set `useBigInt`.
  * The transaction rules (and that JSON form) come from profile-tx-rules.ts, shared with SQLite.
+ *
+ * findDueTimers filters on due_at (a Timestamp, so the range compares instants, not strings) and
+ * orders by due_at then timer_id: that needs the composite index journey_timers (due_at ASC,
+ * timer_id ASC), declared in terraform/firestore.tf. listTimers uses the automatic single-field
+ * index on person_id.
  */
+
+/** The collection (after the prefix) that holds journey timers; terraform/firestore.tf indexes it. */
+export const JOURNEY_TIMERS_COLLECTION = 'journey_timers';
 
 /** The Timestamp field a Firestore TTL policy on the `applied_events` collection group deletes by. */
 export const APPLIED_EVENT_TTL_FIELD = 'expire_at';
@@ -41,10 +51,12 @@ export function createFirestoreProfileStore(deps: FirestoreProfileStoreDeps): Pr
   const profiles = firestore.collection(`${prefix}profiles`);
   const identities = firestore.collection(`${prefix}identities`);
   const appliedEvents = firestore.collection(`${prefix}applied_events`);
+  const timers = firestore.collection(`${prefix}${JOURNEY_TIMERS_COLLECTION}`);
   const refs: Refs = {
     profile: (id) => profiles.doc(encodeDocumentId(id)),
     identity: (key) => identities.doc(encodeDocumentId(key)),
     applied: (id) => appliedEvents.doc(encodeDocumentId(id)),
+    timer: (id) => timers.doc(encodeDocumentId(id)),
   };
 
   const commit = (t: Transaction, writes: BufferedWrites): void => {
@@ -52,6 +64,10 @@ export function createFirestoreProfileStore(deps: FirestoreProfileStoreDeps): Pr
     for (const [key, personId] of writes.identities) t.set(refs.identity(key), { key, person_id: personId });
     for (const [id, { personId, at }] of writes.applied) {
       t.set(refs.applied(id), { event_id: id, person_id: personId, applied_at: new Date(at), [APPLIED_EVENT_TTL_FIELD]: new Date(at + retentionMs) });
+    }
+    for (const [id, timer] of writes.timers) {
+      if (timer) t.set(refs.timer(id), { timer_id: id, person_id: timer.person_id, due_at: Timestamp.fromMillis(Date.parse(timer.due_at)), timer });
+      else t.delete(refs.timer(id));
     }
   };
 
@@ -74,8 +90,24 @@ export function createFirestoreProfileStore(deps: FirestoreProfileStoreDeps): Pr
       const snap = await refs.identity(key).get();
       return snap.exists ? (snap.get('person_id') as string) : null;
     },
+    findDueTimers: async (now, limit) => {
+      const due = await timers
+        .where('due_at', '<=', Timestamp.fromDate(now))
+        .orderBy('due_at')
+        .orderBy('timer_id')
+        .limit(requireTimerLimit(limit))
+        .get();
+      return due.docs.map(timerOf);
+    },
+    listTimers: async (personId) => {
+      // Equality only (automatic index); a person has a handful of timers, so sort here.
+      const mine = await timers.where('person_id', '==', personId).get();
+      return mine.docs.map(timerOf).sort(compareTimers);
+    },
   };
 }
+
+const timerOf = (snap: QueryDocumentSnapshot) => snap.get('timer') as JourneyTimer;
 
 /**
  * A reversible, Firestore-safe document id: percent-encoding removes '/', and a leading '.' or
@@ -92,6 +124,7 @@ type Refs = {
   profile: (personId: string) => DocumentReference;
   identity: (key: string) => DocumentReference;
   applied: (eventId: string) => DocumentReference;
+  timer: (timerId: string) => DocumentReference;
 };
 
 /** Reads the distinct refs in one round trip, keyed back by the caller's ids. */
@@ -126,8 +159,16 @@ function createTx(t: Transaction, buffer: TxBuffer, refs: Refs): ProfileTx {
       for (const { id, snap } of await readAll(t, eventIds, refs.applied)) if (snap.exists) found.add(id);
       return found;
     },
+    getTimers: async (timerIds) => {
+      buffer.beforeRead();
+      const found = new Map<string, JourneyTimer>();
+      for (const { id, snap } of await readAll(t, timerIds, refs.timer)) if (snap.exists) found.set(id, snap.get('timer') as JourneyTimer);
+      return found;
+    },
     putProfile: buffer.putProfile,
     linkIdentities: buffer.linkIdentities,
     markApplied: buffer.markApplied,
+    putTimer: buffer.putTimer,
+    deleteTimer: buffer.deleteTimer,
   };
 }

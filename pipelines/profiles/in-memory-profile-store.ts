@@ -1,13 +1,16 @@
+import type { JourneyTimer } from '../journeys/journey-timer.ts';
 import type { IdentityKey } from './identity-key.ts';
 import type { Profile } from './profile.ts';
 import type { ProfileStore, ProfileTx } from './profile-store.ts';
+import { compareTimers, createTxBuffer, requireTimerLimit } from './profile-tx-rules.ts';
 
 /**
  * A ProfileStore in memory: the test double for anything that folds or reads profiles. It keeps
  * the port's promises the way the real adapters do — writes are buffered and applied together
- * when `work` resolves (nothing when it rejects), transactions run one at a time, every read
- * must come before the first write (Firestore's rule; a late read throws), values are copied in
- * and out — and it can replay `work` like an optimistic store that met a concurrent writer.
+ * when `work` resolves (nothing when it rejects), transactions run one at a time, and the same
+ * rules as SQLite and Firestore (profile-tx-rules.ts: reads before writes, at most 500 writes,
+ * only storable values), values are copied in and out — and it can replay `work` like an
+ * optimistic store that met a concurrent writer.
  */
 export type InMemoryProfileStoreOptions = {
   /** Each transaction's first N attempts are discarded and `work` runs again (simulated contention). */
@@ -25,72 +28,66 @@ export type InMemoryProfileStore = ProfileStore & {
   attempts: () => number;
 };
 
-type Writes = {
+type Committed = {
   profiles: Map<string, Profile>;
   identities: Map<IdentityKey, string>;
   applied: Map<string, { person_id: string; applied_at: string }>;
+  timers: Map<string, JourneyTimer>;
 };
 
 export function createInMemoryProfileStore(options: InMemoryProfileStoreOptions = {}): InMemoryProfileStore {
-  const committed: Writes = { profiles: new Map(), identities: new Map(), applied: new Map() };
+  const committed: Committed = { profiles: new Map(), identities: new Map(), applied: new Map(), timers: new Map() };
   let queue: Promise<unknown> = Promise.resolve();
   let attempts = 0;
 
   const runOnce = async <T>(work: (tx: ProfileTx) => Promise<T>, commit: boolean): Promise<T> => {
     attempts++;
-    const writes: Writes = { profiles: new Map(), identities: new Map(), applied: new Map() };
-    let phase: 'reading' | 'writing' | 'done' = 'reading';
-    let violation: Error | null = null;
-    const beforeRead = () => {
-      if (phase === 'done') throw new Error('ProfileTx used after its transaction finished');
-      if (phase === 'writing') {
-        violation = new Error('ProfileTx: reads must come before writes (Firestore rule); this read came after a write');
-        throw violation;
-      }
-    };
-    const beforeWrite = () => {
-      if (phase === 'done') throw new Error('ProfileTx used after its transaction finished');
-      phase = 'writing';
-    };
+    const buffer = createTxBuffer();
     const tx: ProfileTx = {
       resolveIdentities: async (keys) => {
-        beforeRead();
+        buffer.beforeRead();
         return new Map(keys.filter((key) => committed.identities.has(key)).map((key) => [key, committed.identities.get(key)!]));
       },
       getProfiles: async (ids) => {
-        beforeRead();
+        buffer.beforeRead();
         return new Map(ids.filter((id) => committed.profiles.has(id)).map((id) => [id, copy(committed.profiles.get(id)!)]));
       },
       findAppliedEvents: async (ids) => {
-        beforeRead();
+        buffer.beforeRead();
         return new Set(ids.filter((id) => committed.applied.has(id)));
       },
-      putProfile: (profile) => {
-        beforeWrite();
-        if (!profile.person_id) throw new Error('ProfileTx: profile.person_id must be a non-empty string');
-        writes.profiles.set(profile.person_id, copy(profile));
+      getTimers: async (ids) => {
+        buffer.beforeRead();
+        return new Map(ids.filter((id) => committed.timers.has(id)).map((id) => [id, copy(committed.timers.get(id)!)]));
       },
-      linkIdentities: (keys, personId) => {
-        beforeWrite();
-        for (const key of keys) writes.identities.set(key, personId);
-      },
-      markApplied: (eventIds, personId, appliedAt) => {
-        beforeWrite();
-        for (const id of eventIds) writes.applied.set(id, { person_id: personId, applied_at: appliedAt.toISOString() });
-      },
+      putProfile: buffer.putProfile,
+      linkIdentities: buffer.linkIdentities,
+      markApplied: buffer.markApplied,
+      putTimer: buffer.putTimer,
+      deleteTimer: buffer.deleteTimer,
     };
+    let result: T;
     try {
-      const result = await work(tx);
-      if (violation) throw violation;
-      if (commit) {
-        for (const [id, profile] of writes.profiles) committed.profiles.set(id, profile);
-        for (const [key, person] of writes.identities) committed.identities.set(key, person);
-        for (const [id, marker] of writes.applied) committed.applied.set(id, marker);
+      result = await work(tx);
+    } catch (error) {
+      try {
+        buffer.finish(); // ends the tx, so a kept ProfileTx cannot be used later
+      } catch {
+        // work's own error is the one to report
       }
-      return result;
-    } finally {
-      phase = 'done';
+      throw error;
     }
+    const writes = buffer.finish();
+    if (commit) {
+      for (const [id, profile] of writes.profiles) committed.profiles.set(id, profile);
+      for (const [key, person] of writes.identities) committed.identities.set(key as IdentityKey, person);
+      for (const [id, { personId, at }] of writes.applied) committed.applied.set(id, { person_id: personId, applied_at: new Date(at).toISOString() });
+      for (const [id, timer] of writes.timers) {
+        if (timer) committed.timers.set(id, timer);
+        else committed.timers.delete(id);
+      }
+    }
+    return result;
   };
 
   const transact = <T>(work: (tx: ProfileTx) => Promise<T>): Promise<T> => {
@@ -109,6 +106,13 @@ export function createInMemoryProfileStore(options: InMemoryProfileStoreOptions 
       return profile ? copy(profile) : null;
     },
     findPersonId: async (key) => committed.identities.get(key) ?? null,
+    findDueTimers: async (now, limit) => {
+      requireTimerLimit(limit);
+      const due = [...committed.timers.values()].filter((timer) => Date.parse(timer.due_at) <= now.getTime());
+      return due.sort(compareTimers).slice(0, limit).map(copy);
+    },
+    listTimers: async (personId) =>
+      [...committed.timers.values()].filter((timer) => timer.person_id === personId).sort(compareTimers).map(copy),
     snapshot: () => ({
       profiles: new Map([...committed.profiles].map(([id, profile]) => [id, copy(profile)])),
       identities: new Map(committed.identities),

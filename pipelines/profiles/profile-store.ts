@@ -1,3 +1,4 @@
+import type { JourneyTimer } from '../journeys/journey-timer.ts';
 import type { IdentityKey } from './identity-key.ts';
 import type { Profile } from './profile.ts';
 
@@ -17,10 +18,17 @@ export type ProfileTx = {
   getProfiles: (personIds: readonly string[]) => Promise<Map<string, Profile>>;
   /** The subset of these event ids already folded into some profile. */
   findAppliedEvents: (eventIds: readonly string[]) => Promise<Set<string>>;
+  /** timer id → journey timer, for the ids that exist. Re-checked at commit like every read, so
+   * two sweeps that take the same timer conflict and one of them runs again. */
+  getTimers: (timerIds: readonly string[]) => Promise<Map<string, JourneyTimer>>;
 
   putProfile: (profile: Profile) => void;
   linkIdentities: (keys: readonly IdentityKey[], personId: string) => void;
   markApplied: (eventIds: readonly string[], personId: string, appliedAt: Date) => void;
+  /** Arms (or re-arms: same timer_id overwrites) a journey timer. Validated at the call. */
+  putTimer: (timer: JourneyTimer) => void;
+  /** Cancels a timer; a timer that does not exist is fine. */
+  deleteTimer: (timerId: string) => void;
 };
 
 export type ProfileStore = {
@@ -32,5 +40,10 @@ export type ProfileStore = {
   transact: <T>(work: (tx: ProfileTx) => Promise<T>) => Promise<T>;
   getProfile: (personId: string) => Promise<Profile | null>;
   findPersonId: (key: IdentityKey) => Promise<string | null>;
+  /** Timers due at or before `now`, at most `limit`, ordered by due_at then timer_id (by code
+   * point). Not transactional: the sweep takes each one in its own transaction (getTimers). */
+  findDueTimers: (now: Date, limit: number) => Promise<JourneyTimer[]>;
+  /** A person's timers (CLI, profile view, tests), ordered like findDueTimers. */
+  listTimers: (personId: string) => Promise<JourneyTimer[]>;
   close?: () => Promise<void>;
 };

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { JourneyTimer } from '../journeys/journey-timer.ts';
 import type { Profile } from './profile.ts';
 import type { ProfileTx } from './profile-store.ts';
 
@@ -20,10 +22,12 @@ export type BufferedWrites = {
   identities: Map<string, string>;
   /** event id → the person it was folded into and when (epoch ms). */
   applied: Map<string, { personId: string; at: number }>;
+  /** timer id → the validated timer to store, or null to delete it. */
+  timers: Map<string, JourneyTimer | null>;
 };
 
 /** The write half of a ProfileTx, plus the guard every read calls first. */
-export type TxBuffer = Pick<ProfileTx, 'putProfile' | 'linkIdentities' | 'markApplied'> & {
+export type TxBuffer = Pick<ProfileTx, 'putProfile' | 'linkIdentities' | 'markApplied' | 'putTimer' | 'deleteTimer'> & {
   /** Throws when the tx is finished or a write came first (remembered, so finish() fails too). */
   beforeRead: () => void;
   /** Called when `work` resolved: ends the tx and returns its writes. A swallowed rule
@@ -34,7 +38,7 @@ export type TxBuffer = Pick<ProfileTx, 'putProfile' | 'linkIdentities' | 'markAp
 export function createTxBuffer(): TxBuffer {
   let phase: 'reading' | 'writing' | 'done' = 'reading';
   let violation: Error | null = null;
-  const writes: BufferedWrites = { profiles: new Map(), identities: new Map(), applied: new Map() };
+  const writes: BufferedWrites = { profiles: new Map(), identities: new Map(), applied: new Map(), timers: new Map() };
   const beforeWrite = (): void => {
     if (phase === 'done') throw new Error('ProfileTx used after its transaction finished');
     phase = 'writing';
@@ -43,7 +47,7 @@ export function createTxBuffer(): TxBuffer {
     beforeRead: () => {
       if (phase === 'done') throw new Error('ProfileTx used after its transaction finished');
       if (phase === 'writing') {
-        violation = new Error('ProfileTx: reads must come before writes (Firestore rule); this read came after putProfile/linkIdentities/markApplied');
+        violation = new Error('ProfileTx: reads must come before writes (Firestore rule); this read came after a write (putProfile/linkIdentities/markApplied/putTimer/deleteTimer)');
         throw violation;
       }
     },
@@ -64,10 +68,19 @@ export function createTxBuffer(): TxBuffer {
       if (Number.isNaN(at)) throw new Error('markApplied: appliedAt is an invalid Date');
       for (const id of eventIds) writes.applied.set(requireId('event id', id), { personId, at });
     },
+    putTimer: (timer) => {
+      beforeWrite();
+      const stored = toStoredTimer(timer);
+      writes.timers.set(stored.timer_id, stored);
+    },
+    deleteTimer: (timerId) => {
+      beforeWrite();
+      writes.timers.set(requireId('timerId', timerId), null);
+    },
     finish: () => {
       phase = 'done';
       if (violation) throw violation;
-      const count = writes.profiles.size + writes.identities.size + writes.applied.size;
+      const count = writes.profiles.size + writes.identities.size + writes.applied.size + writes.timers.size;
       if (count > MAX_WRITES_PER_TRANSACTION) {
         throw new Error(`ProfileTx wrote ${count} documents; Firestore allows at most ${MAX_WRITES_PER_TRANSACTION} per transaction`);
       }
@@ -79,6 +92,15 @@ export function createTxBuffer(): TxBuffer {
 function requireId(what: string, value: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new Error(`ProfileTx: ${what} must be a non-empty string`);
   return value;
+}
+
+/** A validated copy (unknown keys dropped), so a bad timer fails at the call, not in a sweep later. */
+function toStoredTimer(timer: JourneyTimer): JourneyTimer {
+  const parsed = JourneyTimer.safeParse(timer);
+  if (!parsed.success) throw new Error(`ProfileTx.putTimer: invalid timer\n${z.prettifyError(parsed.error)}`);
+  requireId('timer.timer_id', parsed.data.timer_id);
+  requireId('timer.person_id', parsed.data.person_id);
+  return parsed.data;
 }
 
 /**
@@ -108,4 +130,26 @@ function assertFirestoreStorable(value: unknown, path: string[], inArray = false
       assertFirestoreStorable(item, [...path, key], false);
     }
   }
+}
+
+/**
+ * The order findDueTimers and listTimers return timers in: due_at, then timer_id by code point —
+ * what SQLite's BINARY collation and Firestore's string ordering (both UTF-8 bytes) give, which
+ * plain `<` on JS strings (UTF-16 units) does not for characters beyond the BMP.
+ */
+export function compareTimers(a: JourneyTimer, b: JourneyTimer): number {
+  const byDue = Date.parse(a.due_at) - Date.parse(b.due_at);
+  if (byDue !== 0) return byDue;
+  const [x, y] = [[...a.timer_id], [...b.timer_id]];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const diff = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (diff !== 0) return diff;
+  }
+  return x.length - y.length;
+}
+
+/** One rule for every adapter: a sweep asking for zero or a fractional number of timers is a bug. */
+export function requireTimerLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`findDueTimers: limit must be a positive integer, got ${limit}`);
+  return limit;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { JourneyTimer } from '../../pipelines/journeys/journey-timer.ts';
 import { identityKey, type IdentityKey } from '../../pipelines/profiles/identity-key.ts';
 import type { Profile } from '../../pipelines/profiles/profile.ts';
 import type { ProfileStore, ProfileTx } from '../../pipelines/profiles/profile-store.ts';
@@ -103,6 +104,7 @@ export function runProfileStoreContract(name: string, setup: () => Promise<Profi
         (tx) => tx.getProfiles(['p1']),
         (tx) => tx.resolveIdentities(['anon:a']),
         (tx) => tx.findAppliedEvents(['e1']),
+        (tx) => tx.getTimers(['t1']),
       ];
       for (const read of reads) {
         await assert.rejects(
@@ -115,6 +117,21 @@ export function runProfileStoreContract(name: string, setup: () => Promise<Profi
         );
       }
       assert.equal(await store.getProfile('p1'), null);
+    });
+
+    test('putTimer and deleteTimer count as writes: a read after them is rejected', async () => {
+      const store = await freshStore();
+      const writes: Array<(tx: ProfileTx) => void> = [(tx) => tx.putTimer(timerOf('t1', 'p1', at(0))), (tx) => tx.deleteTimer('t1')];
+      for (const write of writes) {
+        await assert.rejects(
+          store.transact(async (tx) => {
+            write(tx);
+            await assert.rejects(tx.getProfiles(['p1']), /reads must come before writes/);
+          }),
+          /reads must come before writes/,
+        );
+      }
+      assert.deepStrictEqual(await store.listTimers('p1'), []);
     });
 
     test('a throwing work commits nothing and transact rejects with its error', async () => {
@@ -187,8 +204,11 @@ export function runProfileStoreContract(name: string, setup: () => Promise<Profi
         tx.putProfile(profileOf('p1'));
         tx.linkIdentities(['user:u1'], 'p1');
         tx.markApplied(['e1'], 'p1', AT);
+        tx.putTimer(timerOf('t1', 'p1', at(0)));
       });
       assert.equal(await b.getProfile('p1'), null);
+      assert.deepStrictEqual(await b.listTimers('p1'), []);
+      assert.deepStrictEqual(await b.findDueTimers(AT, 10), []);
       assert.equal(await b.findPersonId('user:u1'), null);
       assert.equal((await b.transact((tx) => tx.findAppliedEvents(['e1']))).size, 0);
       assert.notEqual(await a.getProfile('p1'), null);
@@ -213,6 +233,22 @@ export function runProfileStoreContract(name: string, setup: () => Promise<Profi
       assert.equal((await store.transact((tx) => tx.findAppliedEvents(range(499).map((i) => `x${i}`)))).size, 499);
     });
 
+    test('timer writes count towards the 500', async () => {
+      const store = await freshStore();
+      await assert.rejects(
+        store.transact(async (tx) => {
+          tx.putProfile(profileOf('p1'));
+          tx.markApplied(range(497).map((i) => `x${i}`), 'p1', AT);
+          tx.putTimer(timerOf('t1', 'p1', at(0)));
+          tx.deleteTimer('t2');
+          tx.deleteTimer('t3');
+        }),
+        /wrote 501 documents/,
+      );
+      assert.equal(await store.getProfile('p1'), null);
+      assert.deepStrictEqual(await store.listTimers('p1'), []);
+    });
+
     test('putProfile rejects what Firestore cannot store, at the call', async () => {
       const store = await freshStore();
       await store.transact(async (tx) => {
@@ -234,7 +270,167 @@ export function runProfileStoreContract(name: string, setup: () => Promise<Profi
       });
       assert.deepStrictEqual(await store.getProfile('p1'), { ...doc('p1'), tags: ['a'] });
     });
+
+    runTimerTests(freshStore, async () => {
+      const namespace = await harness!.createNamespace();
+      return [await open(namespace), await open(namespace)];
+    });
   });
+}
+
+/** Journey timers (pipelines/journeys/journey-timer.ts) through ProfileTx and the store's sweeps. */
+function runTimerTests(freshStore: () => Promise<ProfileStore>, twoHandles: () => Promise<[ProfileStore, ProfileStore]>): void {
+  test('putTimer then getTimers / listTimers return the timer; unknown ids are left out', async () => {
+    const store = await freshStore();
+    const timer = timerOf('cart:p/1:c-9', 'p/1', at(30), { step: 1, armed_by_event_id: null });
+    await store.transact(async (tx) => tx.putTimer(timer));
+    const got = await store.transact((tx) => tx.getTimers([timer.timer_id, 'missing', timer.timer_id]));
+    assert.deepStrictEqual(got, new Map([[timer.timer_id, timer]]));
+    assert.deepStrictEqual(await store.transact((tx) => tx.getTimers([])), new Map());
+    assert.deepStrictEqual(await store.listTimers('p/1'), [timer]);
+    assert.deepStrictEqual(await store.listTimers('someone-else'), []);
+  });
+
+  test('putTimer with the same timer_id overwrites; deleteTimer removes, and a missing one is fine', async () => {
+    const store = await freshStore();
+    await store.transact(async (tx) => {
+      tx.putTimer(timerOf('t1', 'p1', at(10)));
+      tx.putTimer(timerOf('t2', 'p1', at(20)));
+    });
+    const rearmed = timerOf('t1', 'p1', at(50), { step: 1, armed_by_event_id: 'e-2' });
+    await store.transact(async (tx) => tx.putTimer(rearmed));
+    assert.deepStrictEqual(await store.listTimers('p1'), [timerOf('t2', 'p1', at(20)), rearmed]);
+    assert.deepStrictEqual(await store.findDueTimers(new Date(at(30)), 10), [timerOf('t2', 'p1', at(20))], 'the old due time is gone with the overwrite');
+
+    await store.transact(async (tx) => {
+      tx.deleteTimer('t2');
+      tx.deleteTimer('never-armed');
+    });
+    assert.deepStrictEqual(await store.listTimers('p1'), [rearmed]);
+    assert.deepStrictEqual(await store.transact((tx) => tx.getTimers(['t2', 'never-armed'])), new Map());
+  });
+
+  test('findDueTimers returns only due timers, by due_at then timer_id, at most limit', async () => {
+    const store = await freshStore();
+    const timers = [
+      timerOf('b', 'p1', at(10)),
+      timerOf('a', 'p2', at(10)),
+      timerOf('late', 'p1', at(61)),
+      timerOf('first/ü', 'p3', at(5)),
+      timerOf('edge', 'p2', at(60)),
+      timerOf('a\u{1F600}', 'p2', at(10)),
+      timerOf('a\uFF5E', 'p2', at(10)),
+      // Due exactly at `now` but written without milliseconds: as a string it would sort after
+      // now's ISO form ('Z' > '.'), so this is only due if the store compares instants.
+      timerOf('no-ms', 'p1', at(60).replace('.000Z', 'Z')),
+    ];
+    await store.transact(async (tx) => timers.forEach((timer) => tx.putTimer(timer)));
+    const now = new Date(at(60));
+    const ids = async (limit: number) => (await store.findDueTimers(now, limit)).map((timer) => timer.timer_id);
+    // Code point order: U+FF5E sorts before U+1F600 (UTF-16 order would say the opposite).
+    assert.deepStrictEqual(await ids(100), ['first/ü', 'a', 'a\uFF5E', 'a\u{1F600}', 'b', 'edge', 'no-ms']);
+    assert.deepStrictEqual(await ids(3), ['first/ü', 'a', 'a\uFF5E']);
+    assert.deepStrictEqual(await store.findDueTimers(new Date(at(4)), 10), []);
+    assert.deepStrictEqual((await store.findDueTimers(now, 1))[0], timers[3], 'the whole timer comes back');
+    await assert.rejects(store.findDueTimers(now, 0), /positive integer/);
+    await assert.rejects(store.findDueTimers(now, 1.5), /positive integer/);
+    assert.deepStrictEqual((await store.listTimers('p2')).map((timer) => timer.timer_id), ['a', 'a\uFF5E', 'a\u{1F600}', 'edge']);
+  });
+
+  test('a timer and a profile written in one transaction commit together or not at all', async () => {
+    const store = await freshStore();
+    const boom = new Error('boom');
+    await assert.rejects(
+      store.transact(async (tx) => {
+        tx.putProfile(profileOf('p1'));
+        tx.putTimer(timerOf('t1', 'p1', at(10)));
+        throw boom;
+      }),
+      (error) => error === boom,
+    );
+    assert.equal(await store.getProfile('p1'), null);
+    assert.deepStrictEqual(await store.listTimers('p1'), []);
+
+    await store.transact(async (tx) => {
+      tx.putProfile(profileOf('p1'));
+      tx.putTimer(timerOf('t1', 'p1', at(10)));
+    });
+    // Cancelling in the fold's transaction: a failing fold must leave the timer armed.
+    await assert.rejects(
+      store.transact(async (tx) => {
+        tx.putProfile({ ...profileOf('p1'), version: 2 });
+        tx.deleteTimer('t1');
+        throw boom;
+      }),
+      (error) => error === boom,
+    );
+    assert.equal((await store.getProfile('p1'))?.version, 1);
+    assert.deepStrictEqual(await store.listTimers('p1'), [timerOf('t1', 'p1', at(10))]);
+    await store.transact(async (tx) => {
+      tx.putProfile({ ...profileOf('p1'), version: 2 });
+      tx.deleteTimer('t1');
+    });
+    assert.equal((await store.getProfile('p1'))?.version, 2);
+    assert.deepStrictEqual(await store.listTimers('p1'), []);
+  });
+
+  test('putTimer validates at the call and snapshots the timer', async () => {
+    const store = await freshStore();
+    await store.transact(async (tx) => {
+      assert.throws(() => tx.putTimer({ ...timerOf('t1', 'p1', at(10)), due_at: 'tomorrow' }), /invalid timer[\s\S]*due_at/);
+      assert.throws(() => tx.putTimer({ ...timerOf('t1', 'p1', at(10)), step: -1 }), /invalid timer[\s\S]*step/);
+      assert.throws(() => tx.putTimer(timerOf('', 'p1', at(10))), /timer_id/);
+      assert.throws(() => tx.deleteTimer(''), /timerId/);
+    });
+    const timer = timerOf('t1', 'p1', at(10));
+    await store.transact(async (tx) => {
+      tx.putTimer(timer);
+      timer.due_at = at(99);
+    });
+    assert.deepStrictEqual(await store.listTimers('p1'), [timerOf('t1', 'p1', at(10))]);
+  });
+
+  // The sweep's race: two sweeps (or a sweep and a fold) see the same due timer. A store that did
+  // not re-check timer reads at commit would let both take it, and the email would go out twice.
+  for (const how of ['delete', 'lease'] as const) {
+    test(`of ${TAKERS} concurrent transactions through two handles that ${how} one due timer, exactly one takes it`, async () => {
+      const [a, b] = await twoHandles();
+      await a.transact(async (tx) => tx.putTimer(timerOf('t1', 'p1', at(10))));
+      const now = new Date(at(30));
+      const take = (store: ProfileStore) =>
+        store.transact(async (tx) => {
+          const timer = (await tx.getTimers(['t1'])).get('t1');
+          if (!timer || Date.parse(timer.due_at) > now.getTime()) return false;
+          if (how === 'delete') tx.deleteTimer('t1');
+          else tx.putTimer({ ...timer, due_at: at(90) });
+          return true;
+        });
+      const taken = await Promise.all(range(TAKERS).map((i) => take(i % 2 === 0 ? a : b)));
+      assert.equal(taken.filter(Boolean).length, 1, `taken: ${taken.join(', ')}`);
+      assert.deepStrictEqual(await b.listTimers('p1'), how === 'delete' ? [] : [timerOf('t1', 'p1', at(90))]);
+    });
+  }
+}
+
+const TAKERS = 4;
+
+/** `AT` plus some seconds, as the ISO string a timer holds. */
+function at(seconds: number): string {
+  return new Date(AT.getTime() + seconds * 1000).toISOString();
+}
+
+function timerOf(timerId: string, personId: string, dueAt: string, extra: Partial<JourneyTimer> = {}): JourneyTimer {
+  return {
+    timer_id: timerId,
+    campaign_id: 'cart-abandonment',
+    person_id: personId,
+    trigger_key: 'c-9',
+    step: 0,
+    due_at: dueAt,
+    armed_at: AT.toISOString(),
+    armed_by_event_id: 'e-1',
+    ...extra,
+  };
 }
 
 function doc(personId: string): TestDoc {

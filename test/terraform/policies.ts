@@ -85,6 +85,11 @@ function checkTable(c: TerraformConfig, expected: TableExpectation): string[] {
   return problems;
 }
 
+/** Composite indexes the code's Firestore queries need (single-field ones Firestore makes itself). */
+const firestoreQueryIndexes: Array<{ collection: string; fields: Array<[string, 'ASCENDING' | 'DESCENDING']>; query: string }> = [
+  { collection: 'send_ledger', fields: [['person_id', 'ASCENDING'], ['sent_at', 'ASCENDING']], query: 'the frequency cap (firestore-send-ledger.ts countSentSince)' },
+];
+
 export const policies = {
   ...iamPolicies,
 
@@ -207,6 +212,22 @@ export const policies = {
     if (!ttl || !Array.isArray(ttl.body.ttl_config)) problems.push('no TTL policy on applied_events.expire_at');
     else if (!referencedAddress(ttl.body.database, 'google_firestore_database')) problems.push('the TTL field is not tied to the managed Firestore database');
     return problems;
+  },
+
+  /** Every composite index a Firestore query in the code needs is declared (the emulator needs none, so only this catches a missing one). */
+  firestoreCompositeIndexes(c) {
+    const declared = instancesOf(c, 'google_firestore_index');
+    return firestoreQueryIndexes.flatMap(({ collection, fields, query }) => {
+      const wanted = fields.map(([path, order]) => `${path} ${order}`).join(', ');
+      const index = declared.find((i) => {
+        if (i.body.collection !== collection || (i.body.query_scope ?? 'COLLECTION') !== 'COLLECTION') return false;
+        // Firestore appends __name__ itself; declaring it is allowed but not needed.
+        const given = (Array.isArray(i.body.fields) ? i.body.fields : []).filter(isRecord).filter((f) => f.field_path !== '__name__');
+        return given.map((f) => `${String(f.field_path)} ${String(f.order)}`).join(', ') === wanted;
+      });
+      if (!index) return [`no composite index on ${collection} (${wanted}) for ${query}`];
+      return referencedAddress(index.body.database, 'google_firestore_database') ? [] : [`${index.address} is not tied to the managed Firestore database`];
+    });
   },
 
   /** Gen2 functions on nodejs22, built from the uploaded zip, each with the expected entry point. */

@@ -163,6 +163,23 @@ const breakages: Breakage[] = [
     },
   },
   {
+    policy: 'firestoreCompositeIndexes',
+    what: 'the send ledger index without sent_at',
+    expect: /no composite index on send_ledger \(person_id ASCENDING, sent_at ASCENDING\)/,
+    breakIt: (c) => {
+      const index = body(c, 'google_firestore_index', 'send_ledger_person_sent_at');
+      index.fields = (index.fields as Body[]).filter((f) => f.field_path !== 'sent_at');
+    },
+  },
+  {
+    policy: 'firestoreCompositeIndexes',
+    what: 'the send ledger index on a collection group scope',
+    expect: /no composite index on send_ledger/,
+    breakIt: (c) => {
+      body(c, 'google_firestore_index', 'send_ledger_person_sent_at').query_scope = 'COLLECTION_GROUP';
+    },
+  },
+  {
     policy: 'functionsRuntime',
     what: 'a consumer on nodejs20',
     expect: /runtime is nodejs20, not nodejs22/,
