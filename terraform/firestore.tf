@@ -45,3 +45,22 @@ resource "google_firestore_index" "send_ledger_person_sent_at" {
     order      = "ASCENDING"
   }
 }
+
+# The timer sweep: journey_timers where due_at <= now order by due_at, timer_id limit n
+# (functions/gcp/firestore-profile-store.ts, findDueTimers). A range plus a second order field
+# needs this composite index; ordering by timer_id keeps ties in the same order as SQLite.
+resource "google_firestore_index" "journey_timers_due_at_timer_id" {
+  database    = google_firestore_database.main.name
+  collection  = "journey_timers"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "due_at"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "timer_id"
+    order      = "ASCENDING"
+  }
+}

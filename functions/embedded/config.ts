@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseJourneyConfig, type JourneyConfig } from '../journey-config.ts';
 
 /** A setting is wrong; the message names the variable and what is expected. */
 export class ConfigError extends Error {
@@ -19,6 +20,7 @@ export type EmbeddedConfig = {
    * collector-only host; the next start with consumers on works through the backlog).
    */
   consumers: boolean;
+  journeys: JourneyConfig;
 };
 
 /** Every tunable of the embedded runtime, with its default and why (DESIGN.md §8). */
@@ -44,9 +46,10 @@ export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefi
   const consumersSetting = (env.NUDGE_CONSUMERS ?? 'on').trim().toLowerCase();
   if (consumersSetting !== 'on' && consumersSetting !== 'off') throw new ConfigError(`NUDGE_CONSUMERS must be "on" or "off", got "${env.NUDGE_CONSUMERS}"`);
   const consumers = consumersSetting === 'on';
-  if (listed.length > 0) return { port, host, dataDir, writeKeys: listed, devWriteKey: null, consumers };
+  const journeys = parseJourneyConfig(env, dataDir);
+  if (listed.length > 0) return { port, host, dataDir, writeKeys: listed, devWriteKey: null, consumers, journeys };
   const devWriteKey = loadOrCreateDevWriteKey(dataDir);
-  return { port, host, dataDir, writeKeys: [devWriteKey], devWriteKey, consumers };
+  return { port, host, dataDir, writeKeys: [devWriteKey], devWriteKey, consumers, journeys };
 }
 
 /** One development key per data dir, created once so curl examples keep working across restarts. */

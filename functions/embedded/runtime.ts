@@ -6,6 +6,8 @@ import type { EmbeddedConfig } from './config.ts';
 import { openDuckDbWarehouse } from './duckdb-warehouse.ts';
 import { newAdminToken, removeHostFile, writeHostFile } from './host-file.ts';
 import { createHttpHost } from './http-host.ts';
+import { loadEmbeddedJourneys, type EmbeddedJourneys } from './journeys.ts';
+import { createOutboxPageEntry } from './outbox-page.ts';
 import { createPushDelivery } from './push-delivery.ts';
 import { createSqliteCatalogStore, type SqliteCatalogStore } from './sqlite-catalog-store.ts';
 import { createSqliteBus, type SqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
@@ -19,6 +21,11 @@ import { jsonResponse } from '../http.ts';
 import { createOnBrowseEventEntry } from '../on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from '../on-catalog-update.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
+import { createUnsubscribeEntry } from '../unsubscribe.ts';
+import { createUnsubscribePerson } from '../../pipelines/engagement/unsubscribe-person.ts';
+import { createAcceptEvents } from '../../pipelines/events/accept-events.ts';
+import { planCartTimers } from '../../pipelines/journeys/plan-cart-timers.ts';
+import type { StepOutcome } from '../../pipelines/journeys/run-journey-step.ts';
 import type { DeadLetterStore } from '../../pipelines/events/dead-letters.ts';
 import { allTopicNames, topicNames } from '../../pipelines/events/topics.ts';
 import { createFoldEvents, createPersonIdFactory } from '../../pipelines/profiles/fold-events.ts';
@@ -33,6 +40,11 @@ export type EmbeddedRuntime = {
   catalog: SqliteCatalogStore;
   deadLetters: SqliteDeadLetterStore;
   warehouse: Warehouse;
+  journeys: EmbeddedJourneys;
+  /** Runs one journey step now (tests; the sweep does it every second). */
+  runJourneyStep: (timer: { timer_id: string }) => Promise<StepOutcome>;
+  /** Fires every due timer now (tests; normally each second). */
+  sweepTimers: () => Promise<unknown>;
   /** Stops taking requests, lets in-flight deliveries finish, closes every store. */
   stop: () => Promise<void>;
 };
@@ -67,6 +79,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const newId = monotonicFactory();
   const newEventId = () => newId(clock.now().getTime());
   mkdirSync(config.dataDir, { recursive: true });
+  // Campaigns first: a definition or template error must stop start-up before anything listens.
+  const journeys = await loadEmbeddedJourneys({ config: config.journeys, dataDir: config.dataDir, clock, newId: newEventId, log, sweeping: config.consumers });
 
   const busDb = openSqliteDatabase(join(config.dataDir, 'bus.db'));
   const sqliteDeadLetters = createSqliteDeadLetterStore({ db: busDb });
@@ -85,7 +99,12 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   };
   const consumerDeadLetters: DeadLetterStore = deadLetters;
 
-  const foldEvents = createFoldEvents({ store: profiles, clock, newPersonId: createPersonIdFactory(clock) });
+  const foldEvents = createFoldEvents({
+    store: profiles,
+    clock,
+    newPersonId: createPersonIdFactory(clock),
+    onPersonFolded: (change) => planCartTimers(journeys.definitions, change),
+  });
   const onPriorityEvent = createOnPriorityEventEntry({ foldEvents, deadLetters: consumerDeadLetters, clock, newId: newEventId, log });
   const onBrowseEvent = createOnBrowseEventEntry({
     foldEvents,
@@ -122,18 +141,29 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   });
 
   const collect = createCollectEntry({ writeKeys: createWriteKeys(config.writeKeys), bus, deadLetters, clock, newEventId, log });
+  const unsubscribePerson = createUnsubscribePerson({
+    store: profiles,
+    foldEvents,
+    acceptEvents: createAcceptEvents({ bus, deadLetters, newId: newEventId }),
+    newEventId,
+  });
+  const outboxPage = createOutboxPageEntry({ dataDir: config.dataDir });
   const adminToken = newAdminToken();
   const host = createHttpHost({
     routes: [
       { path: '/v1/', entry: collect },
       { path: '/healthz', entry: async () => jsonResponse(200, { ok: true }) },
       { path: '/_nudge/query', entry: createAdminQueryEntry({ warehouse, adminToken }) },
+      { path: '/unsubscribe', entry: createUnsubscribeEntry({ linkKeys: config.journeys.linkKeys, unsubscribe: unsubscribePerson, clock, log }) },
+      { path: '/outbox', entry: outboxPage },
+      { path: '/outbox/', entry: outboxPage },
     ],
     onError: (error) => log({ severity: 'ERROR', message: 'request failed', error: String(error) }),
   });
   if (config.consumers) bus.start();
   const { port, url } = await host.listen(config.port, config.host);
   writeHostFile(config.dataDir, { pid: process.pid, url, adminToken });
+  const { runStep, sweep } = journeys.start({ store: profiles, catalog, warehouse, publicBaseUrl: config.journeys.publicUrl ?? url });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -141,6 +171,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       await host.close();
       await Promise.all([onPriorityEvent.flushAll(), onBrowseEvent.flushAll()]);
       await bus.stop();
+      await journeys.stop();
       removeHostFile(config.dataDir, process.pid);
       await profiles.close();
       await catalog.close();
@@ -148,5 +179,5 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       busDb.close();
     })());
 
-  return { url, port, bus, profiles, catalog, deadLetters, warehouse, stop };
+  return { url, port, bus, profiles, catalog, deadLetters, warehouse, journeys, runJourneyStep: runStep, sweepTimers: sweep, stop };
 }

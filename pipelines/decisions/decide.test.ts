@@ -74,8 +74,8 @@ describe('decide: the order of the checks', () => {
     const ordered = { status: 'ordered' as const, items_count: 0 };
     const chain: [Partial<DecisionPerson>, Decision['reason']][] = [
       [everything, 'no_email'],
-      [{ ...everything, email: 'ann@example.com' }, 'no_consent'],
-      [{ ...everything, email: 'ann@example.com', consent: true }, 'suppressed_complained'],
+      [{ ...everything, email: 'ann@example.com' }, 'suppressed_complained'],
+      [{ ...everything, email: 'ann@example.com', suppression: null }, 'no_consent'],
       [{ ...everything, email: 'ann@example.com', consent: true, suppression: null }, 'cart_converted'],
     ];
     for (const [person, reason] of chain) assert.equal(decide(inputWith(person, { cart: ordered, now: late })).reason, reason);

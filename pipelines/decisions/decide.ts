@@ -66,9 +66,11 @@ function cartReason(cart: DecisionCart | null | undefined): DecisionReason | nul
 
 /**
  * The checks, in order; the first that applies is the reason. Why this order:
- * 1. no email, 2. no consent, 3. suppressed — the hard gates, about the person alone. They come
+ * 1. no email, 2. suppressed, 3. no consent — the hard gates, about the person alone. They come
  *    first so the reason logged is the one that would still block after everything else changed
- *    (an address is needed before consent to it means anything; suppression is about an address).
+ *    (an address is needed before anything else means something). Suppression before consent:
+ *    an unsubscribe also withdraws consent, and "suppressed_unsubscribed" is the reason that
+ *    says why (a later opt-in does not lift a bounce or a complaint).
  * 4. cart empty / converted / checked out — the journey's own exit: the email has nothing left
  *    to say. Before the holdout, so the control group only holds people who would really have
  *    been emailed (a converted cart is not "would have sent").
@@ -84,9 +86,9 @@ function cartReason(cart: DecisionCart | null | undefined): DecisionReason | nul
 function judge(input: DecideInput, timeZone: string): Verdict {
   const { person, policy, now } = input;
   if (!person.email || person.email.trim() === '') return skip('no_email');
-  if (person.consent !== true) return skip('no_consent');
   const suppressed = suppressionReason(person.suppression);
   if (suppressed) return skip(suppressed);
+  if (person.consent !== true) return skip('no_consent');
   const cart = cartReason(input.cart);
   if (cart) return skip(cart);
   if (isInHoldout(policy.holdoutSalt, person.person_id, policy.holdoutPercent)) return { outcome: 'holdout', reason: 'holdout' };

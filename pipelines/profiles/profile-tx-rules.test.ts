@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IdentityKey } from './identity-key.ts';
 import type { Profile } from './profile.ts';
-import { createTxBuffer, MAX_WRITES_PER_TRANSACTION } from './profile-tx-rules.ts';
+import type { JourneyTimer } from '../journeys/journey-timer.ts';
+import { compareTimers, createTxBuffer, MAX_WRITES_PER_TRANSACTION, requireTimerLimit } from './profile-tx-rules.ts';
 
 const AT = new Date('2025-01-02T03:04:05.000Z');
 const asProfile = (value: Record<string, unknown>) => ({ person_id: 'p1', version: 1, ...value }) as unknown as Profile;
@@ -68,4 +69,42 @@ describe('createTxBuffer', () => {
     buffer.putProfile(asProfile({ deep: nested(19), list: [{ inner: [1, 2] }] }));
     assert.equal(buffer.finish().profiles.size, 1);
   });
+
+  test('timers: putTimer keeps a validated copy (unknown keys dropped), deleteTimer records null, last write wins', () => {
+    const buffer = createTxBuffer();
+    const timer = { ...timerOf('t1', '2025-01-02T03:04:05.000Z'), extra: 'dropped' } as JourneyTimer;
+    buffer.putTimer(timer);
+    timer.step = 7;
+    buffer.deleteTimer('t2');
+    buffer.putTimer(timerOf('t2', '2025-01-02T03:04:06Z'));
+    buffer.deleteTimer('t3');
+    const writes = buffer.finish();
+    assert.deepEqual([...writes.timers], [
+      ['t1', timerOf('t1', '2025-01-02T03:04:05.000Z')],
+      ['t2', timerOf('t2', '2025-01-02T03:04:06Z')],
+      ['t3', null],
+    ]);
+  });
 });
+
+describe('compareTimers', () => {
+  test('orders by due instant, then timer_id by code point', () => {
+    const timers = [
+      timerOf('b', '2025-01-01T00:00:01Z'),
+      timerOf('a\u{1F600}', '2025-01-01T00:00:01.000Z'),
+      timerOf('a\uFF5E', '2025-01-01T00:00:01Z'),
+      timerOf('z', '2025-01-01T00:00:00.999Z'),
+    ];
+    assert.deepEqual(timers.sort(compareTimers).map((t) => t.timer_id), ['z', 'a\uFF5E', 'a\u{1F600}', 'b']);
+    assert.equal(compareTimers(timerOf('a', '2025-01-01T00:00:00Z'), timerOf('a', '2025-01-01T00:00:00.000Z')), 0);
+  });
+
+  test('requireTimerLimit accepts positive integers only', () => {
+    assert.equal(requireTimerLimit(3), 3);
+    for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => requireTimerLimit(bad), /positive integer/);
+  });
+});
+
+function timerOf(timerId: string, dueAt: string): JourneyTimer {
+  return { timer_id: timerId, campaign_id: 'c', person_id: 'p1', trigger_key: 'k', step: 0, due_at: dueAt, armed_at: dueAt, armed_by_event_id: null };
+}

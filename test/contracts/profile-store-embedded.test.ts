@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import type { JourneyTimer } from '../../pipelines/journeys/journey-timer.ts';
 import { createSqliteProfileStore, pruneAppliedEvents } from '../../functions/embedded/sqlite-profile-store.ts';
 import { asDoc, asProfile, runProfileStoreContract } from './profile-store.contract.ts';
 
@@ -19,6 +20,16 @@ runProfileStoreContract('sqlite', async () => ({
   },
 }));
 
+const timer = (timerId: string, dueAt: string): JourneyTimer => ({
+  timer_id: timerId,
+  campaign_id: 'cart-abandonment',
+  person_id: 'p1',
+  trigger_key: 'c1',
+  step: 0,
+  due_at: dueAt,
+  armed_at: '2026-03-01T11:00:00.000Z',
+  armed_by_event_id: null,
+});
 const profile = (personId: string, counter: number) => asProfile({ person_id: personId, version: counter, merged_into: null, counter });
 
 describe('sqlite profile store specifics', () => {
@@ -86,6 +97,50 @@ describe('sqlite profile store specifics', () => {
     assert.deepStrictEqual(probe.prepare('SELECT person_id FROM applied_events').all(), [{ person_id: 'from-b' }]);
     probe.close();
     await Promise.all([a.close(), b.close()]);
+  });
+
+  test('a timer read is re-checked at commit: the sweep that lost the race runs again and sees it gone', async () => {
+    const file = newFile();
+    const a = createSqliteProfileStore({ database: file });
+    const b = createSqliteProfileStore({ database: file });
+    await a.transact(async (tx) => tx.putTimer(timer('t1', '2026-03-01T12:00:00.000Z')));
+    let runs = 0;
+    const taken = await a.transact(async (tx) => {
+      runs++;
+      const seen = (await tx.getTimers(['t1'])).get('t1');
+      // b takes the timer after a read it and before a commits.
+      if (runs === 1) await b.transact(async (btx) => btx.deleteTimer('t1'));
+      if (!seen) return false;
+      tx.deleteTimer('t1');
+      return true;
+    });
+    assert.equal(runs, 2);
+    assert.equal(taken, false);
+
+    // A timer that did not exist when read, but was armed before commit, conflicts too.
+    runs = 0;
+    await a.transact(async (tx) => {
+      runs++;
+      const seen = (await tx.getTimers(['t2'])).get('t2');
+      if (runs === 1) await b.transact(async (btx) => btx.putTimer(timer('t2', '2026-03-01T12:05:00.000Z')));
+      if (!seen) tx.putTimer(timer('t2', '2026-03-01T13:00:00.000Z'));
+    });
+    assert.equal(runs, 2);
+    assert.equal((await a.listTimers('p1'))[0]?.due_at, '2026-03-01T12:05:00.000Z');
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  test('journey_timers keeps due_at as epoch ms beside the timer document', async () => {
+    const db = new Database(':memory:');
+    const store = createSqliteProfileStore({ database: db });
+    await store.transact(async (tx) => tx.putTimer(timer('t1', '2026-03-01T12:00:00Z')));
+    assert.deepStrictEqual(db.prepare('SELECT timer_id, person_id, due_at FROM journey_timers').all(), [
+      { timer_id: 't1', person_id: 'p1', due_at: Date.parse('2026-03-01T12:00:00Z') },
+    ]);
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT doc FROM journey_timers WHERE due_at <= 0 ORDER BY due_at, timer_id LIMIT 5").all() as Array<{ detail: string }>;
+    assert.match(plan.map((row) => row.detail).join('\n'), /journey_timers_by_due/, 'the sweep query uses the due_at index');
+    await store.close();
+    db.close();
   });
 
   test('gives up after maxAttempts when the data keeps changing underneath', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Timestamp, type Firestore } from '@google-cloud/firestore';
-import { APPLIED_EVENT_TTL_FIELD, createFirestoreProfileStore, encodeDocumentId } from '../../functions/gcp/firestore-profile-store.ts';
+import { APPLIED_EVENT_TTL_FIELD, createFirestoreProfileStore, encodeDocumentId, JOURNEY_TIMERS_COLLECTION } from '../../functions/gcp/firestore-profile-store.ts';
 import { findFirestoreEmulator, startFirestoreEmulator, uniqueCollectionPrefix, type FirestoreEmulator } from '../support/firestore-emulator.ts';
 import { asProfile, runProfileStoreContract } from './profile-store.contract.ts';
 
@@ -56,6 +56,30 @@ describe('firestore profile store specifics', { skip: skip ?? false }, () => {
     assert.ok(expireAt instanceof Timestamp, 'a TTL policy only acts on Timestamp values');
     assert.equal(expireAt.toDate().toISOString(), '2026-03-03T12:00:00.000Z');
     assert.equal((marker.get('applied_at') as Timestamp).toDate().toISOString(), appliedAt.toISOString());
+  });
+
+  test('timers are stored under encoded ids with due_at as a Timestamp and the timer as given', async () => {
+    const { client } = await connect();
+    const collectionPrefix = uniqueCollectionPrefix('timers');
+    const store = createFirestoreProfileStore({ firestore: client, collectionPrefix });
+    const timer = {
+      timer_id: 'cart:p/1:c1',
+      campaign_id: 'cart',
+      person_id: 'p/1',
+      trigger_key: 'c1',
+      step: 2,
+      due_at: '2026-03-01T12:00:00Z',
+      armed_at: '2026-03-01T11:00:00.000Z',
+      armed_by_event_id: 'e/1',
+    };
+    await store.transact(async (tx) => tx.putTimer(timer));
+    const snap = await client.collection(`${collectionPrefix}${JOURNEY_TIMERS_COLLECTION}`).doc(encodeDocumentId('cart:p/1:c1')).get();
+    const dueAt = snap.get('due_at') as Timestamp;
+    assert.ok(dueAt instanceof Timestamp, 'the range query compares instants, so due_at must be a Timestamp');
+    assert.equal(dueAt.toMillis(), Date.parse(timer.due_at));
+    assert.equal(snap.get('person_id'), 'p/1');
+    assert.equal(snap.get('timer_id'), 'cart:p/1:c1');
+    assert.deepStrictEqual(snap.get('timer'), timer);
   });
 });
 

@@ -7,6 +7,7 @@ import { Analytics } from '@segment/analytics-node';
 import { runDeadLettersCommand } from '../../functions/embedded/commands/dead-letters-command.ts';
 import { runProfileCommand } from '../../functions/embedded/commands/profile-command.ts';
 import { runQueryCommand } from '../../functions/embedded/commands/query-command.ts';
+import { parseEmbeddedConfig } from '../../functions/embedded/config.ts';
 import { startEmbeddedRuntime, type EmbeddedRuntime } from '../../functions/embedded/runtime.ts';
 import { createEmbeddedPublishEvent } from '../../functions/publish.ts';
 import { createCaptureStream } from '../support/capture-stream.ts';
@@ -22,7 +23,7 @@ describe('Segment SDK → embedded runtime → profile and warehouse', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'nudge-e2e-'));
     runtime = await startEmbeddedRuntime(
-      { port: 0, host: '127.0.0.1', dataDir, writeKeys: [writeKey], devWriteKey: null, consumers: true },
+      parseEmbeddedConfig({ PORT: '0', NUDGE_DATA_DIR: dataDir, NUDGE_WRITE_KEYS: writeKey }),
       { browseCoalesceWindowMs: 20, log: () => {} },
     );
   });

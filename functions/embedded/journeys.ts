@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { outboxEvidence } from './outbox-evidence.ts';
+import { createOutboxMailer } from './outbox-mailer.ts';
+import { createSqliteSendLedger, type SqliteSendLedger } from './sqlite-send-ledger.ts';
+import { startTicker } from './ticker.ts';
+import { loadCampaigns } from '../campaigns/load-campaigns.ts';
+import { createSendGridMailer } from '../gcp/sendgrid-mailer.ts';
+import type { JourneyConfig } from '../journey-config.ts';
+import type { CatalogStore } from '../../pipelines/catalog/catalog-store.ts';
+import type { CampaignDefinition } from '../../pipelines/campaigns/campaign-definition.ts';
+import { createRenderer } from '../../pipelines/content/render-email.ts';
+import type { LoadedCampaign } from '../../pipelines/content/loaded-campaign.ts';
+import type { Mailer } from '../../pipelines/delivery/mailer.ts';
+import { createResolveInDoubt } from '../../pipelines/delivery/resolve-in-doubt.ts';
+import { DEFAULT_CLAIM_LEASE_MS } from '../../pipelines/delivery/send-ledger.ts';
+import { createRunJourneyStep, journeyStepDefaults, type JourneyCampaign, type StepOutcome } from '../../pipelines/journeys/run-journey-step.ts';
+import { createSweepTimers } from '../../pipelines/journeys/sweep-timers.ts';
+import type { ProfileStore } from '../../pipelines/profiles/profile-store.ts';
+import type { Clock } from '../../pipelines/shared/clock.ts';
+import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
+
+/** Every tunable of the embedded journeys, in one place. */
+export const embeddedJourneyDefaults = {
+  /** DESIGN.md §7: timers fire at most about a second late embedded. */
+  sweepEveryMs: 1000,
+  /** Claims left in doubt by a crash are looked at once a minute, after the claim lease. */
+  resolveInDoubtEveryMs: 60_000,
+} as const;
+
+export type EmbeddedJourneys = {
+  campaigns: ReadonlyMap<string, LoadedCampaign>;
+  definitions: readonly CampaignDefinition[];
+  ledger: SqliteSendLedger;
+  mailer: Mailer;
+  /** Starts the sweep (and the in-doubt resolver) once the host knows its public URL. */
+  start: (deps: { store: ProfileStore; catalog: Pick<CatalogStore, 'getItems'>; warehouse: Pick<Warehouse, 'insertRows'>; publicBaseUrl: string }) => {
+    runStep: (timer: { timer_id: string }) => Promise<StepOutcome>;
+    sweep: () => Promise<unknown>;
+  };
+  stop: () => Promise<void>;
+};
+
+/**
+ * Loads every campaign (a definition or template error stops start-up, naming file, line and
+ * field), opens the send ledger and picks the mailer: SendGrid when SENDGRID_API_KEY is set, the
+ * .eml outbox otherwise.
+ */
+export async function loadEmbeddedJourneys(deps: {
+  config: JourneyConfig;
+  dataDir: string;
+  clock: Clock;
+  newId: () => string;
+  log: (entry: Record<string, unknown>) => void;
+  sweeping: boolean;
+}): Promise<EmbeddedJourneys> {
+  const { config, clock, log } = deps;
+  const campaigns = await loadCampaigns({ ...(config.templatesDir ? { templatesDir: config.templatesDir } : {}), now: () => clock.now() });
+  const ledger = createSqliteSendLedger({ database: join(deps.dataDir, 'ledger.db') });
+  const mailer = config.sendgrid
+    ? createSendGridMailer({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) })
+    : createOutboxMailer({ dataDir: deps.dataDir, clock });
+  const tickers: { stop: () => Promise<void> }[] = [];
+
+  return {
+    campaigns,
+    definitions: [...campaigns.values()].map((campaign) => campaign.definition),
+    ledger,
+    mailer,
+    start: ({ store, catalog, warehouse, publicBaseUrl }) => {
+      const journeyCampaigns = new Map<string, JourneyCampaign>([...campaigns].map(([id, campaign]) => [id, { definition: campaign.definition, render: createRenderer(campaign) }]));
+      const runStep = createRunJourneyStep({
+        store,
+        catalog,
+        campaigns: journeyCampaigns,
+        ledger,
+        mailer,
+        warehouse,
+        clock,
+        newId: deps.newId,
+        policy: config.policy,
+        linkKeys: config.linkKeys,
+        publicBaseUrl,
+        shop: config.shop,
+        settings: journeyStepDefaults,
+        log,
+      });
+      const sweep = createSweepTimers({ store, runStep, clock, log });
+      if (deps.sweeping) {
+        const onError = (error: unknown) => log({ severity: 'ERROR', message: 'journey sweep failed', error: String(error) });
+        tickers.push(startTicker(sweep, embeddedJourneyDefaults.sweepEveryMs, onError));
+        // Only the outbox can prove a send happened; SendGrid claims in doubt wait for a person.
+        if (!config.sendgrid) {
+          const resolve = createResolveInDoubt({ ledger, findEvidence: outboxEvidence(deps.dataDir), clock, olderThanMs: DEFAULT_CLAIM_LEASE_MS, log });
+          tickers.push(startTicker(resolve, embeddedJourneyDefaults.resolveInDoubtEveryMs, onError));
+        }
+      }
+      return { runStep, sweep };
+    },
+    stop: async () => {
+      await Promise.all(tickers.map((ticker) => ticker.stop()));
+      await ledger.close();
+    },
+  };
+}

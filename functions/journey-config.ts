@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from './embedded/config.ts';
+import { DecisionPolicy, defaultDecisionPolicy } from '../pipelines/decisions/policy.ts';
+import type { ShopSettings } from '../pipelines/journeys/build-email-data.ts';
+
+export type JourneyConfig = {
+  templatesDir: string | undefined;
+  /** First key signs links; every key verifies them (rotate by prepending a new one). */
+  linkKeys: string[];
+  /** Public base URL of the unsubscribe endpoint; null = the embedded host's own URL. */
+  publicUrl: string | null;
+  sendgrid: { apiKey: string; apiBase: string | undefined } | null;
+  shop: ShopSettings;
+  policy: DecisionPolicy;
+};
+
+/**
+ * Settings of journeys and sending, shared by both runtimes (documented in README "Sending email").
+ * `keyDir` keeps a generated link-signing key for the embedded runtime; on GCP NUDGE_LINK_KEYS
+ * comes from Secret Manager and is required.
+ */
+export function parseJourneyConfig(env: Readonly<Record<string, string | undefined>>, keyDir: string | null): JourneyConfig {
+  const shopUrl = url(env, 'NUDGE_SHOP_URL', 'https://shop.example');
+  const listedKeys = (env.NUDGE_LINK_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  for (const key of listedKeys) if (Buffer.byteLength(key) < 32) throw new ConfigError('NUDGE_LINK_KEYS: every key must be at least 32 characters');
+  if (listedKeys.length === 0 && keyDir === null) throw new ConfigError('NUDGE_LINK_KEYS must hold the link-signing key (Secret Manager on GCP)');
+  const policy = DecisionPolicy.safeParse({
+    ...defaultDecisionPolicy,
+    ...(env.NUDGE_FREQUENCY_CAP === undefined ? {} : { frequencyCapPerDay: env.NUDGE_FREQUENCY_CAP === 'off' ? null : Number(env.NUDGE_FREQUENCY_CAP) }),
+    ...(env.NUDGE_HOLDOUT_PERCENT === undefined ? {} : { holdoutPercent: Number(env.NUDGE_HOLDOUT_PERCENT) }),
+    ...(env.NUDGE_QUIET_HOURS === undefined ? {} : { quietHours: parseQuietHours(env.NUDGE_QUIET_HOURS) }),
+    ...(env.NUDGE_DEFAULT_TIMEZONE === undefined ? {} : { defaultTimeZone: env.NUDGE_DEFAULT_TIMEZONE }),
+  });
+  if (!policy.success) {
+    const issue = policy.error.issues[0]!;
+    throw new ConfigError(`decision policy: ${issue.path.join('.')}: ${issue.message} (NUDGE_FREQUENCY_CAP, NUDGE_HOLDOUT_PERCENT, NUDGE_QUIET_HOURS, NUDGE_DEFAULT_TIMEZONE)`);
+  }
+  const currency = (env.NUDGE_SHOP_CURRENCY ?? 'EUR').toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) throw new ConfigError(`NUDGE_SHOP_CURRENCY must be an ISO 4217 code like EUR, got "${env.NUDGE_SHOP_CURRENCY}"`);
+  return {
+    templatesDir: env.NUDGE_TEMPLATES_DIR || undefined,
+    linkKeys: listedKeys.length > 0 ? listedKeys : [loadOrCreateLinkKey(keyDir!)],
+    publicUrl: env.NUDGE_PUBLIC_URL ? url(env, 'NUDGE_PUBLIC_URL', '') : null,
+    sendgrid: env.SENDGRID_API_KEY ? { apiKey: env.SENDGRID_API_KEY, apiBase: env.SENDGRID_API_BASE || undefined } : null,
+    shop: {
+      name: env.NUDGE_SHOP_NAME || 'Nudge Shop',
+      url: shopUrl,
+      cart_url: url(env, 'NUDGE_SHOP_CART_URL', `${shopUrl.replace(/\/$/, '')}/cart`),
+      currency,
+      postal_address: env.NUDGE_POSTAL_ADDRESS || null,
+    },
+    policy: policy.data,
+  };
+}
+
+/** "21:00-08:00" → quiet hours; "off" → none. */
+function parseQuietHours(text: string): DecisionPolicy['quietHours'] {
+  if (text.trim() === 'off') return null;
+  const match = /^\s*(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})\s*$/.exec(text);
+  if (!match) throw new ConfigError(`NUDGE_QUIET_HOURS must look like "21:00-08:00" or be "off", got "${text}"`);
+  return { start: match[1]!, end: match[2]! };
+}
+
+function url(env: Readonly<Record<string, string | undefined>>, name: string, fallback: string): string {
+  const value = env[name] || fallback;
+  try {
+    return new URL(value).toString().replace(/\/$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got "${value}"`);
+  }
+}
+
+/** One signing key per embedded data dir, so links in sent emails keep working across restarts. */
+function loadOrCreateLinkKey(dir: string): string {
+  const file = join(dir, 'link-signing-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
