@@ -88,6 +88,7 @@ function checkTable(c: TerraformConfig, expected: TableExpectation): string[] {
 /** Composite indexes the code's Firestore queries need (single-field ones Firestore makes itself). */
 const firestoreQueryIndexes: Array<{ collection: string; fields: Array<[string, 'ASCENDING' | 'DESCENDING']>; query: string }> = [
   { collection: 'send_ledger', fields: [['person_id', 'ASCENDING'], ['sent_at', 'ASCENDING']], query: 'the frequency cap (firestore-send-ledger.ts countSentSince)' },
+  { collection: 'journey_timers', fields: [['due_at', 'ASCENDING'], ['timer_id', 'ASCENDING']], query: 'the timer sweep (firestore-profile-store.ts findDueTimers)' },
 ];
 
 export const policies = {
