@@ -14,6 +14,12 @@ export type JourneyConfig = {
   sendgrid: { apiKey: string; apiBase: string | undefined } | null;
   shop: ShopSettings;
   policy: DecisionPolicy;
+  /**
+   * How long a send claim (and the timer step holding it) may stay unfinished before it counts as
+   * in doubt and is resolved from ESP evidence. Default 5 min; with SendGrid's activity feed lag,
+   * production wants 30 min or more.
+   */
+  sendLeaseMs: number;
 };
 
 /**
@@ -37,6 +43,8 @@ export function parseJourneyConfig(env: Readonly<Record<string, string | undefin
     const issue = policy.error.issues[0]!;
     throw new ConfigError(`decision policy: ${issue.path.join('.')}: ${issue.message} (NUDGE_FREQUENCY_CAP, NUDGE_HOLDOUT_PERCENT, NUDGE_QUIET_HOURS, NUDGE_DEFAULT_TIMEZONE)`);
   }
+  const sendLeaseMs = env.NUDGE_SEND_LEASE_MS === undefined ? 5 * 60_000 : Number(env.NUDGE_SEND_LEASE_MS);
+  if (!Number.isInteger(sendLeaseMs) || sendLeaseMs < 1000) throw new ConfigError(`NUDGE_SEND_LEASE_MS must be an integer ≥ 1000 (milliseconds), got "${env.NUDGE_SEND_LEASE_MS}"`);
   const currency = (env.NUDGE_SHOP_CURRENCY ?? 'EUR').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) throw new ConfigError(`NUDGE_SHOP_CURRENCY must be an ISO 4217 code like EUR, got "${env.NUDGE_SHOP_CURRENCY}"`);
   return {
@@ -52,6 +60,7 @@ export function parseJourneyConfig(env: Readonly<Record<string, string | undefin
       postal_address: env.NUDGE_POSTAL_ADDRESS || null,
     },
     policy: policy.data,
+    sendLeaseMs,
   };
 }
 

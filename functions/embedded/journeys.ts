@@ -4,6 +4,7 @@ import { createOutboxMailer } from './outbox-mailer.ts';
 import { createSqliteSendLedger, type SqliteSendLedger } from './sqlite-send-ledger.ts';
 import { startTicker } from './ticker.ts';
 import { loadCampaigns } from '../campaigns/load-campaigns.ts';
+import { sendGridEvidence } from '../gcp/sendgrid-evidence.ts';
 import { createSendGridMailer } from '../gcp/sendgrid-mailer.ts';
 import type { JourneyConfig } from '../journey-config.ts';
 import type { CatalogStore } from '../../pipelines/catalog/catalog-store.ts';
@@ -12,7 +13,6 @@ import { createRenderer } from '../../pipelines/content/render-email.ts';
 import type { LoadedCampaign } from '../../pipelines/content/loaded-campaign.ts';
 import type { Mailer } from '../../pipelines/delivery/mailer.ts';
 import { createResolveInDoubt } from '../../pipelines/delivery/resolve-in-doubt.ts';
-import { DEFAULT_CLAIM_LEASE_MS } from '../../pipelines/delivery/send-ledger.ts';
 import { createRunJourneyStep, journeyStepDefaults, type JourneyCampaign, type StepOutcome } from '../../pipelines/journeys/run-journey-step.ts';
 import { createSweepTimers } from '../../pipelines/journeys/sweep-timers.ts';
 import type { ProfileStore } from '../../pipelines/profiles/profile-store.ts';
@@ -23,7 +23,7 @@ import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 export const embeddedJourneyDefaults = {
   /** DESIGN.md §7: timers fire at most about a second late embedded. */
   sweepEveryMs: 1000,
-  /** Claims left in doubt by a crash are looked at once a minute, after the claim lease. */
+  /** Claims left in doubt by a crash are looked at once a minute (or each lease, if shorter). */
   resolveInDoubtEveryMs: 60_000,
 } as const;
 
@@ -55,7 +55,7 @@ export async function loadEmbeddedJourneys(deps: {
 }): Promise<EmbeddedJourneys> {
   const { config, clock, log } = deps;
   const campaigns = await loadCampaigns({ ...(config.templatesDir ? { templatesDir: config.templatesDir } : {}), now: () => clock.now() });
-  const ledger = createSqliteSendLedger({ database: join(deps.dataDir, 'ledger.db') });
+  const ledger = createSqliteSendLedger({ database: join(deps.dataDir, 'ledger.db'), leaseMs: config.sendLeaseMs });
   const mailer = config.sendgrid
     ? createSendGridMailer({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) })
     : createOutboxMailer({ dataDir: deps.dataDir, clock });
@@ -81,18 +81,18 @@ export async function loadEmbeddedJourneys(deps: {
         linkKeys: config.linkKeys,
         publicBaseUrl,
         shop: config.shop,
-        settings: journeyStepDefaults,
+        settings: { ...journeyStepDefaults, timerLeaseMs: config.sendLeaseMs },
         log,
       });
       const sweep = createSweepTimers({ store, runStep, clock, log });
       if (deps.sweeping) {
         const onError = (error: unknown) => log({ severity: 'ERROR', message: 'journey sweep failed', error: String(error) });
         tickers.push(startTicker(sweep, embeddedJourneyDefaults.sweepEveryMs, onError));
-        // Only the outbox can prove a send happened; SendGrid claims in doubt wait for a person.
-        if (!config.sendgrid) {
-          const resolve = createResolveInDoubt({ ledger, findEvidence: outboxEvidence(deps.dataDir), clock, olderThanMs: DEFAULT_CLAIM_LEASE_MS, log });
-          tickers.push(startTicker(resolve, embeddedJourneyDefaults.resolveInDoubtEveryMs, onError));
-        }
+        // A claim left in doubt by a crash is settled from the ESP's own record: the .eml file, or
+        // SendGrid's activity feed searched by the send_id custom arg.
+        const findEvidence = config.sendgrid ? sendGridEvidence({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) }) : outboxEvidence(deps.dataDir);
+        const resolve = createResolveInDoubt({ ledger, findEvidence, clock, olderThanMs: config.sendLeaseMs, log });
+        tickers.push(startTicker(resolve, Math.min(embeddedJourneyDefaults.resolveInDoubtEveryMs, config.sendLeaseMs), onError));
       }
       return { runStep, sweep };
     },

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { freePort, startRuntimeProcess, waitForHealth } from '../support/embedded-process.ts';
 
 // Kill -9 the embedded runtime while events stream in; after a restart, every event that got a
 // 2xx must be in `events` exactly once and folded into its profile exactly once. Loopback only,
@@ -25,7 +25,7 @@ describe('crash recovery of the embedded runtime', () => {
   test('SIGKILL while events stream in loses no acknowledged event and folds each once', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    child = startRuntime(dataDir, port);
+    child = startRuntimeProcess({ NUDGE_DATA_DIR: dataDir, PORT: String(port), NUDGE_WRITE_KEYS: writeKey });
     await waitForHealth(base);
 
     const acknowledged = new Set<string>();
@@ -48,7 +48,7 @@ describe('crash recovery of the embedded runtime', () => {
     assert.ok(acknowledged.size > 0, 'some batches were acknowledged before the kill');
     assert.ok(acknowledged.size < batches * perBatch, 'the kill happened while events streamed in');
 
-    child = startRuntime(dataDir, port);
+    child = startRuntimeProcess({ NUDGE_DATA_DIR: dataDir, PORT: String(port), NUDGE_WRITE_KEYS: writeKey });
     await waitForHealth(base);
     const host = JSON.parse(readFileSync(join(dataDir, 'host.json'), 'utf8')) as { url: string; adminToken: string };
     const query = async (sql: string) => {
@@ -93,26 +93,6 @@ function headers() {
   return { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' };
 }
 
-function startRuntime(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'functions/embedded/main.ts'], {
-    env: { ...process.env, NUDGE_DATA_DIR: dataDir, PORT: String(port), NUDGE_WRITE_KEYS: writeKey },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function waitForHealth(base: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('runtime did not become healthy within 30 s');
-}
-
 /** Reads the profile through the CLI's code path until its order count settles (bounded). */
 async function waitForProfileOrders(dataDir: string, userId: string, expected: number): Promise<number> {
   const { runProfileCommand } = await import('../../functions/embedded/commands/profile-command.ts');
@@ -128,14 +108,4 @@ async function waitForProfileOrders(dataDir: string, userId: string, expected: n
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return count;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
