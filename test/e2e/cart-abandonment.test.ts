@@ -81,6 +81,10 @@ describe('cart abandonment on the embedded runtime', () => {
       identify('buyer-c', 'no-consent@example.com', null),
       add('buyer-c', 'cart-c', 'jacket-1', 'Rain jacket', 129),
     ]);
+    // Before the wait: the reminder is armed for the abandoner and cancelled for the buyer.
+    await runtime.bus.whenIdle();
+    const timers = await runtime.profiles.findDueTimers(new Date(Date.now() + 60_000), 10);
+    assert.deepEqual(timers.map((timer) => [timer.trigger_key, timer.step]).sort(), [['cart-a', 0], ['cart-c', 0]]);
     await settle();
 
     const files = outboxFiles();

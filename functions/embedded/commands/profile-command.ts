@@ -28,7 +28,9 @@ export async function runProfileCommand(id: string, env: Readonly<Record<string,
       console.error(`nudge: no profile for "${id}" (tried user id, email, anonymous id and person id)`);
       return 1;
     }
-    out.write(JSON.stringify(viewProfile(profile), null, 2) + '\n');
+    // Pending journey steps (e.g. the cart reminder and when it is due) belong with the person.
+    const timers = await store.listTimers(profile.person_id);
+    out.write(JSON.stringify({ ...viewProfile(profile), journey_timers: timers }, null, 2) + '\n');
     return 0;
   } finally {
     await store.close();
