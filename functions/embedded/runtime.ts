@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { monotonicFactory } from 'ulid';
 import { createAdminQueryEntry } from './admin-query-entry.ts';
-import type { EmbeddedConfig } from './config.ts';
+import { ConfigError, type EmbeddedConfig } from './config.ts';
 import { openDuckDbWarehouse } from './duckdb-warehouse.ts';
 import { newAdminToken, removeHostFile, writeHostFile } from './host-file.ts';
 import { createHttpHost } from './http-host.ts';
@@ -23,6 +23,7 @@ import { createOnCatalogUpdateEntry } from '../on-catalog-update.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
 import { createUnsubscribeEntry } from '../unsubscribe.ts';
 import { createUnsubscribePerson } from '../../pipelines/engagement/unsubscribe-person.ts';
+import { buildUnsubscribeUrl, listUnsubscribeHeaders } from '../../pipelines/delivery/signed-links.ts';
 import { createAcceptEvents } from '../../pipelines/events/accept-events.ts';
 import { planCartTimers } from '../../pipelines/journeys/plan-cart-timers.ts';
 import type { StepOutcome } from '../../pipelines/journeys/run-journey-step.ts';
@@ -163,7 +164,15 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   if (config.consumers) bus.start();
   const { port, url } = await host.listen(config.port, config.host);
   writeHostFile(config.dataDir, { pid: process.pid, url, adminToken });
-  const { runStep, sweep } = journeys.start({ store: profiles, catalog, warehouse, publicBaseUrl: config.journeys.publicUrl ?? url });
+  const publicBaseUrl = config.journeys.publicUrl ?? url;
+  try {
+    // Fail at start, not at the first send: mail clients only follow https unsubscribe links.
+    listUnsubscribeHeaders(buildUnsubscribeUrl(publicBaseUrl, 'probe'));
+  } catch {
+    await host.close();
+    throw new ConfigError(`NUDGE_PUBLIC_URL must be an https URL reachable by mail clients (got ${publicBaseUrl}); plain http is only allowed on localhost`);
+  }
+  const { runStep, sweep } = journeys.start({ store: profiles, catalog, warehouse, publicBaseUrl });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
