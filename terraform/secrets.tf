@@ -18,3 +18,44 @@ resource "google_secret_manager_secret_version" "write_keys" {
   secret      = google_secret_manager_secret.write_keys.id
   secret_data = join(",", var.write_keys)
 }
+
+# The SendGrid API key of sweepTimers (SENDGRID_API_KEY): a mail.send key, plus read access to
+# Email Activity so claims left in doubt can be settled. Add it outside Terraform so it stays out
+# of the state: printf '%s' 'SG.…' | gcloud secrets versions add <secret> --data-file=-
+resource "google_secret_manager_secret" "sendgrid_api_key" {
+  secret_id = var.sendgrid_api_key_secret_id
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_secret_manager_secret_version" "sendgrid_api_key" {
+  count = var.sendgrid_api_key != "" ? 1 : 0
+
+  secret      = google_secret_manager_secret.sendgrid_api_key.id
+  secret_data = var.sendgrid_api_key
+}
+
+# Keys signing unsubscribe links (NUDGE_LINK_KEYS), comma-separated, newest first: sweepTimers
+# signs with the first, unsubscribe verifies with each. Rotate by prepending a new key and keeping
+# the old one while its links are still in inboxes. Generate one outside Terraform:
+# openssl rand -base64 32 | tr -d '\n' | gcloud secrets versions add <secret> --data-file=-
+resource "google_secret_manager_secret" "link_keys" {
+  secret_id = var.link_keys_secret_id
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_secret_manager_secret_version" "link_keys" {
+  count = length(var.link_keys) > 0 ? 1 : 0
+
+  secret      = google_secret_manager_secret.link_keys.id
+  secret_data = join(",", var.link_keys)
+}

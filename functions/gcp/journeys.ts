@@ -1,0 +1,97 @@
+import type { Firestore } from '@google-cloud/firestore';
+import type { PubSub } from '@google-cloud/pubsub';
+import { createFirestoreCatalogStore } from './firestore-catalog-store.ts';
+import { createFirestoreSendLedger } from './firestore-send-ledger.ts';
+import { createPubSubWarehouseRows } from './pubsub-warehouse-rows.ts';
+import { sendGridEvidence } from './sendgrid-evidence.ts';
+import { createSendGridMailer } from './sendgrid-mailer.ts';
+import { loadCampaigns } from '../campaigns/load-campaigns.ts';
+import { ConfigError } from '../embedded/config.ts';
+import { jsonResponse, type HttpEntry } from '../http.ts';
+import type { JourneyConfig } from '../journey-config.ts';
+import type { CampaignDefinition } from '../../pipelines/campaigns/campaign-definition.ts';
+import { createRenderer } from '../../pipelines/content/render-email.ts';
+import type { LoadedCampaign } from '../../pipelines/content/loaded-campaign.ts';
+import { createResolveInDoubt } from '../../pipelines/delivery/resolve-in-doubt.ts';
+import { createRunJourneyStep, journeyStepDefaults, type JourneyCampaign } from '../../pipelines/journeys/run-journey-step.ts';
+import { createSweepTimers } from '../../pipelines/journeys/sweep-timers.ts';
+import type { ProfileStore } from '../../pipelines/profiles/profile-store.ts';
+import type { Clock } from '../../pipelines/shared/clock.ts';
+
+/**
+ * Journeys on GCP: the same pipelines the embedded runtime runs (functions/embedded/journeys.ts),
+ * over Firestore, Pub/Sub → BigQuery and SendGrid. Cloud Scheduler calls sweepTimers once a
+ * minute; each call fires the due timers, then settles claims a crash left in doubt.
+ */
+
+let campaigns: Promise<Map<string, LoadedCampaign>> | undefined;
+
+/**
+ * The campaigns of templates/ (shipped in the function zip), compiled once per instance. A
+ * definition or template error fails the first request of the instance, naming file, line and
+ * field in the log; the next request tries again.
+ */
+export function loadGcpCampaigns(config: Pick<JourneyConfig, 'templatesDir'>, clock: Clock): Promise<Map<string, LoadedCampaign>> {
+  campaigns ??= loadCampaigns({ ...(config.templatesDir ? { templatesDir: config.templatesDir } : {}), now: () => clock.now() }).catch((error: unknown) => {
+    campaigns = undefined;
+    throw error;
+  });
+  return campaigns;
+}
+
+export async function loadCampaignDefinitions(config: Pick<JourneyConfig, 'templatesDir'>, clock: Clock): Promise<CampaignDefinition[]> {
+  return [...(await loadGcpCampaigns(config, clock)).values()].map((campaign) => campaign.definition);
+}
+
+export type SweepTimersEntryDeps = {
+  config: JourneyConfig;
+  campaigns: ReadonlyMap<string, LoadedCampaign>;
+  store: ProfileStore;
+  firestore: Firestore;
+  pubsub: PubSub;
+  clock: Clock;
+  newId: () => string;
+  log: (entry: Record<string, unknown>) => void;
+};
+
+/**
+ * The sweepTimers Cloud Function: POST (Cloud Scheduler, OIDC) runs one sweep and one in-doubt
+ * pass and answers 200 with their counts. A failure answers 500, which Cloud Scheduler logs;
+ * nothing is lost, the next minute's sweep finds the same timers.
+ */
+export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
+  const { config, clock, log } = deps;
+  if (!config.sendgrid) throw new ConfigError('SENDGRID_API_KEY is empty: add a version to the SendGrid secret (see docs/deploy.md)');
+  if (!config.publicUrl) throw new ConfigError('NUDGE_PUBLIC_URL must be the URL of the unsubscribe function (terraform sets it)');
+  const sendgrid = { apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) };
+  const ledger = createFirestoreSendLedger({ firestore: deps.firestore, leaseMs: config.sendLeaseMs });
+  const journeyCampaigns = new Map<string, JourneyCampaign>([...deps.campaigns].map(([id, campaign]) => [id, { definition: campaign.definition, render: createRenderer(campaign) }]));
+  const runStep = createRunJourneyStep({
+    store: deps.store,
+    catalog: createFirestoreCatalogStore({ firestore: deps.firestore }),
+    campaigns: journeyCampaigns,
+    ledger,
+    mailer: createSendGridMailer(sendgrid),
+    warehouse: createPubSubWarehouseRows({ pubsub: deps.pubsub }),
+    clock,
+    newId: deps.newId,
+    policy: config.policy,
+    linkKeys: config.linkKeys,
+    publicBaseUrl: config.publicUrl,
+    shop: config.shop,
+    settings: { ...journeyStepDefaults, timerLeaseMs: config.sendLeaseMs },
+    log,
+  });
+  const sweep = createSweepTimers({ store: deps.store, runStep, clock, log });
+  // SendGrid's activity feed settles claims a crash left in doubt (searched by the send_id custom arg).
+  const resolveInDoubt = createResolveInDoubt({ ledger, findEvidence: sendGridEvidence(sendgrid), clock, olderThanMs: config.sendLeaseMs, log });
+
+  return async (request) => {
+    if (request.method.toUpperCase() !== 'POST') return jsonResponse(405, { error: 'POST only (Cloud Scheduler)' }, { allow: 'POST' });
+    const swept = await sweep();
+    const inDoubt = await resolveInDoubt();
+    const result = { ...swept, in_doubt: inDoubt };
+    log({ severity: 'INFO', message: 'journey sweep', ...result });
+    return jsonResponse(200, result);
+  };
+}
