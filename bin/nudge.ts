@@ -3,6 +3,7 @@ import { runDeadLettersCommand } from '../functions/embedded/commands/dead-lette
 import { runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
 import { runProfileCommand } from '../functions/embedded/commands/profile-command.ts';
 import { runQueryCommand } from '../functions/embedded/commands/query-command.ts';
+import { runSimulateCommand, simulateDefaults } from '../functions/embedded/commands/simulate-command.ts';
 import { runStartCommand } from '../functions/embedded/commands/start-command.ts';
 
 // The nudge command line. Every command reads the same environment as `npm start`
@@ -26,7 +27,8 @@ Examples:
   npx nudge query "SELECT kind, COUNT(*) AS n FROM nudge.events GROUP BY kind"
   npx nudge query sql/queries/daily_events_by_kind.sql --json
   npx nudge dead-letters --limit 20
-  npx nudge preview cart-abandonment`,
+  npx nudge preview cart-abandonment
+  npx nudge simulate --shoppers 200 --seed 7`,
   );
 
 const dataDirOption = () => new Option('--data-dir <dir>', 'state directory (overrides NUDGE_DATA_DIR)');
@@ -83,6 +85,51 @@ program
   .action(async (options: { stage?: string; limit: string; json?: boolean; dataDir?: string }) => {
     process.exitCode = await runDeadLettersCommand(
       { stage: options.stage, limit: Number(options.limit), json: options.json ?? false, env: withOverrides(options) },
+      process.stdout,
+    );
+  });
+
+program
+  .command('simulate')
+  .description('drive synthetic shoppers over the HTTP endpoints of the running host, then summarise the emails sent and skipped')
+  .option('--shoppers <n>', 'how many shoppers', String(simulateDefaults.shoppers))
+  .option('--seed <n>', 'the same seed gives the same shoppers, carts and choices', String(simulateDefaults.seed))
+  .option('--pace <ms>', 'simulated pause between two steps of a shopper, in milliseconds', String(simulateDefaults.paceMs))
+  .option('--wait-for <duration>', 'how long to wait for the emails afterwards, e.g. 90s or 2m, 0 = do not wait (default: the campaign wait + 10s, at most 2m)')
+  .option('--url <url>', 'base URL of the host (default: the running host of the data dir, from host.json)')
+  .option('--write-key <key>', 'write key (default: first of NUDGE_WRITE_KEYS, else the data dir\'s development key)')
+  .addOption(dataDirOption())
+  .addHelpText(
+    'after',
+    `
+Each shopper browses anonymously (pages, searches, product views); some add 1–3 products to a
+cart, some identify with an email (with email_marketing_consent true, false, or not given), some
+check out and order, the others abandon the cart. A few Catalog Updated events set live stock first.
+Events go to POST /v1/batch with the write key; the summary (events, carts, orders, emails sent,
+emails skipped by reason) comes from the warehouse via the host (tables decisions, email_sends)
+and the outbox folder.
+
+The cart-abandonment campaign waits 30m before its email. For a demo that ends within a minute,
+start the host with a copy of templates/ whose cart-abandonment/campaign.yaml says "wait: 10s":
+  cp -r templates /tmp/nudge-templates
+  sed -i 's/^wait: .*/wait: 10s/' /tmp/nudge-templates/cart-abandonment/campaign.yaml
+  NUDGE_TEMPLATES_DIR=/tmp/nudge-templates npm start
+  NUDGE_TEMPLATES_DIR=/tmp/nudge-templates npx nudge simulate --shoppers 200 --seed 7
+(simulate reads NUDGE_TEMPLATES_DIR only to choose how long to wait.) Held-out shoppers
+(NUDGE_HOLDOUT_PERCENT), quiet hours (NUDGE_QUIET_HOURS) and the frequency cap apply as configured
+on the host and show up among the skip reasons.`,
+  )
+  .action(async (options: { shoppers: string; seed: string; pace: string; waitFor?: string; url?: string; writeKey?: string; dataDir?: string }) => {
+    process.exitCode = await runSimulateCommand(
+      {
+        shoppers: Number(options.shoppers),
+        seed: Number(options.seed),
+        paceMs: Number(options.pace),
+        ...(options.waitFor === undefined ? {} : { waitFor: options.waitFor }),
+        ...(options.url ? { url: options.url } : {}),
+        ...(options.writeKey ? { writeKey: options.writeKey } : {}),
+        env: withOverrides(options),
+      },
       process.stdout,
     );
   });

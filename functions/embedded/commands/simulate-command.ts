@@ -1,0 +1,119 @@
+import type { Writable } from 'node:stream';
+import { createBatchSender, type BatchSender } from '../simulate/batch-sender.ts';
+import { formatSummary, summarise, type SimulationSummary } from '../simulate/format-summary.ts';
+import { createProgressLine } from '../simulate/progress-line.ts';
+import { buildSimulationScript, tallyScript, type ScriptTally, type ShopperPlan } from '../simulate/shopper-script.ts';
+import { createOutcomeReader, type ReadOutcomes, type SimulationOutcomes } from '../simulate/simulation-outcomes.ts';
+import { formatDuration, resolveSimulateSettings, SimulateUsageError, type SimulateFlags } from '../simulate/simulation-settings.ts';
+
+export type SimulateOptions = SimulateFlags & {
+  /** Prefix of every id (users, carts, emails); default a fresh one per run, so re-running on the same data dir starts from new profiles. */
+  runId?: string;
+  /** Shoppers browsing at the same time. */
+  concurrency?: number;
+  /** How often the warehouse is asked while waiting for emails. */
+  pollEveryMs?: number;
+};
+
+export const simulateDefaults = { shoppers: 200, seed: 7, paceMs: 20, concurrency: 25, pollEveryMs: 1000 } as const;
+
+/**
+ * `nudge simulate`: synthetic shoppers over the real HTTP endpoints of a running host (browsing,
+ * carts, identify with or without consent, orders and abandoned carts), then waits for the
+ * cart-abandonment decisions and emails and prints what happened. Returns the summary; throws
+ * SimulateUsageError for settings it cannot work with.
+ */
+export async function simulate(options: SimulateOptions, out: Writable): Promise<SimulationSummary> {
+  const settings = resolveSimulateSettings(options);
+  const runId = options.runId ?? Date.now().toString(36);
+  const script = buildSimulationScript({ seed: options.seed, shoppers: options.shoppers, runId });
+  const tally = tallyScript(script);
+  const since = new Date();
+  const sender = createBatchSender({ url: settings.url, writeKey: settings.writeKey });
+  const readOutcomes = createOutcomeReader({ url: settings.url, adminToken: settings.adminToken, dataDir: settings.dataDir, since });
+
+  out.write(`Simulating ${tally.shoppers} shoppers (seed ${script.seed}, run ${runId}) against ${settings.url}: ${tally.events} events, pace ${options.paceMs} ms\n`);
+  if (settings.hint) out.write(`hint: ${settings.hint}\n`);
+
+  await sender.send(script.setup);
+  await driveShoppers(script.shoppers, sender, tally, options, out);
+
+  let outcomes = await readOutcomes();
+  if (settings.waitForMs > 0) {
+    out.write(`Waiting up to ${formatDuration(settings.waitForMs)} for the cart-abandonment emails${settings.campaignWaitMs === null ? '' : ` (campaign wait ${formatDuration(settings.campaignWaitMs)})`}\n`);
+    outcomes = await waitForEmails(readOutcomes, outcomes, tally, settings.waitForMs, options.pollEveryMs ?? simulateDefaults.pollEveryMs, out);
+  }
+  const summary = summarise({ run_id: runId, seed: script.seed, script: tally, events: sender.counts, outcomes });
+  out.write(formatSummary(summary));
+  return summary;
+}
+
+/** The CLI wrapper: usage errors become a message and exit code 2, a failed run exit code 1. */
+export async function runSimulateCommand(options: SimulateOptions, out: Writable): Promise<number> {
+  try {
+    const summary = await simulate(options, out);
+    return summary.events.accepted > 0 ? 0 : 1;
+  } catch (error) {
+    console.error(`nudge simulate: ${error instanceof Error ? error.message : String(error)}`);
+    return error instanceof SimulateUsageError ? 2 : 1;
+  }
+}
+
+async function driveShoppers(shoppers: ShopperPlan[], sender: BatchSender, tally: ScriptTally, options: SimulateOptions, out: Writable): Promise<void> {
+  const progress = createProgressLine(out, 'shoppers');
+  let finished = 0;
+  const detail = () => `${finished}/${shoppers.length} shoppers · ${sender.counts.accepted} events accepted${sender.counts.rejected ? `, ${sender.counts.rejected} rejected` : ''}`;
+  const acknowledged = () => sender.counts.accepted + sender.counts.rejected + sender.counts.failed;
+  sender.onProgress(() => progress.update(acknowledged(), tally.events, detail()));
+
+  let next = 0;
+  const worker = async () => {
+    while (next < shoppers.length) {
+      const shopper = shoppers[next++]!;
+      for (const step of shopper.steps) {
+        await sender.send(step.events);
+        const pause = step.pause * options.paceMs;
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+      finished++;
+    }
+  };
+  const workers = Math.min(options.concurrency ?? simulateDefaults.concurrency, shoppers.length);
+  await Promise.all(Array.from({ length: workers }, worker));
+  progress.finish(acknowledged(), tally.events, detail());
+}
+
+/**
+ * Polls until every abandoned cart has its first decision and every send decision its email, or
+ * the time is up. A deferred decision (quiet hours) counts as decided: its email comes hours later.
+ */
+async function waitForEmails(
+  readOutcomes: ReadOutcomes,
+  first: SimulationOutcomes,
+  tally: ScriptTally,
+  waitForMs: number,
+  pollEveryMs: number,
+  out: Writable,
+): Promise<SimulationOutcomes> {
+  const progress = createProgressLine(out, 'emails  ');
+  const deadline = Date.now() + waitForMs;
+  let outcomes = first;
+  const settled = (o: SimulationOutcomes) =>
+    o.decidedCarts !== null && o.sendDecisions !== null && o.emailsSent !== null
+      ? o.decidedCarts >= tally.abandoned && o.emailsSent >= o.sendDecisions
+      : o.outboxEmails !== null && o.outboxEmails >= tally.abandonedWithConsent;
+  const detail = (o: SimulationOutcomes) => {
+    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    const emails = o.emailsSent ?? o.outboxEmails ?? 0;
+    return o.decidedCarts === null ? `${emails} emails in the outbox · ${left}s left` : `${o.decidedCarts}/${tally.abandoned} abandoned carts decided · ${emails} emails sent · ${left}s left`;
+  };
+  const done = (o: SimulationOutcomes) => (o.decidedCarts === null ? (o.outboxEmails ?? 0) : o.decidedCarts);
+  const total = tally.abandoned === 0 ? 1 : first.decidedCarts === null ? Math.max(1, tally.abandonedWithConsent) : tally.abandoned;
+  while (!settled(outcomes) && Date.now() < deadline) {
+    progress.update(done(outcomes), total, detail(outcomes));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollEveryMs, Math.max(0, deadline - Date.now()))));
+    outcomes = await readOutcomes();
+  }
+  progress.finish(done(outcomes), total, detail(outcomes));
+  return outcomes;
+}

@@ -1,0 +1,55 @@
+import type { SendCounts } from './batch-sender.ts';
+import type { ScriptTally } from './shopper-script.ts';
+import type { DecisionCount, SimulationOutcomes } from './simulation-outcomes.ts';
+
+/** Everything `nudge simulate` found out, as data (tests) and as text (people). */
+export type SimulationSummary = {
+  run_id: string;
+  seed: number;
+  script: ScriptTally;
+  events: SendCounts & { sent: number };
+  outcomes: SimulationOutcomes;
+  /** Emails skipped, held out (outcome holdout) or deferred (outcome defer), by reason: decisions other than send. */
+  skipped: DecisionCount[] | null;
+};
+
+export function summarise(run: { run_id: string; seed: number; script: ScriptTally; events: SendCounts; outcomes: SimulationOutcomes }): SimulationSummary {
+  const { events, outcomes } = run;
+  return {
+    ...run,
+    events: { ...events, sent: events.accepted + events.rejected + events.failed },
+    skipped: outcomes.decisions?.filter((row) => row.outcome !== 'send') ?? null,
+  };
+}
+
+export function formatSummary(summary: SimulationSummary): string {
+  const { script, events, outcomes } = summary;
+  const rows: [string, string][] = [
+    ['shoppers', `${script.shoppers}`],
+    ['events sent', `${events.sent}  (accepted ${events.accepted}, rejected ${events.rejected}${events.failed ? `, failed ${events.failed}` : ''})`],
+    ['carts', `${script.carts}  (orders ${script.orders})`],
+    [
+      'carts abandoned',
+      `${script.abandoned}  (${script.abandonedWithConsent} by shoppers with consent, ${script.abandonedWithoutConsent} without consent, ${script.abandonedAnonymous} anonymous)`,
+    ],
+  ];
+  if (outcomes.emailsSent !== null) {
+    rows.push(['emails sent', `${outcomes.emailsSent}${outcomes.outboxEmails === null ? '' : `  (${outcomes.outboxEmails} .eml files in the outbox)`}`]);
+  } else if (outcomes.outboxEmails !== null) {
+    rows.push(['emails sent', `${outcomes.outboxEmails}  (counted in the outbox folder; the warehouse was not reachable without host.json)`]);
+  } else {
+    rows.push(['emails sent', 'unknown (no host.json for this --url and no outbox folder)']);
+  }
+  if (summary.skipped !== null) {
+    const list = (rows: DecisionCount[]) => rows.map((row) => `${row.reason} ${row.count}`).join(' · ');
+    const skipped = summary.skipped.filter((row) => row.outcome !== 'defer');
+    const deferred = summary.skipped.filter((row) => row.outcome === 'defer');
+    rows.push(['emails skipped', skipped.length === 0 ? 'none' : list(skipped)]);
+    // Quiet hours defer rather than drop: the email goes out when they end (NUDGE_QUIET_HOURS=off for a demo).
+    if (deferred.length > 0) rows.push(['emails deferred', `${list(deferred)}  (sent when the quiet hours end; NUDGE_QUIET_HOURS=off on the host for a demo)`]);
+    const undecided = outcomes.decidedCarts === null ? 0 : script.abandoned - outcomes.decidedCarts;
+    if (undecided > 0) rows.push(['not decided yet', `${undecided} abandoned carts (their reminder is not due yet; see nudge query "SELECT * FROM nudge.decisions")`]);
+  }
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [`Summary — seed ${summary.seed}, run ${summary.run_id}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
+}
