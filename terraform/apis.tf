@@ -3,18 +3,18 @@
 locals {
   required_apis = [
     "artifactregistry.googleapis.com",     # images built from the function source
-    "bigquery.googleapis.com",             # warehouse: events, dead_letters
+    "bigquery.googleapis.com",             # warehouse: events, dead_letters, decisions, email_sends
     "cloudbuild.googleapis.com",           # builds the function images
     "cloudfunctions.googleapis.com",       # gen2 functions
     "cloudresourcemanager.googleapis.com", # project lookups (project number for the Pub/Sub agent)
-    "cloudscheduler.googleapis.com",       # timer sweeps (scheduler.tf, later issues)
+    "cloudscheduler.googleapis.com",       # timer sweeps (scheduler.tf)
     "eventarc.googleapis.com",             # event triggers of gen2 functions (later issues)
     "firestore.googleapis.com",            # profiles, ledgers
     "iam.googleapis.com",                  # service accounts
     "monitoring.googleapis.com",           # dead-letter and backlog alerts
     "pubsub.googleapis.com",               # event bus
     "run.googleapis.com",                  # gen2 functions run on Cloud Run
-    "secretmanager.googleapis.com",        # write keys
+    "secretmanager.googleapis.com",        # write keys, SendGrid key, link-signing keys
     "storage.googleapis.com",              # function source bucket
   ]
 }

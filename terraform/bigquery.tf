@@ -67,3 +67,46 @@ resource "google_bigquery_table" "dead_letters" {
     }
   }
 }
+
+locals {
+  # Tables the journeys write (functions/gcp/pubsub-warehouse-rows.ts): each row is published to
+  # the topic warehouse-<table>, whose BigQuery subscription (pubsub.tf) writes it here. Layout as
+  # in sql/tables/<table>.sql; the schema is the .schema.json beside it.
+  journey_tables = {
+    decisions = {
+      description     = "Every decision of the decisions stage (send, skip, defer, holdout) with its reason. At-least-once: dedupe by decision_id."
+      partition_field = "decided_at"
+      clustering      = ["person_id", "campaign_id"]
+      primary_key     = "decision_id"
+    }
+    email_sends = {
+      description     = "Final outcome of every email handed to SendGrid, one per send_id. At-least-once: dedupe by send_id."
+      partition_field = "sent_at"
+      clustering      = ["person_id", "campaign_id"]
+      primary_key     = "send_id"
+    }
+  }
+}
+
+resource "google_bigquery_table" "journey" {
+  for_each = local.journey_tables
+
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = each.key
+  description         = each.value.description
+  schema              = file("${path.module}/../sql/tables/${each.key}.schema.json")
+  deletion_protection = var.bigquery_deletion_protection
+
+  time_partitioning {
+    type  = "DAY"
+    field = each.value.partition_field
+  }
+
+  clustering = each.value.clustering
+
+  table_constraints {
+    primary_key {
+      columns = [each.value.primary_key]
+    }
+  }
+}

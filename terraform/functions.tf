@@ -1,4 +1,4 @@
-# The Cloud Functions (gen2, Node.js 22). All four run the same source zip; the entry point picks
+# The Cloud Functions (gen2, Node.js 22). All of them run the same source zip; the entry point picks
 # the function registered with @google-cloud/functions-framework in functions/index.ts.
 
 locals {
@@ -35,6 +35,22 @@ locals {
       # instance count low without piling transactions onto one instance.
       concurrency = 20
     }
+    # One sweep at a time per instance; Cloud Scheduler calls once a minute. An overlapping sweep
+    # is safe (timer leases and the send ledger), just wasted work.
+    sweep_timers = {
+      memory          = "512Mi"
+      cpu             = "1"
+      concurrency     = 1
+      max_instances   = 2
+      timeout_seconds = 540
+    }
+    unsubscribe = {
+      memory          = "512Mi"
+      cpu             = "1"
+      concurrency     = 20
+      max_instances   = 10
+      timeout_seconds = 60
+    }
   }
 
   # Read once at cold start by the functions' config parser.
@@ -45,6 +61,23 @@ locals {
     NUDGE_FIRESTORE_DATABASE = google_firestore_database.main.name
     LOG_EXECUTION_ID         = "true"
   })
+
+  # What journeys, decisions and emails read (functions/journey-config.ts). Secrets (the SendGrid
+  # key, link-signing keys) come from Secret Manager; NUDGE_PUBLIC_URL is set per function.
+  # Empty settings are left out: the code's defaults apply (e.g. the cart URL is <shop_url>/cart).
+  journey_environment = merge(local.function_environment, { for name, value in {
+    NUDGE_SHOP_NAME        = var.shop_name
+    NUDGE_SHOP_URL         = var.shop_url
+    NUDGE_SHOP_CART_URL    = var.shop_cart_url
+    NUDGE_SHOP_CURRENCY    = var.shop_currency
+    NUDGE_POSTAL_ADDRESS   = var.postal_address
+    NUDGE_QUIET_HOURS      = var.quiet_hours
+    NUDGE_DEFAULT_TIMEZONE = var.default_timezone
+    NUDGE_HOLDOUT_PERCENT  = tostring(var.holdout_percent)
+    NUDGE_FREQUENCY_CAP    = var.frequency_cap_per_day == 0 ? "off" : tostring(var.frequency_cap_per_day)
+    NUDGE_SEND_LEASE_MS    = tostring(var.send_lease_ms)
+    SENDGRID_API_BASE      = var.sendgrid_api_base
+  } : name => value if value != "" })
 
   # The zip already holds the compiled dist/. An empty list stops the Node.js buildpack from
   # running `npm run build` (tsc), which would fail without the TypeScript sources.
@@ -142,5 +175,115 @@ resource "google_cloudfunctions2_function" "consumer" {
   depends_on = [
     google_project_service.enabled,
     google_project_iam_member.build_builds_functions,
+  ]
+}
+
+# Fires due journey timers (cart reminders), sends through SendGrid and settles claims a crash left
+# in doubt. Called once a minute by Cloud Scheduler (scheduler.tf) and by nobody else (iam.tf).
+resource "google_cloudfunctions2_function" "sweep_timers" {
+  name        = "${var.name_prefix}-sweep-timers"
+  location    = var.region
+  description = "Fires due journey timers: decides, renders and sends each email once."
+
+  build_config {
+    runtime               = "nodejs22"
+    entry_point           = "sweepTimers"
+    service_account       = google_service_account.build.id
+    environment_variables = local.build_environment
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions_source.name
+        object = google_storage_bucket_object.functions_source.name
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.sweep_timers.email
+    ingress_settings                 = var.consumer_ingress
+    all_traffic_on_latest_revision   = true
+    min_instance_count               = 0
+    max_instance_count               = local.function_settings.sweep_timers.max_instances
+    available_memory                 = local.function_settings.sweep_timers.memory
+    available_cpu                    = local.function_settings.sweep_timers.cpu
+    max_instance_request_concurrency = local.function_settings.sweep_timers.concurrency
+    timeout_seconds                  = local.function_settings.sweep_timers.timeout_seconds
+    # Unsubscribe links in every email point at the unsubscribe function.
+    environment_variables = merge(local.journey_environment, {
+      NUDGE_PUBLIC_URL = google_cloudfunctions2_function.unsubscribe.service_config[0].uri
+    })
+
+    secret_environment_variables {
+      key        = "SENDGRID_API_KEY"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.sendgrid_api_key.secret_id
+      version    = "latest"
+    }
+
+    secret_environment_variables {
+      key        = "NUDGE_LINK_KEYS"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.link_keys.secret_id
+      version    = "latest"
+    }
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_project_iam_member.build_builds_functions,
+    google_secret_manager_secret_iam_member.sweep_timers_reads_sendgrid_api_key,
+    google_secret_manager_secret_iam_member.sweep_timers_reads_link_keys,
+    google_secret_manager_secret_version.sendgrid_api_key,
+    google_secret_manager_secret_version.link_keys,
+  ]
+}
+
+# The List-Unsubscribe target of every email (one-click POST, GET confirmation page). Public:
+# mail clients post to it without credentials; the signed token in the URL is the authority.
+resource "google_cloudfunctions2_function" "unsubscribe" {
+  name        = "${var.name_prefix}-unsubscribe"
+  location    = var.region
+  description = "One-click unsubscribe: verifies the signed link and withdraws marketing consent at once."
+
+  build_config {
+    runtime               = "nodejs22"
+    entry_point           = "unsubscribe"
+    service_account       = google_service_account.build.id
+    environment_variables = local.build_environment
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions_source.name
+        object = google_storage_bucket_object.functions_source.name
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.unsubscribe.email
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    min_instance_count               = 0
+    max_instance_count               = local.function_settings.unsubscribe.max_instances
+    available_memory                 = local.function_settings.unsubscribe.memory
+    available_cpu                    = local.function_settings.unsubscribe.cpu
+    max_instance_request_concurrency = local.function_settings.unsubscribe.concurrency
+    timeout_seconds                  = local.function_settings.unsubscribe.timeout_seconds
+    environment_variables            = local.journey_environment
+
+    secret_environment_variables {
+      key        = "NUDGE_LINK_KEYS"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.link_keys.secret_id
+      version    = "latest"
+    }
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_project_iam_member.build_builds_functions,
+    google_secret_manager_secret_iam_member.unsubscribe_reads_link_keys,
+    google_secret_manager_secret_version.link_keys,
   ]
 }

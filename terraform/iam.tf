@@ -32,6 +32,32 @@ resource "google_service_account" "push_invoker" {
   depends_on = [google_project_service.enabled]
 }
 
+resource "google_service_account" "sweep_timers" {
+  account_id   = "${var.name_prefix}-sweep-timers"
+  display_name = "nudge sweep-timers"
+  description  = "Runtime identity of the sweepTimers function: journey timers, send ledger, warehouse rows, SendGrid key."
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_service_account" "unsubscribe" {
+  account_id   = "${var.name_prefix}-unsubscribe"
+  display_name = "nudge unsubscribe"
+  description  = "Runtime identity of the unsubscribe function: records the consent change, publishes it as an event."
+
+  depends_on = [google_project_service.enabled]
+}
+
+# Cloud Scheduler signs its calls with this account's OIDC token; it can invoke sweepTimers and
+# nothing else.
+resource "google_service_account" "scheduler_invoker" {
+  account_id   = "${var.name_prefix}-scheduler-invoker"
+  display_name = "nudge Cloud Scheduler invoker"
+  description  = "Identity of the Cloud Scheduler job calling sweepTimers each minute."
+
+  depends_on = [google_project_service.enabled]
+}
+
 # Cloud Build runs the function builds as this account rather than the project's default one
 # (which new projects no longer grant enough, and old projects grant far too much).
 resource "google_service_account" "build" {
@@ -105,6 +131,83 @@ resource "google_cloud_run_service_iam_member" "push_invoker_invokes_consumer" {
   member   = "serviceAccount:${google_service_account.push_invoker.email}"
 }
 
+# --- sweepTimers --------------------------------------------------------------------------------
+
+# Timers live with the profiles, and the send ledger beside them (Firestore: project-level only).
+resource "google_project_iam_member" "sweep_timers_uses_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.sweep_timers.email}"
+}
+
+# decisions and email_sends rows go to their warehouse-<table> topics, and nowhere else.
+resource "google_pubsub_topic_iam_member" "sweep_timers_publishes_rows" {
+  for_each = local.journey_tables
+
+  topic  = google_pubsub_topic.warehouse_rows[each.key].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.sweep_timers.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "sweep_timers_reads_sendgrid_api_key" {
+  secret_id = google_secret_manager_secret.sendgrid_api_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.sweep_timers.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "sweep_timers_reads_link_keys" {
+  secret_id = google_secret_manager_secret.link_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.sweep_timers.email}"
+}
+
+# Only the Cloud Scheduler job's account may call sweepTimers.
+resource "google_cloud_run_service_iam_member" "scheduler_invokes_sweep_timers" {
+  location = google_cloudfunctions2_function.sweep_timers.location
+  service  = google_cloudfunctions2_function.sweep_timers.name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler_invoker.email}"
+}
+
+# --- unsubscribe --------------------------------------------------------------------------------
+
+# The consent change is folded into the profile at once.
+resource "google_project_iam_member" "unsubscribe_uses_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.unsubscribe.email}"
+}
+
+# ...and published like any event (Consent Updated), so history and BigQuery show it.
+resource "google_pubsub_topic_iam_member" "unsubscribe_publishes_events" {
+  for_each = local.event_topics
+
+  topic  = google_pubsub_topic.events[each.key].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.unsubscribe.email}"
+}
+
+resource "google_pubsub_topic_iam_member" "unsubscribe_publishes_invalid" {
+  topic  = google_pubsub_topic.invalid.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.unsubscribe.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "unsubscribe_reads_link_keys" {
+  secret_id = google_secret_manager_secret.link_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.unsubscribe.email}"
+}
+
+# Anyone may call unsubscribe: mail clients' one-click POST carries no credentials. The signed,
+# expiring token in the link is checked by the function itself (400 otherwise).
+resource "google_cloud_run_service_iam_member" "unsubscribe_is_public" {
+  location = google_cloudfunctions2_function.unsubscribe.location
+  service  = google_cloudfunctions2_function.unsubscribe.name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
 # --- Pub/Sub service agent ----------------------------------------------------------------------
 
 # Dead-lettering needs the agent to publish to each dead-letter topic...
@@ -129,6 +232,14 @@ resource "google_pubsub_subscription_iam_member" "agent_acks_warehouse" {
   for_each = local.event_topics
 
   subscription = google_pubsub_subscription.warehouse[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent_member
+}
+
+resource "google_pubsub_subscription_iam_member" "agent_acks_warehouse_rows" {
+  for_each = local.journey_tables
+
+  subscription = google_pubsub_subscription.warehouse_rows[each.key].name
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent_member
 }

@@ -3,6 +3,11 @@ output "collect_url" {
   value       = google_cloudfunctions2_function.collect.service_config[0].uri
 }
 
+output "unsubscribe_url" {
+  description = "URL of the public unsubscribe function; every email's List-Unsubscribe link points here (NUDGE_PUBLIC_URL of sweepTimers)."
+  value       = google_cloudfunctions2_function.unsubscribe.service_config[0].uri
+}
+
 output "consumer_urls" {
   description = "URLs of the Pub/Sub consumer functions (callable only by the push-invoker account)."
   value       = { for key, fn in google_cloudfunctions2_function.consumer : key => fn.service_config[0].uri }
@@ -33,6 +38,21 @@ output "dead_letters_table" {
   value       = local.dead_letters_table_ref
 }
 
+output "journey_tables" {
+  description = "Tables the journeys write through warehouse-<table> topics (decisions, email_sends), as project.dataset.table."
+  value       = { for key, table in google_bigquery_table.journey : key => "${var.project_id}.${google_bigquery_dataset.main.dataset_id}.${table.table_id}" }
+}
+
+output "sendgrid_api_key_secret" {
+  description = "Secret Manager secret of the SendGrid API key; add a version with gcloud secrets versions add."
+  value       = google_secret_manager_secret.sendgrid_api_key.id
+}
+
+output "link_keys_secret" {
+  description = "Secret Manager secret of the unsubscribe link-signing keys; add a version with gcloud secrets versions add."
+  value       = google_secret_manager_secret.link_keys.id
+}
+
 output "write_keys_secret" {
   description = "Secret Manager secret of the accepted write keys; add versions with gcloud secrets versions add."
   value       = google_secret_manager_secret.write_keys.id
@@ -49,8 +69,11 @@ output "service_accounts" {
     { collect = google_service_account.collect.email },
     { for key, sa in google_service_account.consumer : key => sa.email },
     {
-      push_invoker = google_service_account.push_invoker.email
-      build        = google_service_account.build.email
+      sweep_timers      = google_service_account.sweep_timers.email
+      unsubscribe       = google_service_account.unsubscribe.email
+      push_invoker      = google_service_account.push_invoker.email
+      scheduler_invoker = google_service_account.scheduler_invoker.email
+      build             = google_service_account.build.email
     },
   )
 }

@@ -198,3 +198,50 @@ locals {
   # sql/transforms/stringify-json-columns.js: tested in functions/embedded/bigquery-ddl.test.ts.
   stringify_json_columns_udf = file("${path.module}/../sql/transforms/stringify-json-columns.js")
 }
+
+# Warehouse rows of the journeys (decisions, email_sends): sweepTimers publishes each row to
+# warehouse-<table> and a BigQuery subscription writes it, the same no-insert-code path as events.
+resource "google_pubsub_topic" "warehouse_rows" {
+  for_each = local.journey_tables
+
+  name = "warehouse-${each.key}"
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_pubsub_subscription" "warehouse_rows" {
+  for_each = local.journey_tables
+
+  name                       = "warehouse-${each.key}-to-bigquery"
+  topic                      = google_pubsub_topic.warehouse_rows[each.key].id
+  message_retention_duration = local.subscription_retention
+
+  bigquery_config {
+    table               = "${var.project_id}.${google_bigquery_dataset.main.dataset_id}.${google_bigquery_table.journey[each.key].table_id}"
+    use_table_schema    = true
+    drop_unknown_fields = true
+    write_metadata      = false
+  }
+
+  # No JSON columns in these tables today; the transform keeps every BigQuery subscription alike.
+  message_transforms {
+    javascript_udf {
+      function_name = "stringifyJsonColumns"
+      code          = local.stringify_json_columns_udf
+    }
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter["warehouse"].id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [
+    google_bigquery_dataset_iam_member.agent_writes_warehouse,
+    google_pubsub_topic_iam_member.agent_publishes_dead_letters,
+  ]
+}

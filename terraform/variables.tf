@@ -203,13 +203,13 @@ variable "write_keys" {
 }
 
 variable "extra_environment_variables" {
-  description = "Additional environment variables for every function (e.g. NUDGE_LOG_LEVEL). Must not override the NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT or NUDGE_BQ_DATASET set here."
+  description = "Additional environment variables for every function (e.g. NUDGE_LOG_LEVEL). Must not override the NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT or NUDGE_BQ_DATASET set here, nor the secrets and NUDGE_PUBLIC_URL."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = length(setintersection(keys(var.extra_environment_variables), ["NUDGE_RUNTIME", "GOOGLE_CLOUD_PROJECT", "NUDGE_BQ_DATASET", "NUDGE_FIRESTORE_DATABASE", "NUDGE_WRITE_KEYS"])) == 0
-    error_message = "extra_environment_variables must not set NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT, NUDGE_BQ_DATASET, NUDGE_FIRESTORE_DATABASE or NUDGE_WRITE_KEYS; they are managed here."
+    condition     = length(setintersection(keys(var.extra_environment_variables), ["NUDGE_RUNTIME", "GOOGLE_CLOUD_PROJECT", "NUDGE_BQ_DATASET", "NUDGE_FIRESTORE_DATABASE", "NUDGE_WRITE_KEYS", "NUDGE_LINK_KEYS", "SENDGRID_API_KEY", "NUDGE_PUBLIC_URL"])) == 0
+    error_message = "extra_environment_variables must not set NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT, NUDGE_BQ_DATASET, NUDGE_FIRESTORE_DATABASE, NUDGE_WRITE_KEYS, NUDGE_LINK_KEYS, SENDGRID_API_KEY or NUDGE_PUBLIC_URL; they are managed here."
   }
 }
 
@@ -239,5 +239,169 @@ variable "alert_notification_channels" {
   validation {
     condition     = alltrue([for channel in var.alert_notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", channel))])
     error_message = "Each notification channel must be a full id: projects/<project>/notificationChannels/<id>."
+  }
+}
+
+# --- Journeys and sending (sweepTimers, unsubscribe) ---------------------------------------------
+
+variable "sendgrid_api_key_secret_id" {
+  description = "Secret Manager secret holding the SendGrid API key, exposed to sweepTimers as SENDGRID_API_KEY."
+  type        = string
+  default     = "nudge-sendgrid-api-key"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.sendgrid_api_key_secret_id))
+    error_message = "sendgrid_api_key_secret_id may contain only letters, digits, underscores and hyphens (255 characters at most)."
+  }
+}
+
+variable "sendgrid_api_key" {
+  description = "SendGrid API key to store as the secret's first version. Leave empty to add it yourself (gcloud secrets versions add) so it stays out of the Terraform state."
+  type        = string
+  default     = ""
+  sensitive   = true
+
+  validation {
+    condition     = var.sendgrid_api_key == "" || can(regex("^SG\\.[A-Za-z0-9_.-]+$", var.sendgrid_api_key))
+    error_message = "sendgrid_api_key must be empty or a SendGrid API key (SG.…)."
+  }
+}
+
+variable "sendgrid_api_base" {
+  description = "SendGrid API host (SENDGRID_API_BASE): https://api.sendgrid.com, or https://api.eu.sendgrid.com for EU data residency (needs an EU subuser's key)."
+  type        = string
+  default     = "https://api.sendgrid.com"
+
+  validation {
+    condition     = can(regex("^https://[a-z0-9.-]+(:[0-9]+)?$", var.sendgrid_api_base))
+    error_message = "sendgrid_api_base must be an https origin without a path, e.g. https://api.sendgrid.com."
+  }
+}
+
+variable "link_keys_secret_id" {
+  description = "Secret Manager secret holding the unsubscribe link-signing keys (comma-separated, newest first), exposed to sweepTimers and unsubscribe as NUDGE_LINK_KEYS."
+  type        = string
+  default     = "nudge-link-keys"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.link_keys_secret_id))
+    error_message = "link_keys_secret_id may contain only letters, digits, underscores and hyphens (255 characters at most)."
+  }
+}
+
+variable "link_keys" {
+  description = "Link-signing keys to store as the secret's first version, newest first. Leave empty to add them yourself (gcloud secrets versions add) so they stay out of the Terraform state."
+  type        = list(string)
+  default     = []
+  sensitive   = true
+
+  validation {
+    condition     = alltrue([for key in var.link_keys : length(key) >= 32 && can(regex("^[^,\\s]+$", key))])
+    error_message = "Each link key must be at least 32 characters, without commas or whitespace."
+  }
+}
+
+variable "shop_name" {
+  description = "Shop name shown in emails (NUDGE_SHOP_NAME)."
+  type        = string
+  default     = "Nudge Shop"
+
+  validation {
+    condition     = length(trimspace(var.shop_name)) > 0
+    error_message = "shop_name must not be empty."
+  }
+}
+
+variable "shop_url" {
+  description = "Shop home page that email links point to (NUDGE_SHOP_URL)."
+  type        = string
+  default     = "https://shop.example"
+
+  validation {
+    condition     = can(regex("^https?://[^\\s]+$", var.shop_url))
+    error_message = "shop_url must be an absolute http(s) URL."
+  }
+}
+
+variable "shop_cart_url" {
+  description = "Cart page that cart emails link back to (NUDGE_SHOP_CART_URL). Empty: <shop_url>/cart."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.shop_cart_url == "" || can(regex("^https?://[^\\s]+$", var.shop_cart_url))
+    error_message = "shop_cart_url must be empty or an absolute http(s) URL."
+  }
+}
+
+variable "shop_currency" {
+  description = "ISO 4217 currency of the shop's prices (NUDGE_SHOP_CURRENCY), e.g. EUR."
+  type        = string
+  default     = "EUR"
+
+  validation {
+    condition     = can(regex("^[A-Z]{3}$", var.shop_currency))
+    error_message = "shop_currency must be a three-letter ISO 4217 code in capitals, e.g. EUR."
+  }
+}
+
+variable "postal_address" {
+  description = "Sender's postal address printed in every marketing email (NUDGE_POSTAL_ADDRESS; CAN-SPAM and similar laws require one). Empty: the campaign's postal_address."
+  type        = string
+  default     = ""
+}
+
+variable "quiet_hours" {
+  description = "Local hours without marketing email, as HH:MM-HH:MM in the person's time zone (NUDGE_QUIET_HOURS); sends are deferred, not dropped. \"off\" disables."
+  type        = string
+  default     = "21:00-08:00"
+
+  validation {
+    condition     = var.quiet_hours == "off" || can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", var.quiet_hours))
+    error_message = "quiet_hours must look like 21:00-08:00, or be off."
+  }
+}
+
+variable "default_timezone" {
+  description = "IANA time zone for people without a timezone trait (NUDGE_DEFAULT_TIMEZONE), used by quiet hours and the daily cap."
+  type        = string
+  default     = "UTC"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$", var.default_timezone))
+    error_message = "default_timezone must be an IANA time zone name such as UTC or Europe/Berlin."
+  }
+}
+
+variable "holdout_percent" {
+  description = "Share of people (0-100) kept as a control group: decided and logged as holdout, never emailed (NUDGE_HOLDOUT_PERCENT)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.holdout_percent >= 0 && var.holdout_percent <= 100
+    error_message = "holdout_percent must be between 0 and 100."
+  }
+}
+
+variable "frequency_cap_per_day" {
+  description = "Marketing emails per person per local day (NUDGE_FREQUENCY_CAP). 0 disables the cap."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.frequency_cap_per_day >= 0 && floor(var.frequency_cap_per_day) == var.frequency_cap_per_day
+    error_message = "frequency_cap_per_day must be a whole number, 0 meaning no cap."
+  }
+}
+
+variable "send_lease_ms" {
+  description = "Milliseconds after which a send a crash left unfinished is settled from SendGrid's activity feed (NUDGE_SEND_LEASE_MS). The feed lags by minutes, so keep it at 30 minutes or more."
+  type        = number
+  default     = 1800000
+
+  validation {
+    condition     = var.send_lease_ms >= 60000 && floor(var.send_lease_ms) == var.send_lease_ms
+    error_message = "send_lease_ms must be a whole number of milliseconds, at least 60000."
   }
 }

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Firestore } from '@google-cloud/firestore';
@@ -14,6 +17,7 @@ import type { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
 import type { ProfileStore } from '../../pipelines/profiles/profile-store.ts';
 import { findFirestoreEmulator, startFirestoreEmulator, type FirestoreEmulator } from '../support/firestore-emulator.ts';
 import { pubSubEmulatorSkip, startPubSubEmulator, type PubSubEmulator } from '../support/pubsub-emulator.ts';
+import { startSendGridCapture } from '../support/sendgrid-capture.ts';
 
 /**
  * The deployed GCP path, end to end on Google's emulators: functions/index.ts is imported as
@@ -22,7 +26,7 @@ import { pubSubEmulatorSkip, startPubSubEmulator, type PubSubEmulator } from '..
  * topic's messages to onPriorityEvent as push envelopes).
  */
 const writeKey = 'gcp-e2e-write-key';
-const topics = ['events-priority', 'events-browse', 'events-catalog', 'events-invalid'] as const;
+const topics = ['events-priority', 'events-browse', 'events-catalog', 'events-invalid', 'warehouse-decisions', 'warehouse-email_sends'] as const;
 type Topic = (typeof topics)[number];
 
 function firestoreEmulatorSkip(what: string): string | undefined {
@@ -44,6 +48,10 @@ const received = new Map<Topic, Message[]>(topics.map((topic) => [topic, []]));
 const servers: Server[] = [];
 let collectUrl = '';
 let priorityUrl = '';
+let sweepUrl = '';
+let unsubscribeUrl = '';
+let sendgrid: Awaited<ReturnType<typeof startSendGridCapture>> | undefined;
+let templatesDir: string | undefined;
 let closeFunctionClients: () => Promise<void> = async () => {};
 
 before(async () => {
@@ -54,6 +62,21 @@ before(async () => {
   process.env.FIRESTORE_EMULATOR_HOST = firestoreEmulator.host;
   process.env.GOOGLE_CLOUD_PROJECT = pubsubEmulator.projectId;
   process.env.NUDGE_WRITE_KEYS = `other-key, ${writeKey}`;
+  // Journeys: the cart campaign's wait cut to one second in a copied templates folder, SendGrid
+  // replaced by a local capture server, and nothing deferred or held out whatever the time.
+  templatesDir = mkdtempSync(join(tmpdir(), 'nudge-gcp-templates-'));
+  cpSync('templates', templatesDir, { recursive: true });
+  const definition = join(templatesDir, 'cart-abandonment', 'campaign.yaml');
+  writeFileSync(definition, readFileSync(definition, 'utf8').replace(/^wait: .*$/m, 'wait: 1s'));
+  sendgrid = await startSendGridCapture();
+  Object.assign(process.env, {
+    NUDGE_TEMPLATES_DIR: templatesDir,
+    NUDGE_LINK_KEYS: 'gcp-e2e-link-signing-key-0123456789abcdef',
+    SENDGRID_API_KEY: 'SG.gcp-e2e',
+    SENDGRID_API_BASE: sendgrid.url,
+    NUDGE_QUIET_HOURS: 'off',
+    NUDGE_HOLDOUT_PERCENT: '0',
+  });
   assert.equal(firestoreEmulator.projectId, pubsubEmulator.projectId);
 
   pubsub = pubsubEmulator.createClient();
@@ -74,6 +97,10 @@ before(async () => {
   const { getTestServer } = await import('@google-cloud/functions-framework/testing');
   collectUrl = await listen(getTestServer('collect'));
   priorityUrl = await listen(getTestServer('onPriorityEvent'));
+  sweepUrl = await listen(getTestServer('sweepTimers'));
+  unsubscribeUrl = await listen(getTestServer('unsubscribe'));
+  // What terraform sets on sweepTimers: the unsubscribe function's URL (read on its first request).
+  process.env.NUDGE_PUBLIC_URL = unsubscribeUrl;
   const { getFirestore, getPubSub } = await import('../../functions/gcp/clients.ts');
   const { parseGcpConfig } = await import('../../functions/gcp/config.ts');
   closeFunctionClients = async () => {
@@ -93,7 +120,8 @@ after(async () => {
     await firestore?.terminate();
   } finally {
     // Even when a client fails to close, the emulators (JVMs) must not outlive the test.
-    await Promise.all([pubsubEmulator?.stop(), firestoreEmulator?.stop()]);
+    await Promise.all([pubsubEmulator?.stop(), firestoreEmulator?.stop(), sendgrid?.close()]);
+    if (templatesDir) rmSync(templatesDir, { recursive: true, force: true });
   }
 });
 
@@ -261,5 +289,94 @@ describe('GCP functions on the emulators: collect → Pub/Sub → onPriorityEven
 
   test('nothing from the refused request was ever published', () => {
     for (const topic of topics) assert.equal(received.get(topic)!.filter((m) => m.data.toString().includes('gcp-intruder-1')).length, 0, topic);
+  });
+});
+
+describe('GCP journeys on the emulators: onPriorityEvent arms a timer, sweepTimers sends once, unsubscribe suppresses', { skip: skip ?? false }, () => {
+  const cartId = 'cart-gcp-journey';
+  let personId = '';
+
+  const sweep = async () => {
+    const response = await fetch(`${sweepUrl}/`, { method: 'POST' });
+    assert.equal(response.status, 200, await response.clone().text());
+    return (await response.json()) as { due: number; outcomes: Record<string, number>; in_doubt: { resolved_sent: number; resolved_retry: number } };
+  };
+  const rowsOf = (topic: Topic) => received.get(topic)!.map((message) => JSON.parse(message.data.toString('utf8')) as Record<string, unknown>);
+
+  test('a priority push of identify + Product Added arms one cart timer in Firestore', async () => {
+    const response = await postBatch([
+      { type: 'identify', userId: 'user-gcp-cart', messageId: 'gcp-cart-identify', traits: { email: 'cleo@example.com', first_name: 'Cleo', email_marketing_consent: true } },
+      { type: 'track', event: 'Product Added', userId: 'user-gcp-cart', messageId: 'gcp-cart-add-1', properties: { cart_id: cartId, product_id: 'lamp', name: 'Desk Lamp', price: 30, quantity: 1, image_url: 'https://cdn.shop.example/lamp.jpg' } },
+      { type: 'track', event: 'Product Added', userId: 'user-gcp-cart', messageId: 'gcp-cart-add-2', properties: { cart_id: cartId, product_id: 'mug', name: 'Mug', price: 12, quantity: 2, image_url: 'https://cdn.shop.example/mug.jpg' } },
+    ]);
+    assert.equal(response.status, 200);
+    const ids = ['gcp-cart-identify', 'gcp-cart-add-1', 'gcp-cart-add-2'];
+    const messages = await awaitMessages('events-priority', hasEventId(...ids), 3);
+    // In order, as one ordering key would deliver them.
+    for (const id of ids) assert.equal((await push(toReceived(messages.find(hasEventId(id))!))).status, 204);
+
+    personId = (await store.findPersonId('user:user-gcp-cart')) ?? '';
+    assert.ok(personId);
+    const timers = await store.listTimers(personId);
+    assert.equal(timers.length, 1);
+    assert.deepEqual([timers[0]!.campaign_id, timers[0]!.trigger_key, timers[0]!.step], ['cart-abandonment', cartId, 0]);
+    const cart = (await store.getProfile(personId))?.cart;
+    assert.equal(Date.parse(timers[0]!.due_at) - Date.parse(cart!.updated_at), 1000, 'due one wait after the last cart change');
+  });
+
+  test('sweepTimers sends the reminder through SendGrid once, and records the decision and the send', async () => {
+    const deadline = Date.now() + 20_000;
+    while (!sendgrid!.mails.some((mail) => JSON.stringify(mail.body).includes('cleo@example.com'))) {
+      if (Date.now() > deadline) assert.fail(`no email reached SendGrid (got ${sendgrid!.mails.length})`);
+      await sweep();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const mails = sendgrid!.mails.filter((mail) => JSON.stringify(mail.body).includes('cleo@example.com'));
+    assert.equal(mails.length, 1);
+    const body = mails[0]!.body as { personalizations: { to: { email: string }[] }[]; categories: string[]; custom_args: Record<string, string>; headers: Record<string, string>; content: { type: string; value: string }[] };
+    assert.equal(body.personalizations[0]!.to[0]!.email, 'cleo@example.com');
+    assert.deepEqual(body.categories, ['nudge', 'cart-abandonment', 'step-0']);
+    assert.equal(body.custom_args.campaign_id, 'cart-abandonment');
+    assert.ok(body.custom_args.send_id);
+    assert.ok(body.headers['List-Unsubscribe']?.startsWith(`<${unsubscribeUrl}/unsubscribe?token=`), body.headers['List-Unsubscribe']);
+    assert.equal(body.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+    const html = body.content.find((part) => part.type === 'text/html')!.value;
+    for (const expected of ['Desk Lamp', 'Mug', 'https://cdn.shop.example/lamp.jpg', 'https://cdn.shop.example/mug.jpg']) assert.ok(html.includes(expected), `html has ${expected}`);
+
+    // Sent: the timer moved on to the follow-up (a day later), and a second sweep sends nothing.
+    const [timer] = await store.listTimers(personId);
+    assert.equal(timer?.step, 1);
+    const again = await sweep();
+    assert.equal(again.outcomes.sent ?? 0, 0);
+    assert.equal(sendgrid!.mails.filter((mail) => JSON.stringify(mail.body).includes('cleo@example.com')).length, 1);
+
+    // Rows for the warehouse went to their topics (BigQuery subscriptions write them on GCP).
+    const sendId = body.custom_args.send_id!;
+    await awaitMessages('warehouse-email_sends', (m) => m.data.toString().includes(sendId), 1);
+    const sent = rowsOf('warehouse-email_sends').find((row) => row.send_id === sendId);
+    assert.deepEqual([sent?.status, sent?.provider, sent?.person_id], ['sent', 'sendgrid', personId]);
+    await awaitMessages('warehouse-decisions', (m) => m.data.toString().includes(sendId), 1);
+    assert.deepEqual(rowsOf('warehouse-decisions').filter((row) => row.send_id === sendId).map((row) => [row.outcome, row.reason]), [['send', 'eligible']]);
+    // Ada (no consent; her cart was armed by the first suite) is skipped, with the reason recorded.
+    const ada = await store.findPersonId('user:user-gcp-1');
+    assert.ok(rowsOf('warehouse-decisions').some((row) => row.person_id === ada && row.outcome === 'skip' && row.reason === 'no_consent'));
+  });
+
+  test('the unsubscribe link of that email, posted one-click, withdraws consent at once', async () => {
+    const mail = sendgrid!.mails.find((m) => JSON.stringify(m.body).includes('cleo@example.com'))!;
+    const link = /^<(.+)>$/.exec((mail.body.headers as Record<string, string>)['List-Unsubscribe']!)![1]!;
+    const page = await fetch(link);
+    assert.equal(page.status, 200);
+    assert.equal((await store.getProfile(personId))?.consent.email_marketing?.value, true, 'a GET changes nothing');
+    const response = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    assert.equal(response.status, 200);
+    const consent = (await store.getProfile(personId))?.consent.email_marketing;
+    assert.deepEqual([consent?.value, consent?.source], [false, 'unsubscribe']);
+    // Published like any event, so history (BigQuery) has it.
+    const [event] = await awaitMessages('events-priority', (m) => m.attributes.kind === 'consent_updated', 1);
+    assert.equal(eventOf(event!).user_id, 'user-gcp-cart');
+
+    const forged = await fetch(`${unsubscribeUrl}/unsubscribe?token=forged`, { method: 'POST' });
+    assert.equal(forged.status, 400);
   });
 });

@@ -1,4 +1,4 @@
-import { functions, iamMembers, instancesOf, pushInvokerEmail, referencedAddress, serviceConfig } from './terraform-config.ts';
+import { block, functions, iamMembers, instancesOf, pushInvokerEmail, referencedAddress, serviceConfig } from './terraform-config.ts';
 import type { Instance, TerraformConfig } from './terraform-config.ts';
 
 /** A deployment rule: the violations found in the parsed terraform/ (empty = compliant). */
@@ -18,7 +18,7 @@ export const iamPolicies = {
         continue;
       }
       if (!accounts.has(account)) problems.push(`${fn.address} runs as ${account}, which is not declared`);
-      if (/\.(push_invoker|build)\b/.test(account)) problems.push(`${fn.address} runs as ${account}`);
+      if (/\.(push_invoker|scheduler_invoker|build)\b/.test(account)) problems.push(`${fn.address} runs as ${account}`);
       const other = seen.get(account);
       if (other) problems.push(`${fn.address} shares ${account} with ${other}`);
       seen.set(account, fn.address);
@@ -39,31 +39,77 @@ export const iamPolicies = {
     return problems;
   },
 
-  /** Only collect is public; the consumers accept only the push-invoker account. */
-  onlyCollectIsPublic(c) {
+  /**
+   * Only collect (SDKs post events) and unsubscribe (mail clients' one-click POST) are public,
+   * each checking its own credential (write key, signed token). The consumers accept only the
+   * push-invoker account; every other function admits no traffic from anywhere.
+   */
+  onlyCollectAndUnsubscribeArePublic(c) {
     const problems: string[] = [];
     const grants = iamMembers(c);
+    const deliberatelyPublic = ['google_cloudfunctions2_function.collect', 'google_cloudfunctions2_function.unsubscribe'];
     const isPublic = (m: Instance) => m.body.member === 'allUsers' || m.body.member === 'allAuthenticatedUsers';
     for (const grant of grants.filter(isPublic)) {
       const target = referencedAddress(grant.body.service, 'google_cloudfunctions2_function');
-      if (grant.type !== 'google_cloud_run_service_iam_member' || target !== 'google_cloudfunctions2_function.collect') problems.push(`${grant.address} makes something other than collect public`);
+      if (grant.type !== 'google_cloud_run_service_iam_member' || !deliberatelyPublic.includes(target ?? '')) problems.push(`${grant.address} makes something other than collect or unsubscribe public`);
     }
-    if (!grants.some((g) => isPublic(g) && g.body.role === 'roles/run.invoker')) problems.push('collect is not public: SDKs could not post events');
+    for (const fn of deliberatelyPublic) {
+      const open = grants.some((g) => isPublic(g) && g.body.role === 'roles/run.invoker' && referencedAddress(g.body.service, 'google_cloudfunctions2_function') === fn);
+      if (!open) problems.push(`${fn} is not public: ${fn.endsWith('collect') ? 'SDKs could not post events' : 'mail clients could not unsubscribe'}`);
+    }
     const invoked = new Set(
       grants
         .filter((g) => g.body.member === 'serviceAccount:' + pushInvokerEmail)
         .map((g) => (g.type === 'google_cloud_run_service_iam_member' && g.body.role === 'roles/run.invoker' ? referencedAddress(g.body.service, 'google_cloudfunctions2_function') : `${g.address} (${String(g.body.role)})`)),
     );
-    for (const fn of functions(c).filter((f) => f.name !== 'collect')) {
-      if (!invoked.has(fn.address)) problems.push(`push-invoker cannot invoke ${fn.address}`);
+    for (const fn of functions(c).filter((f) => !deliberatelyPublic.includes(f.address))) {
       if (serviceConfig(fn)?.ingress_settings === 'ALLOW_ALL') problems.push(`${fn.address} accepts traffic from anywhere`);
+      if (fn.name !== 'consumer') continue;
+      if (!invoked.has(fn.address)) problems.push(`push-invoker cannot invoke ${fn.address}`);
       invoked.delete(fn.address);
     }
     for (const extra of invoked) problems.push(`push-invoker has a grant beyond invoking consumers: ${String(extra)}`);
     return problems;
   },
 
-  /** collect may publish events and dead letters and read the write keys; consumers use Firestore and record dead letters. */
+  /**
+   * Cloud Scheduler calls sweepTimers each minute with an OIDC token of its own account, and that
+   * account can do nothing but invoke sweepTimers, which nobody else may invoke.
+   */
+  schedulerInvokesOnlySweepTimers(c) {
+    const problems: string[] = [];
+    const sweep = 'google_cloudfunctions2_function.sweep_timers';
+    const invokerMember = 'serviceAccount:${google_service_account.scheduler_invoker.email}';
+    const jobs = instancesOf(c, 'google_cloud_scheduler_job');
+    const sweepJobs = jobs.filter((job) => referencedAddress(block(job.body, 'http_target')?.uri, 'google_cloudfunctions2_function') === sweep);
+    if (sweepJobs.length === 0) problems.push('no Cloud Scheduler job calls sweepTimers: timers would never fire');
+    for (const job of jobs) {
+      const target = block(job.body, 'http_target');
+      const oidc = block(target, 'oidc_token');
+      if (!oidc) {
+        problems.push(`${job.address} calls without an OIDC token`);
+        continue;
+      }
+      if (`serviceAccount:${String(oidc.service_account_email)}` !== invokerMember) problems.push(`${job.address} signs its calls as ${String(oidc.service_account_email)}, not the scheduler-invoker account`);
+      if (oidc.audience !== target?.uri) problems.push(`${job.address} OIDC audience is not its target URL`);
+    }
+    for (const job of sweepJobs) if (job.body.schedule !== '* * * * *') problems.push(`${job.address} runs on "${String(job.body.schedule)}", not each minute`);
+    const grants = iamMembers(c);
+    const invokerGrants = grants.filter((g) => g.body.member === invokerMember);
+    const sweepInvoke = (g: Instance) => g.type === 'google_cloud_run_service_iam_member' && g.body.role === 'roles/run.invoker' && referencedAddress(g.body.service, 'google_cloudfunctions2_function') === sweep;
+    if (!invokerGrants.some(sweepInvoke)) problems.push('the scheduler-invoker account cannot invoke sweepTimers');
+    for (const g of invokerGrants.filter((g) => !sweepInvoke(g))) problems.push(`the scheduler-invoker account has a grant beyond invoking sweepTimers: ${g.address} (${String(g.body.role)})`);
+    for (const g of grants.filter((g) => referencedAddress(g.body.service, 'google_cloudfunctions2_function') === sweep && g.body.member !== invokerMember)) {
+      problems.push(`${String(g.body.member)} may call sweepTimers (${g.address}); only the scheduler-invoker account may`);
+    }
+    return problems;
+  },
+
+  /**
+   * collect may publish events and dead letters and read the write keys; consumers use Firestore
+   * and record dead letters; sweepTimers and unsubscribe each run as their own account holding
+   * exactly what their code does.
+   */
   functionGrantsAreMinimal(c) {
     const problems: string[] = [];
     const grantsOf = (account: string) =>
@@ -82,6 +128,30 @@ export const iamPolicies = {
       const grants = grantsOf(account.address);
       const expected = ['google_project_iam_member roles/datastore.user ${var.project_id}', 'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.invalid.name}'];
       if (JSON.stringify(grants) !== JSON.stringify(expected)) problems.push(`${account.address}'s grants ${JSON.stringify(grants)} are not exactly ${JSON.stringify(expected)}`);
+    }
+    const firestoreUser = 'google_project_iam_member roles/datastore.user ${var.project_id}';
+    const readsSecret = (secret: string) => `google_secret_manager_secret_iam_member roles/secretmanager.secretAccessor \${google_secret_manager_secret.${secret}.id}`;
+    const publishesTo = (topics: Instance[]) => topics.map((t) => `google_pubsub_topic_iam_member roles/pubsub.publisher \${${t.address}.name}`);
+    const journeyFunctions: Array<{ name: string; expected: string[] }> = [
+      // Timers and the send ledger (Firestore), decisions/email_sends rows (warehouse-* topics only), SendGrid and link keys.
+      { name: 'sweep_timers', expected: [firestoreUser, ...publishesTo(instancesOf(c, 'google_pubsub_topic', 'warehouse_rows')), readsSecret('sendgrid_api_key'), readsSecret('link_keys')] },
+      // The consent change: folded (Firestore), published as an event (or a dead letter), links verified.
+      {
+        name: 'unsubscribe',
+        expected: [firestoreUser, ...publishesTo(instancesOf(c, 'google_pubsub_topic', 'events')), 'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.invalid.name}', readsSecret('link_keys')],
+      },
+    ];
+    for (const { name, expected } of journeyFunctions) {
+      const fn = instancesOf(c, 'google_cloudfunctions2_function', name)[0];
+      const account = `google_service_account.${name}`;
+      if (!fn) {
+        problems.push(`no function google_cloudfunctions2_function.${name}`);
+        continue;
+      }
+      const runsAs = referencedAddress(serviceConfig(fn)?.service_account_email, 'google_service_account');
+      if (runsAs !== account) problems.push(`${fn.address} runs as ${String(runsAs)}, not ${account}`);
+      const grants = grantsOf(account);
+      if (JSON.stringify(grants) !== JSON.stringify([...expected].sort())) problems.push(`${account}'s grants ${JSON.stringify(grants)} are not exactly ${JSON.stringify([...expected].sort())}`);
     }
     return problems;
   },

@@ -212,11 +212,125 @@ const breakages: Breakage[] = [
     },
   },
   {
-    policy: 'onlyCollectIsPublic',
+    policy: 'onlyCollectAndUnsubscribeArePublic',
     what: 'consumers opened to allUsers',
-    expect: /makes something other than collect public/,
+    expect: /makes something other than collect or unsubscribe public/,
     breakIt: (c) => {
       body(c, 'google_cloud_run_service_iam_member', 'push_invoker_invokes_consumer').member = 'allUsers';
+    },
+  },
+  {
+    policy: 'onlyCollectAndUnsubscribeArePublic',
+    what: 'unsubscribe not public',
+    expect: /unsubscribe is not public: mail clients could not unsubscribe/,
+    breakIt: (c) => {
+      delete c.resource.google_cloud_run_service_iam_member!.unsubscribe_is_public;
+    },
+  },
+  {
+    policy: 'onlyCollectAndUnsubscribeArePublic',
+    what: 'sweepTimers accepting traffic from anywhere',
+    expect: /sweep_timers accepts traffic from anywhere/,
+    breakIt: (c) => {
+      nested(body(c, 'google_cloudfunctions2_function', 'sweep_timers'), 'service_config').ingress_settings = 'ALLOW_ALL';
+    },
+  },
+  {
+    policy: 'schedulerInvokesOnlySweepTimers',
+    what: 'the scheduler job calling without an OIDC token',
+    expect: /calls without an OIDC token/,
+    breakIt: (c) => {
+      delete nested(body(c, 'google_cloud_scheduler_job', 'sweep_timers'), 'http_target').oidc_token;
+    },
+  },
+  {
+    policy: 'schedulerInvokesOnlySweepTimers',
+    what: 'the scheduler job signing as the push invoker',
+    expect: /not the scheduler-invoker account/,
+    breakIt: (c) => {
+      nested(nested(body(c, 'google_cloud_scheduler_job', 'sweep_timers'), 'http_target'), 'oidc_token').service_account_email = '${google_service_account.push_invoker.email}';
+    },
+  },
+  {
+    policy: 'schedulerInvokesOnlySweepTimers',
+    what: 'the sweep scheduled hourly',
+    expect: /runs on "0 \* \* \* \*", not each minute/,
+    breakIt: (c) => {
+      body(c, 'google_cloud_scheduler_job', 'sweep_timers').schedule = '0 * * * *';
+    },
+  },
+  {
+    policy: 'schedulerInvokesOnlySweepTimers',
+    what: 'the scheduler-invoker account also invoking unsubscribe',
+    expect: /scheduler-invoker account has a grant beyond invoking sweepTimers/,
+    breakIt: (c) => {
+      body(c, 'google_cloud_run_service_iam_member', 'unsubscribe_is_public').member = 'serviceAccount:${google_service_account.scheduler_invoker.email}';
+    },
+  },
+  {
+    policy: 'schedulerInvokesOnlySweepTimers',
+    what: 'the push invoker allowed to call sweepTimers',
+    expect: /may call sweepTimers/,
+    breakIt: (c) => {
+      c.resource.google_cloud_run_service_iam_member!.push_invokes_sweep = [
+        { location: '${google_cloudfunctions2_function.sweep_timers.location}', service: '${google_cloudfunctions2_function.sweep_timers.name}', role: 'roles/run.invoker', member: 'serviceAccount:${google_service_account.push_invoker.email}' },
+      ];
+    },
+  },
+  {
+    policy: 'schedulerInvokesOnlySweepTimers',
+    what: 'no scheduler job',
+    expect: /no Cloud Scheduler job calls sweepTimers/,
+    breakIt: (c) => {
+      delete c.resource.google_cloud_scheduler_job;
+    },
+  },
+  {
+    policy: 'warehouseTopicsStoreRows',
+    what: 'warehouse topics without their BigQuery subscriptions',
+    expect: /google_pubsub_topic\.warehouse_rows\["decisions"\] has no BigQuery subscription/,
+    breakIt: (c) => {
+      delete c.resource.google_pubsub_subscription!.warehouse_rows;
+    },
+  },
+  {
+    policy: 'warehouseTopicsStoreRows',
+    what: 'warehouse subscriptions without the JSON-column transform',
+    expect: /warehouse_rows\["email_sends"\] does not stringify JSON columns/,
+    breakIt: (c) => {
+      delete body(c, 'google_pubsub_subscription', 'warehouse_rows').message_transforms;
+    },
+  },
+  {
+    policy: 'warehouseTopicsStoreRows',
+    what: 'warehouse subscriptions writing to the events table',
+    expect: /writes to \$\{local\.events_table_ref\}, not the table decisions/,
+    breakIt: (c) => {
+      nested(body(c, 'google_pubsub_subscription', 'warehouse_rows'), 'bigquery_config').table = '${local.events_table_ref}';
+    },
+  },
+  {
+    policy: 'warehouseTopicsStoreRows',
+    what: 'no topic for email_sends',
+    expect: /warehouse topics \["warehouse-decisions"\] differ/,
+    breakIt: (c) => {
+      delete (c.locals.journey_tables as Record<string, unknown>).email_sends;
+    },
+  },
+  {
+    policy: 'journeyTablesLayout',
+    what: 'decisions partitioned on the wrong column',
+    expect: /decisions is not partitioned by DAY on decided_at/,
+    breakIt: (c) => {
+      (c.locals.journey_tables as Record<string, Record<string, unknown>>).decisions!.partition_field = 'defer_until';
+    },
+  },
+  {
+    policy: 'journeyTablesLayout',
+    what: 'email_sends without its primary key',
+    expect: /email_sends primary key is not \[send_id\]/,
+    breakIt: (c) => {
+      (c.locals.journey_tables as Record<string, Record<string, unknown>>).email_sends!.primary_key = 'person_id';
     },
   },
   {
@@ -225,6 +339,30 @@ const breakages: Breakage[] = [
     expect: /collect's grants/,
     breakIt: (c) => {
       c.resource.google_project_iam_member!.collect_firestore = [{ project: '${var.project_id}', role: 'roles/datastore.user', member: 'serviceAccount:${google_service_account.collect.email}' }];
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'sweepTimers allowed to publish events',
+    expect: /google_service_account\.sweep_timers's grants/,
+    breakIt: (c) => {
+      body(c, 'google_pubsub_topic_iam_member', 'unsubscribe_publishes_invalid').member = 'serviceAccount:${google_service_account.sweep_timers.email}';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'unsubscribe allowed to read the SendGrid key',
+    expect: /google_service_account\.unsubscribe's grants/,
+    breakIt: (c) => {
+      body(c, 'google_secret_manager_secret_iam_member', 'sweep_timers_reads_sendgrid_api_key').member = 'serviceAccount:${google_service_account.unsubscribe.email}';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'sweepTimers running as a consumer account',
+    expect: /sweep_timers runs as google_service_account\.consumer\["on_priority_event"\], not google_service_account\.sweep_timers/,
+    breakIt: (c) => {
+      nested(body(c, 'google_cloudfunctions2_function', 'sweep_timers'), 'service_config').service_account_email = '${google_service_account.consumer["on_priority_event"].email}';
     },
   },
   {
