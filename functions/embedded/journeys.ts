@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { outboxEvidence } from './outbox-evidence.ts';
 import { createOutboxMailer } from './outbox-mailer.ts';
 import { createSqliteSendLedger, type SqliteSendLedger } from './sqlite-send-ledger.ts';
-import { startTicker } from './ticker.ts';
+import { startTicker, type Ticker } from './ticker.ts';
 import { loadCampaigns } from '../campaigns/load-campaigns.ts';
 import { sendGridEvidence } from '../gcp/sendgrid-evidence.ts';
 import { createSendGridMailer } from '../gcp/sendgrid-mailer.ts';
@@ -37,6 +37,8 @@ export type EmbeddedJourneys = {
     runStep: (timer: { timer_id: string }) => Promise<StepOutcome>;
     sweep: () => Promise<unknown>;
   };
+  /** Wakes the sweep at this instant (a timer just armed for then). */
+  wakeAt: (at: Date) => void;
   stop: () => Promise<void>;
 };
 
@@ -60,6 +62,7 @@ export async function loadEmbeddedJourneys(deps: {
     ? createSendGridMailer({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) })
     : createOutboxMailer({ dataDir: deps.dataDir, clock });
   const tickers: { stop: () => Promise<void> }[] = [];
+  let sweepTicker: Ticker | undefined;
 
   return {
     campaigns,
@@ -87,7 +90,8 @@ export async function loadEmbeddedJourneys(deps: {
       const sweep = createSweepTimers({ store, runStep, clock, log });
       if (deps.sweeping) {
         const onError = (error: unknown) => log({ severity: 'ERROR', message: 'journey sweep failed', error: String(error) });
-        tickers.push(startTicker(sweep, embeddedJourneyDefaults.sweepEveryMs, onError));
+        sweepTicker = startTicker(sweep, embeddedJourneyDefaults.sweepEveryMs, onError);
+        tickers.push(sweepTicker);
         // A claim left in doubt by a crash is settled from the ESP's own record: the .eml file, or
         // SendGrid's activity feed searched by the send_id custom arg.
         const findEvidence = config.sendgrid ? sendGridEvidence({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) }) : outboxEvidence(deps.dataDir);
@@ -96,6 +100,7 @@ export async function loadEmbeddedJourneys(deps: {
       }
       return { runStep, sweep };
     },
+    wakeAt: (at) => sweepTicker?.wakeAt(at.getTime()),
     stop: async () => {
       await Promise.all(tickers.map((ticker) => ticker.stop()));
       await ledger.close();

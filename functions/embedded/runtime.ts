@@ -104,7 +104,13 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     store: profiles,
     clock,
     newPersonId: createPersonIdFactory(clock),
-    onPersonFolded: (change) => planCartTimers(journeys.definitions, change),
+    onPersonFolded: (change) => {
+      const plan = planCartTimers(journeys.definitions, change);
+      // Wake the sweep when the timer comes due instead of up to a second later. A wake-up for
+      // a transaction that is then retried or fails only costs an empty sweep.
+      for (const timer of plan.put) journeys.wakeAt(new Date(timer.due_at));
+      return plan;
+    },
   });
   const onPriorityEvent = createOnPriorityEventEntry({ foldEvents, deadLetters: consumerDeadLetters, clock, newId: newEventId, log });
   const onBrowseEvent = createOnBrowseEventEntry({

@@ -1,13 +1,31 @@
 /**
  * Runs `work` every `everyMs`, never two at once (a slow sweep delays the next one instead of
- * piling up), and lets stop() wait for the run in progress — the embedded stand-in for Cloud
- * Scheduler.
+ * piling up), lets stop() wait for the run in progress — the embedded stand-in for Cloud
+ * Scheduler — and can be woken for a given instant (`wakeAt`), so a timer armed for "in 1 s"
+ * fires then rather than at the next tick.
  */
-export function startTicker(work: () => Promise<unknown>, everyMs: number, onError: (error: unknown) => void): { stop: () => Promise<void> } {
+export type Ticker = { stop: () => Promise<void>; wakeAt: (atMs: number) => void };
+
+export function startTicker(work: () => Promise<unknown>, everyMs: number, onError: (error: unknown) => void): Ticker {
   let timer: NodeJS.Timeout | undefined;
+  let nextAt = Number.POSITIVE_INFINITY;
   let running: Promise<void> | undefined;
+  let runAgain = false;
   let stopped = false;
+
+  const schedule = (atMs: number) => {
+    if (stopped || atMs >= nextAt) return;
+    clearTimeout(timer);
+    nextAt = atMs;
+    timer = setTimeout(tick, Math.max(0, atMs - Date.now()));
+  };
   const tick = () => {
+    timer = undefined;
+    nextAt = Number.POSITIVE_INFINITY;
+    if (running) {
+      runAgain = true;
+      return;
+    }
     running = work()
       .then(
         () => undefined,
@@ -15,11 +33,15 @@ export function startTicker(work: () => Promise<unknown>, everyMs: number, onErr
       )
       .finally(() => {
         running = undefined;
-        if (!stopped) timer = setTimeout(tick, everyMs);
+        if (runAgain) {
+          runAgain = false;
+          schedule(Date.now());
+        } else schedule(Date.now() + everyMs);
       });
   };
-  timer = setTimeout(tick, everyMs);
+  schedule(Date.now() + everyMs);
   return {
+    wakeAt: (atMs) => schedule(atMs),
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
