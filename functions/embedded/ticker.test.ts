@@ -47,3 +47,15 @@ test('stop waits for the run in progress and prevents further runs', async () =>
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(runs, after);
 });
+
+test('a wake-up requested inside an async context runs the work outside it', async () => {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const context = new AsyncLocalStorage<string>();
+  const seen: (string | undefined)[] = [];
+  const ticker = startTicker(async () => void seen.push(context.getStore()), 60_000, () => {});
+  // Like the fold arming a timer inside a store transaction (which tracks itself this way).
+  context.run('inside a transaction', () => ticker.wakeAt(Date.now()));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await ticker.stop();
+  assert.deepEqual(seen, [undefined]);
+});

@@ -1,3 +1,5 @@
+import { AsyncResource } from 'node:async_hooks';
+
 /**
  * Runs `work` every `everyMs`, never two at once (a slow sweep delays the next one instead of
  * piling up), lets stop() wait for the run in progress — the embedded stand-in for Cloud
@@ -41,7 +43,9 @@ export function startTicker(work: () => Promise<unknown>, everyMs: number, onErr
   };
   schedule(Date.now() + everyMs);
   return {
-    wakeAt: (atMs) => schedule(atMs),
+    // Bound to the ticker's own async context: a wake-up requested from inside a store
+    // transaction (the fold arming a timer) must not make the sweep look nested in it.
+    wakeAt: AsyncResource.bind((atMs: number) => schedule(atMs)),
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

@@ -16,6 +16,7 @@ describe('cart abandonment on the embedded runtime', () => {
   let dataDir: string;
   let templatesDir: string;
   let runtime: EmbeddedRuntime;
+  const errors: Record<string, unknown>[] = [];
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'nudge-cart-'));
@@ -34,7 +35,7 @@ describe('cart abandonment on the embedded runtime', () => {
         NUDGE_QUIET_HOURS: 'off',
         NUDGE_SHOP_URL: 'https://shop.example',
       }),
-      { log: () => {} },
+      { log: (entry) => void (entry.severity === 'ERROR' && errors.push(entry)) },
     );
   });
 
@@ -122,5 +123,6 @@ describe('cart abandonment on the embedded runtime', () => {
     assert.equal(outboxFiles().length, 1, 'no email after unsubscribing');
     const reasons = (await runtime.warehouse.query('SELECT reason FROM nudge.decisions')).map((row) => row.reason).sort();
     assert.deepEqual(reasons, ['eligible', 'no_consent', 'suppressed_unsubscribed']);
+    assert.deepEqual(errors, [], 'no step failed along the way (e.g. a sweep woken inside a fold)');
   });
 });
