@@ -1,6 +1,6 @@
 import { buildCartEmailData, emailOf, type ShopSettings } from './build-email-data.ts';
 import type { JourneyTimer } from './journey-timer.ts';
-import { finishTimer, takeTimer } from './timer-lease.ts';
+import { finishTimer, rereadLeased, takeTimer } from './timer-lease.ts';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import { parseDuration } from '../campaigns/duration.ts';
 import type { CatalogStore } from '../catalog/catalog-store.ts';
@@ -9,7 +9,7 @@ import { decide } from '../decisions/decide.ts';
 import type { Decision } from '../decisions/decision.ts';
 import { resolveTimeZone, startOfLocalDay } from '../decisions/local-time.ts';
 import type { DecisionPolicy } from '../decisions/policy.ts';
-import { MailerOutcomeUnknownError, PermanentMailerError, type Mailer } from '../delivery/mailer.ts';
+import { MailerOutcomeUnknownError, PermanentMailerError, TransientMailerError, type Mailer } from '../delivery/mailer.ts';
 import type { SendLedger } from '../delivery/send-ledger.ts';
 import { sendId } from '../delivery/send-id.ts';
 import { buildUnsubscribeUrl, listUnsubscribeHeaders, signToken } from '../delivery/signed-links.ts';
@@ -60,7 +60,8 @@ export type StepOutcome =
   | 'in_doubt'
   | 'failed'
   | 'no_campaign'
-  | 'no_profile';
+  | 'no_profile'
+  | 'superseded';
 
 /**
  * One journey step for one due timer: take it, check again that the person may get this email now
@@ -87,39 +88,44 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       await finish(null);
       return 'no_profile';
     }
-    const send_id = sendId(timer.campaign_id, timer.person_id, timer.trigger_key, timer.step);
-    const email = emailOf(profile);
-    const cart = profile.cart && profile.cart.cart_id === timer.trigger_key ? profile.cart : null;
+    // The surviving person, not the timer's: two devices merged into one person may each have
+    // armed a timer for the same cart, and the ledger must see them as one send.
+    const send_id = sendId(timer.campaign_id, profile.person_id, timer.trigger_key, timer.step);
     const timeZone = resolveTimeZone(profile.traits.timezone, deps.policy.defaultTimeZone);
     const sendsToday = await deps.ledger.countSentSince(profile.person_id, startOfLocalDay(now, timeZone));
+    const decideFor = (person: Profile) =>
+      decide({
+        campaign_id: timer.campaign_id,
+        step: timer.step,
+        send_id,
+        person: {
+          person_id: person.person_id,
+          email: emailOf(person),
+          consent: person.consent.email_marketing?.value ?? null,
+          suppression: suppressionOf(person),
+          timezone: typeof person.traits.timezone === 'string' ? person.traits.timezone : null,
+          sends_today_local: sendsToday,
+        },
+        cart: cartOf(person, timer.trigger_key),
+        policy: deps.policy,
+        now,
+        newId: deps.newId,
+      });
+    const email = emailOf(profile);
+    const cart = profile.cart && profile.cart.cart_id === timer.trigger_key ? profile.cart : null;
+    let decision = decideFor(profile);
 
-    let decision = decide({
-      campaign_id: timer.campaign_id,
-      step: timer.step,
-      send_id,
-      person: {
-        person_id: profile.person_id,
-        email,
-        consent: profile.consent.email_marketing?.value ?? null,
-        suppression: suppressionOf(profile),
-        timezone: typeof profile.traits.timezone === 'string' ? profile.traits.timezone : null,
-        sends_today_local: sendsToday,
-      },
-      cart: cart ? { status: cart.status, items_count: cart.items.length } : null,
-      policy: deps.policy,
-      now,
-      newId: deps.newId,
-    });
-
-    if (decision.outcome !== 'send') {
-      await recordDecision(deps, decision);
-      if (decision.outcome === 'defer' && decision.defer_until) {
-        await finish({ ...timer, due_at: decision.defer_until });
+    // Skips and holdouts end the run; a deferral moves the timer to the allowed time.
+    const settleWithoutSending = async (unsent: Decision): Promise<StepOutcome> => {
+      await recordDecision(deps, unsent);
+      if (unsent.outcome === 'defer' && unsent.defer_until) {
+        await finish({ ...timer, due_at: unsent.defer_until });
         return 'deferred';
       }
       await finish(null);
-      return decision.outcome === 'holdout' ? 'holdout' : 'skipped';
-    }
+      return unsent.outcome === 'holdout' ? 'holdout' : 'skipped';
+    };
+    if (decision.outcome !== 'send') return settleWithoutSending(decision);
 
     const token = signToken(
       { kind: 'unsubscribe', send_id, person_id: profile.person_id, exp: Math.floor(now.getTime() / 1000) + deps.settings.unsubscribeLinkTtlDays * 86_400 },
@@ -130,6 +136,17 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
     const data = buildCartEmailData({ definition: campaign.definition, profile, email: email!, cart: cart!, catalog, shop: deps.shop, unsubscribeUrl, now });
     const rendered = await campaign.render(data, { step: timer.step });
     decision = { ...decision, variant_id: rendered.variant_id };
+
+    // Rendering and the catalog read take time: an order, a checkout or an unsubscribe folded
+    // meanwhile must still stop this email. Look once more, right before claiming.
+    const fresh = await rereadLeased(deps.store, leased);
+    if (!fresh.stillLeased) return 'superseded';
+    if (!fresh.profile) {
+      await finish(null);
+      return 'no_profile';
+    }
+    const recheck = decideFor(fresh.profile);
+    if (recheck.outcome !== 'send') return settleWithoutSending(recheck);
 
     const claim = await deps.ledger.claim(send_id, { campaign_id: timer.campaign_id, person_id: profile.person_id, step: timer.step, claimed_at: now });
     if (claim === 'already_sent') {
@@ -148,8 +165,9 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
     }
     await recordDecision(deps, decision);
 
+    let result: Awaited<ReturnType<Mailer>>;
     try {
-      const result = await deps.mailer({
+      result = await deps.mailer({
         send_id,
         to: { email: email!, ...(data.person.first_name ? { name: data.person.first_name } : {}) },
         from: { email: campaign.definition.sender.email, name: campaign.definition.sender.name },
@@ -161,11 +179,6 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
         categories: ['nudge', timer.campaign_id, `step-${timer.step}`],
         custom_args: { send_id, campaign_id: timer.campaign_id, variant_id: rendered.variant_id },
       });
-      const sentAt = deps.clock.now();
-      await deps.ledger.markSent(send_id, { provider: result.provider, provider_message_id: result.provider_message_id, sent_at: sentAt });
-      await recordSend(deps, { send_id, timer, person_id: profile.person_id, variant_id: rendered.variant_id, provider: result.provider, provider_message_id: result.provider_message_id, status: 'sent', sent_at: sentAt, error: null });
-      await finish(nextStepTimer(campaign.definition, timer, sentAt));
-      return 'sent';
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof MailerOutcomeUnknownError) {
@@ -180,9 +193,17 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
         await finish(null);
         return 'failed';
       }
-      await finish({ ...timer, due_at: new Date(now.getTime() + deps.settings.retryAfterMs).toISOString() });
+      const retryAfterMs = error instanceof TransientMailerError && error.retryAfterMs ? Math.max(error.retryAfterMs, deps.settings.retryAfterMs) : deps.settings.retryAfterMs;
+      await finish({ ...timer, due_at: new Date(now.getTime() + retryAfterMs).toISOString() });
       return 'retry_later';
     }
+    // The ESP has the email. Nothing below may lead to sending it again: if recording fails, the
+    // claim stays open, falls in doubt after the lease, and the resolver finds the ESP's evidence.
+    const sentAt = deps.clock.now();
+    await deps.ledger.markSent(send_id, { provider: result.provider, provider_message_id: result.provider_message_id, sent_at: sentAt });
+    await recordSend(deps, { send_id, timer, person_id: profile.person_id, variant_id: rendered.variant_id, provider: result.provider, provider_message_id: result.provider_message_id, status: 'sent', sent_at: sentAt, error: null });
+    await finish(nextStepTimer(campaign.definition, timer, sentAt));
+    return 'sent';
   };
 }
 
@@ -191,6 +212,11 @@ function nextStepTimer(definition: CampaignDefinition, timer: JourneyTimer, afte
   const followUp = definition.steps[timer.step];
   if (!followUp) return null;
   return { ...timer, step: timer.step + 1, due_at: new Date(after.getTime() + parseDuration(followUp.wait)).toISOString(), armed_at: after.toISOString() };
+}
+
+function cartOf(profile: Profile, triggerKey: string) {
+  const cart = profile.cart && profile.cart.cart_id === triggerKey ? profile.cart : null;
+  return cart ? { status: cart.status, items_count: cart.items.length } : null;
 }
 
 /** An unsubscribe is recorded as consent withdrawn with source "unsubscribe" (see functions/unsubscribe.ts). */

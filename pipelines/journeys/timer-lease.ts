@@ -45,6 +45,18 @@ export function finishTimer(store: ProfileStore, leased: JourneyTimer, next: Jou
   });
 }
 
+/**
+ * Is the taken timer still ours (not cancelled by an order, not re-armed by a cart change), and
+ * what does the person look like now? A read-only transaction, right before the send is claimed.
+ */
+export function rereadLeased(store: ProfileStore, leased: JourneyTimer): Promise<{ stillLeased: boolean; profile: Profile | null }> {
+  return store.transact(async (tx) => {
+    const current = (await tx.getTimers([leased.timer_id])).get(leased.timer_id);
+    const stillLeased = current !== undefined && current.due_at === leased.due_at && current.step === leased.step;
+    return { stillLeased, profile: stillLeased ? await readSurvivingProfile(tx, leased.person_id) : null };
+  });
+}
+
 async function readSurvivingProfile(tx: ProfileTx, personId: string): Promise<Profile | null> {
   let id: string | null = personId;
   for (let hop = 0; id && hop <= maxChainHops; hop++) {

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { planCartTimers } from './plan-cart-timers.ts';
+import { createRunJourneyStep, journeyStepDefaults, type JourneyCampaign } from './run-journey-step.ts';
+import { createSweepTimers } from './sweep-timers.ts';
+import { createSqliteSendLedger } from '../../functions/embedded/sqlite-send-ledger.ts';
+import { CampaignDefinition } from '../campaigns/campaign-definition.ts';
+import { createInMemoryCatalogStore } from '../catalog/in-memory-catalog-store.ts';
+import { defaultDecisionPolicy } from '../decisions/policy.ts';
+import type { OutgoingEmail } from '../delivery/mailer.ts';
+import type { SendLedger } from '../delivery/send-ledger.ts';
+import type { NudgeEvent } from '../events/nudge-event.ts';
+import { makeEvent } from '../profiles/event-fixtures.ts';
+import { createFoldEvents } from '../profiles/fold-events.ts';
+import { createInMemoryProfileStore } from '../profiles/in-memory-profile-store.ts';
+import { createManualClock } from '../shared/clock.ts';
+
+// The journey step against in-memory stores, a real (in-memory SQLite) send ledger and a
+// recording mailer: the exactly-once and "never after an order" promises, one case each.
+const definition = CampaignDefinition.parse({
+  id: 'cart-abandonment',
+  name: 'Cart abandonment',
+  trigger: { kind: 'cart_abandoned' },
+  wait: '30m',
+  exit_events: ['checkout_started', 'order_completed'],
+  subjects: [{ id: 'a', subject: 'Your cart' }],
+  sender: { name: 'Shop', email: 'shop@example.com' },
+  postal_address: '1 Main St',
+});
+
+function setup(options: { ledger?: (ledger: SendLedger) => SendLedger; duringRender?: () => Promise<void> } = {}) {
+  const clock = createManualClock('2026-03-01T12:00:00.000Z');
+  const store = createInMemoryProfileStore();
+  let ids = 0;
+  const newId = () => `id-${String(++ids).padStart(6, '0')}`;
+  const fold = createFoldEvents({ store, clock, newPersonId: newId, onPersonFolded: (change) => planCartTimers([definition], change) });
+  const baseLedger = createSqliteSendLedger({ database: ':memory:' });
+  const ledger = options.ledger ? options.ledger(baseLedger) : baseLedger;
+  const sent: OutgoingEmail[] = [];
+  const rows: { table: string; row: Record<string, unknown> }[] = [];
+  const campaign: JourneyCampaign = {
+    definition,
+    render: async (data) => {
+      await options.duringRender?.();
+      return { subject: 'Your cart', html: `<p>${data.cart.items.map((item) => item.name).join(', ')}</p>`, text: 'cart', variant_id: 'a' };
+    },
+  };
+  const runStep = createRunJourneyStep({
+    store,
+    catalog: createInMemoryCatalogStore(),
+    campaigns: new Map([[definition.id, campaign]]),
+    ledger,
+    mailer: async (message) => {
+      sent.push(message);
+      return { provider: 'outbox', provider_message_id: message.send_id };
+    },
+    warehouse: { insertRows: async (table, inserted) => void rows.push(...inserted.map((row) => ({ table, row }))) },
+    clock,
+    newId,
+    policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: null },
+    linkKeys: ['k'.repeat(32)],
+    publicBaseUrl: 'https://nudge.shop.example',
+    shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null },
+    settings: journeyStepDefaults,
+  });
+  const sweep = createSweepTimers({ store, runStep, clock });
+  return { clock, store, fold, sweep, sent, rows };
+}
+
+const at = (minute: number) => `2026-03-01T12:${String(minute).padStart(2, '0')}:00.000Z`;
+const identify = (minute: number, ids: Partial<NudgeEvent>, traits: Record<string, unknown> = {}) =>
+  makeEvent('identify', { occurred_at: at(minute), ...ids, traits: { email: 'ann@example.com', email_marketing_consent: true, ...traits } });
+const added = (minute: number, ids: Partial<NudgeEvent>) =>
+  makeEvent('product_added', { occurred_at: at(minute), ...ids, properties: { cart_id: 'c-1', product_id: 'jacket', name: 'Jacket', price: 100, quantity: 1 } });
+
+describe('journey step', () => {
+  test('a cart armed on a second device and then merged into the known person is emailed once', async () => {
+    const { clock, fold, sweep, sent, store } = setup();
+    await fold([identify(0, { user_id: 'u-1', anonymous_id: 'device-1' })]);
+    await fold([added(1, { user_id: null, anonymous_id: 'device-2' })]);
+    await fold([identify(2, { user_id: 'u-1', anonymous_id: 'device-2' })]);
+    const due = await store.findDueTimers(new Date('2026-03-01T13:00:00.000Z'), 10);
+    assert.equal(due.length, 2, 'both persons armed a timer for cart c-1');
+    clock.set('2026-03-01T12:45:00.000Z');
+    await sweep();
+    await sweep();
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]!.to.email, 'ann@example.com');
+  });
+
+  test('when recording the send fails after the ESP took it, the email is not sent again', async () => {
+    let failures = 1;
+    const { clock, fold, sweep, sent } = setup({
+      ledger: (ledger) => ({
+        ...ledger,
+        markSent: async (...args) => {
+          if (failures-- > 0) throw new Error('ledger write timed out');
+          return ledger.markSent(...args);
+        },
+      }),
+    });
+    await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
+    clock.set('2026-03-01T12:45:00.000Z');
+    const first = await sweep();
+    assert.equal(first.outcomes.error, 1);
+    // Well past every lease: the timer fires again, and the claim is in doubt, not re-granted.
+    clock.advance(60 * 60_000);
+    await sweep();
+    assert.equal(sent.length, 1);
+  });
+
+  test('an order folded while the email is being prepared stops it', async () => {
+    let fold: ReturnType<typeof setup>['fold'] | undefined;
+    let ordered = false;
+    const harness = setup({
+      duringRender: async () => {
+        if (ordered) return;
+        ordered = true;
+        await fold!([makeEvent('order_completed', { occurred_at: at(40), user_id: 'u-1', properties: { order_id: 'o-1', total: 100, products: [] } })]);
+      },
+    });
+    fold = harness.fold;
+    await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
+    harness.clock.set('2026-03-01T12:45:00.000Z');
+    const result = await harness.sweep();
+    assert.deepEqual(result.outcomes, { superseded: 1 });
+    assert.equal(harness.sent.length, 0);
+  });
+});
