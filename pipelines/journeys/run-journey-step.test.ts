@@ -110,17 +110,17 @@ describe('journey step', () => {
   });
 
   test('an order folded while the email is being prepared stops it', async () => {
-    let fold: ReturnType<typeof setup>['fold'] | undefined;
+    const late: { fold?: ReturnType<typeof setup>['fold'] } = {};
     let ordered = false;
     const harness = setup({
       duringRender: async () => {
         if (ordered) return;
         ordered = true;
-        await fold!([makeEvent('order_completed', { occurred_at: at(40), user_id: 'u-1', properties: { order_id: 'o-1', total: 100, products: [] } })]);
+        await late.fold!([makeEvent('order_completed', { occurred_at: at(40), user_id: 'u-1', properties: { order_id: 'o-1', total: 100, products: [] } })]);
       },
     });
-    fold = harness.fold;
-    await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
+    late.fold = harness.fold;
+    await harness.fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
     harness.clock.set('2026-03-01T12:45:00.000Z');
     const result = await harness.sweep();
     assert.deepEqual(result.outcomes, { superseded: 1 });
