@@ -5,9 +5,10 @@ import type { ProfileStore } from '../profiles/profile-store.ts';
 
 /**
  * An unsubscribe (link or one-click) is the person withdrawing marketing consent, recorded as the
- * `Consent Updated` event it is (source "unsubscribe"): folded into the profile at once, so no
- * email goes out after the click, and published like any event so history shows it. The event id
- * is derived from the send, so a second click on the same link changes nothing.
+ * `Consent Updated` event it is (source "unsubscribe") plus the trait `email_unsubscribed_at`:
+ * folded into the profile at once, so no email goes out after the click, and published like any
+ * event so history shows it. Event ids derive from the send, so a second click changes nothing.
+ * Only a later explicit `Consent Updated {email_marketing: true}` lifts it (see suppressionOf).
  */
 export function createUnsubscribePerson(deps: {
   store: Pick<ProfileStore, 'getProfile'>;
@@ -33,8 +34,11 @@ export function createUnsubscribePerson(deps: {
       properties: { email_marketing: false, source: 'unsubscribe' },
       ...identity,
     };
-    const { events, rejected } = validatePayload(call, 'track', { receivedAt: at, source: 'unsubscribe', sourceId: null, newEventId: deps.newEventId });
-    if (events.length !== 1) throw new Error(`unsubscribe: could not build the consent event: ${JSON.stringify(rejected[0]?.errors ?? [])}`);
+    // The trait outlives consent flips: analytics.js re-sends cached traits (including an old
+    // email_marketing_consent: true) on every identify, which must not silently re-subscribe.
+    const trait = { type: 'identify', messageId: `unsubscribe-trait-${send_id}`, timestamp: at.toISOString(), traits: { email_unsubscribed_at: at.toISOString() }, ...identity };
+    const { events, rejected } = validatePayload({ batch: [call, trait] }, 'batch', { receivedAt: at, source: 'unsubscribe', sourceId: null, newEventId: deps.newEventId });
+    if (events.length !== 2) throw new Error(`unsubscribe: could not build the consent events: ${JSON.stringify(rejected[0]?.errors ?? [])}`);
     await deps.foldEvents(events);
     await deps.acceptEvents({ events, rejected: [], stage: 'unsubscribe', sourceId: null, receivedAt: at });
   };

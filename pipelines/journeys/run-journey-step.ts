@@ -219,10 +219,19 @@ function cartOf(profile: Profile, triggerKey: string) {
   return cart ? { status: cart.status, items_count: cart.items.length } : null;
 }
 
-/** An unsubscribe is recorded as consent withdrawn with source "unsubscribe" (see functions/unsubscribe.ts). */
+/**
+ * Unsubscribed = the trait `email_unsubscribed_at` (set by the unsubscribe endpoint), unless the
+ * person opted in again afterwards with an explicit Consent Updated event. An identify re-sending
+ * `email_marketing_consent: true` from a browser's cached traits does not count as opting in again.
+ */
 function suppressionOf(profile: Profile) {
+  const unsubscribedAt = profile.traits.email_unsubscribed_at;
   const consent = profile.consent.email_marketing;
-  return consent && consent.value === false && consent.source === 'unsubscribe' ? { unsubscribed_at: consent.at } : null;
+  if (typeof unsubscribedAt !== 'string') {
+    return consent && consent.value === false && consent.source === 'unsubscribe' ? { unsubscribed_at: consent.at } : null;
+  }
+  const optedInAgain = consent?.value === true && consent.source !== 'identify' && consent.at > unsubscribedAt;
+  return optedInAgain ? null : { unsubscribed_at: unsubscribedAt };
 }
 
 async function recordDecision(deps: JourneyStepDeps, decision: Decision): Promise<void> {

@@ -118,7 +118,8 @@ describe('cart abandonment on the embedded runtime', () => {
     const unsubscribeUrl = /^<(.+)>$/.exec(email.headers['list-unsubscribe']!)![1]!;
     const oneClick = await fetch(unsubscribeUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     assert.equal(oneClick.status, 200);
-    await send([add('buyer-a', 'cart-a2', 'scarf-3', 'Wool scarf', 39)]);
+    // The browser re-sends its cached traits (consent true) on the next login: still unsubscribed.
+    await send([identify('buyer-a', 'abandoner@example.com', true), add('buyer-a', 'cart-a2', 'scarf-3', 'Wool scarf', 39)]);
     await settle();
     assert.equal(outboxFiles().length, 1, 'no email after unsubscribing');
     const reasons = (await runtime.warehouse.query('SELECT reason FROM nudge.decisions')).map((row) => row.reason).sort();
