@@ -59,6 +59,10 @@ export type SweepTimersEntryDeps = {
  * pass and answers 200 with their counts. A failure answers 500, which Cloud Scheduler logs;
  * nothing is lost, the next minute's sweep finds the same timers.
  */
+/** Timers taken per sweep round, and how long one Scheduler call keeps sweeping a backlog. */
+const sweepBatchSize = 200;
+const sweepBudgetMs = 40_000;
+
 export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
   const { config, clock, log } = deps;
   if (!config.sendgrid) throw new ConfigError('SENDGRID_API_KEY is empty: add a version to the SendGrid secret (see docs/deploy.md)');
@@ -82,14 +86,30 @@ export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
     settings: { ...journeyStepDefaults, timerLeaseMs: config.sendLeaseMs },
     log,
   });
-  const sweep = createSweepTimers({ store: deps.store, runStep, clock, log });
+  const sweep = createSweepTimers({ store: deps.store, runStep, clock, log, batchSize: sweepBatchSize });
   // SendGrid's activity feed settles claims a crash left in doubt (searched by the send_id custom arg).
   const resolveInDoubt = createResolveInDoubt({ ledger, findEvidence: sendGridEvidence(sendgrid), clock, olderThanMs: config.sendLeaseMs, log });
 
   return async (request) => {
     if (request.method.toUpperCase() !== 'POST') return jsonResponse(405, { error: 'POST only (Cloud Scheduler)' }, { allow: 'POST' });
-    const swept = await sweep();
+    // One Scheduler call a minute: keep sweeping while full batches come back (a backlog), within
+    // a budget that leaves the function time to answer. In-doubt resolution runs even if a sweep failed.
+    const started = clock.now().getTime();
+    const swept = { due: 0, batches: 0, outcomes: {} as Record<string, number> };
+    let sweepError: unknown;
+    try {
+      for (;;) {
+        const batch = await sweep();
+        swept.due += batch.due;
+        swept.batches += 1;
+        for (const [outcome, n] of Object.entries(batch.outcomes)) swept.outcomes[outcome] = (swept.outcomes[outcome] ?? 0) + (n ?? 0);
+        if (batch.due < sweepBatchSize || clock.now().getTime() - started > sweepBudgetMs) break;
+      }
+    } catch (error) {
+      sweepError = error;
+    }
     const inDoubt = await resolveInDoubt();
+    if (sweepError) throw sweepError;
     const result = { ...swept, in_doubt: inDoubt };
     log({ severity: 'INFO', message: 'journey sweep', ...result });
     return jsonResponse(200, result);
