@@ -162,8 +162,13 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       { path: '/healthz', entry: async () => jsonResponse(200, { ok: true }) },
       { path: '/_nudge/query', entry: createAdminQueryEntry({ warehouse, adminToken }) },
       { path: '/unsubscribe', entry: createUnsubscribeEntry({ linkKeys: config.journeys.linkKeys, unsubscribe: unsubscribePerson, clock, log }) },
-      { path: '/outbox', entry: outboxPage },
-      { path: '/outbox/', entry: outboxPage },
+      // The outbox shows recipients and their carts: served only when the host listens on loopback.
+      ...(isLoopback(config.host)
+        ? [
+            { path: '/outbox', entry: outboxPage },
+            { path: '/outbox/', entry: outboxPage },
+          ]
+        : []),
     ],
     onError: (error) => log({ severity: 'ERROR', message: 'request failed', error: String(error) }),
   });
@@ -195,4 +200,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     })());
 
   return { url, port, bus, profiles, catalog, deadLetters, warehouse, journeys, runJourneyStep: runStep, sweepTimers: sweep, stop };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
