@@ -26,6 +26,7 @@ const definition = CampaignDefinition.parse({
   subjects: [{ id: 'a', subject: 'Your cart' }],
   sender: { name: 'Shop', email: 'shop@example.com' },
   postal_address: '1 Main St',
+  steps: [{ wait: '24h' }],
 });
 
 function setup(options: { ledger?: (ledger: SendLedger) => SendLedger; duringRender?: () => Promise<void> } = {}) {
@@ -125,5 +126,21 @@ describe('journey step', () => {
     const result = await harness.sweep();
     assert.deepEqual(result.outcomes, { superseded: 1 });
     assert.equal(harness.sent.length, 0);
+  });
+
+  test('the follow-up is armed after the first email and sent a day later, unless the cart was bought', async () => {
+    const { clock, fold, sweep, sent, store } = setup();
+    await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
+    clock.set('2026-03-01T12:45:00.000Z');
+    await sweep();
+    assert.equal(sent.length, 1);
+    const [followUp] = await store.findDueTimers(new Date('2026-03-03T00:00:00.000Z'), 10);
+    assert.deepEqual([followUp?.step, followUp?.due_at], [1, '2026-03-02T12:45:00.000Z']);
+    clock.set('2026-03-02T12:46:00.000Z');
+    await sweep();
+    assert.equal(sent.length, 2);
+    assert.notEqual(sent[1]!.send_id, sent[0]!.send_id);
+    assert.deepEqual(sent[1]!.categories, ['nudge', 'cart-abandonment', 'step-1']);
+    assert.deepEqual(await store.findDueTimers(new Date('2026-03-09T00:00:00.000Z'), 10), [], 'no step after the last one');
   });
 });
