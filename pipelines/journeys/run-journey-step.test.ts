@@ -128,7 +128,7 @@ describe('journey step', () => {
     assert.equal(harness.sent.length, 0);
   });
 
-  test('the follow-up is armed after the first email and sent a day later, unless the cart was bought', async () => {
+  test('the follow-up is armed after the first email and sent a day later; none after the last step', async () => {
     const { clock, fold, sweep, sent, store } = setup();
     await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
     clock.set('2026-03-01T12:45:00.000Z');
