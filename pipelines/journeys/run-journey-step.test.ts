@@ -29,27 +29,28 @@ const definition = CampaignDefinition.parse({
   steps: [{ wait: '24h' }],
 });
 
-function setup(options: { ledger?: (ledger: SendLedger) => SendLedger; duringRender?: () => Promise<void> } = {}) {
+function setup(options: { ledger?: (ledger: SendLedger) => SendLedger; duringRender?: () => Promise<void>; definitions?: CampaignDefinition[]; frequencyCap?: number } = {}) {
+  const definitions = options.definitions ?? [definition];
   const clock = createManualClock('2026-03-01T12:00:00.000Z');
   const store = createInMemoryProfileStore();
   let ids = 0;
   const newId = () => `id-${String(++ids).padStart(6, '0')}`;
-  const fold = createFoldEvents({ store, clock, newPersonId: newId, onPersonFolded: (change) => planCartTimers([definition], change) });
+  const fold = createFoldEvents({ store, clock, newPersonId: newId, onPersonFolded: (change) => planCartTimers(definitions, change) });
   const baseLedger = createSqliteSendLedger({ database: ':memory:' });
   const ledger = options.ledger ? options.ledger(baseLedger) : baseLedger;
   const sent: OutgoingEmail[] = [];
   const rows: { table: string; row: Record<string, unknown> }[] = [];
-  const campaign: JourneyCampaign = {
+  const campaign = (definition: CampaignDefinition): JourneyCampaign => ({
     definition,
     render: async (data) => {
       await options.duringRender?.();
       return { subject: 'Your cart', html: `<p>${data.cart.items.map((item) => item.name).join(', ')}</p>`, text: 'cart', variant_id: 'a' };
     },
-  };
+  });
   const runStep = createRunJourneyStep({
     store,
     catalog: createInMemoryCatalogStore(),
-    campaigns: new Map([[definition.id, campaign]]),
+    campaigns: new Map(definitions.map((d) => [d.id, campaign(d)])),
     ledger,
     mailer: async (message) => {
       sent.push(message);
@@ -58,7 +59,7 @@ function setup(options: { ledger?: (ledger: SendLedger) => SendLedger; duringRen
     warehouse: { insertRows: async (table, inserted) => void rows.push(...inserted.map((row) => ({ table, row }))) },
     clock,
     newId,
-    policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: null },
+    policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
     linkKeys: ['k'.repeat(32)],
     publicBaseUrl: 'https://nudge.shop.example',
     shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null },
@@ -142,5 +143,16 @@ describe('journey step', () => {
     assert.notEqual(sent[1]!.send_id, sent[0]!.send_id);
     assert.deepEqual(sent[1]!.categories, ['nudge', 'cart-abandonment', 'step-1']);
     assert.deepEqual(await store.findDueTimers(new Date('2026-03-09T00:00:00.000Z'), 10), [], 'no step after the last one');
+  });
+
+  test("one person's due emails are decided one after another, so the daily cap holds", async () => {
+    const other = CampaignDefinition.parse({ ...definition, id: 'cart-abandonment-b' });
+    const { clock, fold, sweep, sent, rows } = setup({ definitions: [definition, other], frequencyCap: 1 });
+    await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
+    clock.set('2026-03-01T12:45:00.000Z');
+    await sweep();
+    assert.equal(sent.length, 1);
+    const reasons = rows.filter(({ table }) => table === 'decisions').map(({ row }) => row.reason).sort();
+    assert.deepEqual(reasons, ['eligible', 'frequency_capped']);
   });
 });

@@ -23,9 +23,13 @@ export function createSweepTimers(deps: {
   return async () => {
     const due = await deps.store.findDueTimers(deps.clock.now(), batchSize);
     const outcomes: SweepResult['outcomes'] = {};
-    const queue = [...due];
+    // One person's timers run one after another (their second email must see the first in the
+    // frequency cap); different people run in parallel.
+    const byPerson = new Map<string, JourneyTimer[]>();
+    for (const timer of due) byPerson.set(timer.person_id, [...(byPerson.get(timer.person_id) ?? []), timer]);
+    const queue = [...byPerson.values()];
     const worker = async () => {
-      for (let timer = queue.shift(); timer; timer = queue.shift()) {
+      for (let group = queue.shift(); group; group = queue.shift()) for (const timer of group) {
         let outcome: StepOutcome | 'error';
         try {
           outcome = await deps.runStep(timer);
@@ -36,7 +40,7 @@ export function createSweepTimers(deps: {
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
     return { due: due.length, outcomes };
   };
 }
