@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import type { Firestore } from '@google-cloud/firestore';
+import { describe, test } from 'node:test';
 import { CATALOG_ITEMS_COLLECTION, createFirestoreCatalogStore } from '../../functions/gcp/firestore-catalog-store.ts';
 import { catalogEvent } from '../../pipelines/catalog/catalog-fixtures.ts';
-import { findFirestoreEmulator, startFirestoreEmulator, uniqueCollectionPrefix, type FirestoreEmulator } from '../support/firestore-emulator.ts';
+import { uniqueCollectionPrefix, useSharedFirestoreEmulator } from '../support/firestore-emulator.ts';
 import { runCatalogStoreContract } from './catalog-store.contract.ts';
 
-const found = findFirestoreEmulator();
-const skip = 'missing' in found ? `firestore emulator not available (${found.missing}): Firestore catalog contract not run` : undefined;
-if (skip) console.log(`# SKIP firestore emulator not available: Firestore catalog contract not run (${'missing' in found ? found.missing : ''})`);
-
-// One emulator and one client for the whole file; tests stay apart by collection prefix.
-let started: Promise<{ emulator: FirestoreEmulator; client: Firestore }> | undefined;
-const connect = () => (started ??= startFirestoreEmulator().then((emulator) => ({ emulator, client: emulator.createClient() })));
-after(async () => {
-  if (!started) return;
-  const { emulator, client } = await started;
-  await client.terminate();
-  await emulator.stop();
-});
+const { skip, connect } = useSharedFirestoreEmulator('Firestore catalog contract');
 
 runCatalogStoreContract(
   'firestore (emulator)',

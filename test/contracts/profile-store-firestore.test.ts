@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { Timestamp, type Firestore } from '@google-cloud/firestore';
+import { describe, test } from 'node:test';
+import { Timestamp } from '@google-cloud/firestore';
 import { APPLIED_EVENT_TTL_FIELD, createFirestoreProfileStore, encodeDocumentId, JOURNEY_TIMERS_COLLECTION } from '../../functions/gcp/firestore-profile-store.ts';
-import { findFirestoreEmulator, startFirestoreEmulator, uniqueCollectionPrefix, type FirestoreEmulator } from '../support/firestore-emulator.ts';
+import { uniqueCollectionPrefix, useSharedFirestoreEmulator } from '../support/firestore-emulator.ts';
 import { asProfile, runProfileStoreContract } from './profile-store.contract.ts';
 
-const found = findFirestoreEmulator();
-const skip = 'missing' in found ? `firestore emulator not available (${found.missing}): Firestore contract not run` : undefined;
-if (skip) console.log(`# SKIP firestore emulator not available: Firestore contract not run (${'missing' in found ? found.missing : ''})`);
-
-// One emulator and one client for the whole file; tests stay apart by collection prefix.
-let started: Promise<{ emulator: FirestoreEmulator; client: Firestore }> | undefined;
-const connect = () =>
-  (started ??= startFirestoreEmulator().then((emulator) => ({ emulator, client: emulator.createClient() })));
-after(async () => {
-  if (!started) return;
-  const { emulator, client } = await started;
-  await client.terminate();
-  await emulator.stop();
-});
+const { skip, connect } = useSharedFirestoreEmulator('Firestore contract');
 
 runProfileStoreContract(
   'firestore (emulator)',

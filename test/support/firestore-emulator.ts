@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
+import { after } from 'node:test';
 import { Firestore } from '@google-cloud/firestore';
 
 /**
@@ -147,4 +148,26 @@ function isExecutable(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * For a test file that runs Firestore suites: one emulator and one client for the whole file,
+ * started on first use and stopped after the file (tests stay apart by collection prefix), and a
+ * visible SKIP line plus a skip reason when the machine has no emulator.
+ */
+export function useSharedFirestoreEmulator(what: string): { skip: string | undefined; connect: () => Promise<{ client: Firestore }> } {
+  const found = findFirestoreEmulator();
+  const skip = 'missing' in found ? `firestore emulator not available (${found.missing}): ${what} not run` : undefined;
+  if (skip) console.log(`# SKIP ${skip}`);
+  let started: Promise<{ emulator: FirestoreEmulator; client: Firestore }> | undefined;
+  after(async () => {
+    if (!started) return;
+    const { emulator, client } = await started;
+    await client.terminate();
+    await emulator.stop();
+  });
+  return {
+    skip,
+    connect: () => (started ??= startFirestoreEmulator().then((emulator) => ({ emulator, client: emulator.createClient() }))),
+  };
 }
