@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { copyTemplatesWithWait } from '../test/support/short-wait-templates.ts';
 
 /**
  * Event → email handed to the mailer, for an immediately due cart-abandonment timer under ~1k
@@ -28,10 +29,7 @@ const waitMs = 1000;
 
 export async function measureEventToMailer(options: LatencyOptions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'nudge-bench-latency-'));
-  const templatesDir = join(dataDir, 'templates');
-  cpSync('templates', templatesDir, { recursive: true });
-  const definition = join(templatesDir, 'cart-abandonment', 'campaign.yaml');
-  writeFileSync(definition, readFileSync(definition, 'utf8').replace(/^wait: .*$/m, `wait: ${waitMs / 1000}s`));
+  const templatesDir = copyTemplatesWithWait(join(dataDir, 'templates'), `${waitMs / 1000}s`);
   const outbox = join(dataDir, 'outbox');
   mkdirSync(outbox, { recursive: true });
 

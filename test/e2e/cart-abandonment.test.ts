@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseEmbeddedConfig } from '../../functions/embedded/config.ts';
 import { readOutboxEmail } from '../../functions/embedded/outbox-mailer.ts';
 import { startEmbeddedRuntime, type EmbeddedRuntime } from '../../functions/embedded/runtime.ts';
+import { copyTemplatesWithWait } from '../support/short-wait-templates.ts';
 
 // Issue 3's headline, end to end over real HTTP on the embedded runtime, with the campaign's wait
 // cut to two seconds in a copied templates folder.
@@ -20,10 +21,7 @@ describe('cart abandonment on the embedded runtime', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'nudge-cart-'));
-    templatesDir = join(dataDir, 'templates');
-    cpSync('templates', templatesDir, { recursive: true });
-    const definition = join(templatesDir, 'cart-abandonment', 'campaign.yaml');
-    writeFileSync(definition, readFileSync(definition, 'utf8').replace(/^wait: .*$/m, `wait: ${waitMs / 1000}s`));
+    templatesDir = copyTemplatesWithWait(join(dataDir, 'templates'), `${waitMs / 1000}s`);
     runtime = await startEmbeddedRuntime(
       parseEmbeddedConfig({
         PORT: '0',

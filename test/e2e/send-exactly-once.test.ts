@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { freePort, startRuntimeProcess, waitForHealth } from '../support/embedded-process.ts';
 import { startSendGridCapture } from '../support/sendgrid-capture.ts';
+import { copyTemplatesWithWait } from '../support/short-wait-templates.ts';
 
 // Issue 3's reliability promise: every event delivered three times, the process killed with
 // SIGKILL around the sends and restarted, and still one email per abandoned cart reaches the ESP
@@ -23,10 +24,7 @@ describe('exactly one email per abandoned cart', () => {
 
   test('3× delivery and a SIGKILL around the sends still hand each email to SendGrid once', async () => {
     const sendgrid = await startSendGridCapture({ delayMs: 150 });
-    const templatesDir = join(dataDir, 'templates');
-    cpSync('templates', templatesDir, { recursive: true });
-    const definition = join(templatesDir, 'cart-abandonment', 'campaign.yaml');
-    writeFileSync(definition, readFileSync(definition, 'utf8').replace(/^wait: .*$/m, 'wait: 1s'));
+    const templatesDir = copyTemplatesWithWait(join(dataDir, 'templates'), '1s');
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env = {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import type { ProfileStore } from '../../pipelines/profiles/profile-store.ts';
 import { findFirestoreEmulator, startFirestoreEmulator, type FirestoreEmulator } from '../support/firestore-emulator.ts';
 import { pubSubEmulatorSkip, startPubSubEmulator, type PubSubEmulator } from '../support/pubsub-emulator.ts';
 import { startSendGridCapture } from '../support/sendgrid-capture.ts';
+import { copyTemplatesWithWait } from '../support/short-wait-templates.ts';
 
 /**
  * The deployed GCP path, end to end on Google's emulators: functions/index.ts is imported as
@@ -64,10 +65,7 @@ before(async () => {
   process.env.NUDGE_WRITE_KEYS = `other-key, ${writeKey}`;
   // Journeys: the cart campaign's wait cut to one second in a copied templates folder, SendGrid
   // replaced by a local capture server, and nothing deferred or held out whatever the time.
-  templatesDir = mkdtempSync(join(tmpdir(), 'nudge-gcp-templates-'));
-  cpSync('templates', templatesDir, { recursive: true });
-  const definition = join(templatesDir, 'cart-abandonment', 'campaign.yaml');
-  writeFileSync(definition, readFileSync(definition, 'utf8').replace(/^wait: .*$/m, 'wait: 1s'));
+  templatesDir = copyTemplatesWithWait(mkdtempSync(join(tmpdir(), 'nudge-gcp-templates-')), '1s');
   sendgrid = await startSendGridCapture();
   Object.assign(process.env, {
     NUDGE_TEMPLATES_DIR: templatesDir,

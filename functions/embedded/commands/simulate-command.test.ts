@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,6 +8,7 @@ import { simulate } from './simulate-command.ts';
 import { parseEmbeddedConfig } from '../config.ts';
 import { startEmbeddedRuntime, type EmbeddedRuntime } from '../runtime.ts';
 import { buildSimulationScript, mulberry32, tallyScript } from '../simulate/shopper-script.ts';
+import { copyTemplatesWithWait } from '../../../test/support/short-wait-templates.ts';
 
 const writeKey = 'simulate-test-key';
 const options = { seed: 7, shoppers: 20, runId: 'test' } as const;
@@ -47,10 +48,7 @@ describe('nudge simulate against an embedded runtime', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'nudge-simulate-'));
-    const templatesDir = join(dataDir, 'templates');
-    cpSync('templates', templatesDir, { recursive: true });
-    const definition = join(templatesDir, 'cart-abandonment', 'campaign.yaml');
-    writeFileSync(definition, readFileSync(definition, 'utf8').replace(/^wait: .*$/m, 'wait: 1s'));
+    const templatesDir = copyTemplatesWithWait(join(dataDir, 'templates'), '1s');
     runtime = await startEmbeddedRuntime(
       parseEmbeddedConfig({
         PORT: '0',
