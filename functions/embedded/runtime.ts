@@ -27,7 +27,6 @@ import { buildUnsubscribeUrl, listUnsubscribeHeaders } from '../../pipelines/del
 import { createAcceptEvents } from '../../pipelines/events/accept-events.ts';
 import { planCartTimers } from '../../pipelines/journeys/plan-cart-timers.ts';
 import type { StepOutcome } from '../../pipelines/journeys/run-journey-step.ts';
-import type { DeadLetterStore } from '../../pipelines/events/dead-letters.ts';
 import { allTopicNames, topicNames } from '../../pipelines/events/topics.ts';
 import { createFoldEvents, createPersonIdFactory } from '../../pipelines/profiles/fold-events.ts';
 import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
@@ -98,7 +97,6 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       warehouse.insertDeadLetters(records).catch((error: unknown) => log({ severity: 'WARNING', message: 'dead letters not copied to the warehouse', error: String(error) }));
     },
   };
-  const consumerDeadLetters: DeadLetterStore = deadLetters;
 
   const foldEvents = createFoldEvents({
     store: profiles,
@@ -112,16 +110,16 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       return plan;
     },
   });
-  const onPriorityEvent = createOnPriorityEventEntry({ foldEvents, deadLetters: consumerDeadLetters, clock, newId: newEventId, log });
+  const onPriorityEvent = createOnPriorityEventEntry({ foldEvents, deadLetters: deadLetters, clock, newId: newEventId, log });
   const onBrowseEvent = createOnBrowseEventEntry({
     foldEvents,
-    deadLetters: consumerDeadLetters,
+    deadLetters: deadLetters,
     clock,
     newId: newEventId,
     log,
     coalesceWindowMs: options.browseCoalesceWindowMs ?? embeddedConsumerDefaults.browseCoalesceWindowMs,
   });
-  const onCatalogUpdate = createOnCatalogUpdateEntry({ catalog, deadLetters: consumerDeadLetters, clock, newId: newEventId, log });
+  const onCatalogUpdate = createOnCatalogUpdateEntry({ catalog, deadLetters: deadLetters, clock, newId: newEventId, log });
   const writeToWarehouse = createWarehouseWriter({ warehouse });
 
   const subscriptions: SqliteBusSubscription[] = [

@@ -2,6 +2,7 @@ import type { AcceptEventsInput } from '../events/accept-events.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
 import { validatePayload } from '../events/validate-payload.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
+import { readSurvivingProfile } from '../profiles/surviving-profile.ts';
 
 /**
  * An unsubscribe (link or one-click) is the person withdrawing marketing consent, recorded as the
@@ -17,8 +18,7 @@ export function createUnsubscribePerson(deps: {
   newEventId: () => string;
 }): (request: { person_id: string; send_id: string; at: Date }) => Promise<void> {
   return async ({ person_id, send_id, at }) => {
-    let profile = await deps.store.getProfile(person_id);
-    for (let hops = 0; profile?.merged_into && hops < 8; hops++) profile = await deps.store.getProfile(profile.merged_into);
+    const profile = await readSurvivingProfile(deps.store.getProfile, person_id);
     if (!profile) throw new Error(`unsubscribe: no profile for person ${person_id}`);
     const identity = profile.identities.user_id
       ? { userId: profile.identities.user_id }

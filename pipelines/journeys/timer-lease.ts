@@ -1,9 +1,7 @@
 import type { Profile } from '../profiles/profile.ts';
-import type { ProfileStore, ProfileTx } from '../profiles/profile-store.ts';
+import type { ProfileStore } from '../profiles/profile-store.ts';
+import { readSurvivingProfile } from '../profiles/surviving-profile.ts';
 import type { JourneyTimer } from './journey-timer.ts';
-
-/** merged_into chains are short; this bounds a corrupt cycle. */
-const maxChainHops = 8;
 
 export type TakenTimer = {
   /** The timer as it was due. */
@@ -24,7 +22,7 @@ export function takeTimer(store: ProfileStore, timerId: string, now: Date, lease
   return store.transact(async (tx) => {
     const timer = (await tx.getTimers([timerId])).get(timerId);
     if (!timer || new Date(timer.due_at).getTime() > now.getTime()) return null;
-    const profile = await readSurvivingProfile(tx, timer.person_id);
+    const profile = await readSurvivingProfile(async (id) => (await tx.getProfiles([id])).get(id), timer.person_id);
     const leased: JourneyTimer = { ...timer, due_at: new Date(now.getTime() + leaseMs).toISOString() };
     tx.putTimer(leased);
     return { timer, leased, profile };
@@ -53,17 +51,6 @@ export function rereadLeased(store: ProfileStore, leased: JourneyTimer): Promise
   return store.transact(async (tx) => {
     const current = (await tx.getTimers([leased.timer_id])).get(leased.timer_id);
     const stillLeased = current !== undefined && current.due_at === leased.due_at && current.step === leased.step;
-    return { stillLeased, profile: stillLeased ? await readSurvivingProfile(tx, leased.person_id) : null };
+    return { stillLeased, profile: stillLeased ? await readSurvivingProfile(async (id) => (await tx.getProfiles([id])).get(id), leased.person_id) : null };
   });
-}
-
-async function readSurvivingProfile(tx: ProfileTx, personId: string): Promise<Profile | null> {
-  let id: string | null = personId;
-  for (let hop = 0; id && hop <= maxChainHops; hop++) {
-    const profile: Profile | undefined = (await tx.getProfiles([id])).get(id);
-    if (!profile) return null;
-    if (!profile.merged_into) return profile;
-    id = profile.merged_into;
-  }
-  return null;
 }

@@ -7,6 +7,7 @@ import { mergeProfiles } from './merge-profiles.ts';
 import { emptyProfile, Profile } from './profile.ts';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.ts';
 import { profileFromEvent } from './profile-from-event.ts';
+import { maxMergeChainHops } from './surviving-profile.ts';
 import type { ProfileStore, ProfileTx } from './profile-store.ts';
 import { listedIdentityKeys, planIdentities } from './stitch-identities.ts';
 
@@ -42,8 +43,6 @@ export type PersonFolded = {
   events: readonly NudgeEvent[];
 };
 
-/** merged_into chains are short (each merge relinks keys); this bounds a corrupt cycle. */
-const MAX_CHAIN_HOPS = 8;
 
 /**
  * Folds a batch of events into profiles in ONE transaction: resolve identities, load profiles
@@ -159,7 +158,7 @@ async function loadWithChains(tx: ProfileTx, personIds: string[]): Promise<Map<s
   const loaded = new Map<string, Profile>();
   const requested = new Set<string>(personIds);
   let next = personIds;
-  for (let hop = 0; next.length > 0 && hop <= MAX_CHAIN_HOPS; hop++) {
+  for (let hop = 0; next.length > 0 && hop <= maxMergeChainHops; hop++) {
     const found = await tx.getProfiles(next);
     for (const [id, doc] of found) loaded.set(id, readStoredProfile(id, doc));
     next = [...found.values()]

@@ -5,6 +5,7 @@ import { parseEmbeddedConfig } from '../config.ts';
 import { createSqliteProfileStore } from '../sqlite-profile-store.ts';
 import { identityKey } from '../../../pipelines/profiles/identity-key.ts';
 import type { ProfileStore } from '../../../pipelines/profiles/profile-store.ts';
+import { readSurvivingProfile } from '../../../pipelines/profiles/surviving-profile.ts';
 import { viewProfile } from '../../../pipelines/profiles/view-profile.ts';
 
 /**
@@ -22,8 +23,7 @@ export async function runProfileCommand(id: string, env: Readonly<Record<string,
   const store = createSqliteProfileStore({ database: file });
   try {
     const personId = await findPerson(store, id);
-    let profile = personId === null ? null : await store.getProfile(personId);
-    for (let hops = 0; profile?.merged_into && hops < 8; hops++) profile = await store.getProfile(profile.merged_into);
+    const profile = personId === null ? null : await readSurvivingProfile(store.getProfile, personId);
     if (!profile) {
       console.error(`nudge: no profile for "${id}" (tried user id, email, anonymous id and person id)`);
       return 1;
