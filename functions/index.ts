@@ -56,7 +56,7 @@ async function consumerDeps() {
   const definitions = await loadCampaignDefinitions({ templatesDir: process.env.NUDGE_TEMPLATES_DIR || undefined }, clock);
   const store = createFirestoreProfileStore({ firestore: getFirestore(config) });
   return {
-    foldEvents: createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), onPersonFolded: (change) => planCartTimers(definitions, change) }),
+    foldEvents: createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), log, onPersonFolded: (change) => planCartTimers(definitions, change) }),
     deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
     clock,
     newId,
@@ -99,7 +99,7 @@ http(
     const pubsub = getPubSub(config);
     const unsubscribe = createUnsubscribePerson({
       store,
-      foldEvents: createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock) }),
+      foldEvents: createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), log }),
       acceptEvents: createAcceptEvents({ bus: createPubSubBus({ pubsub }), deadLetters: createPubSubDeadLetterStore({ pubsub }), newId }),
       newEventId: newId,
     });

@@ -15,7 +15,7 @@ const newDataDir = () => join(root, `data-${++dirs}`);
 
 const unsubscribe = '<https://mail.shop.example/nudge/unsubscribe?token=eyJraW5kIjoidW5zdWJzY3JpYmUiLCJzZW5kX2lkIjoiYWJjIn0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXI>';
 const emailFor = (cart: string, overrides: Partial<OutgoingEmail> = {}): OutgoingEmail => {
-  const send_id = sendId('cart-abandonment', 'person-1', cart, 0);
+  const send_id = sendId('cart-abandonment', cart, 0);
   return {
     send_id,
     to: { email: 'zoe@example.com', name: 'Zoë Ångström' },

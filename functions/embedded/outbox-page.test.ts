@@ -16,7 +16,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const get = (path: string, method = 'GET'): HttpRequest => ({ method, path, headers: {}, query: new URLSearchParams(), rawBody: Buffer.alloc(0) });
 
 const emailFor = (cart: string, overrides: Partial<OutgoingEmail> = {}): OutgoingEmail => {
-  const send_id = sendId('cart-abandonment', 'person-1', cart, 0);
+  const send_id = sendId('cart-abandonment', cart, 0);
   return {
     send_id,
     to: { email: 'zoe@example.com', name: 'Zoë <Ångström>' },
@@ -117,7 +117,7 @@ describe('outbox page', () => {
   });
 
   test('unknown ids, ids that are not send ids and traversal attempts are 404; other methods 405', async () => {
-    const unknown = sendId('x', 'y', 'z', 0);
+    const unknown = sendId('x', 'z', 0);
     writeFileSync(join(dataDir, 'secret.txt'), 'do not serve');
     for (const path of [
       `/outbox/${unknown}`,

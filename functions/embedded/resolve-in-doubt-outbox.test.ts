@@ -36,7 +36,7 @@ function world() {
   const mailer = createOutboxMailer({ dataDir, clock });
   const logs: Record<string, unknown>[] = [];
   const claim = (cart: string) => {
-    const id = sendId('cart', 'person-1', cart, 0);
+    const id = sendId('cart', cart, 0);
     return ledger.claim(id, { campaign_id: 'cart', person_id: 'person-1', step: 0, claimed_at: clock.now() }).then((outcome) => {
       assert.equal(outcome, 'claimed');
       return id;

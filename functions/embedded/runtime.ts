@@ -102,6 +102,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     store: profiles,
     clock,
     newPersonId: createPersonIdFactory(clock),
+    log,
     onPersonFolded: (change) => {
       const plan = planCartTimers(journeys.definitions, change);
       // Wake the sweep when the timer comes due instead of up to a second later. A wake-up for

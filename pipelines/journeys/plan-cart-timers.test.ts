@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { cartTriggerKey } from './cart-trigger-key.ts';
 import { planCartTimers } from './plan-cart-timers.ts';
-import { CampaignDefinition } from '../campaigns/campaign-definition.ts';
+import { cartCampaign as campaign } from '../../test/support/journey-harness.ts';
+import type { EventKind } from '../events/nudge-event.ts';
 import { makeEvent } from '../profiles/event-fixtures.ts';
 import { emptyProfile, type Cart, type Profile } from '../profiles/profile.ts';
-
-const campaign = CampaignDefinition.parse({
-  id: 'cart-abandonment',
-  name: 'Cart abandonment',
-  trigger: { kind: 'cart_abandoned' },
-  wait: '30m',
-  exit_events: ['checkout_started', 'order_completed'],
-  subjects: [{ id: 'a', subject: 'Your cart' }],
-  sender: { name: 'Shop', email: 'shop@example.com' },
-  postal_address: '1 Main St',
-});
 
 function withCart(cart: Partial<Cart> | null): Profile {
   const profile = emptyProfile('p-1', '2026-03-01T09:00:00.000Z');
@@ -28,55 +19,81 @@ function withCart(cart: Partial<Cart> | null): Profile {
       currency: 'EUR',
       status: 'open',
       updated_at: '2026-03-01T10:00:00.000Z',
+      opened_by_event_id: 'evt-open-1',
+      opened_at: '2026-03-01T09:55:00.000Z',
       ...cart,
-    } as Cart,
+    },
   };
 }
 
+const key = (cart: Partial<Cart> = {}) => cartTriggerKey(withCart(cart).cart)!;
+const timerId = (cart: Partial<Cart> = {}) => `cart-abandonment:p-1:${key(cart)}`;
+const cartEvent = (kind: EventKind, received = '2026-03-01T10:00:00.000Z', occurred = received) =>
+  makeEvent(kind, { received_at: received, occurred_at: occurred, properties: { cart_id: 'c-1' } });
+
 describe('planCartTimers', () => {
-  test('arms step 0 at last cart activity + wait when an open cart changes', () => {
-    const added = makeEvent('product_added');
+  test('arms step 0 at the time nudge received the cart activity + wait', () => {
+    const added = cartEvent('product_added', '2026-03-01T10:00:00.000Z', '2026-03-01T09:00:00.000Z');
     const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart(null), after: withCart({}), events: [added] });
     assert.deepEqual(plan.remove, []);
-    assert.equal(plan.put.length, 1);
-    assert.deepEqual(
-      { ...plan.put[0] },
-      { timer_id: 'cart-abandonment:p-1:c-1', campaign_id: 'cart-abandonment', person_id: 'p-1', trigger_key: 'c-1', step: 0, due_at: '2026-03-01T10:30:00.000Z', armed_at: '2026-03-01T10:00:00.000Z', armed_by_event_id: added.event_id },
-    );
+    assert.deepEqual(plan.put, [
+      { timer_id: timerId(), campaign_id: 'cart-abandonment', person_id: 'p-1', trigger_key: key(), step: 0, due_at: '2026-03-01T10:30:00.000Z', armed_at: '2026-03-01T10:00:00.000Z', armed_by_event_id: added.event_id },
+    ]);
   });
 
-  test('re-arming after another change pushes the same timer back', () => {
-    const before = withCart({});
-    const after = withCart({ updated_at: '2026-03-01T10:10:00.000Z' });
-    const plan = planCartTimers([campaign], { person_id: 'p-1', before, after, events: [makeEvent('product_added')] });
-    assert.equal(plan.put[0]?.timer_id, 'cart-abandonment:p-1:c-1');
+  test('re-arming after more activity pushes the same timer back, from the latest received event', () => {
+    const events = [cartEvent('product_added', '2026-03-01T10:10:00.000Z'), cartEvent('cart_viewed', '2026-03-01T10:05:00.000Z')];
+    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({ updated_at: '2026-03-01T10:10:00.000Z' }), events });
+    assert.equal(plan.put[0]?.timer_id, timerId());
     assert.equal(plan.put[0]?.due_at, '2026-03-01T10:40:00.000Z');
+    assert.equal(plan.put[0]?.armed_by_event_id, events[0]!.event_id);
   });
 
-  test('an event that does not change the cart leaves the timer alone', () => {
+  test('an event that is not cart activity leaves the timer alone', () => {
     const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({}), events: [makeEvent('product_viewed')] });
+    assert.deepEqual(plan, { put: [], remove: [] });
+  });
+
+  test('activity on another cart id does not re-arm this one', () => {
+    const other = makeEvent('product_added', { received_at: '2026-03-01T10:00:00.000Z', properties: { cart_id: 'c-9' } });
+    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({}), events: [other] });
+    assert.deepEqual(plan, { put: [], remove: [] });
+  });
+
+  test('a merge without cart activity arms nothing, even when the survivor gains a cart', () => {
+    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart(null), after: withCart({}), events: [makeEvent('identify')] });
     assert.deepEqual(plan, { put: [], remove: [] });
   });
 
   for (const [name, after, kind] of [
     ['an order', withCart({ status: 'ordered' }), 'order_completed'],
     ['a checkout', withCart({ status: 'checked_out' }), 'checkout_started'],
-    ['an emptied cart', withCart({ items: [] }), 'product_removed'],
+    ['an emptied cart', withCart({ items: [], opened_by_event_id: null }), 'product_removed'],
   ] as const) {
     test(`${name} cancels the timer`, () => {
-      const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after, events: [makeEvent(kind)] });
-      assert.deepEqual(plan, { put: [], remove: ['cart-abandonment:p-1:c-1'] });
+      const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after, events: [cartEvent(kind)] });
+      assert.deepEqual(plan, { put: [], remove: [timerId()] });
     });
   }
 
-  test('an exit event cancels even when the cart still looks open', () => {
-    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({ updated_at: '2026-03-01T10:05:00.000Z' }), events: [makeEvent('checkout_started')] });
-    assert.deepEqual(plan, { put: [], remove: ['cart-abandonment:p-1:c-1'] });
+  test('an exit event after the last cart activity cancels even when the cart still looks open', () => {
+    const exit = cartEvent('checkout_started', '2026-03-01T10:06:00.000Z');
+    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({ updated_at: '2026-03-01T10:05:00.000Z' }), events: [exit] });
+    assert.deepEqual(plan, { put: [], remove: [timerId()] });
   });
 
-  test('a new cart replaces the old cart timer', () => {
-    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({ cart_id: 'c-2', updated_at: '2026-03-01T11:00:00.000Z' }), events: [makeEvent('product_added')] });
-    assert.deepEqual(plan.remove, ['cart-abandonment:p-1:c-1']);
-    assert.equal(plan.put[0]?.timer_id, 'cart-abandonment:p-1:c-2');
+  test('an exit event before the cart activity of the same batch does not cancel the cart it left open', () => {
+    const events = [cartEvent('order_completed', '2026-03-01T10:06:00.000Z', '2026-03-01T10:04:00.000Z'), cartEvent('product_added', '2026-03-01T10:06:00.000Z', '2026-03-01T10:05:00.000Z')];
+    const after = withCart({ updated_at: '2026-03-01T10:05:00.000Z', opened_by_event_id: events[1]!.event_id });
+    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after, events });
+    assert.deepEqual(plan.remove, [timerId()], 'the ordered filling is cancelled');
+    assert.deepEqual(plan.put.map((timer) => timer.trigger_key), [key({ opened_by_event_id: events[1]!.event_id })]);
+  });
+
+  test('a cart filled again (a new filling of the same cart id) replaces the old filling’s timer', () => {
+    const refill = { opened_by_event_id: 'evt-open-2', updated_at: '2026-03-01T11:00:00.000Z' };
+    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart(refill), events: [cartEvent('product_added', '2026-03-01T11:00:00.000Z')] });
+    assert.deepEqual(plan.remove, [timerId()]);
+    assert.deepEqual(plan.put.map((timer) => timer.timer_id), [timerId(refill)]);
   });
 });

@@ -82,7 +82,7 @@ describe('journey step', () => {
     await fold([added(1, { user_id: null, anonymous_id: 'device-2' })]);
     await fold([identify(2, { user_id: 'u-1', anonymous_id: 'device-2' })]);
     const due = await store.findDueTimers(new Date('2026-03-01T13:00:00.000Z'), 10);
-    assert.equal(due.length, 2, 'both persons armed a timer for cart c-1');
+    assert.equal(due.length, 1, 'the merge arms no second timer: the cart keeps the one device-2 armed');
     clock.set('2026-03-01T12:45:00.000Z');
     await sweep();
     await sweep();

@@ -1,4 +1,5 @@
 import { buildCartEmailData, emailOf, type ShopSettings } from './build-email-data.ts';
+import { cartTriggerKey } from './cart-trigger-key.ts';
 import type { JourneyTimer } from './journey-timer.ts';
 import { finishTimer, rereadLeased, takeTimer } from './timer-lease.ts';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
@@ -88,9 +89,10 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       await finish(null);
       return 'no_profile';
     }
-    // The surviving person, not the timer's: two devices merged into one person may each have
-    // armed a timer for the same cart, and the ledger must see them as one send.
-    const send_id = sendId(timer.campaign_id, profile.person_id, timer.trigger_key, timer.step);
+    // Keyed on the trigger (the cart and the event that filled it), not the person: two devices
+    // merged into one person may each have armed a timer for the same cart, before or after the
+    // email went out, and the ledger must see them as one send.
+    const send_id = sendId(timer.campaign_id, timer.trigger_key, timer.step);
     const timeZone = resolveTimeZone(profile.traits.timezone, deps.policy.defaultTimeZone);
     const sendsToday = await deps.ledger.countSentSince(profile.person_id, startOfLocalDay(now, timeZone));
     const decideFor = (person: Profile) =>
@@ -112,7 +114,7 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
         newId: deps.newId,
       });
     const email = emailOf(profile);
-    const cart = profile.cart && profile.cart.cart_id === timer.trigger_key ? profile.cart : null;
+    const cart = cartTriggerKey(profile.cart) === timer.trigger_key ? profile.cart : null;
     let decision = decideFor(profile);
 
     // Skips and holdouts end the run; a deferral moves the timer to the allowed time.
@@ -214,8 +216,9 @@ function nextStepTimer(definition: CampaignDefinition, timer: JourneyTimer, afte
   return { ...timer, step: timer.step + 1, due_at: new Date(after.getTime() + parseDuration(followUp.wait)).toISOString(), armed_at: after.toISOString() };
 }
 
+/** The cart this timer is about, as it is now; null when the person's cart is another filling or gone. */
 function cartOf(profile: Profile, triggerKey: string) {
-  const cart = profile.cart && profile.cart.cart_id === triggerKey ? profile.cart : null;
+  const cart = cartTriggerKey(profile.cart) === triggerKey ? profile.cart : null;
   return cart ? { status: cart.status, items_count: cart.items.length } : null;
 }
 

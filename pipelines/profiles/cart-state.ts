@@ -1,14 +1,21 @@
-import { mergeLatestBy, unionBy } from './collections.ts';
-import type { Cart, CartItem, CartState, CartStatus, EventStamp, Profile } from './profile.ts';
+import { latestFirst, mergeLatestBy, unionBy } from './collections.ts';
+import type { Cart, CartBase, CartClear, CartDelta, CartItem, CartState, CartStatus, EventStamp, Profile } from './profile.ts';
 import type { ProfileConfig } from './profile-config.ts';
-import { compareStamps, daysBefore, isAfter, laterOf, roundMicros, stampOf } from './stamp.ts';
+import { compareStamps, compareText, daysBefore, isAfter, laterOf, roundMicros, stampOf } from './stamp.ts';
 
 /**
- * Carts as a mergeable structure: quantities are sums of signed deltas keyed by event id (so
- * out-of-order delivery converges), everything else is last-writer-wins. Orders and checkouts
- * without a cart_id (the Segment spec gives Order Completed none) are kept once, profile-wide,
- * and applied to every cart when the view is derived, so a cart that shows up later is judged
- * against them too.
+ * Carts as a mergeable structure. Each cart keeps a log of what happened to it since the
+ * person's last order — snapshots (Cart Viewed, Checkout Started), signed quantity changes
+ * (Product Added +q, Product Removed −q) and cleared lines — unioned by event on merge and
+ * replayed in stamp order when the view is derived, so out-of-order delivery converges. Product
+ * descriptions, status and currency are last-writer-wins. Orders and checkouts without a cart_id
+ * (the Segment spec gives Order Completed none) are kept once, profile-wide: an order drops
+ * everything logged at or before it, so a cart filled after an order starts from nothing.
+ *
+ * The log is not compacted by snapshots: the replay must see when the cart was last filled from
+ * empty (that event names the cart's journey, see Cart.opened_by_event_id), and a snapshot
+ * hides it. Its size is bounded by the cart TTL and by two caps that keep the latest entries —
+ * top-N by stamp of a union is the same whatever order the union was built in.
  */
 export type CartsState = Pick<Profile['state'], 'carts' | 'carts_ordered' | 'carts_checked_out'>;
 
@@ -24,52 +31,62 @@ export function mergeCartsState(a: CartsState, b: CartsState, config: ProfileCon
     byId.set(cart.cart_id, mergeCart(seen ?? emptyCart(cart.cart_id), cart));
   }
   // Expiry is relative to the newest cart activity, orders and checkouts included: a maximum
-  // over the union (what dropSuperseded removes is older than something that stays in it), so
+  // over the union (what dropOrdered removes is older than something that stays in it), so
   // every merge order expires the same pieces.
   const newest = [...byId.values()].reduce<EventStamp | null>(
     (latest, cart) => laterOf(latest, lastActivity(cart)),
     laterOf(carts_ordered, carts_checked_out),
   );
-  const merged = [...byId.values()].map((cart) => dropSuperseded(cart, carts_ordered));
   const expiresBefore = newest ? daysBefore(newest.at, config.cartTtlDays) : null;
-  const carts = merged
+  const carts = [...byId.values()]
+    .map((cart) => capLog(dropOrdered(cart, carts_ordered), config))
     .map((cart) => (expiresBefore ? dropExpired(cart, expiresBefore) : cart))
     .filter((cart) => lastActivity(cart) !== null)
-    .sort((x, y) => (x.cart_id < y.cart_id ? -1 : x.cart_id > y.cart_id ? 1 : 0));
+    .sort((x, y) => compareText(x.cart_id, y.cart_id));
   return { carts, carts_ordered, carts_checked_out };
 }
 
 export function emptyCart(cartId: string): CartState {
-  return { cart_id: cartId, base: null, deltas: [], clears: [], lines: [], status: null, currency: null };
+  return { cart_id: cartId, bases: [], deltas: [], clears: [], lines: [], status: null, currency: null };
 }
+
+const stampKey = (piece: EventStamp) => `${piece.at}\u0000${piece.event_id}`;
 
 function mergeCart(a: CartState, b: CartState): CartState {
   return {
     cart_id: a.cart_id,
-    base: laterOf(a.base, b.base),
+    bases: unionBy(a.bases, b.bases, stampKey),
     deltas: unionBy(a.deltas, b.deltas, (d) => `${d.event_id}\u0000${d.product_id}`),
-    clears: mergeLatestBy(a.clears, b.clears, (c) => c.product_id),
+    clears: unionBy(a.clears, b.clears, (c) => `${c.event_id}\u0000${c.product_id}`),
     lines: mergeLatestBy(a.lines, b.lines, (l) => l.product_id),
     status: laterOf(a.status, b.status),
     currency: laterOf(a.currency, b.currency),
   };
 }
 
-/** Drops what a later base, order or clear has made irrelevant; keeps the delta list short. */
-function dropSuperseded(cart: CartState, ordered: EventStamp | null): CartState {
-  const base = cart.base && isAfter(cart.base, ordered) ? cart.base : null;
-  const reset = laterOf(base ? stampOf(base) : null, ordered);
-  const clears = cart.clears.filter((clear) => isAfter(clear, reset));
-  const clearOf = new Map(clears.map((clear) => [clear.product_id, clear]));
-  const deltas = cart.deltas.filter((delta) => isAfter(delta, reset) && isAfter(delta, clearOf.get(delta.product_id)));
-  return { ...cart, base, clears, deltas };
+/** An order empties every cart active before it: its log up to the order no longer matters. */
+function dropOrdered(cart: CartState, ordered: EventStamp | null): CartState {
+  if (!ordered) return cart;
+  const after = <T extends EventStamp>(piece: T) => isAfter(piece, ordered);
+  return { ...cart, bases: cart.bases.filter(after), deltas: cart.deltas.filter(after), clears: cart.clears.filter(after) };
+}
+
+function capLog(cart: CartState, config: ProfileConfig): CartState {
+  const keep = <T extends EventStamp>(pieces: T[], max: number, keyOf: (piece: T) => string) =>
+    pieces.length <= max ? pieces : latestFirst(pieces, max, keyOf).sort((x, y) => compareText(keyOf(x), keyOf(y)));
+  return {
+    ...cart,
+    bases: keep(cart.bases, config.cartSnapshotsMax, stampKey),
+    deltas: keep(cart.deltas, config.cartChangesMax, (d) => `${d.event_id}\u0000${d.product_id}`),
+    clears: keep(cart.clears, config.cartChangesMax, (c) => `${c.event_id}\u0000${c.product_id}`),
+  };
 }
 
 function dropExpired(cart: CartState, before: string): CartState {
   const fresh = <T extends EventStamp>(piece: T): boolean => piece.at >= before;
   return {
     cart_id: cart.cart_id,
-    base: cart.base && fresh(cart.base) ? cart.base : null,
+    bases: cart.bases.filter(fresh),
     deltas: cart.deltas.filter(fresh),
     clears: cart.clears.filter(fresh),
     lines: cart.lines.filter(fresh),
@@ -84,10 +101,9 @@ export function lastActivity(cart: CartState): EventStamp | null {
   const see = (piece: EventStamp | null) => {
     if (piece) latest = laterOf(latest, stampOf(piece));
   };
-  see(cart.base);
   see(cart.status);
   see(cart.currency);
-  for (const piece of [...cart.deltas, ...cart.clears, ...cart.lines]) see(piece);
+  for (const piece of [...cart.bases, ...cart.deltas, ...cart.clears, ...cart.lines]) see(piece);
   return latest;
 }
 
@@ -102,7 +118,7 @@ export function deriveCartView(state: CartsState): Cart | null {
   }
   if (!chosen) return null;
   const { cart, activity } = chosen;
-  const items = cartItems(cart);
+  const { items, opened } = replayCart(cart);
   const value = roundMicros(items.reduce((sum, item) => sum + (item.price ?? 0) * item.quantity, 0));
   return {
     cart_id: cart.cart_id,
@@ -111,6 +127,8 @@ export function deriveCartView(state: CartsState): Cart | null {
     currency: cart.currency?.value ?? null,
     status: cartStatus(cart, state),
     updated_at: activity.at,
+    opened_by_event_id: opened?.event_id ?? null,
+    opened_at: opened?.at ?? null,
   };
 }
 
@@ -123,24 +141,32 @@ function cartStatus(cart: CartState, state: CartsState): CartStatus {
   return candidates.reduce((latest, candidate) => laterOf(latest, candidate), null)?.value ?? 'open';
 }
 
-/** Lines with a positive quantity, in the order they entered the cart. */
-function cartItems(cart: CartState): CartItem[] {
-  const clearOf = new Map(cart.clears.map((clear) => [clear.product_id, clear]));
-  const tally = new Map<string, { quantity: number; since: EventStamp }>();
-  const add = (productId: string, quantity: number, stamp: EventStamp) => {
-    const seen = tally.get(productId);
-    if (!seen) tally.set(productId, { quantity, since: stamp });
-    else tally.set(productId, { quantity: seen.quantity + quantity, since: compareStamps(stamp, seen.since) < 0 ? stamp : seen.since });
-  };
-  if (cart.base) {
-    for (const item of cart.base.items) if (!clearOf.has(item.product_id)) add(item.product_id, item.quantity, stampOf(cart.base));
+type LogEntry = { stamp: EventStamp; rank: number; apply: (lines: Map<string, Line>) => void };
+type Line = { quantity: number; since: EventStamp };
+
+/**
+ * Replays the cart's log in stamp order (one event's snapshot before its changes): quantities
+ * never go below zero, a snapshot sets them all, a clear empties one line. `opened` is the entry
+ * that last took the cart from empty to non-empty; null when it ends empty.
+ */
+function replayCart(cart: CartState): { items: CartItem[]; opened: EventStamp | null } {
+  const entries: LogEntry[] = [
+    ...cart.bases.map((base: CartBase): LogEntry => ({ stamp: stampOf(base), rank: 0, apply: (lines) => setSnapshot(lines, base) })),
+    ...cart.deltas.map((delta: CartDelta): LogEntry => ({ stamp: stampOf(delta), rank: 1, apply: (lines) => addQuantity(lines, delta.product_id, delta.quantity, stampOf(delta)) })),
+    ...cart.clears.map((clear: CartClear): LogEntry => ({ stamp: stampOf(clear), rank: 2, apply: (lines) => void lines.delete(clear.product_id) })),
+  ].sort((x, y) => compareStamps(x.stamp, y.stamp) || x.rank - y.rank);
+  const lines = new Map<string, Line>();
+  let opened: EventStamp | null = null;
+  for (const entry of entries) {
+    const wasEmpty = lines.size === 0;
+    entry.apply(lines);
+    if (lines.size === 0) opened = null;
+    else if (wasEmpty) opened = entry.stamp;
   }
-  for (const delta of cart.deltas) add(delta.product_id, delta.quantity, stampOf(delta));
   const details = new Map(cart.lines.map((line) => [line.product_id, line]));
-  return [...tally.entries()]
-    .filter(([, line]) => line.quantity > 0)
-    .sort(([p, x], [q, y]) => compareStamps(x.since, y.since) || (p < q ? -1 : p > q ? 1 : 0))
-    .map(([productId, { quantity }]) => {
+  const items = [...lines.entries()]
+    .sort(([p, x], [q, y]) => compareStamps(x.since, y.since) || compareText(p, q))
+    .map(([productId, { quantity }]): CartItem => {
       const line = details.get(productId);
       return {
         product_id: productId,
@@ -152,4 +178,21 @@ function cartItems(cart: CartState): CartItem[] {
         category: line?.category ?? null,
       };
     });
+  return { items, opened };
+}
+
+/** Lines hold positive quantities only: a line that reaches zero is gone. */
+function addQuantity(lines: Map<string, Line>, productId: string, quantity: number, stamp: EventStamp): void {
+  const seen = lines.get(productId);
+  const next = (seen?.quantity ?? 0) + quantity;
+  if (next <= 0) lines.delete(productId);
+  else lines.set(productId, { quantity: next, since: seen?.since ?? stamp });
+}
+
+function setSnapshot(lines: Map<string, Line>, base: CartBase): void {
+  const before = new Map(lines);
+  lines.clear();
+  for (const item of base.items) {
+    if (item.quantity > 0) lines.set(item.product_id, { quantity: item.quantity, since: before.get(item.product_id)?.since ?? stampOf(base) });
+  }
 }

@@ -4,7 +4,8 @@ import type { JourneyTimer } from '../journeys/journey-timer.ts';
 import type { Clock } from '../shared/clock.ts';
 import { allIdentityKeys, identityKeysOf, type IdentityKey } from './identity-key.ts';
 import { mergeProfiles } from './merge-profiles.ts';
-import { emptyProfile, Profile } from './profile.ts';
+import { emptyProfile, type Profile } from './profile.ts';
+import { repairProfile } from './repair-profile.ts';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.ts';
 import { profileFromEvent } from './profile-from-event.ts';
 import { maxMergeChainHops } from './surviving-profile.ts';
@@ -28,6 +29,8 @@ export type FoldEventsDeps = {
   /** A new person id; sortable by creation (ULID), so "smallest" means "oldest" when merging. */
   newPersonId: () => string;
   config?: ProfileConfig;
+  /** Structured log for values dropped from events and repaired stored profiles (no personal data). */
+  log?: (entry: Record<string, unknown>) => void;
   /**
    * Journeys react inside the same transaction: the timers it returns are armed or cancelled
    * together with the profile write, so a cart and its reminder can never disagree.
@@ -71,7 +74,9 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
     }
     seenIds.add(event.event_id);
     if (allIdentityKeys(identityKeysOf(event)).length === 0) return;
-    const fragment = profileFromEvent(event, config);
+    const fragment = profileFromEvent(event, config, (field, reason) =>
+      deps.log?.({ severity: 'WARNING', message: 'event value dropped: the profile cannot keep it', event_id: event.event_id, field, reason }),
+    );
     if (!fragment) return;
     fragments.set(index, fragment);
     candidates.push(index);
@@ -89,7 +94,8 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
 
   const keys = [...new Set(toApply.flatMap((index) => allIdentityKeys(identityKeysOf(events[index]!))))];
   const resolved = await tx.resolveIdentities(keys);
-  const profiles = await loadWithChains(tx, [...new Set(resolved.values())]);
+  const now = deps.clock.now().toISOString();
+  const profiles = await loadWithChains(tx, [...new Set(resolved.values())], now, deps.log);
 
   const plan = planIdentities({ resolved, profiles, newPersonId: deps.newPersonId });
   const assigned = toApply.map((index) => ({ index, person: plan.assign(events[index]!) }));
@@ -100,7 +106,6 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
   const listedOwners = listed.length > 0 ? await tx.resolveIdentities([...new Set(listed)]) : new Map<IdentityKey, string>();
 
   // --- plan the writes ---
-  const now = deps.clock.now().toISOString();
   const fragmentsOf = new Map<string, Profile[]>();
   const eventsOf = new Map<string, string[]>();
   const appliedOf = new Map<string, NudgeEvent[]>();
@@ -154,13 +159,13 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
 }
 
 /** Profiles of these persons and of every person they were merged into. */
-async function loadWithChains(tx: ProfileTx, personIds: string[]): Promise<Map<string, Profile>> {
+async function loadWithChains(tx: ProfileTx, personIds: string[], now: string, log: FoldEventsDeps['log']): Promise<Map<string, Profile>> {
   const loaded = new Map<string, Profile>();
   const requested = new Set<string>(personIds);
   let next = personIds;
   for (let hop = 0; next.length > 0 && hop <= maxMergeChainHops; hop++) {
     const found = await tx.getProfiles(next);
-    for (const [id, doc] of found) loaded.set(id, readStoredProfile(id, doc));
+    for (const [id, doc] of found) loaded.set(id, readStoredProfile(id, doc, now, log));
     next = [...found.values()]
       .map((profile) => profile.merged_into)
       .filter((id): id is string => typeof id === 'string' && !requested.has(id));
@@ -169,11 +174,15 @@ async function loadWithChains(tx: ProfileTx, personIds: string[]): Promise<Map<s
   return loaded;
 }
 
-/** Stored documents are parsed, so documents from older versions get today's defaults. */
-function readStoredProfile(personId: string, doc: unknown): Profile {
-  const parsed = Profile.safeParse(doc);
-  if (!parsed.success) throw new Error(`Stored profile ${personId} does not match the Profile schema: ${parsed.error.message}`);
-  return parsed.data;
+/**
+ * Stored documents are parsed, so documents from older versions get today's defaults; one that
+ * no longer parses is repaired (the bad values dropped, logged) rather than refusing every later
+ * event of the person — an order or an unsubscribe must still land.
+ */
+function readStoredProfile(personId: string, doc: unknown, now: string, log: FoldEventsDeps['log']): Profile {
+  const { profile, dropped } = repairProfile(personId, doc, now);
+  if (dropped.length > 0) log?.({ severity: 'WARNING', message: 'stored profile repaired: unreadable values dropped', person_id: personId, dropped });
+  return profile;
 }
 
 /** ULIDs from the injected clock: sortable by creation, so merges keep the oldest person. */

@@ -23,6 +23,8 @@ const config: ProfileConfig = {
   affinityTopMax: 2,
   affinityWeights: { product_viewed: 1, product_list_viewed: 1, product_added: 3, order_completed: 5 },
   cartTtlDays: 6,
+  cartChangesMax: 3,
+  cartSnapshotsMax: 2,
 };
 
 const T0 = '2026-01-01T00:00:00.000Z';

@@ -36,6 +36,14 @@ export type ProfileConfig = {
    * Carts are bounded by time rather than by count for the same reason as affinities.
    */
   cartTtlDays: number;
+  /**
+   * Per cart, the latest quantity changes (and, separately, cleared lines) kept in its log: a
+   * bound on document size against a client that adds forever without ordering. Far above a
+   * real cart's activity within the TTL.
+   */
+  cartChangesMax: number;
+  /** Per cart, the latest snapshots (Cart Viewed, Checkout Started) kept; each lists the cart. */
+  cartSnapshotsMax: number;
 };
 
 export const defaultProfileConfig: ProfileConfig = {
@@ -49,4 +57,6 @@ export const defaultProfileConfig: ProfileConfig = {
   affinityTopMax: 20,
   affinityWeights: { product_viewed: 1, product_list_viewed: 1, product_added: 3, order_completed: 5 },
   cartTtlDays: 30,
+  cartChangesMax: 300,
+  cartSnapshotsMax: 10,
 };

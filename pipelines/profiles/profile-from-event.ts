@@ -5,7 +5,7 @@ import { identityKey } from './identity-key.ts';
 import { mergeProfiles } from './merge-profiles.ts';
 import { emptyProfile, type AffinityDay, type CartState, type EventStamp, type Profile } from './profile.ts';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.ts';
-import { describesProduct, readCurrency, readId, readMoney, readObject, readProduct, readProducts, readText, type ProductRead } from './read-properties.ts';
+import { describesProduct, readCurrency, readId, readMoney, type DropNote, readObject, readProduct, readProducts, readText, type ProductRead } from './read-properties.ts';
 import { compareText, roundMicros } from './stamp.ts';
 
 /** Kinds that never touch a profile: unknown track events (history only) and catalog updates. */
@@ -20,13 +20,11 @@ export function touchesProfile(event: Pick<NudgeEvent, 'kind'>): boolean {
  * stamped with the event's time and id. Folding an event is merging this fragment in, which is
  * what makes the fold order-independent. Null for events that do not touch profiles.
  */
-export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defaultProfileConfig): Profile | null {
+export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defaultProfileConfig, drop?: DropNote): Profile | null {
   if (!touchesProfile(event)) return null;
   const receivedAt = instantOf(event.received_at);
-  // occurred_at is validated upstream; should a replayed record lack it, received_at stands in.
-  const occurredAt = instantOf(event.occurred_at) ?? receivedAt;
-  if (receivedAt === null || occurredAt === null) return null;
-  const stamp: EventStamp = { at: occurredAt, event_id: event.event_id };
+  if (receivedAt === null) return null;
+  const stamp: EventStamp = { at: stampTimeOf(event.occurred_at, receivedAt), event_id: event.event_id };
   const fragment = emptyProfile('', receivedAt, config);
   fragment.first_seen_at = stamp.at;
   fragment.last_seen_at = stamp.at;
@@ -55,7 +53,7 @@ export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defa
       }
       break;
     case 'product_viewed': {
-      const product = readProduct(properties);
+      const product = readProduct(properties, 'properties', drop);
       if (!product) break;
       fragment.recent_views = [
         { product_id: product.product_id, ...product.details, currency: product.currency, viewed_at: stamp.at, event_id: stamp.event_id },
@@ -68,7 +66,7 @@ export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defa
       break;
     case 'product_added':
     case 'product_removed': {
-      const product = readProduct(properties);
+      const product = readProduct(properties, 'properties', drop);
       if (!product) break;
       const state = cart(properties.cart_id);
       const quantity = product.quantity;
@@ -87,7 +85,7 @@ export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defa
       break;
     }
     case 'cart_viewed': {
-      const products = readProducts(properties.products);
+      const products = readProducts(properties.products, drop);
       if (!products) break;
       const state = cart(properties.cart_id);
       snapshot(state, products, stamp);
@@ -97,7 +95,7 @@ export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defa
     }
     case 'checkout_started': {
       const cartId = readId(properties.cart_id);
-      const products = readProducts(properties.products);
+      const products = readProducts(properties.products, drop);
       if (cartId !== null || products) {
         const state = cart(cartId);
         if (products) snapshot(state, products, stamp);
@@ -109,11 +107,11 @@ export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defa
       break;
     }
     case 'order_completed': {
-      const products = readProducts(properties.products) ?? [];
+      const products = readProducts(properties.products, drop) ?? [];
       const lineTotal = products.reduce((sum, product) => sum + (product.details.price ?? 0) * (product.quantity ?? 1), 0);
       fragment.orders = {
         count: 1,
-        revenue: readMoney(properties.total) ?? readMoney(properties.revenue) ?? roundMicros(lineTotal),
+        revenue: readMoney(properties.total, 'properties.total', drop) ?? readMoney(properties.revenue, 'properties.revenue', drop) ?? roundMicros(lineTotal),
         currency: readCurrency(properties.currency),
         last_order_at: stamp.at,
         last_order_id: readId(properties.order_id),
@@ -130,6 +128,28 @@ export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defa
   }
   // Merging into an empty profile applies caps and derives the views.
   return mergeProfiles(fragment, emptyProfile('', receivedAt, config), config);
+}
+
+/** The cart an event is about: its cart_id, else the person's default cart. */
+export function cartIdOfEvent(event: Pick<NudgeEvent, 'properties'>): string {
+  return readId(event.properties.cart_id) ?? DEFAULT_CART_ID;
+}
+
+/** The instant an event's values are stamped with in profiles (see stampTimeOf). */
+export function eventStampTime(event: Pick<NudgeEvent, 'occurred_at' | 'received_at'>): string | null {
+  const receivedAt = instantOf(event.received_at);
+  return receivedAt === null ? null : stampTimeOf(event.occurred_at, receivedAt);
+}
+
+/**
+ * The time an event's values are stamped with: when it happened, but never after nudge received
+ * it. A device clock running ahead would otherwise make its cart look newer than an order the
+ * shop's server sent a moment later (the collector clamps too; events replayed or published
+ * around it are held to the same rule here). An unreadable occurred_at falls back to received_at.
+ */
+function stampTimeOf(occurredAt: string, receivedAt: string): string {
+  const occurred = instantOf(occurredAt);
+  return occurred !== null && occurred < receivedAt ? occurred : receivedAt;
 }
 
 /** An instant in the `toISOString()` form stamps compare in; null when unreadable. */
@@ -150,7 +170,7 @@ function cartOf(fragment: Profile, cartId: string): CartState {
 function snapshot(cart: CartState, products: ProductRead[], stamp: EventStamp): void {
   const quantities = new Map<string, number>();
   for (const product of products) quantities.set(product.product_id, (quantities.get(product.product_id) ?? 0) + (product.quantity ?? 1));
-  cart.base = { ...stamp, items: [...quantities].sort(([p], [q]) => compareText(p, q)).map(([product_id, quantity]) => ({ product_id, quantity })) };
+  cart.bases = [{ ...stamp, items: [...quantities].sort(([p], [q]) => compareText(p, q)).map(([product_id, quantity]) => ({ product_id, quantity })) }];
   describeLines(cart, products, stamp);
 }
 

@@ -55,6 +55,13 @@ export const Cart = z.object({
   status: CartStatus,
   /** Time of the cart's latest own activity. */
   updated_at: Instant,
+  /**
+   * The event that filled this cart after it was last empty or ordered: one cart id ("default"
+   * when the shop sends none) holds many carts over time, and each gets its own journey. Null
+   * while the cart is empty. Event ids are unique across people, so the key survives merges.
+   */
+  opened_by_event_id: z.string().nullable().default(null),
+  opened_at: Instant.nullable().default(null),
 });
 export type Cart = z.infer<typeof Cart>;
 
@@ -83,20 +90,27 @@ export const StringValue = EventStamp.extend({ value: z.string() });
 export type StringValue = z.infer<typeof StringValue>;
 
 /**
- * One cart's mergeable state. Quantity of a product = its base quantity (unless cleared since)
- * + the deltas after the base/clear/last order. Deltas at or before those are dropped, so the
- * list stays small.
+ * One cart's mergeable state: a log of what happened to it since the person's last order
+ * (snapshots, quantity changes, cleared lines), replayed in stamp order to get its contents and
+ * the moment it was last filled from empty (cart-state.ts). Documents written before `bases`
+ * existed carry a single `base`; it is read as a one-entry log.
  */
-export const CartState = z.object({
+export const CartState = z.preprocess(migrateSingleBase, z.object({
   cart_id: z.string(),
-  base: CartBase.nullable(),
+  bases: z.array(CartBase).default([]),
   deltas: z.array(CartDelta),
   clears: z.array(CartClear),
   lines: z.array(CartLine),
   status: CartStatusValue.nullable(),
   currency: StringValue.nullable(),
-});
+}));
 export type CartState = z.infer<typeof CartState>;
+
+function migrateSingleBase(doc: unknown): unknown {
+  if (typeof doc !== 'object' || doc === null || !('base' in doc)) return doc;
+  const { base, ...rest } = doc as { base: unknown; bases?: unknown };
+  return rest.bases !== undefined ? rest : { ...rest, bases: base ? [base] : [] };
+}
 
 /** Interest in a category on one UTC day; weights of a day add up. */
 export const AffinityDay = z.object({

@@ -28,10 +28,23 @@ function readNumber(value: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** An amount ≥ 0 on a 1e-6 grid (see roundMicros), or null. */
-export function readMoney(value: unknown): number | null {
+/**
+ * The largest amount a profile keeps. The collector refuses much smaller ones at the door
+ * (events/limits.ts); this bound is for events that reach the fold some other way (replays, old
+ * bus messages) and keeps every sum of amounts finite: 1e303 × 1e6 would be Infinity, which JSON
+ * stores as null and the next read of the profile would refuse.
+ */
+export const maxStoredAmount = 1e12;
+
+/** Called for a value an event carried that the profile cannot keep (it is dropped, not stored). */
+export type DropNote = (field: string, reason: string) => void;
+
+/** An amount in [0, maxStoredAmount] on a 1e-6 grid (see roundMicros), or null. */
+export function readMoney(value: unknown, field?: string, drop?: DropNote): number | null {
   const n = readNumber(value);
-  return n === null || n < 0 ? null : roundMicros(n);
+  if (n !== null && n >= 0 && n <= maxStoredAmount) return roundMicros(n);
+  if (value !== undefined && value !== null && field && drop) drop(field, `not an amount between 0 and ${maxStoredAmount}`);
+  return null;
 }
 
 /** A whole quantity ≥ 1 (capped, so a typo cannot overflow a sum), or null. */
@@ -49,7 +62,7 @@ export function readObject(value: unknown): Record<string, unknown> | null {
 }
 
 /** A product as Segment E-commerce v2 describes it: product_id, else sku. */
-export function readProduct(value: unknown): ProductRead | null {
+export function readProduct(value: unknown, field = 'properties', drop?: DropNote): ProductRead | null {
   const product = readObject(value);
   if (!product) return null;
   const productId = readId(product.product_id) ?? readId(product.sku);
@@ -58,7 +71,7 @@ export function readProduct(value: unknown): ProductRead | null {
     product_id: productId,
     details: {
       name: readText(product.name),
-      price: readMoney(product.price),
+      price: readMoney(product.price, `${field}.price`, drop),
       image_url: readText(product.image_url),
       url: readText(product.url),
       category: readText(product.category),
@@ -69,9 +82,9 @@ export function readProduct(value: unknown): ProductRead | null {
 }
 
 /** `products` of a list, cart, checkout or order; null when the event carries no list. */
-export function readProducts(value: unknown): ProductRead[] | null {
+export function readProducts(value: unknown, drop?: DropNote): ProductRead[] | null {
   if (!Array.isArray(value)) return null;
-  return value.map(readProduct).filter((product): product is ProductRead => product !== null);
+  return value.map((item, index) => readProduct(item, `properties.products[${index}]`, drop)).filter((product): product is ProductRead => product !== null);
 }
 
 /** Whether an event described the product (not just named its id), so its details may replace older ones. */

@@ -25,7 +25,7 @@ const T0 = Date.UTC(2026, 2, 1, 10, 0);
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 const meta = (minutes: number, overrides: Partial<ClaimMeta> = {}): ClaimMeta => ({ campaign_id: 'cart', person_id: 'p1', step: 0, claimed_at: at(minutes), ...overrides });
 let ids = 0;
-const newId = () => sendId('cart', 'p1', `cart-${++ids}-${Math.random()}`, 0);
+const newId = () => sendId('cart', `p1-cart-${++ids}-${Math.random()}`, 0);
 
 export function runSendLedgerContract(name: string, setup: () => Promise<SendLedgerHarness>, options: { skip?: string } = {}): void {
   describe(`SendLedger contract: ${name}`, { skip: options.skip ?? false }, () => {
@@ -206,7 +206,7 @@ export function runSendLedgerContract(name: string, setup: () => Promise<SendLed
       const person = `person-${++ids}`;
       const other = `other-${ids}`;
       const send = async (who: string, minutes: number) => {
-        const id = sendId('cart', who, `count-${++ids}`, 0);
+        const id = sendId('cart', `${who}-count-${++ids}`, 0);
         await ledger.claim(id, meta(minutes, { person_id: who }));
         await ledger.markSent(id, { provider: 'outbox', provider_message_id: id, sent_at: at(minutes) });
         return id;
@@ -216,7 +216,7 @@ export function runSendLedgerContract(name: string, setup: () => Promise<SendLed
       await send(person, 61);
       await send(other, 61);
       // Not sent (yet): claimed, in retry, failed for good — none reached the person.
-      const [claimed, retry, failed] = ['claimed', 'retry', 'failed'].map((kind) => sendId('cart', person, `${kind}-${++ids}`, 0)) as [string, string, string];
+      const [claimed, retry, failed] = ['claimed', 'retry', 'failed'].map((kind) => sendId('cart', `${person}-${kind}-${++ids}`, 0)) as [string, string, string];
       for (const id of [claimed, retry, failed]) await ledger.claim(id, meta(62, { person_id: person }));
       await ledger.markFailed(retry, { error: '503', permanent: false, failed_at: at(62) });
       await ledger.markFailed(failed, { error: '400', permanent: true, failed_at: at(62) });

@@ -83,7 +83,7 @@ describe('cart abandonment on the embedded runtime', () => {
     // Before the wait: the reminder is armed for the abandoner and cancelled for the buyer.
     await runtime.bus.whenIdle();
     const timers = await runtime.profiles.findDueTimers(new Date(Date.now() + 60_000), 10);
-    assert.deepEqual(timers.map((timer) => [timer.trigger_key, timer.step]).sort(), [['cart-a', 0], ['cart-c', 0]]);
+    assert.deepEqual(timers.map((timer) => [(JSON.parse(timer.trigger_key) as string[])[0], timer.step]).sort(), [['cart-a', 0], ['cart-c', 0]]);
     await settle();
 
     const files = outboxFiles();

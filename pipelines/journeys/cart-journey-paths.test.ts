@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createJourneyHarness } from '../../test/support/journey-harness.ts';
+import type { NudgeEvent } from '../events/nudge-event.ts';
+import { makeEvent } from '../profiles/event-fixtures.ts';
+import type { Profile } from '../profiles/profile.ts';
+
+// The cart journey on the paths real shoppers take (issue 6): a second device, a second cart,
+// a wrong device clock, an order and a new add in one batch, a value that cannot be stored.
+// Times are minutes after 12:00; `received` is when nudge got the event, `occurred` what the
+// device said.
+const start = Date.parse('2026-03-01T12:00:00.000Z');
+const at = (minutes: number) => new Date(start + minutes * 60_000).toISOString();
+type Ids = Pick<Partial<NudgeEvent>, 'user_id' | 'anonymous_id'>;
+type When = { received: number; occurred?: number };
+
+function event(kind: NudgeEvent['kind'], when: When, ids: Ids, fields: Partial<NudgeEvent> = {}): NudgeEvent {
+  return makeEvent(kind, { received_at: at(when.received), occurred_at: at(when.occurred ?? when.received), user_id: null, ...ids, ...fields });
+}
+const identify = (when: When, ids: Ids) => event('identify', when, ids, { traits: { email: 'ann@example.com', email_marketing_consent: true } });
+const add = (when: When, ids: Ids, product = 'jacket', extra: Record<string, unknown> = {}) =>
+  event('product_added', when, ids, { properties: { product_id: product, name: product, price: 100, quantity: 1, ...extra } });
+const remove = (when: When, ids: Ids, product = 'jacket') => event('product_removed', when, ids, { properties: { product_id: product, quantity: 1 } });
+const order = (when: When, ids: Ids, products: string[] = ['jacket']) =>
+  event('order_completed', when, ids, { properties: { order_id: `o-${when.received}`, total: 100, products: products.map((id) => ({ product_id: id, price: 100, quantity: 1 })) } });
+
+function journey() {
+  const harness = createJourneyHarness();
+  return {
+    ...harness,
+    /** Folds at the time nudge received the events (the fold stamps its writes with the clock). */
+    receive: async (...events: NudgeEvent[]) => {
+      harness.clock.set(events[events.length - 1]!.received_at);
+      await harness.fold(events);
+    },
+    /** Sweeps at `minutes` (twice: a timer re-armed by the first sweep may be due at once). */
+    sweepAt: async (minutes: number) => {
+      harness.clock.set(at(minutes));
+      await harness.sweep();
+      await harness.sweep();
+    },
+    steps: () => harness.sent.map((email) => email.categories?.find((category) => category.startsWith('step-'))),
+  };
+}
+
+describe('cart journey: a second device', () => {
+  test('logging in on a second device after the cart email does not send that email again', async () => {
+    const shop = journey();
+    await shop.receive(event('page', { received: 0 }, { anonymous_id: 'tablet' }));
+    await shop.receive(identify({ received: 1 }, { user_id: 'u-1', anonymous_id: 'phone' }));
+    await shop.receive(add({ received: 2 }, { user_id: 'u-1', anonymous_id: 'phone' }));
+    await shop.sweepAt(33);
+    assert.deepEqual(shop.steps(), ['step-0']);
+
+    // The tablet logs in: the older (tablet) person absorbs the phone's person and its cart.
+    await shop.receive(identify({ received: 40 }, { user_id: 'u-1', anonymous_id: 'tablet' }));
+    await shop.sweepAt(41);
+    await shop.sweepAt(80);
+    assert.deepEqual(shop.steps(), ['step-0'], 'no second first email for the same cart');
+
+    await shop.sweepAt(33 + 24 * 60 + 1);
+    await shop.sweepAt(40 + 24 * 60 + 1);
+    assert.deepEqual(shop.steps(), ['step-0', 'step-1'], 'one follow-up, whoever survived');
+  });
+
+  test('a cart added to on the merged person after the email still gets no second first email', async () => {
+    const shop = journey();
+    await shop.receive(event('page', { received: 0 }, { anonymous_id: 'tablet' }));
+    await shop.receive(identify({ received: 1 }, { user_id: 'u-1', anonymous_id: 'phone' }));
+    await shop.receive(add({ received: 2 }, { user_id: 'u-1', anonymous_id: 'phone' }));
+    await shop.sweepAt(33);
+    await shop.receive(identify({ received: 40 }, { user_id: 'u-1', anonymous_id: 'tablet' }));
+    await shop.receive(add({ received: 50 }, { anonymous_id: 'tablet' }, 'scarf'));
+    await shop.sweepAt(90);
+    assert.deepEqual(shop.steps(), ['step-0']);
+  });
+});
+
+describe('cart journey: a second cart', () => {
+  test('a cart opened after an order gets its own first email, not the follow-up', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    await shop.receive(identify({ received: 0 }, ann), add({ received: 1 }, ann, 'jacket'));
+    await shop.sweepAt(32);
+    await shop.receive(order({ received: 40 }, ann, ['jacket']));
+    await shop.receive(add({ received: 60 }, ann, 'boots'));
+    await shop.sweepAt(91);
+    assert.deepEqual(shop.steps(), ['step-0', 'step-0']);
+    assert.match(shop.sent[1]!.html, /boots/);
+    assert.doesNotMatch(shop.sent[1]!.html, /jacket/);
+    assert.notEqual(shop.sent[1]!.send_id, shop.sent[0]!.send_id);
+  });
+
+  test('a cart filled again after it was emptied is a new cart', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    await shop.receive(identify({ received: 0 }, ann), add({ received: 1 }, ann, 'jacket'));
+    await shop.sweepAt(32);
+    await shop.receive(remove({ received: 40 }, ann, 'jacket'));
+    await shop.receive(add({ received: 60 }, ann, 'boots'));
+    await shop.sweepAt(91);
+    assert.deepEqual(shop.steps(), ['step-0', 'step-0']);
+    assert.match(shop.sent[1]!.html, /boots/);
+  });
+
+  test('adding to the same cart after its email does not start it over', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    await shop.receive(identify({ received: 0 }, ann), add({ received: 1 }, ann, 'jacket'));
+    await shop.sweepAt(32);
+    await shop.receive(add({ received: 40 }, ann, 'boots'));
+    await shop.sweepAt(80);
+    assert.deepEqual(shop.steps(), ['step-0']);
+  });
+});
+
+describe('cart journey: the device clock', () => {
+  test('a device clock an hour behind does not skip the wait', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    await shop.receive(identify({ received: 0 }, ann), add({ received: 1, occurred: 1 - 60 }, ann));
+    await shop.sweepAt(1.01);
+    assert.equal(shop.sent.length, 0, 'not 0.6 s after the add');
+    await shop.sweepAt(31.5);
+    assert.equal(shop.sent.length, 1);
+  });
+
+  test('a server-side order received after the add closes the cart even when the device clock runs ahead', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    await shop.receive(identify({ received: 0 }, ann), add({ received: 1, occurred: 2 }, ann, 'jacket'));
+    await shop.receive(order({ received: 1.5 }, ann, ['jacket']));
+    await shop.receive(add({ received: 10 }, ann, 'boots'));
+    await shop.sweepAt(45);
+    assert.equal(shop.sent.length, 1);
+    assert.doesNotMatch(shop.sent[0]!.html, /jacket/, 'the bought jacket is not in the next cart');
+  });
+});
+
+describe('cart journey: one batch', () => {
+  test('[add A, order, add B] folded together arms a reminder for the cart with B', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    await shop.receive(identify({ received: 0 }, ann));
+    await shop.receive(add({ received: 1, occurred: 0.5 }, ann, 'jacket'), order({ received: 1, occurred: 0.6 }, ann, ['jacket']), add({ received: 1, occurred: 0.7 }, ann, 'boots'));
+    await shop.sweepAt(32);
+    assert.equal(shop.sent.length, 1);
+    assert.match(shop.sent[0]!.html, /boots/);
+    assert.doesNotMatch(shop.sent[0]!.html, /jacket/);
+  });
+});
+
+describe('cart journey: values that cannot be stored', () => {
+  test('an absurd price does not break the person: a later order still counts and stops the email', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    await shop.receive(identify({ received: 0 }, ann), add({ received: 1 }, ann, 'jacket', { price: 1e303 }));
+    await shop.receive(add({ received: 2 }, ann, 'boots', { price: 1e303, quantity: 3 }));
+    await shop.receive(order({ received: 5 }, ann, ['jacket']), event('order_completed', { received: 6 }, ann, { properties: { order_id: 'o-big', total: 1e308 } }));
+    const profile = (await shop.store.getProfile(personOf(shop)))!;
+    assert.equal(profile.orders.count, 2);
+    assert.ok(Number.isFinite(profile.orders.revenue));
+    assert.ok(Number.isFinite(profile.cart?.value ?? 0));
+    await shop.sweepAt(45);
+    assert.equal(shop.sent.length, 0);
+  });
+
+  test('a stored profile with an unreadable field is repaired on the next fold, and an unsubscribe still takes effect', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    await shop.receive(identify({ received: 0 }, ann), add({ received: 1 }, ann));
+    const personId = personOf(shop);
+    // What a JSON round trip of an Infinity used to leave behind.
+    await shop.store.transact(async (tx) => {
+      const stored = (await tx.getProfiles([personId])).get(personId) as Profile;
+      tx.putProfile({ ...stored, orders: { ...stored.orders, revenue: null as unknown as number }, cart: { ...stored.cart!, value: null as unknown as number } });
+    });
+    await shop.receive(event('consent_updated', { received: 2 }, ann, { properties: { email_marketing: false, source: 'unsubscribe' } }));
+    const profile = (await shop.store.getProfile(personId))!;
+    assert.equal(profile.consent.email_marketing?.value, false);
+    await shop.sweepAt(45);
+    assert.equal(shop.sent.length, 0);
+  });
+});
+
+function personOf(shop: ReturnType<typeof journey>): string {
+  const [personId] = [...shop.store.snapshot().profiles.values()].filter((profile) => !profile.merged_into).map((profile) => profile.person_id);
+  return personId!;
+}

@@ -1,0 +1,77 @@
+import { planCartTimers } from '../../pipelines/journeys/plan-cart-timers.ts';
+import { createRunJourneyStep, journeyStepDefaults, type JourneyCampaign } from '../../pipelines/journeys/run-journey-step.ts';
+import { createSweepTimers } from '../../pipelines/journeys/sweep-timers.ts';
+import { createSqliteSendLedger } from '../../functions/embedded/sqlite-send-ledger.ts';
+import { CampaignDefinition } from '../../pipelines/campaigns/campaign-definition.ts';
+import { createInMemoryCatalogStore } from '../../pipelines/catalog/in-memory-catalog-store.ts';
+import { defaultDecisionPolicy } from '../../pipelines/decisions/policy.ts';
+import type { OutgoingEmail } from '../../pipelines/delivery/mailer.ts';
+import type { SendLedger } from '../../pipelines/delivery/send-ledger.ts';
+import { createFoldEvents } from '../../pipelines/profiles/fold-events.ts';
+import { createInMemoryProfileStore } from '../../pipelines/profiles/in-memory-profile-store.ts';
+import { createManualClock } from '../../pipelines/shared/clock.ts';
+
+/**
+ * The cart journey wired for tests: in-memory profile store, a real (in-memory SQLite) send
+ * ledger, a recording mailer and warehouse, a manual clock. Fold events, move the clock, sweep,
+ * and look at what was sent.
+ */
+export const cartCampaign = CampaignDefinition.parse({
+  id: 'cart-abandonment',
+  name: 'Cart abandonment',
+  trigger: { kind: 'cart_abandoned' },
+  wait: '30m',
+  exit_events: ['checkout_started', 'order_completed'],
+  subjects: [{ id: 'a', subject: 'Your cart' }],
+  sender: { name: 'Shop', email: 'shop@example.com' },
+  postal_address: '1 Main St',
+  steps: [{ wait: '24h' }],
+});
+
+export type JourneyHarnessOptions = {
+  ledger?: (ledger: SendLedger) => SendLedger;
+  duringRender?: () => Promise<void>;
+  definitions?: CampaignDefinition[];
+  frequencyCap?: number;
+  start?: string;
+};
+
+export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
+  const definitions = options.definitions ?? [cartCampaign];
+  const clock = createManualClock(options.start ?? '2026-03-01T12:00:00.000Z');
+  const store = createInMemoryProfileStore();
+  let ids = 0;
+  const newId = () => `id-${String(++ids).padStart(6, '0')}`;
+  const fold = createFoldEvents({ store, clock, newPersonId: newId, onPersonFolded: (change) => planCartTimers(definitions, change) });
+  const baseLedger = createSqliteSendLedger({ database: ':memory:' });
+  const ledger = options.ledger ? options.ledger(baseLedger) : baseLedger;
+  const sent: OutgoingEmail[] = [];
+  const rows: { table: string; row: Record<string, unknown> }[] = [];
+  const campaign = (definition: CampaignDefinition): JourneyCampaign => ({
+    definition,
+    render: async (data) => {
+      await options.duringRender?.();
+      return { subject: 'Your cart', html: `<p>${data.cart.items.map((item) => item.name).join(', ')}</p>`, text: 'cart', variant_id: 'a' };
+    },
+  });
+  const runStep = createRunJourneyStep({
+    store,
+    catalog: createInMemoryCatalogStore(),
+    campaigns: new Map(definitions.map((d) => [d.id, campaign(d)])),
+    ledger,
+    mailer: async (message) => {
+      sent.push(message);
+      return { provider: 'outbox', provider_message_id: message.send_id };
+    },
+    warehouse: { insertRows: async (table, inserted) => void rows.push(...inserted.map((row) => ({ table, row }))) },
+    clock,
+    newId,
+    policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
+    linkKeys: ['k'.repeat(32)],
+    publicBaseUrl: 'https://nudge.shop.example',
+    shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null },
+    settings: journeyStepDefaults,
+  });
+  const sweep = createSweepTimers({ store, runStep, clock });
+  return { clock, store, fold, sweep, sent, rows, ledger };
+}
