@@ -1,4 +1,5 @@
 import type { BusMessage, EventBus } from './bus.ts';
+import { serialiseForDeadLetter } from './dead-letter-payload.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import { encodeEventMessage } from './encode-message.ts';
 import type { NudgeEvent } from './nudge-event.ts';
@@ -26,16 +27,26 @@ export type AcceptEventsInput = {
 export function createAcceptEvents(deps: AcceptEventsDeps): (input: AcceptEventsInput) => Promise<void> {
   return async ({ events, rejected, stage, sourceId, receivedAt }) => {
     const byTopic = new Map<TopicName, BusMessage[]>();
+    const refused = [...rejected];
     for (const event of events) {
       const topic = route(event);
-      const message = encodeEventMessage(event);
+      let message: BusMessage;
+      try {
+        message = encodeEventMessage(event);
+      } catch (error) {
+        // The door refuses what cannot be encoded (depth, cycles); should anything slip through,
+        // it is bad input for a human, never a retryable failure that blocks the whole batch.
+        const reason = `Event could not be encoded as JSON (${(error as Error).message})`;
+        refused.push({ payload: serialiseForDeadLetter(event), errors: [{ path: '', message: reason }] });
+        continue;
+      }
       const messages = byTopic.get(topic);
       if (messages) messages.push(message);
       else byTopic.set(topic, [message]);
     }
     const writes: Promise<void>[] = [...byTopic].map(([topic, messages]) => deps.bus.publish(topic, messages));
-    if (rejected.length > 0) {
-      writes.push(deps.deadLetters.put(toDeadLetters(rejected, { stage, sourceId, receivedAt, newId: deps.newId })));
+    if (refused.length > 0) {
+      writes.push(deps.deadLetters.put(toDeadLetters(refused, { stage, sourceId, receivedAt, newId: deps.newId })));
     }
     await Promise.all(writes);
   };

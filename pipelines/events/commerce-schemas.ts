@@ -156,6 +156,13 @@ export const trackEventKinds = {
   'Consent Updated': 'consent_updated',
 } as const satisfies Record<KnownTrackEventName, EventKind>;
 
+/**
+ * Events that speak for the shop rather than the shopper: they change what every email shows
+ * (names, prices, links, images), so only a server write key (or publishEvent, which runs in the
+ * shop's own backend) may send them. A browser write key is public by design.
+ */
+export const shopEventNames: ReadonlySet<string> = new Set<KnownTrackEventName>(['Catalog Updated']);
+
 // Maps, not object lookups: an event named "constructor" or "__proto__" must be just 'other'.
 const schemaByName = new Map<string, z.ZodType<Record<string, unknown>, Record<string, unknown>>>(
   Object.entries(trackPropertySchemas) as [string, z.ZodType<Record<string, unknown>, Record<string, unknown>>][],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { numberLimits } from './limits.ts';
 
 /**
  * Field schemas shared by the Segment call schemas and the e-commerce property schemas.
@@ -23,20 +24,35 @@ export const JsonObject = z.custom<Record<string, unknown>>(isPlainObject, { err
 const isId = (value: unknown): value is string | number =>
   (typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value));
 
+// In a /u regex a well-formed surrogate pair is one code point, so \p{Cs} only matches a lone half.
+const loneSurrogate = /\p{Cs}/u;
+const unicodeMessage = 'Expected valid Unicode text: the id contains a lone UTF-16 surrogate';
+
+/**
+ * A lone surrogate is not text: UTF-8 encoders (SQLite, DuckDB, BigQuery, Pub/Sub) replace it with
+ * U+FFFD, so two ids differing only there would silently become one row, one person, one event.
+ */
+function toIdString(value: string | number, ctx: z.RefinementCtx<string | number>): string {
+  if (typeof value !== 'string') return String(value);
+  if (loneSurrogate.test(value)) {
+    ctx.issues.push({ code: 'custom', message: unicodeMessage, input: value });
+    return z.NEVER;
+  }
+  return value;
+}
+
 /**
  * An identifier (userId, anonymousId, product_id, order_id, …). Segment SDKs and shop backends
  * sometimes send numbers; nudge keeps every id as a string so `42` and `"42"` are one person.
  */
-export const SegmentId = z
-  .custom<string | number>(isId, { error: expected('a non-empty string or a number') })
-  .transform((value) => (typeof value === 'string' ? value : String(value)));
+export const SegmentId = z.custom<string | number>(isId, { error: expected('a non-empty string or a number') }).transform(toIdString);
 
 /** messageId becomes event_id, which the warehouse and dedupe keys cap at 200 characters. */
 export const MessageId = z
   .custom<string | number>((value) => isId(value) && String(value).length <= 200, {
     error: expected('a non-empty string or a number of at most 200 characters'),
   })
-  .transform((value) => (typeof value === 'string' ? value : String(value)));
+  .transform(toIdString);
 
 // An instant with a zone. Local times ("2026-01-01T10:00:00") are refused: parsed as the
 // server's local time they would silently shift by hours.
@@ -59,10 +75,10 @@ const decimal = /^\s*-?\d+(?:\.\d+)?\s*$/;
  * A number that shops often send as a string ("19.99"): decimal strings are coerced, anything
  * else (hex, exponents, "", "abc") is refused rather than guessed.
  */
-function numeric(options: { min: number; integer: boolean; description: string }) {
+function numeric(options: { min: number; max: number; integer: boolean; description: string }) {
   return z.custom<number | string>().transform((value, ctx) => {
     const n = typeof value === 'number' ? value : typeof value === 'string' && decimal.test(value) ? Number(value) : NaN;
-    if (!Number.isFinite(n) || n < options.min || (options.integer && !Number.isInteger(n))) {
+    if (!Number.isFinite(n) || n < options.min || n > options.max || (options.integer && !Number.isInteger(n))) {
       ctx.issues.push({ code: 'custom', message: options.description, input: value });
       return z.NEVER;
     }
@@ -70,12 +86,19 @@ function numeric(options: { min: number; integer: boolean; description: string }
   });
 }
 
-/** Prices and order amounts: ≥ 0. */
-export const Money = numeric({ min: 0, integer: false, description: 'Expected a number ≥ 0 (a numeric string like "19.99" is accepted)' });
-/** A line quantity: whole number ≥ 1. */
-export const Quantity = numeric({ min: 1, integer: true, description: 'Expected a whole number ≥ 1' });
-/** Units in stock: whole number ≥ 0. */
-export const Stock = numeric({ min: 0, integer: true, description: 'Expected a whole number ≥ 0' });
+const { maxMoney, maxQuantity, maxStock } = numberLimits;
+
+/** Prices and order amounts: 0 … 1e9 (limits.ts says why). */
+export const Money = numeric({
+  min: 0,
+  max: maxMoney,
+  integer: false,
+  description: `Expected a number ≥ 0 and ≤ ${maxMoney} (a numeric string like "19.99" is accepted)`,
+});
+/** A line quantity: whole number 1 … 1e6. */
+export const Quantity = numeric({ min: 1, max: maxQuantity, integer: true, description: `Expected a whole number ≥ 1 and ≤ ${maxQuantity}` });
+/** Units in stock: whole number 0 … 1e9. */
+export const Stock = numeric({ min: 0, max: maxStock, integer: true, description: `Expected a whole number ≥ 0 and ≤ ${maxStock}` });
 
 /** ISO 4217 code, upper-cased so "eur" and "EUR" group together. */
 export const Currency = z

@@ -6,7 +6,7 @@ export * from './dead-letters.ts';
 export * from './limits.ts';
 export * from './commerce-schemas.ts';
 export * from './segment-schemas.ts';
-export { normalize, occurredAtOf, clampOccurredAt, type NormalizeOptions } from './normalize.ts';
+export { normalize, occurredAtOf, clampOccurredAt, spreadTiedOccurredAt, type NormalizeOptions } from './normalize.ts';
 export * from './validate-payload.ts';
 export * from './to-dead-letters.ts';
 export * from './route.ts';

@@ -137,8 +137,8 @@ describe('normalize', () => {
     ['inside the window', received - 3 * day, received - 3 * day],
     ['exactly 7 days ago', received - maxPastSkewMs, received - maxPastSkewMs],
     ['years ago', Date.parse('2001-01-01T00:00:00Z'), received - 7 * day],
-    ['4 minutes ahead', received + 4 * minute, received + 4 * minute],
-    ['an hour ahead', received + 60 * minute, received + 5 * minute],
+    ['4 minutes ahead', received + 4 * minute, received],
+    ['an hour ahead', received + 60 * minute, received],
     ['far future', Date.parse('2099-01-01T00:00:00Z'), received + maxFutureSkewMs],
   ];
   for (const [name, occurred, expected] of clamps) {
@@ -149,8 +149,35 @@ describe('normalize', () => {
     });
   }
 
+  test('a device clock 1 h behind, with sentAt: occurred_at is skew-corrected to about received_at', () => {
+    const hour = 60 * minute;
+    // Added 2 s before sending, both read from a clock an hour slow.
+    const event = normalizeRaw('track', {
+      userId: 'u',
+      event: 'Product Added',
+      properties: { product_id: 'p' },
+      timestamp: new Date(received - hour - 2000).toISOString(),
+      sentAt: new Date(received - hour).toISOString(),
+    });
+    assert.equal(event.occurred_at, new Date(received - 2000).toISOString());
+  });
+
+  test('skew correction applies whichever field carried the time, with the call or the batch sentAt', () => {
+    const at = (raw: Record<string, unknown>, opts = options()) => normalizeRaw('track', { userId: 'u', event: 'x', ...raw }, opts).occurred_at;
+    const behind = { timestamp: '2026-06-01T10:59:50Z', sentAt: '2026-06-01T11:00:00Z' };
+    assert.equal(at(behind), '2026-06-01T11:59:50.000Z');
+    assert.equal(at({ originalTimestamp: behind.timestamp, sentAt: behind.sentAt }), '2026-06-01T11:59:50.000Z');
+    assert.equal(at({ timestamp: behind.timestamp }, options({ batch: { sentAt: Date.parse(behind.sentAt) } })), '2026-06-01T11:59:50.000Z');
+  });
+
+  test('a device clock 1 min ahead without sentAt: occurred_at is received_at, never in the future', () => {
+    const event = normalizeRaw('track', { userId: 'u', event: 'Order Completed', properties: { order_id: 'o' }, timestamp: new Date(received + minute).toISOString() });
+    assert.equal(event.occurred_at, receivedAt.toISOString());
+  });
+
   test('occurredAtOf treats 0 as a time, not as absent', () => {
-    assert.equal(occurredAtOf(0, 5, 10, 100), 0);
+    assert.equal(occurredAtOf(0, 5, null, 100), 0);
+    assert.equal(occurredAtOf(0, 5, 10, 100), 90);
     assert.equal(occurredAtOf(null, 0, 10, 100), 90);
     assert.equal(occurredAtOf(undefined, undefined, 10, 100), 100);
   });

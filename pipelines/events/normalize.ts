@@ -91,10 +91,12 @@ function isoOf(ms: number): string {
 }
 
 /**
- * When it happened, by the client's account. An explicit timestamp wins; otherwise Segment's
- * clock-skew correction: originalTimestamp and sentAt were read from the same (possibly wrong)
- * device clock, so their difference is trustworthy and receivedAt − (sentAt − originalTimestamp)
- * is the event time on the server's clock.
+ * When it happened, on nudge's clock. The client's time (timestamp, else originalTimestamp) comes
+ * from a device clock that may be hours wrong; when the call (or its batch) carries sentAt, read
+ * from the same clock at send time, their difference is trustworthy and Segment's clock-skew
+ * correction puts the event on the server's clock: received − (sentAt − client time). Without
+ * sentAt the client's time is taken as is (clampOccurredAt then bounds it); without any time,
+ * received.
  */
 export function occurredAtOf(
   timestamp: number | null | undefined,
@@ -102,14 +104,39 @@ export function occurredAtOf(
   sentAt: number | null | undefined,
   receivedMs: number,
 ): number {
-  if (timestamp != null) return timestamp;
-  if (originalTimestamp != null) return sentAt != null ? receivedMs - (sentAt - originalTimestamp) : originalTimestamp;
-  return receivedMs;
+  const clientMs = timestamp ?? originalTimestamp;
+  if (clientMs == null) return receivedMs;
+  return sentAt != null ? receivedMs - (sentAt - clientMs) : clientMs;
 }
 
-/** Clamps into [received − 7 days, received + 5 minutes] (limits.ts says why). */
+/**
+ * Clamps into [received − 7 days, received] (limits.ts says why): an event cannot have happened
+ * after nudge received it, whatever the device clock says.
+ */
 export function clampOccurredAt(occurredMs: number, receivedMs: number): number {
   return Math.min(Math.max(occurredMs, receivedMs - maxPastSkewMs), receivedMs + maxFutureSkewMs);
+}
+
+/**
+ * Events of one request that end up with the same occurred_at keep the order they were sent in
+ * (a batch [add A, order, add B] sent within one millisecond, or without timestamps, must not be
+ * folded as if the order came last). Walking from the end, an event whose time ties with the
+ * next one's is moved 1 ms before it; when that move lands on the event before (sent in time
+ * order, now tied or overtaken), it moves too. Events are only ever moved earlier, never past
+ * received_at, and events sent out of time order are left as they are. Changed in place (the
+ * events are fresh from normalize); ISO strings of one format compare like the instants.
+ */
+export function spreadTiedOccurredAt(events: NudgeEvent[]): void {
+  if (events.length < 2) return;
+  let nextSent = events[events.length - 1]!.occurred_at;
+  let nextFinal = nextSent;
+  for (let i = events.length - 2; i >= 0; i--) {
+    const event = events[i]!;
+    const sent = event.occurred_at;
+    if (sent <= nextSent && sent >= nextFinal) event.occurred_at = new Date(Date.parse(nextFinal) - 1).toISOString();
+    nextSent = sent;
+    nextFinal = event.occurred_at;
+  }
 }
 
 /** Item context over batch context, key by key (shallow: an item's `library` replaces the batch's). */

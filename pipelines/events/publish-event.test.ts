@@ -126,6 +126,36 @@ describe('publishEvent', () => {
     await assert.rejects(publishEvent({ type: 'page', anonymousId: 'a' }), /events-browse unavailable/);
   });
 
+  test('publishEvent counts as server-side: Catalog Updated is accepted', async () => {
+    const { publishEvent, calls } = setup();
+    const result = await publishEvent({ type: 'track', event: 'Catalog Updated', userId: 'catalog-sync', properties: { product_id: 'p', stock: 3 } });
+    assert.deepEqual(result.errors, []);
+    assert.equal(calls[0]?.topic, 'events-catalog');
+  });
+
+  test('shares the door: clock skew corrected with sentAt, no future times, ties kept in call order', async () => {
+    const { publishEvent, calls } = setup();
+    const now = Date.parse('2026-06-01T12:00:00.000Z');
+    await publishEvent([
+      { type: 'track', event: 'Product Added', userId: 'u', messageId: 'behind', timestamp: new Date(now - 3_600_000 - 1000).toISOString(), sentAt: new Date(now - 3_600_000).toISOString(), properties: { product_id: 'a' } },
+      { type: 'track', event: 'Order Completed', userId: 'u', messageId: 'ahead', timestamp: new Date(now + 60_000).toISOString(), properties: { order_id: 'o' } },
+      { type: 'track', event: 'Product Added', userId: 'u', messageId: 'now', properties: { product_id: 'b' } },
+    ]);
+    const events = calls.flatMap((call) => call.messages.map((message) => decodeEventMessage(message.data)));
+    const at = Object.fromEntries(events.map((event) => [event.event_id, event.occurred_at]));
+    assert.equal(at.behind, '2026-06-01T11:59:59.000Z');
+    assert.equal(at.ahead, '2026-06-01T11:59:59.999Z');
+    assert.equal(at.now, '2026-06-01T12:00:00.000Z');
+  });
+
+  test('an absurd number is refused at the door with the field, not published', async () => {
+    const { publishEvent, calls, deadLetters } = setup();
+    const result = await publishEvent({ type: 'track', event: 'Product Added', userId: 'u', properties: { product_id: 'p', price: 1e303 } });
+    assert.equal(result.errors[0]?.path, 'properties.price');
+    assert.equal(calls.length, 0);
+    assert.equal(deadLetters.length, 1);
+  });
+
   test('an event that cannot be serialised is refused, not thrown', async () => {
     const { publishEvent, deadLetters } = setup();
     const circular: Record<string, unknown> = {};

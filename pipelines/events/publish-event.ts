@@ -49,6 +49,8 @@ export function createPublishEvent(deps: PublishEventDeps): PublishEvent {
       source,
       sourceId,
       newEventId: deps.newEventId,
+      // The shop's own backend: it may send what only server keys may (Catalog Updated).
+      serverKey: true,
     });
 
     await acceptEvents({ events, rejected, stage: 'publish', sourceId, receivedAt });

@@ -124,6 +124,35 @@ describe('validatePayload: batches', () => {
     assert.ok(!JSON.stringify(event).includes('secret-key'));
   });
 
+  test('events of one request with the same time keep the request order: [add A, order, add B] strictly increasing', () => {
+    const at = '2026-06-01T11:00:00.000Z';
+    const batch = [
+      { type: 'track', event: 'Product Added', userId: 'u', messageId: 'add-a', timestamp: at, properties: { product_id: 'a' } },
+      { type: 'track', event: 'Order Completed', userId: 'u', messageId: 'order', timestamp: at, properties: { order_id: 'o' } },
+      { type: 'track', event: 'Product Added', userId: 'u', messageId: 'add-b', timestamp: at, properties: { product_id: 'b' } },
+    ];
+    const result = validatePayload({ batch }, 'batch', options());
+    const times = result.events.map((event) => Date.parse(event.occurred_at));
+    assert.deepEqual(result.events.map((event) => event.event_id), ['add-a', 'order', 'add-b']);
+    assert.ok(times[0]! < times[1]! && times[1]! < times[2]!, JSON.stringify(result.events.map((event) => event.occurred_at)));
+    // Only ties move, and only earlier: the last keeps its time.
+    assert.equal(result.events[2]?.occurred_at, at);
+  });
+
+  test('only exact ties are spread; events already in another order are not moved', () => {
+    const batch = [
+      { type: 'page', userId: 'u', messageId: 'late', timestamp: '2026-06-01T11:00:05.000Z' },
+      { type: 'page', userId: 'u', messageId: 'early', timestamp: '2026-06-01T11:00:00.000Z' },
+      { type: 'page', userId: 'u', messageId: 'no-time' },
+      { type: 'page', userId: 'u', messageId: 'no-time-2' },
+    ];
+    const result = validatePayload({ batch }, 'batch', options());
+    assert.deepEqual(
+      result.events.map((event) => event.occurred_at),
+      ['2026-06-01T11:00:05.000Z', '2026-06-01T11:00:00.000Z', '2026-06-01T11:59:59.999Z', '2026-06-01T12:00:00.000Z'],
+    );
+  });
+
   test('an item over 32 KB is rejected with path "" and the others are kept', () => {
     const big = itemOfSize(maxEventBytes + 1);
     const result = validatePayload({ batch: [added, big, itemOfSize(maxEventBytes)] }, 'batch', options());
