@@ -48,6 +48,13 @@ const pushLeaseChunk = 256;
  * poked (a publish to its topic, a finished handler, a timer). So a published message is
  * handed over one event-loop turn after its commit, and an idle bus costs one indexed MIN()
  * per subscription per `slowPollMs`.
+ *
+ * After a start that found deliveries interrupted by a crash, the dispatcher first redelivers
+ * those one at a time, across all subscriptions, with nothing else in flight ("isolation"):
+ * if one of them is what crashes the process, the next crash then interrupts only that one, and
+ * innocent messages in flight beside it do not creep towards the interruption bound with it.
+ * Isolation ends when no interrupted delivery is due; a suspect whose handler hangs holds it
+ * only until its ack deadline.
  */
 export function createDispatcher(deps: DispatcherDeps) {
   const subs: Running[] = deps.subscriptions.map((s) => ({ ...s, inFlight: 0, timer: null, timerAt: null }));
@@ -58,6 +65,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   const dirty = new Set<Running>();
   const inFlight = new Set<Promise<void>>();
   let idleWaiters: Array<() => void> = [];
+  let isolating = false;
+  /** The interrupted delivery under way while isolating, and the timer that gives up waiting on it. */
+  let isolated: { done: Promise<void>; timer: unknown } | null = null;
 
   const now = () => deps.clock.now().getTime();
   // A throwing error hook must not wedge the bookkeeping below it.
@@ -78,9 +88,40 @@ export function createDispatcher(deps: DispatcherDeps) {
   function runTick(): void {
     tickScheduled = false;
     settleResults();
-    if (running) for (const sub of dirty) pump(sub);
-    dirty.clear();
+    if (running && isolating) leaseNextInterrupted();
+    if (running && !isolating) {
+      for (const sub of dirty) pump(sub);
+      dirty.clear();
+    }
     checkIdle();
+  }
+
+  function leaseNextInterrupted(): void {
+    if (isolated !== null) return; // its end (or its ack deadline) pokes
+    for (const sub of subs) {
+      if (sub.inFlight >= sub.maxOutstanding) continue;
+      let leased: LeasedDelivery | null;
+      try {
+        leased = deps.store.leaseInterrupted(sub.policy, now());
+      } catch (error) {
+        report(error, { subscription: sub.policy.name, messageIds: [] });
+        arm(sub, deps.slowPollMs);
+        return;
+      }
+      if (leased === null) continue;
+      const done = hand(sub, [leased])[0]!;
+      const release = () => {
+        if (isolated?.done !== done) return;
+        deps.timers.clearTimeout(isolated.timer);
+        isolated = null;
+        scheduleTick();
+      };
+      isolated = { done, timer: deps.timers.setTimeout(release, sub.policy.ackDeadlineMs) };
+      void done.then(release);
+      return;
+    }
+    isolating = false;
+    for (const sub of subs) dirty.add(sub);
   }
 
   function settleResults(): void {
@@ -130,16 +171,13 @@ export function createDispatcher(deps: DispatcherDeps) {
     }, delayMs);
   }
 
-  function hand(sub: Running, delivered: LeasedDelivery[]): void {
+  function hand(sub: Running, delivered: LeasedDelivery[]): Promise<void>[] {
     const { handler } = sub;
-    if (handler.kind === 'batch') {
-      track(sub, delivered, () => handler.handle(delivered.map((d) => d.message)));
-    } else {
-      for (const one of delivered) track(sub, [one], () => handler.handle(one.message).then(() => ['ack' as const]));
-    }
+    if (handler.kind === 'batch') return [track(sub, delivered, () => handler.handle(delivered.map((d) => d.message)))];
+    return delivered.map((one) => track(sub, [one], () => handler.handle(one.message).then(() => ['ack' as const])));
   }
 
-  function track(sub: Running, delivered: LeasedDelivery[], call: () => Promise<Array<'ack' | 'nack'>>): void {
+  function track(sub: Running, delivered: LeasedDelivery[], call: () => Promise<Array<'ack' | 'nack'>>): Promise<void> {
     sub.inFlight += delivered.length;
     const messageIds = () => delivered.map((d) => d.message.messageId);
     const done: Promise<void> = Promise.resolve()
@@ -166,6 +204,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         poke(sub);
       });
     inFlight.add(done);
+    return done;
   }
 
   function poke(sub: Running): void {
@@ -186,16 +225,19 @@ export function createDispatcher(deps: DispatcherDeps) {
     /**
      * Starts leasing. Leases still held in the file belong to a process that died (one
      * dispatcher per database file), so they are made due at once rather than after their
-     * ack deadline: the attempt counts as failed ("interrupted") and is redelivered now.
+     * ack deadline. Such an interrupted attempt is not a failure and is not counted (only a
+     * handler that throws, nacks or outlives its deadline in a live process is); interrupted
+     * deliveries are redelivered first, one at a time (see above).
      */
     start(): void {
       if (running) return;
       running = true;
       const at = now();
       for (const sub of subs) {
-        deps.store.recoverInterrupted(sub.policy.name, at);
+        deps.store.recoverInterrupted(sub.policy, at);
         dirty.add(sub);
       }
+      isolating = true;
       scheduleTick();
     },
     /**
@@ -205,6 +247,9 @@ export function createDispatcher(deps: DispatcherDeps) {
      */
     async stop(options: { graceMs?: number } = {}): Promise<void> {
       running = false;
+      isolating = false;
+      if (isolated !== null) deps.timers.clearTimeout(isolated.timer);
+      isolated = null;
       for (const sub of subs) {
         if (sub.timer !== null) deps.timers.clearTimeout(sub.timer);
         sub.timer = null;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReceivedMessage } from '../../pipelines/events/bus.ts';
-import { createSqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
+import { createSqliteBus, type SqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
 
 const msg = (text: string) => ({ data: Buffer.from(text), attributes: {} });
@@ -38,7 +38,7 @@ describe('SQLite bus durability and publishing', () => {
     assert.ok(got.every((m) => m.deliveryAttempt === 1));
   });
 
-  test('after SIGKILL, acknowledged publishes survive and leased deliveries are redelivered at start', async () => {
+  test('after SIGKILL, acknowledged publishes survive and leased deliveries are redelivered at start, uncounted', async () => {
     // The child publishes 40 messages, then leases some to a handler that never answers, and is killed.
     const child = spawn(
       process.execPath,
@@ -91,8 +91,91 @@ describe('SQLite bus durability and publishing', () => {
     const attemptOf = new Map(got.map((m) => [m.data.toString(), m.deliveryAttempt]));
     assert.equal(got.length, 40, 'every message delivered exactly once');
     assert.equal(attemptOf.size, 40);
-    for (const [text, attempt] of attemptOf) assert.equal(attempt, leased.has(text) ? 2 : 1, `attempt of ${text}`);
+    assert.equal(leased.size, 5);
+    // The killed process's leases were interrupted, not failed: their redelivery is attempt 1 again.
+    for (const [text, attempt] of attemptOf) assert.equal(attempt, 1, `attempt of ${text}`);
     assert.equal(bus.stats().subscriptions[0]?.backlog, 0);
+    db.close();
+  });
+
+  test('repeated SIGKILLs mid-delivery do not count as attempts: nothing that never failed is dead-lettered', async () => {
+    // Each round a child process leases what it can to a handler that never answers and is
+    // killed: more crashes than maxDeliveryAttempts (5), yet no handler ever failed.
+    const rounds = 7;
+    for (let round = 0; round < rounds; round++) await runUntilHandedThenKill(path, round === 0 ? 10 : 0);
+
+    const db = openSqliteDatabase(path);
+    const got: ReceivedMessage[] = [];
+    const bus = createSqliteBus({ db, subscriptions: [collecting(got)], onError: () => {} });
+    bus.start();
+    await bus.whenIdle(); // real clock, 60 s ack deadline: only a prompt redelivery at start gets here
+    await bus.stop();
+    const dead = bus.listDeadLettered('work');
+    db.close();
+    assert.deepEqual(dead.map((d) => [d.data.toString(), d.lastError]), [], 'no dead letters');
+    assert.deepEqual(got.map((m) => m.data.toString()).sort(), Array.from({ length: 10 }, (_, i) => `m${i}`).sort(), 'each delivered once');
+    assert.deepEqual([...new Set(got.map((m) => m.deliveryAttempt))], [1], 'an interrupted delivery is not a failed attempt');
+  });
+
+  test('a delivery that kills the process every time is dead-lettered after 5 interruptions; those in flight beside it are not', async () => {
+    const seed = openSqliteDatabase(path);
+    await createSqliteBus({ db: seed, subscriptions: [collecting([])] }).publish('events-priority', ['a', 'b', 'poison', 'c', 'd'].map(msg));
+    seed.close();
+    // A crash simulated in-process: the handler of 'poison' "kills the process", i.e. the test
+    // drops the bus and closes its file before anything else is recorded (as SIGKILL would).
+    const handled = new Set<string>();
+    const neverFire = { setTimeout: () => null, clearTimeout: () => {} };
+    let dead: ReturnType<SqliteBus['listDeadLettered']> = [];
+    let crashes = 0;
+    for (let round = 0; round < 30 && dead.length === 0; round++) {
+      const db = openSqliteDatabase(path);
+      let crash = () => {};
+      const crashed = new Promise<'crashed'>((resolve) => (crash = () => resolve('crashed')));
+      const bus = createSqliteBus({
+        db, timers: neverFire, onError: () => {},
+        subscriptions: [{ name: 'work', topic: 'events-priority', onMessage: async (m) => {
+          if (m.data.toString() !== 'poison') return void handled.add(m.data.toString());
+          crash();
+          return new Promise<void>(() => {});
+        } }],
+      });
+      bus.start();
+      const outcome = await Promise.race([crashed, bus.whenIdle().then(() => 'idle' as const)]);
+      if (outcome === 'crashed') crashes += 1;
+      else {
+        dead = bus.listDeadLettered('work');
+        await bus.stop();
+      }
+      db.close();
+    }
+    assert.deepEqual(dead.map((d) => [d.data.toString(), d.attempts, d.interruptions]), [['poison', 0, 5]], 'only the crasher, never failed, interrupted 5 times');
+    assert.match(dead[0]?.lastError ?? '', /interrupted 5 times/);
+    assert.equal(crashes, 5);
+    assert.deepEqual([...handled].sort(), ['a', 'b', 'c', 'd']);
+  });
+
+  test('a bus file from before interruptions were counted is migrated and its leases recovered', async () => {
+    const old = openSqliteDatabase(path);
+    old.exec(`
+      CREATE TABLE bus_subscriptions (name TEXT PRIMARY KEY, topic TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE bus_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, data BLOB NOT NULL, attributes TEXT, publish_time INTEGER NOT NULL, pending INTEGER NOT NULL);
+      CREATE TABLE bus_deliveries (subscription TEXT NOT NULL, seq INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, lease_until INTEGER, last_error TEXT, PRIMARY KEY (subscription, next_attempt_at, seq)) WITHOUT ROWID;
+      CREATE TABLE bus_dead_letters (id INTEGER PRIMARY KEY, subscription TEXT NOT NULL, message_id TEXT NOT NULL, topic TEXT NOT NULL, data BLOB NOT NULL, attributes TEXT, publish_time INTEGER NOT NULL, attempts INTEGER NOT NULL, last_error TEXT, dead_lettered_at INTEGER NOT NULL);
+      INSERT INTO bus_subscriptions VALUES ('work', 'events-priority');
+      INSERT INTO bus_messages (topic, data, publish_time, pending) VALUES ('events-priority', X'6f6c64', 0, 1);
+      INSERT INTO bus_deliveries VALUES ('work', 1, 1, 8000000000000, 7000000000000, 'ack deadline of 60000 ms exceeded');
+      INSERT INTO bus_dead_letters (subscription, message_id, topic, data, publish_time, attempts, last_error, dead_lettered_at) VALUES ('work', '0', 'events-priority', X'6465616420', 0, 5, 'boom', 0);
+    `);
+    old.close();
+
+    const db = openSqliteDatabase(path);
+    const got: ReceivedMessage[] = [];
+    const bus = createSqliteBus({ db, subscriptions: [collecting(got)] });
+    bus.start();
+    await bus.whenIdle();
+    await bus.stop();
+    assert.deepEqual(got.map((m) => [m.data.toString(), m.deliveryAttempt]), [['old', 1]], 'the lease left by the old process is redelivered, not counted');
+    assert.deepEqual(bus.listDeadLettered('work').map((d) => [d.attempts, d.interruptions, d.lastError]), [[5, 0, 'boom']]);
     db.close();
   });
 
@@ -135,3 +218,55 @@ describe('SQLite bus durability and publishing', () => {
     db.close();
   });
 });
+
+/**
+ * Starts a child process on the bus file (publishing `publish` messages first), waits until its
+ * handler holds a delivery (or nothing can be handed: all dead-lettered or acked), then SIGKILLs it.
+ * Bounded by a count of the child's status lines, not by wall-clock time.
+ */
+async function runUntilHandedThenKill(path: string, publish: number): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import', 'tsx', '--input-type=module', '-e',
+      `
+      const { createSqliteBus } = await import(${JSON.stringify(new URL('./sqlite-bus.ts', import.meta.url).href)});
+      const { openSqliteDatabase } = await import(${JSON.stringify(new URL('./sqlite-database.ts', import.meta.url).href)});
+      const bus = createSqliteBus({
+        db: openSqliteDatabase(${JSON.stringify(path)}),
+        subscriptions: [{ name: 'work', topic: 'events-priority', onMessage: (m) => {
+          process.stdout.write('handed ' + m.data.toString() + '\\n');
+          return new Promise(() => {});
+        } }],
+      });
+      await bus.publish('events-priority', Array.from({ length: ${publish} }, (_, i) => ({ data: Buffer.from('m' + i), attributes: {} })));
+      bus.start();
+      setInterval(() => {
+        const [s] = bus.stats().subscriptions;
+        process.stdout.write('stats ' + JSON.stringify({ backlog: s.backlog, leased: s.leased, dead: s.deadLettered }) + '\\n');
+      }, 20);
+      `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let buffered = '';
+    let statusLines = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('handed ')) return resolve();
+        if (!line.startsWith('stats ')) continue;
+        const stats = JSON.parse(line.slice('stats '.length)) as { backlog: number; leased: number; dead: number };
+        if (stats.backlog === 0 || (stats.leased === 0 && stats.dead > 0)) return resolve();
+        if (++statusLines > 500) return reject(new Error(`child handed nothing: ${line}`));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}

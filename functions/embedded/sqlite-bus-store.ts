@@ -17,6 +17,12 @@ import type { BusMessage, ReceivedMessage } from '../../pipelines/events/bus.ts'
  * index to maintain on every publish and ack (measured: publish is bound by B-tree inserts).
  * The dispatcher remembers each lease's `next_attempt_at`, so ack and nack address the row by
  * its full key, and an answer from an expired lease (the row has moved on) changes nothing.
+ *
+ * A lease counts its attempt up front (so an expiry needs no write to count). A lease still held
+ * when a process starts belongs to a process that died: recovery takes that attempt back and
+ * counts an interruption instead (`interruptions`), because a crash or a deploy says nothing
+ * about the message. Only rows with interruptions are in the partial index that recovery and
+ * the dispatcher's one-at-a-time redelivery of them scan, so it costs publish and ack nothing.
  */
 const schema = `
 CREATE TABLE IF NOT EXISTS bus_subscriptions (name TEXT PRIMARY KEY, topic TEXT NOT NULL) WITHOUT ROWID;
@@ -35,6 +41,7 @@ CREATE TABLE IF NOT EXISTS bus_deliveries (
   next_attempt_at INTEGER NOT NULL,
   lease_until INTEGER,
   last_error TEXT,
+  interruptions INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (subscription, next_attempt_at, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bus_dead_letters (
@@ -47,9 +54,20 @@ CREATE TABLE IF NOT EXISTS bus_dead_letters (
   publish_time INTEGER NOT NULL,
   attempts INTEGER NOT NULL,
   last_error TEXT,
-  dead_lettered_at INTEGER NOT NULL
+  dead_lettered_at INTEGER NOT NULL,
+  interruptions INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS bus_dead_letters_subscription ON bus_dead_letters (subscription, id);
+`;
+
+/** Columns added after files were already in use: added in place when a file lacks them. */
+const addedColumns = [
+  { table: 'bus_deliveries', column: 'interruptions', definition: 'INTEGER NOT NULL DEFAULT 0' },
+  { table: 'bus_dead_letters', column: 'interruptions', definition: 'INTEGER NOT NULL DEFAULT 0' },
+] as const;
+
+const indexesOnAddedColumns = `
+CREATE INDEX IF NOT EXISTS bus_deliveries_interrupted ON bus_deliveries (subscription, interruptions, next_attempt_at, seq) WHERE interruptions > 0;
 `;
 
 export const interruptedError = 'interrupted: the process stopped before this delivery was acked';
@@ -61,6 +79,8 @@ export type DeliveryPolicy = {
   minBackoffMs: number;
   maxBackoffMs: number;
   maxDeliveryAttempts: number;
+  /** Crashes during the same delivery before it is dead-lettered (see recoverInterrupted). */
+  maxInterruptions: number;
 };
 
 /** `dueAt` is the row's next_attempt_at as this lease set it: half of the row's key. */
@@ -71,6 +91,8 @@ export type InsertGroup = { subscriptions: readonly string[]; topic: string; mes
 export type SettleResult = { policy: DeliveryPolicy; outcome: DeliveryOutcome };
 
 export type DeadLetteredMessage = {
+  /** Key of the dead letter itself (what a replay of one names). */
+  id: number;
   subscription: string;
   /** The bus message id it had when it died. */
   messageId: string;
@@ -78,13 +100,19 @@ export type DeadLetteredMessage = {
   data: Buffer;
   attributes: Record<string, string>;
   publishTime: string;
+  /** Failed attempts: the handler threw, nacked or let its ack deadline pass. */
   attempts: number;
+  /** Deliveries cut short by the process stopping (crash, kill): not failures, counted apart. */
+  interruptions: number;
   lastError: string | null;
   deadLetteredAt: string;
 };
 
+export type ReplayedDeadLetter = { subscription: string; topic: string };
+
 type DueRow = { seq: number; next_attempt_at: number; attempts: number; last_error: string | null; data: Buffer; attributes: string | null; publish_time: number };
-type DeadRow = { id: number; subscription: string; message_id: string; topic: string; data: Buffer; attributes: string | null; publish_time: number; attempts: number; last_error: string | null; dead_lettered_at: number };
+type DeadRow = { id: number; subscription: string; message_id: string; topic: string; data: Buffer; attributes: string | null; publish_time: number; attempts: number; interruptions: number; last_error: string | null; dead_lettered_at: number };
+type KeyRow = { seq: number; next_attempt_at: number; attempts: number; interruptions: number };
 
 export function backoffMs(policy: DeliveryPolicy, attempt: number): number {
   return Math.min(policy.maxBackoffMs, policy.minBackoffMs * 2 ** Math.max(0, attempt - 1));
@@ -94,6 +122,8 @@ export type BusStore = ReturnType<typeof createBusStore>;
 
 export function createBusStore(db: Database.Database) {
   db.exec(schema);
+  addMissingColumns(db);
+  db.exec(indexesOnAddedColumns);
   const q = {
     upsertSubscription: db.prepare('INSERT INTO bus_subscriptions (name, topic) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET topic = excluded.topic'),
     listSubscriptions: db.prepare<[], { name: string; topic: string }>('SELECT name, topic FROM bus_subscriptions ORDER BY name'),
@@ -107,25 +137,43 @@ export function createBusStore(db: Database.Database) {
         WHERE d.subscription = ? AND d.next_attempt_at <= ?
         ORDER BY d.next_attempt_at, d.seq LIMIT ?`,
     ),
+    selectDueInterrupted: db.prepare<[string, number], DueRow>(
+      `SELECT d.seq, d.next_attempt_at, d.attempts, d.last_error, m.data, m.attributes, m.publish_time
+         FROM bus_deliveries d JOIN bus_messages m ON m.seq = d.seq
+        WHERE d.subscription = ? AND d.interruptions > 0 AND d.next_attempt_at <= ?
+        ORDER BY d.interruptions, d.next_attempt_at, d.seq LIMIT 1`,
+    ),
     lease: db.prepare('UPDATE bus_deliveries SET attempts = ?, lease_until = ?, next_attempt_at = ?, last_error = ? WHERE subscription = ? AND next_attempt_at = ? AND seq = ?'),
     nack: db.prepare('UPDATE bus_deliveries SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE subscription = ? AND next_attempt_at = ? AND seq = ? AND attempts = ?'),
     deleteDelivery: db.prepare('DELETE FROM bus_deliveries WHERE subscription = ? AND next_attempt_at = ? AND seq = ?'),
     releaseMessage: db.prepare<[number], { pending: number }>('UPDATE bus_messages SET pending = pending - 1 WHERE seq = ? RETURNING pending'),
     deleteMessage: db.prepare('DELETE FROM bus_messages WHERE seq = ?'),
     deadLetter: db.prepare(
-      `INSERT INTO bus_dead_letters (subscription, message_id, topic, data, attributes, publish_time, attempts, last_error, dead_lettered_at)
-       SELECT d.subscription, CAST(m.seq AS TEXT), m.topic, m.data, m.attributes, m.publish_time, d.attempts, ?, ?
+      `INSERT INTO bus_dead_letters (subscription, message_id, topic, data, attributes, publish_time, attempts, interruptions, last_error, dead_lettered_at)
+       SELECT d.subscription, CAST(m.seq AS TEXT), m.topic, m.data, m.attributes, m.publish_time, d.attempts, d.interruptions, ?, ?
          FROM bus_deliveries d JOIN bus_messages m ON m.seq = d.seq
         WHERE d.subscription = ? AND d.next_attempt_at = ? AND d.seq = ? AND d.attempts = ?`,
     ),
     nextDueAt: db.prepare<[string], { at: number | null }>('SELECT MIN(next_attempt_at) AS at FROM bus_deliveries WHERE subscription = ?'),
     hasDue: db.prepare<[string, number], { one: number }>('SELECT 1 AS one FROM bus_deliveries WHERE subscription = ? AND next_attempt_at <= ? LIMIT 1'),
-    recover: db.prepare('UPDATE bus_deliveries SET next_attempt_at = ?, last_error = ? WHERE subscription = ? AND lease_until > ?'),
+    // Every lease left in the file is one the dead process held (one dispatcher per file),
+    // whether or not its deadline has passed since: its attempt is taken back.
+    recover: db.prepare(
+      `UPDATE bus_deliveries SET attempts = MAX(attempts - 1, 0), interruptions = interruptions + 1, lease_until = NULL, next_attempt_at = ?, last_error = ?
+        WHERE subscription = ? AND lease_until IS NOT NULL`,
+    ),
+    overInterrupted: db.prepare<[string, number], KeyRow>(
+      'SELECT seq, next_attempt_at, attempts, interruptions FROM bus_deliveries WHERE subscription = ? AND interruptions > 0 AND interruptions >= ?',
+    ),
     backlog: db.prepare<[number], { subscription: string; backlog: number; leased: number }>(
       'SELECT subscription, COUNT(*) AS backlog, COALESCE(SUM(lease_until > ?), 0) AS leased FROM bus_deliveries GROUP BY subscription',
     ),
     deadCounts: db.prepare<[], { subscription: string; n: number }>('SELECT subscription, COUNT(*) AS n FROM bus_dead_letters GROUP BY subscription'),
     listDead: db.prepare<[string, number], DeadRow>('SELECT * FROM bus_dead_letters WHERE subscription = ? ORDER BY id LIMIT ?'),
+    listDeadNewest: db.prepare<[number], DeadRow>('SELECT * FROM bus_dead_letters ORDER BY id DESC LIMIT ?'),
+    listDeadNewestOf: db.prepare<[string, number], DeadRow>('SELECT * FROM bus_dead_letters WHERE subscription = ? ORDER BY id DESC LIMIT ?'),
+    deadById: db.prepare<[number], DeadRow>('SELECT * FROM bus_dead_letters WHERE id = ?'),
+    subscriptionExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM bus_subscriptions WHERE name = ?'),
     deleteDead: db.prepare('DELETE FROM bus_dead_letters WHERE id = ?'),
   };
 
@@ -151,6 +199,17 @@ export function createBusStore(db: Database.Database) {
 
   const lease = db.transaction((policy: DeliveryPolicy, nowMs: number, limit: number) => {
     const rows = q.selectDue.all(policy.name, nowMs, limit);
+    return { examined: rows.length, delivered: leaseRows(policy, nowMs, rows) };
+  });
+
+  // The least interrupted first: a message that keeps killing the process sinks behind the
+  // others it was interrupted with, so they are not interrupted with it again and again.
+  const leaseInterrupted = db.transaction((policy: DeliveryPolicy, nowMs: number): LeasedDelivery | null => {
+    const row = q.selectDueInterrupted.get(policy.name, nowMs);
+    return row === undefined ? null : (leaseRows(policy, nowMs, [row])[0] ?? null);
+  });
+
+  function leaseRows(policy: DeliveryPolicy, nowMs: number, rows: readonly DueRow[]): LeasedDelivery[] {
     const delivered: LeasedDelivery[] = [];
     for (const row of rows) {
       if (row.attempts >= policy.maxDeliveryAttempts) {
@@ -174,7 +233,27 @@ export function createBusStore(db: Database.Database) {
         },
       });
     }
-    return { examined: rows.length, delivered };
+    return delivered;
+  }
+
+  /**
+   * A crash is not a failed attempt: the attempt is taken back and redelivered now. But a
+   * message that itself kills the process (out of memory, a native crash) would then be retried
+   * forever and take the process down each time, so interruptions have their own bound: after
+   * maxInterruptions the delivery is dead-lettered as "interrupted N times". Innocent deliveries
+   * interrupted beside it are protected by the dispatcher, which redelivers interrupted ones one
+   * at a time, the least interrupted first: only a delivery that was alone in flight when the
+   * process died again and again reaches the bound.
+   */
+  const recoverInterrupted = db.transaction((policy: DeliveryPolicy, nowMs: number) => {
+    const recovered = q.recover.run(nowMs, interruptedError, policy.name).changes;
+    let deadLettered = 0;
+    for (const row of q.overInterrupted.all(policy.name, policy.maxInterruptions)) {
+      const error = `interrupted ${row.interruptions} times: the process stopped each time before this delivery was acked (does this message crash it?)`;
+      moveToDeadLetters(policy.name, row.next_attempt_at, row.seq, row.attempts, error, nowMs);
+      deadLettered += 1;
+    }
+    return { recovered, deadLettered };
   });
 
   const settle = db.transaction((results: readonly SettleResult[], nowMs: number) => {
@@ -201,6 +280,17 @@ export function createBusStore(db: Database.Database) {
     for (const { name, topic } of declared) q.upsertSubscription.run(name, topic);
   });
 
+  const replayOne = db.transaction((id: number, nowMs: number): ReplayedDeadLetter | null => {
+    const row = q.deadById.get(id);
+    if (row === undefined) return null;
+    // Replaying into a subscription that no longer exists would strand the message.
+    if (q.subscriptionExists.get(row.subscription) === undefined) throw new Error(`Unknown subscription "${row.subscription}": cannot replay dead letter ${id} into it`);
+    const seq = q.insertMessage.run(row.topic, row.data, row.attributes, nowMs, 1).lastInsertRowid;
+    q.insertDelivery.run(row.subscription, seq, nowMs);
+    q.deleteDead.run(row.id);
+    return { subscription: row.subscription, topic: row.topic };
+  });
+
   const replay = db.transaction((subscription: string, nowMs: number, limit: number) => {
     const rows = q.listDead.all(subscription, limit);
     for (const row of rows) {
@@ -216,14 +306,21 @@ export function createBusStore(db: Database.Database) {
     listSubscriptions: () => q.listSubscriptions.all(),
     insert: (groups: readonly InsertGroup[], nowMs: number) => insertGroups(groups, nowMs),
     lease: (policy: DeliveryPolicy, nowMs: number, limit: number) => lease(policy, nowMs, limit),
+    /** The next due delivery that a crash interrupted, leased alone; null when none is due. */
+    leaseInterrupted: (policy: DeliveryPolicy, nowMs: number) => leaseInterrupted(policy, nowMs),
     settle: (results: readonly SettleResult[], nowMs: number) => settle(results, nowMs),
     nextDueAt: (subscription: string): number | null => q.nextDueAt.get(subscription)?.at ?? null,
     hasDue: (subscription: string, nowMs: number): boolean => q.hasDue.get(subscription, nowMs) !== undefined,
-    /** Leases still running at start belong to a process that died: make them due now. */
-    recoverInterrupted: (subscription: string, nowMs: number): number => q.recover.run(nowMs, interruptedError, subscription, nowMs).changes,
+    /** Leases left at start belong to a process that died: due now, uncounted (see above). */
+    recoverInterrupted: (policy: DeliveryPolicy, nowMs: number) => recoverInterrupted(policy, nowMs),
     backlog: (nowMs: number) => q.backlog.all(nowMs),
     deadLetterCounts: () => new Map(q.deadCounts.all().map((row) => [row.subscription, row.n])),
     listDeadLettered: (subscription: string, limit: number): DeadLetteredMessage[] => q.listDead.all(subscription, limit).map(toDeadLettered),
+    /** Every subscription's (or one's), newest first. */
+    listNewestDeadLettered: (limit: number, subscription?: string): DeadLetteredMessage[] =>
+      (subscription === undefined ? q.listDeadNewest.all(limit) : q.listDeadNewestOf.all(subscription, limit)).map(toDeadLettered),
+    /** One dead letter back on its subscription as a new message, in one transaction; null if no such id. */
+    replayDeadLetter: (id: number, nowMs: number): ReplayedDeadLetter | null => replayOne(id, nowMs),
     /** Each replayed message is a new message (new id, attempts from 1) for that one subscription. */
     replayDeadLettered: (subscription: string, nowMs: number, limit: number): number => replay(subscription, nowMs, limit),
   };
@@ -238,8 +335,18 @@ function decodeAttributes(text: string | null): Record<string, string> {
   return text === null ? {} : (JSON.parse(text) as Record<string, string>);
 }
 
+/** Re-checked under the write lock, so a CLI and the host opening an old file at once add each column once. */
+function addMissingColumns(db: Database.Database): void {
+  const missing = () => addedColumns.filter(({ table, column }) => !db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().some((c) => c.name === column));
+  if (missing().length === 0) return;
+  db.transaction(() => {
+    for (const { table, column, definition } of missing()) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }).immediate();
+}
+
 function toDeadLettered(row: DeadRow): DeadLetteredMessage {
   return {
+    id: row.id,
     subscription: row.subscription,
     messageId: row.message_id,
     topic: row.topic,
@@ -247,6 +354,7 @@ function toDeadLettered(row: DeadRow): DeadLetteredMessage {
     attributes: decodeAttributes(row.attributes),
     publishTime: new Date(row.publish_time).toISOString(),
     attempts: row.attempts,
+    interruptions: row.interruptions,
     lastError: row.last_error,
     deadLetteredAt: new Date(row.dead_lettered_at).toISOString(),
   };

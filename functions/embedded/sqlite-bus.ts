@@ -3,7 +3,7 @@ import type { BusMessage, EventBus, PublishMessages } from '../../pipelines/even
 import { allTopicNames } from '../../pipelines/events/topics.ts';
 import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
 import { createDispatcher, systemTimers, type BatchHandler, type DispatchedSubscription, type PushHandler, type Timers } from './sqlite-bus-dispatcher.ts';
-import { createBusStore, type DeadLetteredMessage, type DeliveryPolicy } from './sqlite-bus-store.ts';
+import { createBusStore, type DeadLetteredMessage, type DeliveryPolicy, type ReplayedDeadLetter } from './sqlite-bus-store.ts';
 
 /**
  * The embedded bus: Pub/Sub semantics on one SQLite file (DESIGN.md §5).
@@ -12,12 +12,14 @@ import { createBusStore, type DeadLetteredMessage, type DeliveryPolicy } from '.
  * - a failed attempt (handler throws/nacks, or its ack deadline passes) is retried after
  *   exponential backoff; after maxDeliveryAttempts it moves to the subscription's dead letters.
  * - restart: what was committed is delivered; deliveries leased by a process that died are
- *   redelivered immediately at start() (the attempt counts), not after their ack deadline.
+ *   redelivered immediately at start(), not after their ack deadline, and that attempt does not
+ *   count (a crash or a deploy is not the message's fault); they are counted as interruptions,
+ *   bounded apart (maxInterruptions) against a message that itself crashes the process.
  *   Hence one dispatching process per database file.
  */
 export type { BatchHandler, PushHandler, Timers } from './sqlite-bus-dispatcher.ts';
 export { systemTimers } from './sqlite-bus-dispatcher.ts';
-export type { DeadLetteredMessage } from './sqlite-bus-store.ts';
+export type { DeadLetteredMessage, ReplayedDeadLetter } from './sqlite-bus-store.ts';
 
 /** Every tunable of a subscription, with the embedded defaults (Pub/Sub's names and meaning). */
 export const subscriptionDefaults = {
@@ -31,6 +33,13 @@ export const subscriptionDefaults = {
   maxBackoffMs: 60_000,
   /** Deliveries before the message moves to the subscription's dead letters (Pub/Sub's minimum is 5). */
   maxDeliveryAttempts: 5,
+  /**
+   * Process crashes (kill, out of memory) during the same delivery before it is dead-lettered as
+   * "interrupted N times". Interruptions are not failed attempts; this bound only stops a message
+   * that crashes the process every time from doing so forever. Interrupted deliveries are
+   * redelivered one at a time, so others interrupted with it do not reach it too.
+   */
+  maxInterruptions: 5,
   /** Messages handed out and not yet answered, per subscription (Pub/Sub flow control). */
   maxOutstanding: 64,
   /** Messages per call of a batch handler. */
@@ -44,6 +53,7 @@ export type SqliteBusSubscription = {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   maxDeliveryAttempts?: number;
+  maxInterruptions?: number;
   maxOutstanding?: number;
 } & ({ onMessage: PushHandler } | { onBatch: BatchHandler; maxBatch?: number });
 
@@ -93,8 +103,12 @@ export type SqliteBus = EventBus & {
   stats: () => SqliteBusStats;
   /** Oldest first. */
   listDeadLettered: (subscription: string, options?: { limit?: number }) => DeadLetteredMessage[];
+  /** Every subscription's dead letters (or one's), newest first: what `nudge dead-letters` lists. */
+  listNewestDeadLettered: (options?: { limit?: number; subscription?: string }) => DeadLetteredMessage[];
   /** Puts dead letters back as new messages (new id, attempt 1) for that subscription only; returns how many. */
   replayDeadLettered: (subscription: string, options?: { limit?: number }) => number;
+  /** Puts one dead letter (by its id) back on its subscription as a new message; null when there is no such id. */
+  replayDeadLetter: (id: number) => ReplayedDeadLetter | null;
 };
 
 export function createSqliteBus(deps: SqliteBusDeps): SqliteBus {
@@ -185,12 +199,18 @@ export function createSqliteBus(deps: SqliteBusDeps): SqliteBus {
       };
     },
     listDeadLettered: (subscription, options = {}) => store.listDeadLettered(subscription, options.limit ?? 100),
+    listNewestDeadLettered: (options = {}) => store.listNewestDeadLettered(options.limit ?? 100, options.subscription),
     replayDeadLettered: (subscription, options = {}) => {
       // Replaying into a subscription that no longer exists would strand the messages.
       if (!store.listSubscriptions().some((s) => s.name === subscription)) throw new Error(`Unknown subscription "${subscription}": cannot replay into it`);
       const count = store.replayDeadLettered(subscription, clock.now().getTime(), options.limit ?? Number.MAX_SAFE_INTEGER);
       dispatcher.notifySubscription(subscription);
       return count;
+    },
+    replayDeadLetter: (id) => {
+      const replayed = store.replayDeadLetter(id, clock.now().getTime());
+      if (replayed !== null) dispatcher.notifySubscription(replayed.subscription);
+      return replayed;
     },
   };
 }
@@ -204,6 +224,7 @@ function resolveSubscription(config: SqliteBusSubscription, topics: ReadonlySet<
     minBackoffMs: positive(config, 'minBackoffMs', config.minBackoffMs ?? d.minBackoffMs),
     maxBackoffMs: positive(config, 'maxBackoffMs', config.maxBackoffMs ?? d.maxBackoffMs),
     maxDeliveryAttempts: positive(config, 'maxDeliveryAttempts', config.maxDeliveryAttempts ?? d.maxDeliveryAttempts),
+    maxInterruptions: positive(config, 'maxInterruptions', config.maxInterruptions ?? d.maxInterruptions),
   };
   const maxOutstanding = positive(config, 'maxOutstanding', config.maxOutstanding ?? d.maxOutstanding);
   const handler: DispatchedSubscription['handler'] =
