@@ -10,7 +10,7 @@ const forbiddenInPipelines = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.nudge/**', 'terraform/**', 'build/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stryker-tmp/**', 'reports/**', '.nudge/**', 'terraform/**', 'build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
