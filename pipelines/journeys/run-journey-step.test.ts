@@ -1,73 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { planCartTimers } from './plan-cart-timers.ts';
-import { createRunJourneyStep, journeyStepDefaults, type JourneyCampaign } from './run-journey-step.ts';
-import { createSweepTimers } from './sweep-timers.ts';
-import { createSqliteSendLedger } from '../../functions/embedded/sqlite-send-ledger.ts';
+import { createJourneyHarness, cartCampaign as definition, type JourneyHarnessOptions } from '../../test/support/journey-harness.ts';
 import { CampaignDefinition } from '../campaigns/campaign-definition.ts';
-import { createInMemoryCatalogStore } from '../catalog/in-memory-catalog-store.ts';
-import { defaultDecisionPolicy } from '../decisions/policy.ts';
-import type { OutgoingEmail } from '../delivery/mailer.ts';
-import type { SendLedger } from '../delivery/send-ledger.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
 import { makeEvent } from '../profiles/event-fixtures.ts';
-import { createFoldEvents } from '../profiles/fold-events.ts';
-import { createInMemoryProfileStore } from '../profiles/in-memory-profile-store.ts';
-import { createManualClock } from '../shared/clock.ts';
 
 // The journey step against in-memory stores, a real (in-memory SQLite) send ledger and a
 // recording mailer: the exactly-once and "never after an order" promises, one case each.
-const definition = CampaignDefinition.parse({
-  id: 'cart-abandonment',
-  name: 'Cart abandonment',
-  trigger: { kind: 'cart_abandoned' },
-  wait: '30m',
-  exit_events: ['checkout_started', 'order_completed'],
-  subjects: [{ id: 'a', subject: 'Your cart' }],
-  sender: { name: 'Shop', email: 'shop@example.com' },
-  postal_address: '1 Main St',
-  steps: [{ wait: '24h' }],
-});
-
-function setup(options: { ledger?: (ledger: SendLedger) => SendLedger; duringRender?: () => Promise<void>; definitions?: CampaignDefinition[]; frequencyCap?: number } = {}) {
-  const definitions = options.definitions ?? [definition];
-  const clock = createManualClock('2026-03-01T12:00:00.000Z');
-  const store = createInMemoryProfileStore();
-  let ids = 0;
-  const newId = () => `id-${String(++ids).padStart(6, '0')}`;
-  const fold = createFoldEvents({ store, clock, newPersonId: newId, onPersonFolded: (change) => planCartTimers(definitions, change) });
-  const baseLedger = createSqliteSendLedger({ database: ':memory:' });
-  const ledger = options.ledger ? options.ledger(baseLedger) : baseLedger;
-  const sent: OutgoingEmail[] = [];
-  const rows: { table: string; row: Record<string, unknown> }[] = [];
-  const campaign = (definition: CampaignDefinition): JourneyCampaign => ({
-    definition,
-    render: async (data) => {
-      await options.duringRender?.();
-      return { subject: 'Your cart', html: `<p>${data.cart.items.map((item) => item.name).join(', ')}</p>`, text: 'cart', variant_id: 'a' };
-    },
-  });
-  const runStep = createRunJourneyStep({
-    store,
-    catalog: createInMemoryCatalogStore(),
-    campaigns: new Map(definitions.map((d) => [d.id, campaign(d)])),
-    ledger,
-    mailer: async (message) => {
-      sent.push(message);
-      return { provider: 'outbox', provider_message_id: message.send_id };
-    },
-    warehouse: { insertRows: async (table, inserted) => void rows.push(...inserted.map((row) => ({ table, row }))) },
-    clock,
-    newId,
-    policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
-    linkKeys: ['k'.repeat(32)],
-    publicBaseUrl: 'https://nudge.shop.example',
-    shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null },
-    settings: journeyStepDefaults,
-  });
-  const sweep = createSweepTimers({ store, runStep, clock });
-  return { clock, store, fold, sweep, sent, rows };
-}
+const setup = (options: JourneyHarnessOptions = {}) => createJourneyHarness(options);
 
 const at = (minute: number) => `2026-03-01T12:${String(minute).padStart(2, '0')}:00.000Z`;
 const identify = (minute: number, ids: Partial<NudgeEvent>, traits: Record<string, unknown> = {}) =>
