@@ -124,4 +124,48 @@ describe('cart abandonment on the embedded runtime', () => {
     assert.deepEqual(reasons, ['eligible', 'no_consent', 'suppressed_unsubscribed']);
     assert.deepEqual(errors, [], 'no step failed along the way (e.g. a sweep woken inside a fold)');
   });
+
+  // Issue 6: the paths real shoppers take, over HTTP. No cart_id (Segment's is optional).
+  const emailsTo = async (address: string) => {
+    const emails = await Promise.all(outboxFiles().map((file) => readOutboxEmail(dataDir, file.replace(/\.eml$/, ''))));
+    return emails.filter((email) => email?.to.includes(address));
+  };
+  const addDefault = (ids: Record<string, string>, productId: string, name: string, extra: Record<string, unknown> = {}) => ({
+    type: 'track',
+    event: 'Product Added',
+    ...ids,
+    properties: { product_id: productId, name, price: 50, quantity: 1 },
+    ...extra,
+  });
+
+  test('second device, second cart, slow clock: one first email per cart, whoever survives the merge', async () => {
+    const dana = 'dana@example.com';
+    await send([{ type: 'page', anonymousId: 'tablet-9', name: 'Home' }]);
+    await send([
+      { type: 'identify', userId: 'shopper-d', anonymousId: 'phone-9', traits: { email: dana, email_marketing_consent: true } },
+      addDefault({ userId: 'shopper-d', anonymousId: 'phone-9' }, 'lamp-1', 'Desk lamp'),
+    ]);
+    await settle();
+    assert.equal((await emailsTo(dana)).length, 1);
+
+    // Logging in on the tablet merges the phone's person into the older tablet person.
+    await send([{ type: 'identify', userId: 'shopper-d', anonymousId: 'tablet-9', traits: { email: dana } }]);
+    await settle();
+    assert.equal((await emailsTo(dana)).length, 1, 'no second email for the same cart after the merge');
+
+    // An order, then a new cart added from a device whose clock is an hour slow (an SDK sends
+    // sentAt from the same clock, so the collector corrects the skew).
+    await send([{ type: 'track', event: 'Order Completed', userId: 'shopper-d', properties: { order_id: 'o-dana', total: 50, products: [{ product_id: 'lamp-1', price: 50, quantity: 1 }] } }]);
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await send([addDefault({ anonymousId: 'tablet-9' }, 'rug-2', 'Wool rug', { timestamp: hourAgo, sentAt: hourAgo })]);
+    await runtime.bus.whenIdle();
+    await runtime.sweepTimers();
+    assert.equal((await emailsTo(dana)).length, 1, 'the slow clock does not skip the wait');
+    await settle();
+    const emails = await emailsTo(dana);
+    assert.equal(emails.length, 2, 'the cart after the order gets its own first email');
+    const second = emails.find((email) => email?.html?.includes('Wool rug'));
+    assert.ok(second, 'the new cart is emailed');
+    assert.ok(!second.html?.includes('Desk lamp'), 'the bought lamp is not in it');
+  });
 });
