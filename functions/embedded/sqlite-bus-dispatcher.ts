@@ -49,12 +49,13 @@ const pushLeaseChunk = 256;
  * handed over one event-loop turn after its commit, and an idle bus costs one indexed MIN()
  * per subscription per `slowPollMs`.
  *
- * After a start that found deliveries interrupted by a crash, the dispatcher first redelivers
- * those one at a time, across all subscriptions, with nothing else in flight ("isolation"):
- * if one of them is what crashes the process, the next crash then interrupts only that one, and
- * innocent messages in flight beside it do not creep towards the interruption bound with it.
- * Isolation ends when no interrupted delivery is due; a suspect whose handler hangs holds it
- * only until its ack deadline.
+ * After a start, deliveries interrupted by a crash are redelivered first, one group at a time
+ * across all subscriptions, with nothing else in flight ("isolation"): if one of them is what
+ * crashes the process, the next crash interrupts only its group, and each interruption makes
+ * the groups smaller (sqlite-bus-store.ts leaseInterrupted) until it runs alone, which is the
+ * only kind of interruption its bound counts. Innocent messages interrupted beside it are
+ * delivered on the way. Isolation ends when no interrupted delivery is due; a group whose
+ * handler hangs holds it only until its ack deadline.
  */
 export function createDispatcher(deps: DispatcherDeps) {
   const subs: Running[] = deps.subscriptions.map((s) => ({ ...s, inFlight: 0, timer: null, timerAt: null }));
@@ -66,8 +67,8 @@ export function createDispatcher(deps: DispatcherDeps) {
   const inFlight = new Set<Promise<void>>();
   let idleWaiters: Array<() => void> = [];
   let isolating = false;
-  /** The interrupted delivery under way while isolating, and the timer that gives up waiting on it. */
-  let isolated: { done: Promise<void>; timer: unknown } | null = null;
+  /** The group of interrupted deliveries under way while isolating, and the timer that gives up waiting on it. */
+  let isolated: { done: Promise<unknown>; timer: unknown } | null = null;
 
   const now = () => deps.clock.now().getTime();
   // A throwing error hook must not wedge the bookkeeping below it.
@@ -99,17 +100,18 @@ export function createDispatcher(deps: DispatcherDeps) {
   function leaseNextInterrupted(): void {
     if (isolated !== null) return; // its end (or its ack deadline) pokes
     for (const sub of subs) {
-      if (sub.inFlight >= sub.maxOutstanding) continue;
-      let leased: LeasedDelivery | null;
+      const free = sub.maxOutstanding - sub.inFlight;
+      if (free <= 0) continue;
+      let leased: LeasedDelivery[];
       try {
-        leased = deps.store.leaseInterrupted(sub.policy, now());
+        leased = deps.store.leaseInterrupted(sub.policy, now(), Math.min(free, sub.handler.kind === 'batch' ? sub.handler.maxBatch : pushLeaseChunk));
       } catch (error) {
         report(error, { subscription: sub.policy.name, messageIds: [] });
         arm(sub, deps.slowPollMs);
         return;
       }
-      if (leased === null) continue;
-      const done = hand(sub, [leased])[0]!;
+      if (leased.length === 0) continue;
+      const done = Promise.all(hand(sub, leased));
       const release = () => {
         if (isolated?.done !== done) return;
         deps.timers.clearTimeout(isolated.timer);

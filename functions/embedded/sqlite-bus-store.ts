@@ -21,8 +21,10 @@ import type { BusMessage, ReceivedMessage } from '../../pipelines/events/bus.ts'
  * A lease counts its attempt up front (so an expiry needs no write to count). A lease still held
  * when a process starts belongs to a process that died: recovery takes that attempt back and
  * counts an interruption instead (`interruptions`), because a crash or a deploy says nothing
- * about the message. Only rows with interruptions are in the partial index that recovery and
- * the dispatcher's one-at-a-time redelivery of them scan, so it costs publish and ack nothing.
+ * about the message. `leased_alone` marks a lease that was the only delivery in flight in the
+ * process; an interruption of such a lease is also counted in `lone_interruptions`, the count
+ * that is bounded (see recoverInterrupted). Only rows with interruptions are in the partial
+ * index that recovery and the dispatcher's redelivery of them scan: publish and ack pay nothing.
  */
 const schema = `
 CREATE TABLE IF NOT EXISTS bus_subscriptions (name TEXT PRIMARY KEY, topic TEXT NOT NULL) WITHOUT ROWID;
@@ -42,6 +44,8 @@ CREATE TABLE IF NOT EXISTS bus_deliveries (
   lease_until INTEGER,
   last_error TEXT,
   interruptions INTEGER NOT NULL DEFAULT 0,
+  leased_alone INTEGER NOT NULL DEFAULT 0,
+  lone_interruptions INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (subscription, next_attempt_at, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bus_dead_letters (
@@ -63,6 +67,8 @@ CREATE INDEX IF NOT EXISTS bus_dead_letters_subscription ON bus_dead_letters (su
 /** Columns added after files were already in use: added in place when a file lacks them. */
 const addedColumns = [
   { table: 'bus_deliveries', column: 'interruptions', definition: 'INTEGER NOT NULL DEFAULT 0' },
+  { table: 'bus_deliveries', column: 'leased_alone', definition: 'INTEGER NOT NULL DEFAULT 0' },
+  { table: 'bus_deliveries', column: 'lone_interruptions', definition: 'INTEGER NOT NULL DEFAULT 0' },
   { table: 'bus_dead_letters', column: 'interruptions', definition: 'INTEGER NOT NULL DEFAULT 0' },
 ] as const;
 
@@ -79,7 +85,7 @@ export type DeliveryPolicy = {
   minBackoffMs: number;
   maxBackoffMs: number;
   maxDeliveryAttempts: number;
-  /** Crashes during the same delivery before it is dead-lettered (see recoverInterrupted). */
+  /** Crashes while this delivery was alone in flight before it is dead-lettered (see recoverInterrupted). */
   maxInterruptions: number;
 };
 
@@ -112,7 +118,7 @@ export type ReplayedDeadLetter = { subscription: string; topic: string };
 
 type DueRow = { seq: number; next_attempt_at: number; attempts: number; last_error: string | null; data: Buffer; attributes: string | null; publish_time: number };
 type DeadRow = { id: number; subscription: string; message_id: string; topic: string; data: Buffer; attributes: string | null; publish_time: number; attempts: number; interruptions: number; last_error: string | null; dead_lettered_at: number };
-type KeyRow = { seq: number; next_attempt_at: number; attempts: number; interruptions: number };
+type KeyRow = { seq: number; next_attempt_at: number; attempts: number; interruptions: number; lone_interruptions: number };
 
 export function backoffMs(policy: DeliveryPolicy, attempt: number): number {
   return Math.min(policy.maxBackoffMs, policy.minBackoffMs * 2 ** Math.max(0, attempt - 1));
@@ -137,13 +143,16 @@ export function createBusStore(db: Database.Database) {
         WHERE d.subscription = ? AND d.next_attempt_at <= ?
         ORDER BY d.next_attempt_at, d.seq LIMIT ?`,
     ),
-    selectDueInterrupted: db.prepare<[string, number], DueRow>(
+    lowestDueInterruptions: db.prepare<[string, number], { interruptions: number }>(
+      'SELECT interruptions FROM bus_deliveries WHERE subscription = ? AND interruptions > 0 AND next_attempt_at <= ? ORDER BY interruptions LIMIT 1',
+    ),
+    selectDueInterrupted: db.prepare<[string, number, number, number], DueRow>(
       `SELECT d.seq, d.next_attempt_at, d.attempts, d.last_error, m.data, m.attributes, m.publish_time
          FROM bus_deliveries d JOIN bus_messages m ON m.seq = d.seq
-        WHERE d.subscription = ? AND d.interruptions > 0 AND d.next_attempt_at <= ?
-        ORDER BY d.interruptions, d.next_attempt_at, d.seq LIMIT 1`,
+        WHERE d.subscription = ? AND d.interruptions > 0 AND d.interruptions = ? AND d.next_attempt_at <= ?
+        ORDER BY d.next_attempt_at, d.seq LIMIT ?`,
     ),
-    lease: db.prepare('UPDATE bus_deliveries SET attempts = ?, lease_until = ?, next_attempt_at = ?, last_error = ? WHERE subscription = ? AND next_attempt_at = ? AND seq = ?'),
+    lease: db.prepare('UPDATE bus_deliveries SET attempts = ?, lease_until = ?, next_attempt_at = ?, last_error = ?, leased_alone = ? WHERE subscription = ? AND next_attempt_at = ? AND seq = ?'),
     nack: db.prepare('UPDATE bus_deliveries SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE subscription = ? AND next_attempt_at = ? AND seq = ? AND attempts = ?'),
     deleteDelivery: db.prepare('DELETE FROM bus_deliveries WHERE subscription = ? AND next_attempt_at = ? AND seq = ?'),
     releaseMessage: db.prepare<[number], { pending: number }>('UPDATE bus_messages SET pending = pending - 1 WHERE seq = ? RETURNING pending'),
@@ -159,11 +168,13 @@ export function createBusStore(db: Database.Database) {
     // Every lease left in the file is one the dead process held (one dispatcher per file),
     // whether or not its deadline has passed since: its attempt is taken back.
     recover: db.prepare(
-      `UPDATE bus_deliveries SET attempts = MAX(attempts - 1, 0), interruptions = interruptions + 1, lease_until = NULL, next_attempt_at = ?, last_error = ?
+      `UPDATE bus_deliveries
+          SET attempts = MAX(attempts - 1, 0), interruptions = interruptions + 1, lone_interruptions = lone_interruptions + leased_alone,
+              leased_alone = 0, lease_until = NULL, next_attempt_at = ?, last_error = ?
         WHERE subscription = ? AND lease_until IS NOT NULL`,
     ),
     overInterrupted: db.prepare<[string, number], KeyRow>(
-      'SELECT seq, next_attempt_at, attempts, interruptions FROM bus_deliveries WHERE subscription = ? AND interruptions > 0 AND interruptions >= ?',
+      'SELECT seq, next_attempt_at, attempts, interruptions, lone_interruptions FROM bus_deliveries WHERE subscription = ? AND interruptions > 0 AND lone_interruptions >= ?',
     ),
     backlog: db.prepare<[number], { subscription: string; backlog: number; leased: number }>(
       'SELECT subscription, COUNT(*) AS backlog, COALESCE(SUM(lease_until > ?), 0) AS leased FROM bus_deliveries GROUP BY subscription',
@@ -199,17 +210,25 @@ export function createBusStore(db: Database.Database) {
 
   const lease = db.transaction((policy: DeliveryPolicy, nowMs: number, limit: number) => {
     const rows = q.selectDue.all(policy.name, nowMs, limit);
-    return { examined: rows.length, delivered: leaseRows(policy, nowMs, rows) };
+    return { examined: rows.length, delivered: leaseRows(policy, nowMs, rows, false) };
   });
 
-  // The least interrupted first: a message that keeps killing the process sinks behind the
-  // others it was interrupted with, so they are not interrupted with it again and again.
-  const leaseInterrupted = db.transaction((policy: DeliveryPolicy, nowMs: number): LeasedDelivery | null => {
-    const row = q.selectDueInterrupted.get(policy.name, nowMs);
-    return row === undefined ? null : (leaseRows(policy, nowMs, [row])[0] ?? null);
+  /**
+   * The next group of interrupted deliveries, for the dispatcher to run with nothing else in
+   * flight. The least interrupted go first, and each interruption divides the group size by 4
+   * (`limit`, then limit/4, …, then 1): a group containing a message that crashes the process
+   * is split until that message runs alone, while the rest of each group is delivered and done
+   * with. Empty when none is due.
+   */
+  const leaseInterrupted = db.transaction((policy: DeliveryPolicy, nowMs: number, limit: number): LeasedDelivery[] => {
+    const lowest = q.lowestDueInterruptions.get(policy.name, nowMs);
+    if (lowest === undefined) return [];
+    const size = Math.max(1, Math.floor(limit / 4 ** Math.min(lowest.interruptions - 1, 30)));
+    const rows = q.selectDueInterrupted.all(policy.name, lowest.interruptions, nowMs, size);
+    return leaseRows(policy, nowMs, rows, rows.length === 1);
   });
 
-  function leaseRows(policy: DeliveryPolicy, nowMs: number, rows: readonly DueRow[]): LeasedDelivery[] {
+  function leaseRows(policy: DeliveryPolicy, nowMs: number, rows: readonly DueRow[], alone: boolean): LeasedDelivery[] {
     const delivered: LeasedDelivery[] = [];
     for (const row of rows) {
       if (row.attempts >= policy.maxDeliveryAttempts) {
@@ -220,7 +239,7 @@ export function createBusStore(db: Database.Database) {
       const leaseUntil = nowMs + policy.ackDeadlineMs;
       const expired = `ack deadline of ${policy.ackDeadlineMs} ms exceeded`;
       const dueAt = leaseUntil + backoffMs(policy, attempt);
-      q.lease.run(attempt, leaseUntil, dueAt, expired, policy.name, row.next_attempt_at, row.seq);
+      q.lease.run(attempt, leaseUntil, dueAt, expired, alone ? 1 : 0, policy.name, row.next_attempt_at, row.seq);
       delivered.push({
         seq: row.seq,
         dueAt,
@@ -239,17 +258,18 @@ export function createBusStore(db: Database.Database) {
   /**
    * A crash is not a failed attempt: the attempt is taken back and redelivered now. But a
    * message that itself kills the process (out of memory, a native crash) would then be retried
-   * forever and take the process down each time, so interruptions have their own bound: after
-   * maxInterruptions the delivery is dead-lettered as "interrupted N times". Innocent deliveries
-   * interrupted beside it are protected by the dispatcher, which redelivers interrupted ones one
-   * at a time, the least interrupted first: only a delivery that was alone in flight when the
-   * process died again and again reaches the bound.
+   * forever and take the process down each time, so interruptions have their own bound. It
+   * counts only the crashes during which the delivery was alone in flight (lone_interruptions):
+   * a crash blames every delivery in flight, and the dispatcher splits interrupted deliveries
+   * into ever smaller groups until a crasher runs alone, so innocent messages interrupted
+   * beside it are delivered on the way rather than dead-lettered with it. After maxInterruptions
+   * lone crashes, the delivery is dead-lettered as "interrupted N times".
    */
   const recoverInterrupted = db.transaction((policy: DeliveryPolicy, nowMs: number) => {
     const recovered = q.recover.run(nowMs, interruptedError, policy.name).changes;
     let deadLettered = 0;
     for (const row of q.overInterrupted.all(policy.name, policy.maxInterruptions)) {
-      const error = `interrupted ${row.interruptions} times: the process stopped each time before this delivery was acked (does this message crash it?)`;
+      const error = `interrupted ${row.interruptions} times (${row.lone_interruptions} of them as the only delivery in flight): the process stopped each time before this delivery was acked; does this message crash it?`;
       moveToDeadLetters(policy.name, row.next_attempt_at, row.seq, row.attempts, error, nowMs);
       deadLettered += 1;
     }
@@ -306,8 +326,7 @@ export function createBusStore(db: Database.Database) {
     listSubscriptions: () => q.listSubscriptions.all(),
     insert: (groups: readonly InsertGroup[], nowMs: number) => insertGroups(groups, nowMs),
     lease: (policy: DeliveryPolicy, nowMs: number, limit: number) => lease(policy, nowMs, limit),
-    /** The next due delivery that a crash interrupted, leased alone; null when none is due. */
-    leaseInterrupted: (policy: DeliveryPolicy, nowMs: number) => leaseInterrupted(policy, nowMs),
+    leaseInterrupted: (policy: DeliveryPolicy, nowMs: number, limit: number) => leaseInterrupted(policy, nowMs, limit),
     settle: (results: readonly SettleResult[], nowMs: number) => settle(results, nowMs),
     nextDueAt: (subscription: string): number | null => q.nextDueAt.get(subscription)?.at ?? null,
     hasDue: (subscription: string, nowMs: number): boolean => q.hasDue.get(subscription, nowMs) !== undefined,

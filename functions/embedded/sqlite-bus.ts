@@ -34,12 +34,13 @@ export const subscriptionDefaults = {
   /** Deliveries before the message moves to the subscription's dead letters (Pub/Sub's minimum is 5). */
   maxDeliveryAttempts: 5,
   /**
-   * Process crashes (kill, out of memory) during the same delivery before it is dead-lettered as
-   * "interrupted N times". Interruptions are not failed attempts; this bound only stops a message
-   * that crashes the process every time from doing so forever. Interrupted deliveries are
-   * redelivered one at a time, so others interrupted with it do not reach it too.
+   * Process crashes (kill, out of memory) while this delivery was the only one in flight, before
+   * it is dead-lettered as "interrupted N times". Interruptions are not failed attempts; this
+   * bound only stops a message that crashes the process every time from doing so forever.
+   * Interrupted deliveries are redelivered in ever smaller groups until such a message runs
+   * alone, so the others interrupted with it are delivered, not dead-lettered with it.
    */
-  maxInterruptions: 5,
+  maxInterruptions: 3,
   /** Messages handed out and not yet answered, per subscription (Pub/Sub flow control). */
   maxOutstanding: 64,
   /** Messages per call of a batch handler. */
