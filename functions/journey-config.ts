@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './embedded/config.ts';
+import { SENDGRID_ACTIVITY_LAG_MS } from './gcp/sendgrid-evidence.ts';
 import { DecisionPolicy, defaultDecisionPolicy } from '../pipelines/decisions/policy.ts';
 import type { ShopSettings } from '../pipelines/journeys/build-email-data.ts';
 
@@ -11,13 +12,14 @@ export type JourneyConfig = {
   linkKeys: string[];
   /** Public base URL of the unsubscribe endpoint; null = the embedded host's own URL. */
   publicUrl: string | null;
-  sendgrid: { apiKey: string; apiBase: string | undefined } | null;
+  /** activityLagMs: how far SendGrid's Email Activity may lag (functions/gcp/sendgrid-evidence.ts). */
+  sendgrid: { apiKey: string; apiBase: string | undefined; activityLagMs: number } | null;
   shop: ShopSettings;
   policy: DecisionPolicy;
   /**
    * How long a send claim (and the timer step holding it) may stay unfinished before it counts as
-   * in doubt and is resolved from ESP evidence. Default 5 min; with SendGrid's activity feed lag,
-   * production wants 30 min or more.
+   * in doubt and is resolved from ESP evidence. Default 5 min with the outbox; with SendGrid at
+   * least its activity feed's lag (30 min), since "not in the feed" proves nothing before that.
    */
   sendLeaseMs: number;
 };
@@ -43,15 +45,23 @@ export function parseJourneyConfig(env: Readonly<Record<string, string | undefin
     const issue = policy.error.issues[0]!;
     throw new ConfigError(`decision policy: ${issue.path.join('.')}: ${issue.message} (NUDGE_FREQUENCY_CAP, NUDGE_HOLDOUT_PERCENT, NUDGE_QUIET_HOURS, NUDGE_DEFAULT_TIMEZONE)`);
   }
-  const sendLeaseMs = env.NUDGE_SEND_LEASE_MS === undefined ? 5 * 60_000 : Number(env.NUDGE_SEND_LEASE_MS);
+  const activityLagMs = env.NUDGE_SENDGRID_ACTIVITY_LAG_MS === undefined ? SENDGRID_ACTIVITY_LAG_MS : Number(env.NUDGE_SENDGRID_ACTIVITY_LAG_MS);
+  if (!Number.isInteger(activityLagMs) || activityLagMs < 0) throw new ConfigError(`NUDGE_SENDGRID_ACTIVITY_LAG_MS must be an integer ≥ 0 (milliseconds), got "${env.NUDGE_SENDGRID_ACTIVITY_LAG_MS}"`);
+  const minLeaseMs = env.SENDGRID_API_KEY ? Math.max(1000, activityLagMs) : 1000;
+  const sendLeaseMs = env.NUDGE_SEND_LEASE_MS === undefined ? Math.max(5 * 60_000, minLeaseMs) : Number(env.NUDGE_SEND_LEASE_MS);
   if (!Number.isInteger(sendLeaseMs) || sendLeaseMs < 1000) throw new ConfigError(`NUDGE_SEND_LEASE_MS must be an integer ≥ 1000 (milliseconds), got "${env.NUDGE_SEND_LEASE_MS}"`);
+  if (sendLeaseMs < minLeaseMs) {
+    throw new ConfigError(
+      `NUDGE_SEND_LEASE_MS must be at least ${minLeaseMs} with SendGrid, got ${sendLeaseMs}: SendGrid's Email Activity feed lags behind the emails it accepted, and a claim judged "not sent" before the feed shows it would be sent twice (NUDGE_SENDGRID_ACTIVITY_LAG_MS, README "Sending email")`,
+    );
+  }
   const currency = (env.NUDGE_SHOP_CURRENCY ?? 'EUR').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) throw new ConfigError(`NUDGE_SHOP_CURRENCY must be an ISO 4217 code like EUR, got "${env.NUDGE_SHOP_CURRENCY}"`);
   return {
     templatesDir: env.NUDGE_TEMPLATES_DIR || undefined,
     linkKeys: listedKeys.length > 0 ? listedKeys : [loadOrCreateLinkKey(keyDir!)],
     publicUrl: env.NUDGE_PUBLIC_URL ? url(env, 'NUDGE_PUBLIC_URL', '') : null,
-    sendgrid: env.SENDGRID_API_KEY ? { apiKey: env.SENDGRID_API_KEY, apiBase: env.SENDGRID_API_BASE || undefined } : null,
+    sendgrid: env.SENDGRID_API_KEY ? { apiKey: env.SENDGRID_API_KEY, apiBase: env.SENDGRID_API_BASE || undefined, activityLagMs } : null,
     shop: {
       name: env.NUDGE_SHOP_NAME || 'Nudge Shop',
       url: shopUrl,

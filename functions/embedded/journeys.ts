@@ -17,7 +17,7 @@ import { createRunJourneyStep, journeyStepDefaults, type JourneyCampaign, type S
 import { createSweepTimers } from '../../pipelines/journeys/sweep-timers.ts';
 import type { ProfileStore } from '../../pipelines/profiles/profile-store.ts';
 import type { Clock } from '../../pipelines/shared/clock.ts';
-import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
+import type { FactQueue } from '../../pipelines/warehouse/fact-rows.ts';
 
 /** Every tunable of the embedded journeys, in one place. */
 export const embeddedJourneyDefaults = {
@@ -33,7 +33,8 @@ export type EmbeddedJourneys = {
   ledger: SqliteSendLedger;
   mailer: Mailer;
   /** Starts the sweep (and the in-doubt resolver) once the host knows its public URL. */
-  start: (deps: { store: ProfileStore; catalog: Pick<CatalogStore, 'getItems'>; warehouse: Pick<Warehouse, 'insertRows'>; publicBaseUrl: string }) => {
+  /** `facts`: where decision and send rows go — a durable queue, never the warehouse itself (fact-rows.ts). */
+  start: (deps: { store: ProfileStore; catalog: Pick<CatalogStore, 'getItems'>; facts: FactQueue; publicBaseUrl: string }) => {
     runStep: (timer: { timer_id: string }) => Promise<StepOutcome>;
     sweep: () => Promise<unknown>;
   };
@@ -69,7 +70,7 @@ export async function loadEmbeddedJourneys(deps: {
     definitions: [...campaigns.values()].map((campaign) => campaign.definition),
     ledger,
     mailer,
-    start: ({ store, catalog, warehouse, publicBaseUrl }) => {
+    start: ({ store, catalog, facts, publicBaseUrl }) => {
       const journeyCampaigns = new Map<string, JourneyCampaign>([...campaigns].map(([id, campaign]) => [id, { definition: campaign.definition, render: createRenderer(campaign) }]));
       const runStep = createRunJourneyStep({
         store,
@@ -77,7 +78,7 @@ export async function loadEmbeddedJourneys(deps: {
         campaigns: journeyCampaigns,
         ledger,
         mailer,
-        warehouse,
+        warehouse: facts,
         clock,
         newId: deps.newId,
         policy: config.policy,
@@ -94,8 +95,14 @@ export async function loadEmbeddedJourneys(deps: {
         tickers.push(sweepTicker);
         // A claim left in doubt by a crash is settled from the ESP's own record: the .eml file, or
         // SendGrid's activity feed searched by the send_id custom arg.
-        const findEvidence = config.sendgrid ? sendGridEvidence({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) }) : outboxEvidence(deps.dataDir);
-        const resolve = createResolveInDoubt({ ledger, findEvidence, clock, olderThanMs: config.sendLeaseMs, log });
+        const evidence = config.sendgrid
+          ? {
+              provider: 'sendgrid' as const,
+              findEvidence: sendGridEvidence({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) }),
+              evidenceLagMs: config.sendgrid.activityLagMs,
+            }
+          : { provider: 'outbox' as const, findEvidence: outboxEvidence(deps.dataDir), evidenceLagMs: 0 };
+        const resolve = createResolveInDoubt({ ledger, ...evidence, facts, clock, olderThanMs: config.sendLeaseMs, log });
         tickers.push(startTicker(resolve, Math.min(embeddedJourneyDefaults.resolveInDoubtEveryMs, config.sendLeaseMs), onError));
       }
       return { runStep, sweep };

@@ -12,7 +12,7 @@ export function outboxEvidence(dataDir: string): (send_id: string) => Promise<Se
     const name = `${OUTBOX_DIR}/${send_id}.eml`;
     try {
       await stat(outboxPath(dataDir, send_id));
-      return { sent: true, evidence: `outbox file ${name} exists` };
+      return { sent: true, evidence: `outbox file ${name} exists`, provider_message_id: send_id };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { sent: false, evidence: `no outbox file ${name}` };
       throw error;

@@ -35,6 +35,8 @@ function world() {
   const ledger = createSqliteSendLedger({ database: ':memory:', leaseMs: LEASE_MS });
   const mailer = createOutboxMailer({ dataDir, clock });
   const logs: Record<string, unknown>[] = [];
+  const rows: { table: string; row: Record<string, unknown> }[] = [];
+  const facts = { insertRows: async (table: string, inserted: readonly Record<string, unknown>[]) => void rows.push(...inserted.map((row) => ({ table, row }))) };
   const claim = (cart: string) => {
     const id = sendId('cart', cart, 0);
     return ledger.claim(id, { campaign_id: 'cart', person_id: 'person-1', step: 0, claimed_at: clock.now() }).then((outcome) => {
@@ -43,13 +45,13 @@ function world() {
     });
   };
   const resolver = (overrides: Partial<Parameters<typeof createResolveInDoubt>[0]> = {}) =>
-    createResolveInDoubt({ ledger, findEvidence: outboxEvidence(dataDir), clock, olderThanMs: LEASE_MS, log: (line) => logs.push(line), ...overrides });
-  return { dataDir, clock, ledger, mailer, logs, claim, resolver };
+    createResolveInDoubt({ ledger, findEvidence: outboxEvidence(dataDir), provider: 'outbox', facts, clock, olderThanMs: LEASE_MS, log: (line) => logs.push(line), ...overrides });
+  return { dataDir, clock, ledger, mailer, logs, rows, facts, claim, resolver };
 }
 
 describe('resolving in-doubt sends on outbox evidence', () => {
   test('crash after the mailer wrote the file → sent (never mailed twice); crash before → retry (sent on the next claim)', async () => {
-    const { clock, ledger, mailer, logs, claim, resolver } = world();
+    const { clock, ledger, mailer, logs, rows, claim, resolver } = world();
     const mailed = await claim('cart-mailed');
     await mailer(email(mailed)); // …and the process died before markSent
     const lost = await claim('cart-lost'); // …and it died before the mailer was called
@@ -65,6 +67,12 @@ describe('resolving in-doubt sends on outbox evidence', () => {
     const retry = await ledger.get(lost);
     assert.equal(retry?.status, 'retry');
     assert.equal(retry?.evidence, `no outbox file outbox/${lost}.eml`);
+
+    // The send settled here is in email_sends like any other (issue 6, item 11); the lost one is not.
+    assert.deepStrictEqual(
+      rows.map(({ table, row }) => [table, row.send_id, row.status, row.provider, row.provider_message_id, row.sent_at, row.person_id, row.step]),
+      [['email_sends', mailed, 'in_doubt_resolved', 'outbox', mailed, '2026-03-01T10:00:00.000Z', 'person-1', 0]],
+    );
 
     const reclaim = (id: string) => ledger.claim(id, { campaign_id: 'cart', person_id: 'person-1', step: 0, claimed_at: clock.now() });
     assert.equal(await reclaim(mailed), 'already_sent');
@@ -145,6 +153,6 @@ describe('resolving in-doubt sends on outbox evidence', () => {
   test('outboxEvidence rejects an id that could leave the outbox; olderThanMs must be positive', async () => {
     const { ledger, clock, dataDir } = world();
     await assert.rejects(outboxEvidence(dataDir)('../secret'), /invalid send_id/);
-    assert.throws(() => createResolveInDoubt({ ledger, findEvidence: outboxEvidence(dataDir), clock, olderThanMs: 0 }), /olderThanMs must be positive/);
+    assert.throws(() => createResolveInDoubt({ ledger, findEvidence: outboxEvidence(dataDir), provider: 'outbox', facts: { insertRows: async () => {} }, clock, olderThanMs: 0 }), /olderThanMs must be positive/);
   });
 });

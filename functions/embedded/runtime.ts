@@ -14,7 +14,8 @@ import { createSqliteBus, type SqliteBus, type SqliteBusSubscription } from './s
 import { openSqliteDatabase } from './sqlite-database.ts';
 import { createSqliteDeadLetterStore, type SqliteDeadLetterStore } from './sqlite-dead-letters.ts';
 import { createSqliteProfileStore, type SqliteProfileStore } from './sqlite-profile-store.ts';
-import { createWarehouseWriter, warehouseWriterDefaults } from './warehouse-writer.ts';
+import { createBusWarehouseRows, factTopicNames } from './bus-warehouse-rows.ts';
+import { createWarehouseWriter, warehouseRowSubscriptions, warehouseWriterDefaults } from './warehouse-writer.ts';
 import { createCollectEntry } from '../collect.ts';
 import { createWriteKeys } from '../collect/write-keys.ts';
 import { jsonResponse } from '../http.ts';
@@ -66,6 +67,8 @@ export type EmbeddedRuntimeOptions = {
   log?: (entry: Record<string, unknown>) => void;
   /** Override coalescing windows (tests use short ones). */
   browseCoalesceWindowMs?: number;
+  /** Wraps the opened warehouse (tests: one whose writes are held). */
+  wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
 };
 
 /**
@@ -86,7 +89,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const sqliteDeadLetters = createSqliteDeadLetterStore({ db: busDb });
   const profiles = createSqliteProfileStore({ database: join(config.dataDir, 'profiles.db') });
   const catalog = createSqliteCatalogStore({ database: join(config.dataDir, 'catalog.db') });
-  const warehouse = await openDuckDbWarehouse({ dataDir: config.dataDir });
+  const opened = await openDuckDbWarehouse({ dataDir: config.dataDir });
+  const warehouse = options.wrapWarehouse ? options.wrapWarehouse(opened) : opened;
 
   // Dead letters are durable once in SQLite (what the 2xx waits for); the warehouse copy mirrors
   // the BigQuery `dead_letters` table analysts query on GCP and may lag.
@@ -138,11 +142,14 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     },
     { name: 'on-catalog-update', topic: topicNames.catalog, onMessage: createPushDelivery(onCatalogUpdate, { subscription: 'on-catalog-update' }) },
     ...allTopicNames.map((topic): SqliteBusSubscription => ({ name: `${topic}-to-warehouse`, topic, onBatch: writeToWarehouse, maxBatch: 1000, maxOutstanding: warehouseWriterDefaults.maxOutstanding })),
+    // Decisions and sends reach DuckDB through the bus too, never on the path to the mailer.
+    ...warehouseRowSubscriptions({ warehouse }),
   ];
   const bus = createSqliteBus({
     db: busDb,
     clock,
     subscriptions,
+    topics: [...allTopicNames, ...factTopicNames],
     onError: (error, context) => log({ severity: 'WARNING', message: 'delivery failed; will retry', subscription: context.subscription, error: String(error) }),
   });
 
@@ -182,7 +189,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     await host.close();
     throw new ConfigError(`NUDGE_PUBLIC_URL must be an https URL reachable by mail clients (got ${publicBaseUrl}); plain http is only allowed on localhost`);
   }
-  const { runStep, sweep } = journeys.start({ store: profiles, catalog, warehouse, publicBaseUrl });
+  const { runStep, sweep } = journeys.start({ store: profiles, catalog, facts: createBusWarehouseRows({ publish: bus.publish }), publicBaseUrl });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

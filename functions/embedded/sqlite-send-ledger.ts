@@ -4,9 +4,11 @@ import {
   LedgerEntry,
   assertSendId,
   claimTransition,
+  countsTowardsCap,
   failedTransition,
   resolveTransition,
   sentTransition,
+  type ClaimMeta,
   type SendLedger,
 } from '../../pipelines/delivery/send-ledger.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
@@ -85,6 +87,19 @@ export function createSqliteSendLedger(deps: SqliteSendLedgerDeps): SqliteSendLe
     countSent: db.prepare<[string, string], { sent: number }>(
       `SELECT COUNT(*) AS sent FROM send_ledger WHERE person_id = ? AND sent_at >= ? AND status = 'sent'`,
     ),
+    // The person's entries that may count towards the cap; countsTowardsCap decides, in one place.
+    capCandidates: db.prepare<[string, string, string, string], Record<string, unknown>>(
+      `SELECT ${COLUMNS.join(', ')} FROM send_ledger WHERE person_id = ? AND send_id <> ? AND ((status = 'sent' AND sent_at >= ?) OR (status = 'claimed' AND claimed_at >= ?))`,
+    ),
+  };
+  /** Under the write lock of the claim's transaction, so concurrent claims for one person serialise. */
+  const countTowardsCap = (send_id: string, meta: ClaimMeta): number => {
+    if (!meta.cap) return 0;
+    const since = meta.cap.since.toISOString();
+    return sql.capCandidates
+      .all(meta.person_id, send_id, since, since)
+      .map((row) => LedgerEntry.parse(row))
+      .filter((entry) => countsTowardsCap(entry, meta.cap!.since)).length;
   };
   const read = (send_id: string): LedgerEntry | null => {
     const row = sql.get.get(send_id);
@@ -108,7 +123,7 @@ export function createSqliteSendLedger(deps: SqliteSendLedgerDeps): SqliteSendLe
   return {
     claim: async (send_id, meta) =>
       update(send_id, (existing) => {
-        const { outcome, write: next } = claimTransition(existing, send_id, meta, leaseMs);
+        const { outcome, write: next } = claimTransition(existing, send_id, meta, leaseMs, countTowardsCap(send_id, meta));
         return { result: outcome, write: next };
       }),
     markSent: async (send_id, meta) => update(send_id, (existing) => ({ result: undefined, write: sentTransition(existing, send_id, meta) })),

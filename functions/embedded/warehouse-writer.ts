@@ -1,8 +1,10 @@
 import type { ReceivedMessage } from '../../pipelines/events/bus.ts';
+import { factTables, factTopicName } from '../../pipelines/warehouse/fact-rows.ts';
 import { decodeEventMessage } from '../../pipelines/events/encode-message.ts';
 import type { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
 import { createCoalescer } from '../../pipelines/profiles/coalesce.ts';
-import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
+import type { Warehouse, WarehouseRow } from '../../pipelines/warehouse/warehouse.ts';
+import type { SqliteBusSubscription } from './sqlite-bus.ts';
 
 /**
  * Like a BigQuery subscription, the writer batches: a DuckDB commit has a fixed cost (it syncs its
@@ -45,4 +47,32 @@ export function createWarehouseWriter(deps: { warehouse: Warehouse; flushEveryMs
     await Promise.all(waits);
     return outcomes;
   };
+}
+
+/**
+ * The embedded stand-in for the BigQuery subscriptions of the fact topics (bus-warehouse-rows.ts):
+ * one subscription per fact table, each batch of rows written with one insertRows. Inserts are
+ * idempotent by the table's primary key, so a redelivery leaves one row. A failed insert nacks the
+ * batch: the bus retries it with backoff and dead-letters it after its attempts (`nudge
+ * dead-letters`), so a warehouse that is slow or down delays rows and loses none.
+ */
+export function warehouseRowSubscriptions(deps: { warehouse: Pick<Warehouse, 'insertRows'> }): SqliteBusSubscription[] {
+  return factTables.map((table): SqliteBusSubscription => ({
+    name: `${factTopicName(table)}-to-warehouse`,
+    topic: factTopicName(table),
+    maxBatch: 500,
+    onBatch: async (messages) => {
+      const rows: WarehouseRow[] = [];
+      const outcomes = messages.map((message): 'ack' | 'nack' => {
+        try {
+          rows.push(JSON.parse(message.data.toString('utf8')) as WarehouseRow);
+          return 'ack';
+        } catch {
+          return 'nack';
+        }
+      });
+      await deps.warehouse.insertRows(table, rows);
+      return outcomes;
+    },
+  }));
 }

@@ -1,12 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { DocumentReference, Firestore } from '@google-cloud/firestore';
 import {
   DEFAULT_CLAIM_LEASE_MS,
   LedgerEntry,
   assertSendId,
   claimTransition,
+  countsTowardsCap,
   failedTransition,
   resolveTransition,
   sentTransition,
+  type ClaimCap,
+  type ClaimMeta,
+  type ClaimOutcome,
   type SendLedger,
 } from '../../pipelines/delivery/send-ledger.ts';
 
@@ -22,10 +27,20 @@ import {
  * `pending_since` (= claimed_at, present only while the entry is `claimed`) lets findInDoubt run
  * as a single-field range query, which Firestore indexes automatically: no composite index to
  * declare in terraform, and finished sends drop out of that index. countSentSince (the frequency
- * cap) does need one: person_id ==, sent_at >= (terraform/firestore.tf).
+ * cap's first look, before deciding) does need one: person_id ==, sent_at >= (terraform/firestore.tf).
+ *
+ * The cap itself is checked inside the claim's transaction. A query is no lock against a claim
+ * another instance is creating, so the person's day has a counter document,
+ * `{prefix}send_caps/{hash(person_id, day start)}`, listing the send_ids claimed under the cap that
+ * day. A capped claim reads it (and the entries it lists, to see which still count:
+ * countsTowardsCap), writes its entry and appends itself — all in one transaction. Two instances
+ * claiming for one person both read and write that document, so Firestore serialises them and the
+ * second sees the first. Sends claimed while the cap was off are not listed (the cap starts
+ * counting when it is switched on).
  */
 
 export const SEND_LEDGER_COLLECTION = 'send_ledger';
+export const SEND_CAPS_COLLECTION = 'send_caps';
 /** gRPC ALREADY_EXISTS. The SDK's GrpcStatus enum is not a named ESM export of the CommonJS package. */
 const ALREADY_EXISTS = 6;
 
@@ -43,6 +58,7 @@ export function createFirestoreSendLedger(deps: FirestoreSendLedgerDeps): SendLe
   const { firestore } = deps;
   const leaseMs = deps.leaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   const collection = firestore.collection(`${deps.collectionPrefix ?? ''}${SEND_LEDGER_COLLECTION}`);
+  const caps = firestore.collection(`${deps.collectionPrefix ?? ''}${SEND_CAPS_COLLECTION}`);
   const ref = (send_id: string): DocumentReference => {
     assertSendId(send_id);
     return collection.doc(send_id);
@@ -62,8 +78,31 @@ export function createFirestoreSendLedger(deps: FirestoreSendLedgerDeps): SendLe
     );
   };
 
+  /** Claim, cap and counter in one transaction (see the top comment). */
+  const claimCapped = (send_id: string, meta: ClaimMeta & { cap: ClaimCap }): Promise<ClaimOutcome> => {
+    const doc = ref(send_id);
+    const counter = caps.doc(capDocumentId(meta.person_id, meta.cap.since));
+    return firestore.runTransaction(
+      async (t) => {
+        const [snap, counterSnap] = await t.getAll(doc, counter);
+        const existing = snap!.exists ? LedgerEntry.parse(snap!.data()) : null;
+        const listed = ((counterSnap!.get('send_ids') as string[] | undefined) ?? []).filter((id) => id !== send_id);
+        const others = listed.length === 0 ? [] : await t.getAll(...listed.map((id) => collection.doc(id)));
+        const counted = others.filter((other) => other.exists && countsTowardsCap(LedgerEntry.parse(other.data()), meta.cap.since)).length;
+        const { outcome, write } = claimTransition(existing, send_id, meta, leaseMs, counted);
+        if (write) t.set(doc, toDocument(write));
+        if (outcome === 'claimed') {
+          t.set(counter, { person_id: meta.person_id, since: meta.cap.since.toISOString(), send_ids: [...listed, send_id], updated_at: meta.claimed_at.toISOString() });
+        }
+        return outcome;
+      },
+      { maxAttempts: deps.maxAttempts ?? 10 },
+    );
+  };
+
   return {
     claim: async (send_id, meta) => {
+      if (meta.cap) return claimCapped(send_id, { ...meta, cap: meta.cap });
       const doc = ref(send_id);
       const fresh = claimTransition(null, send_id, meta, leaseMs);
       try {
@@ -107,4 +146,9 @@ export function createFirestoreSendLedger(deps: FirestoreSendLedgerDeps): SendLe
 function toDocument(entry: LedgerEntry): Record<string, unknown> {
   const parsed = LedgerEntry.parse(entry);
   return parsed.status === 'claimed' ? { ...parsed, pending_since: parsed.claimed_at } : { ...parsed };
+}
+
+/** Person ids are free text: hashed into a plain document id, one per person and local day. */
+function capDocumentId(person_id: string, since: Date): string {
+  return createHash('sha256').update(JSON.stringify([person_id, since.toISOString()])).digest('hex').slice(0, 40);
 }

@@ -69,6 +69,8 @@ export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
   if (!config.publicUrl) throw new ConfigError('NUDGE_PUBLIC_URL must be the URL of the unsubscribe function (terraform sets it)');
   const sendgrid = { apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) };
   const ledger = createFirestoreSendLedger({ firestore: deps.firestore, leaseMs: config.sendLeaseMs });
+  // Decision and send rows go to Pub/Sub (BigQuery subscriptions), never straight to BigQuery.
+  const facts = createPubSubWarehouseRows({ pubsub: deps.pubsub });
   const journeyCampaigns = new Map<string, JourneyCampaign>([...deps.campaigns].map(([id, campaign]) => [id, { definition: campaign.definition, render: createRenderer(campaign) }]));
   const runStep = createRunJourneyStep({
     store: deps.store,
@@ -76,7 +78,7 @@ export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
     campaigns: journeyCampaigns,
     ledger,
     mailer: createSendGridMailer(sendgrid),
-    warehouse: createPubSubWarehouseRows({ pubsub: deps.pubsub }),
+    warehouse: facts,
     clock,
     newId: deps.newId,
     policy: config.policy,
@@ -88,7 +90,18 @@ export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
   });
   const sweep = createSweepTimers({ store: deps.store, runStep, clock, log, batchSize: sweepBatchSize });
   // SendGrid's activity feed settles claims a crash left in doubt (searched by the send_id custom arg).
-  const resolveInDoubt = createResolveInDoubt({ ledger, findEvidence: sendGridEvidence(sendgrid), clock, olderThanMs: config.sendLeaseMs, log });
+  // A send it settles as sent gets its email_sends row too; "not in the feed" counts only once the
+  // claim is older than the feed's lag (parseJourneyConfig keeps the lease at least that long).
+  const resolveInDoubt = createResolveInDoubt({
+    ledger,
+    findEvidence: sendGridEvidence(sendgrid),
+    provider: 'sendgrid',
+    evidenceLagMs: config.sendgrid.activityLagMs,
+    facts,
+    clock,
+    olderThanMs: config.sendLeaseMs,
+    log,
+  });
 
   return async (request) => {
     if (request.method.toUpperCase() !== 'POST') return jsonResponse(405, { error: 'POST only (Cloud Scheduler)' }, { allow: 'POST' });

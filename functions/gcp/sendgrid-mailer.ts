@@ -13,13 +13,15 @@ import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
 /**
  * The SendGrid Mailer (v3 mail/send through @sendgrid/mail).
  *
- * 429 and 5xx mean SendGrid did not take the email: retried here with exponential backoff,
- * waiting what Retry-After asks when it says (seconds or an HTTP date). A wait longer than
+ * 429 means SendGrid refused the request before taking it: retried here with exponential
+ * backoff, waiting what Retry-After asks when it says (seconds or an HTTP date). A wait longer than
  * maxDelayMs is not slept through — a Cloud Function should not idle for minutes — but handed
  * back as TransientMailerError.retryAfterMs for the caller to reschedule. Other 4xx are
  * PermanentMailerError. A network failure before the request left (refused, DNS) is retried
- * like a 5xx; one after it may have arrived (timeout, reset) is MailerOutcomeUnknownError and is
- * NOT retried: v3 mail/send has no idempotency key, so a blind retry could mail twice.
+ * like a 429. A 5xx, and a failure after the request may have arrived (timeout, reset), are
+ * MailerOutcomeUnknownError and are NOT retried: a 5xx can come from a server that had already
+ * queued the email, and v3 mail/send has no idempotency key, so a blind retry could mail twice.
+ * The claim stays in doubt and is settled from SendGrid's activity feed (sendgrid-evidence.ts).
  *
  * SendGrid's own click/open/subscription tracking is switched off: nudge's links are its own
  * signed click, open and one-click unsubscribe links, which SendGrid must not rewrite.
@@ -106,10 +108,12 @@ export function toMailData(message: OutgoingEmail): MailDataRequired {
 function classify(error: unknown, now: Date): TransientMailerError {
   const status = statusOf(error);
   if (status !== undefined) {
-    if (status === 429 || status >= 500) {
+    if (status === 429) {
       const retryAfterMs = parseRetryAfter(headerOf(responseHeadersOf(error), 'retry-after'), now);
       return new TransientMailerError(`SendGrid answered ${status}`, { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), cause: error });
     }
+    // Accepted or not, nobody can tell from here: in doubt, resolved from the activity feed.
+    if (status >= 500) throw new MailerOutcomeUnknownError(`SendGrid answered ${status}; it may have taken the email`, { cause: error });
     throw new PermanentMailerError(`SendGrid refused the email: ${status} ${describeErrors(error)}`, { status, cause: error });
   }
   const code = (error as { code?: unknown } | null)?.code;

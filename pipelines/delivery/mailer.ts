@@ -8,11 +8,12 @@ import { z } from 'zod';
  * A mailer does not make sends exactly-once on its own: the send ledger claims `send_id` before
  * the call (pipelines/delivery/send-ledger.ts). How a call fails tells the caller what to do
  * with that claim, hence three error types:
- * - TransientMailerError: the ESP certainly did not accept the email (429, 5xx, refused
+ * - TransientMailerError: the ESP certainly did not accept the email (429, refused
  *   connection) → markFailed(permanent: false) and try again later.
  * - PermanentMailerError: it never will (bad address, rejected payload) → markFailed(permanent: true).
  * - MailerOutcomeUnknownError: the request may have reached the ESP (timeout, connection reset
- *   after sending) → leave the claim as it is; it becomes in doubt and is resolved with ESP evidence.
+ *   after sending, a 5xx from a server that may have queued it) → leave the claim as it is; it
+ *   becomes in doubt and is resolved with ESP evidence.
  */
 
 export const EmailAddress = z.object({

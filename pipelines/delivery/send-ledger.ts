@@ -42,20 +42,32 @@ export const LedgerEntry = z.object({
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 
-export type ClaimMeta = { campaign_id: string; person_id: string; step: number; claimed_at: Date };
+/**
+ * The frequency cap, checked in the same transaction as the claim: at most `limit` of the
+ * person's sends may count since `since` (the start of their local day). Checked apart from the
+ * claim, two workers (two sweep instances on GCP) could both read "one left" and both send.
+ */
+export type ClaimCap = { limit: number; since: Date };
+export type ClaimMeta = { campaign_id: string; person_id: string; step: number; claimed_at: Date; cap?: ClaimCap };
 /**
  * - claimed: the caller owns this send and must call the mailer, then markSent/markFailed.
  * - already_sent: done before; do nothing.
  * - in_progress: another worker holds a fresh claim; do nothing (it will finish or fall in doubt).
  * - in_doubt: a claim older than the lease never finished; do nothing until it is resolved.
  * - failed: the ESP refused it for good; do nothing.
+ * - capped: the person's cap is reached (counting claims in flight); nothing was written.
  */
-export type ClaimOutcome = 'claimed' | 'already_sent' | 'in_progress' | 'in_doubt' | 'failed';
+export type ClaimOutcome = 'claimed' | 'already_sent' | 'in_progress' | 'in_doubt' | 'failed' | 'capped';
 export type SentMeta = { provider: 'outbox' | 'sendgrid'; provider_message_id: string; sent_at: Date };
 export type FailedMeta = { error: string; permanent: boolean; failed_at: Date };
 
 export type SendLedger = {
-  /** Create-if-absent (or re-claim an entry in `retry`); atomic: of concurrent claims of one send_id exactly one gets 'claimed'. */
+  /**
+   * Create-if-absent (or re-claim an entry in `retry`); atomic: of concurrent claims of one send_id
+   * exactly one gets 'claimed'. With meta.cap, also atomic with the person's other claims: of
+   * concurrent claims of different sends for one person, no more are granted than the cap allows
+   * (countsTowardsCap says which entries use it up).
+   */
   claim: (send_id: string, meta: ClaimMeta) => Promise<ClaimOutcome>;
   /** Records the ESP's acceptance. Idempotent; a second call keeps the first record. Throws if never claimed. */
   markSent: (send_id: string, meta: SentMeta) => Promise<void>;
@@ -91,7 +103,28 @@ export function assertSendId(send_id: string): void {
 /** A ledger entry changed this way is written; `undefined` means leave the stored entry alone. */
 export type Transition<T> = { outcome: T; write: LedgerEntry | undefined };
 
-export function claimTransition(existing: LedgerEntry | null, send_id: string, meta: ClaimMeta, leaseMs: number): Transition<ClaimOutcome> {
+/**
+ * Whether an entry uses up the person's allowance for the day that starts at `since`: sent that
+ * day, or claimed that day and not yet settled (in flight or in doubt — either may reach the
+ * person). A send that failed or waits for a retry does not count until it is claimed again.
+ */
+export function countsTowardsCap(entry: LedgerEntry, since: Date): boolean {
+  const from = since.toISOString();
+  if (entry.status === 'sent') return (entry.sent_at ?? entry.claimed_at) >= from;
+  return entry.status === 'claimed' && entry.claimed_at >= from;
+}
+
+/**
+ * `counted`: how many of the person's other entries count towards meta.cap (countsTowardsCap),
+ * read in the same transaction; only looked at when the answer would be 'claimed'.
+ */
+export function claimTransition(existing: LedgerEntry | null, send_id: string, meta: ClaimMeta, leaseMs: number, counted = 0): Transition<ClaimOutcome> {
+  const granted = claimTransitionUncapped(existing, send_id, meta, leaseMs);
+  if (granted.outcome === 'claimed' && meta.cap && counted >= meta.cap.limit) return { outcome: 'capped', write: undefined };
+  return granted;
+}
+
+function claimTransitionUncapped(existing: LedgerEntry | null, send_id: string, meta: ClaimMeta, leaseMs: number): Transition<ClaimOutcome> {
   const at = meta.claimed_at.toISOString();
   if (!existing) {
     const created: LedgerEntry = {

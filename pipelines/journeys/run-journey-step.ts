@@ -14,10 +14,11 @@ import { MailerOutcomeUnknownError, PermanentMailerError, TransientMailerError, 
 import type { SendLedger } from '../delivery/send-ledger.ts';
 import { sendId } from '../delivery/send-id.ts';
 import { buildUnsubscribeUrl, listUnsubscribeHeaders, signToken } from '../delivery/signed-links.ts';
+import { suppressionOf } from '../engagement/suppression.ts';
 import type { Profile } from '../profiles/profile.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { Warehouse } from '../warehouse/warehouse.ts';
+import { recordDecision, recordSend, type FactQueue } from '../warehouse/fact-rows.ts';
 
 export type JourneyCampaign = { definition: CampaignDefinition; render: EmailRenderer };
 
@@ -27,7 +28,12 @@ export type JourneyStepDeps = {
   campaigns: ReadonlyMap<string, JourneyCampaign>;
   ledger: SendLedger;
   mailer: Mailer;
-  warehouse: Pick<Warehouse, 'insertRows'>;
+  /**
+   * Where the decision and send rows go: a durable queue the warehouse is filled from later
+   * (pipelines/warehouse/fact-rows.ts), never the warehouse itself, whose writes can queue for
+   * seconds — the step awaits it on the way to the mailer.
+   */
+  warehouse: FactQueue;
   clock: Clock;
   newId: () => string;
   policy: DecisionPolicy;
@@ -94,7 +100,9 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
     // email went out, and the ledger must see them as one send.
     const send_id = sendId(timer.campaign_id, timer.trigger_key, timer.step);
     const timeZone = resolveTimeZone(profile.traits.timezone, deps.policy.defaultTimeZone);
-    const sendsToday = await deps.ledger.countSentSince(profile.person_id, startOfLocalDay(now, timeZone));
+    const dayStart = startOfLocalDay(now, timeZone);
+    // A first look for the decision's reason; the claim below enforces the cap atomically.
+    const sendsToday = await deps.ledger.countSentSince(profile.person_id, dayStart);
     const decideFor = (person: Profile) =>
       decide({
         campaign_id: timer.campaign_id,
@@ -119,7 +127,7 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
 
     // Skips and holdouts end the run; a deferral moves the timer to the allowed time.
     const settleWithoutSending = async (unsent: Decision): Promise<StepOutcome> => {
-      await recordDecision(deps, unsent);
+      await recordDecision(deps.warehouse, unsent);
       if (unsent.outcome === 'defer' && unsent.defer_until) {
         await finish({ ...timer, due_at: unsent.defer_until });
         return 'deferred';
@@ -150,7 +158,10 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
     const recheck = decideFor(fresh.profile);
     if (recheck.outcome !== 'send') return settleWithoutSending(recheck);
 
-    const claim = await deps.ledger.claim(send_id, { campaign_id: timer.campaign_id, person_id: profile.person_id, step: timer.step, claimed_at: now });
+    const cap = deps.policy.frequencyCapPerDay === null ? {} : { cap: { limit: deps.policy.frequencyCapPerDay, since: dayStart } };
+    const claim = await deps.ledger.claim(send_id, { campaign_id: timer.campaign_id, person_id: profile.person_id, step: timer.step, claimed_at: now, ...cap });
+    // Another worker sent this person their last email of the day meanwhile.
+    if (claim === 'capped') return settleWithoutSending({ ...decision, outcome: 'skip', reason: 'frequency_capped' });
     if (claim === 'already_sent') {
       await finish(nextStepTimer(campaign.definition, timer, now));
       return 'already_sent';
@@ -165,8 +176,9 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       deps.log?.({ severity: claim === 'in_doubt' ? 'WARNING' : 'INFO', message: `send ${claim}`, send_id });
       return 'in_doubt';
     }
-    await recordDecision(deps, decision);
+    await recordDecision(deps.warehouse, decision);
 
+    const sendFact = { send_id, campaign_id: timer.campaign_id, person_id: profile.person_id, step: timer.step, variant_id: rendered.variant_id };
     let result: Awaited<ReturnType<Mailer>>;
     try {
       result = await deps.mailer({
@@ -189,9 +201,10 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
         return 'in_doubt';
       }
       const permanent = error instanceof PermanentMailerError;
+      // The row before the ledger, as below: a crash in between must not lose it.
+      if (permanent) await recordSend(deps.warehouse, { ...sendFact, provider: 'unknown', provider_message_id: null, status: 'failed', sent_at: deps.clock.now(), error: message });
       await deps.ledger.markFailed(send_id, { error: message, permanent, failed_at: deps.clock.now() });
       if (permanent) {
-        await recordSend(deps, { send_id, timer, person_id: profile.person_id, variant_id: rendered.variant_id, provider: 'unknown', provider_message_id: null, status: 'failed', sent_at: deps.clock.now(), error: message });
         await finish(null);
         return 'failed';
       }
@@ -200,10 +213,12 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       return 'retry_later';
     }
     // The ESP has the email. Nothing below may lead to sending it again: if recording fails, the
-    // claim stays open, falls in doubt after the lease, and the resolver finds the ESP's evidence.
+    // claim stays open, falls in doubt after the lease, and the resolver finds the ESP's evidence
+    // (and writes the row). The row is queued before markSent: a crash between the two leaves the
+    // claim to the resolver rather than a send without its row; the duplicate row has the same key.
     const sentAt = deps.clock.now();
+    await recordSend(deps.warehouse, { ...sendFact, provider: result.provider, provider_message_id: result.provider_message_id, status: 'sent', sent_at: sentAt, error: null });
     await deps.ledger.markSent(send_id, { provider: result.provider, provider_message_id: result.provider_message_id, sent_at: sentAt });
-    await recordSend(deps, { send_id, timer, person_id: profile.person_id, variant_id: rendered.variant_id, provider: result.provider, provider_message_id: result.provider_message_id, status: 'sent', sent_at: sentAt, error: null });
     await finish(nextStepTimer(campaign.definition, timer, sentAt));
     return 'sent';
   };
@@ -220,45 +235,4 @@ function nextStepTimer(definition: CampaignDefinition, timer: JourneyTimer, afte
 function cartOf(profile: Profile, triggerKey: string) {
   const cart = cartTriggerKey(profile.cart) === triggerKey ? profile.cart : null;
   return cart ? { status: cart.status, items_count: cart.items.length } : null;
-}
-
-/**
- * Unsubscribed = the trait `email_unsubscribed_at` (set by the unsubscribe endpoint), unless the
- * person opted in again afterwards with an explicit Consent Updated event. An identify re-sending
- * `email_marketing_consent: true` from a browser's cached traits does not count as opting in again.
- */
-function suppressionOf(profile: Profile) {
-  const unsubscribedAt = profile.traits.email_unsubscribed_at;
-  const consent = profile.consent.email_marketing;
-  if (typeof unsubscribedAt !== 'string') {
-    return consent && consent.value === false && consent.source === 'unsubscribe' ? { unsubscribed_at: consent.at } : null;
-  }
-  const optedInAgain = consent?.value === true && consent.source !== 'identify' && consent.at > unsubscribedAt;
-  return optedInAgain ? null : { unsubscribed_at: unsubscribedAt };
-}
-
-async function recordDecision(deps: JourneyStepDeps, decision: Decision): Promise<void> {
-  await deps.warehouse.insertRows('decisions', [decision]);
-}
-
-async function recordSend(
-  deps: JourneyStepDeps,
-  row: { send_id: string; timer: JourneyTimer; person_id: string; variant_id: string; provider: string; provider_message_id: string | null; status: 'sent' | 'failed'; sent_at: Date; error: string | null },
-): Promise<void> {
-  // No subject: a personalised subject line is personal data, and the variant id says which one it was.
-  await deps.warehouse.insertRows('email_sends', [
-    {
-      send_id: row.send_id,
-      campaign_id: row.timer.campaign_id,
-      person_id: row.person_id,
-      step: row.timer.step,
-      variant_id: row.variant_id,
-      provider: row.provider,
-      provider_message_id: row.provider_message_id,
-      status: row.status,
-      subject: null,
-      sent_at: row.sent_at.toISOString(),
-      error: row.error,
-    },
-  ]);
 }

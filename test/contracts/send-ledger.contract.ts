@@ -234,6 +234,51 @@ export function runSendLedgerContract(name: string, setup: () => Promise<SendLed
       assert.equal(await ledger.countSentSince(person, at(63)), 0);
     });
 
+    test('a capped claim counts the person\'s sends of the day and claims in flight; failures, retries, other days and other people do not', async () => {
+      const ledger = await freshLedger();
+      const person = `capped-${++ids}`;
+      const day = { since: at(0) };
+      const id = (label: string) => sendId('cart', `${person}-${label}-${++ids}`, 0);
+      const claim = (send: string, minutes: number, limit: number, who = person) => ledger.claim(send, meta(minutes, { person_id: who, cap: { limit, ...day } }));
+
+      const yesterday = id('yesterday');
+      await ledger.claim(yesterday, meta(-60, { person_id: person }));
+      await ledger.markSent(yesterday, { provider: 'outbox', provider_message_id: yesterday, sent_at: at(-60) });
+      const [failed, retry] = [id('failed'), id('retry')];
+      for (const send of [failed, retry]) assert.equal(await claim(send, 1, 5), 'claimed');
+      await ledger.markFailed(failed, { error: '400', permanent: true, failed_at: at(1) });
+      await ledger.markFailed(retry, { error: '429', permanent: false, failed_at: at(1) });
+
+      const first = id('first');
+      assert.equal(await claim(first, 2, 2), 'claimed', 'nothing counts yet');
+      const second = id('second');
+      assert.equal(await claim(second, 3, 2), 'claimed', 'one in flight, limit two');
+      const third = id('third');
+      assert.equal(await claim(third, 4, 2), 'capped', 'two in flight (not yet sent) use up the cap');
+      assert.equal(await ledger.get(third), null, 'a capped claim writes nothing');
+      assert.equal(await claim(retry, 4, 2), 'capped', 'a retry is capped like a new send');
+      assert.equal(await claim(id('other'), 4, 2, `other-${ids}`), 'claimed', 'another person has their own cap');
+
+      await ledger.markSent(first, { provider: 'outbox', provider_message_id: first, sent_at: at(5) });
+      await ledger.markFailed(second, { error: '503', permanent: false, failed_at: at(5) });
+      assert.equal(await claim(third, 6, 2), 'claimed', 'one sent, one back in retry: one left');
+      assert.equal(await claim(first, 7, 2), 'already_sent', 'a done send answers as before, cap or not');
+      assert.equal(await claim(id('fourth'), 7, 2), 'capped');
+      assert.equal(await ledger.claim(id('uncapped'), meta(7, { person_id: person })), 'claimed', 'without cap, no cap');
+    });
+
+    test('concurrent capped claims of different sends for one person through several handles: no more than the cap', async () => {
+      const namespace = await harness!.createNamespace();
+      const handles = await Promise.all([open(namespace), open(namespace), open(namespace)]);
+      for (const limit of [1, 2]) {
+        const person = `racer-${++ids}`;
+        const sends = Array.from({ length: 6 }, (_, i) => sendId('cart', `${person}-${i}`, 0));
+        const outcomes = await Promise.all(sends.map((send, i) => handles[i % handles.length]!.claim(send, meta(0, { person_id: person, cap: { limit, since: at(0) } }))));
+        assert.equal(outcomes.filter((outcome) => outcome === 'claimed').length, limit, `limit ${limit}: ${outcomes.join(',')}`);
+        assert.deepStrictEqual(new Set(outcomes), new Set(['claimed', 'capped']));
+      }
+    });
+
     test('a send_id unsafe as a key is rejected before anything is written', async () => {
       const ledger = await freshLedger();
       for (const bad of ['', 'a/b', '..', '__x__', 'x'.repeat(201)]) {

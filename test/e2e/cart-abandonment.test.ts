@@ -66,6 +66,8 @@ describe('cart abandonment on the embedded runtime', () => {
     await runtime.bus.whenIdle();
     await new Promise((resolve) => setTimeout(resolve, waitMs + 300));
     await runtime.sweepTimers();
+    // Decision and send rows reach the warehouse through the bus, after the email (issue 6, item 8).
+    await runtime.bus.whenIdle();
   };
 
   test('the abandoned cart gets one email; the order, no consent and unsubscribe cases get none', async () => {

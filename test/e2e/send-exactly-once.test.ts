@@ -37,8 +37,10 @@ describe('exactly one email per abandoned cart', () => {
       NUDGE_FREQUENCY_CAP: 'off',
       SENDGRID_API_KEY: 'SG.test-key',
       SENDGRID_API_BASE: sendgrid.url,
-      // Claims a crash leaves unfinished are judged after 2 s instead of 5 min.
+      // Claims a crash leaves unfinished are judged after 2 s instead of 30 min: the stand-in's
+      // activity search has no lag, unlike SendGrid's feed.
       NUDGE_SEND_LEASE_MS: '2000',
+      NUDGE_SENDGRID_ACTIVITY_LAG_MS: '1000',
     };
     try {
       child = startRuntimeProcess(env);
