@@ -77,14 +77,15 @@ program
 
 program
   .command('dead-letters')
-  .description('list input nudge refused (invalid events), newest first, so it can be fixed and replayed')
-  .option('--stage <stage>', 'only this stage (collect, publish, profile, …)')
+  .description('list every dead letter, newest first: refused input and messages the bus gave up on')
+  .option('--stage <stage>', 'only this stage (collect, publish, profile, …) or bus subscription')
   .option('--limit <n>', 'how many to show', '50')
   .option('--json', 'print records as JSON lines')
+  .option('--replay <id>', 'put an undelivered message (id from the listing) back on its subscription')
   .addOption(dataDirOption())
-  .action(async (options: { stage?: string; limit: string; json?: boolean; dataDir?: string }) => {
+  .action(async (options: { stage?: string; limit: string; json?: boolean; replay?: string; dataDir?: string }) => {
     process.exitCode = await runDeadLettersCommand(
-      { stage: options.stage, limit: Number(options.limit), json: options.json ?? false, env: withOverrides(options) },
+      { stage: options.stage, limit: Number(options.limit), json: options.json ?? false, replay: options.replay, env: withOverrides(options) },
       process.stdout,
     );
   });
