@@ -396,12 +396,12 @@ variable "frequency_cap_per_day" {
 }
 
 variable "send_lease_ms" {
-  description = "Milliseconds after which a send a crash left unfinished is settled from SendGrid's activity feed (NUDGE_SEND_LEASE_MS). The feed lags by minutes, so keep it at 30 minutes or more."
+  description = "Milliseconds after which a send a crash left unfinished is settled from SendGrid's activity feed (NUDGE_SEND_LEASE_MS). The feed lags behind accepted emails with no documented bound, so the function refuses less than its 30-minute allowance (functions/gcp/sendgrid-evidence.ts)."
   type        = number
   default     = 1800000
 
   validation {
-    condition     = var.send_lease_ms >= 60000 && floor(var.send_lease_ms) == var.send_lease_ms
-    error_message = "send_lease_ms must be a whole number of milliseconds, at least 60000."
+    condition     = var.send_lease_ms >= 1800000 && floor(var.send_lease_ms) == var.send_lease_ms
+    error_message = "send_lease_ms must be a whole number of milliseconds, at least 1800000 (SendGrid's activity feed lag)."
   }
 }

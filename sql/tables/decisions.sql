@@ -3,10 +3,11 @@
 -- Row = Decision (pipelines/decisions/decision.ts), column for column. Skips, deferrals and the
 -- holdout are written as well as sends, so "why did this person get no email?" is one query, and
 -- lift is measured as outcome 'send' against outcome 'holdout' (both mean "would have sent").
--- A deferral is followed by a new decision (new decision_id, same send_id) at defer_until.
+-- decision_id = hash(send_id, outcome, reason, defer_until) (pipelines/warehouse/fact-rows.ts): a step
+-- re-run writes the same key; a deferral and the decision at defer_until are different rows.
 -- GCP: created by terraform from decisions.schema.json (kept equal to this file by
---      functions/embedded/bigquery-ddl.test.ts). Writes are at-least-once: count through
---      decision_id (QUALIFY ROW_NUMBER() OVER (PARTITION BY decision_id ...) = 1) where exact counts matter.
+--      functions/embedded/bigquery-ddl.test.ts). Writes are at-least-once (Pub/Sub): read the view
+--      sql/views/decisions_deduped.sql, one row per decision_id, where exact counts matter.
 -- Embedded: this very file runs in DuckDB through functions/embedded/bigquery-to-duckdb.ts, where
 --      the primary key is enforced and inserts skip ids already present, so a row appears once.
 -- No personal data beyond person_id: the address, consent and suppression stay in the profile.

@@ -5,8 +5,8 @@
 -- were retried are not rows; the send that finally went out is. Joins to decisions by send_id.
 -- No email address or other personal data beyond person_id (the same rule as SendGrid custom_args).
 -- GCP: created by terraform from email_sends.schema.json (kept equal to this file by
---      functions/embedded/bigquery-ddl.test.ts). Writes are at-least-once: count through
---      send_id (QUALIFY ROW_NUMBER() OVER (PARTITION BY send_id ...) = 1) where exact counts matter.
+--      functions/embedded/bigquery-ddl.test.ts). Writes are at-least-once (Pub/Sub): read the view
+--      sql/views/email_sends_deduped.sql, one row per send_id, where exact counts matter.
 -- Embedded: this very file runs in DuckDB through functions/embedded/bigquery-to-duckdb.ts, where
 --      the primary key is enforced and inserts skip ids already present, so a row appears once.
 -- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
