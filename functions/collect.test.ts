@@ -11,12 +11,15 @@ import { createManualClock } from '../pipelines/shared/clock.ts';
 
 const writeKey = 'wk-test-secret';
 
-function setup(options: { failPublish?: boolean } = {}) {
+const serverKey = 'sk-test-server-secret';
+
+function setup(options: { failPublish?: boolean; shopHosts?: string[] } = {}) {
   const published: { topic: string; messages: BusMessage[] }[] = [];
   const deadLetters: DeadLetter[] = [];
   let ids = 0;
   const entry = createCollectEntry({
-    writeKeys: createWriteKeys([writeKey, 'other-key']),
+    writeKeys: createWriteKeys([writeKey, 'other-key'], [serverKey]),
+    ...(options.shopHosts ? { shopHosts: options.shopHosts } : {}),
     bus: {
       publish: async (topic, messages) => {
         if (options.failPublish) throw new Error('bus down');
@@ -161,5 +164,117 @@ describe('collect entry', () => {
     const { entry } = setup();
     assert.equal((await entry(request('/v1/nope', {}))).status, 404);
     assert.equal((await entry({ ...request('/v1/track', {}), method: 'GET' })).status, 405);
+  });
+});
+
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+const head = (path: string, headers: Record<string, string>) => ({ method: 'POST', path, headers, query: new URLSearchParams() });
+
+describe('collect entry: the door (issue 6)', () => {
+  test('price 1e303 is refused with a field-level 400 and dead-lettered; the rest of the batch is stored', async () => {
+    const { entry, events, deadLetters } = setup();
+    const single = await entry(request('/v1/track', track({ properties: { product_id: 'p', price: 1e303 } })));
+    assert.equal(single.status, 400);
+    assert.equal(parse(single.body).errors?.[0]?.path, 'properties.price');
+    const batch = await entry(request('/v1/batch', { batch: [track({ messageId: 'ok' }), track({ messageId: 'big', properties: { product_id: 'p', price: 1e303 } })] }));
+    assert.equal(batch.status, 200);
+    assert.deepEqual(parse(batch.body).errors?.map((e) => [e.index, e.path]), [[1, 'properties.price']]);
+    assert.deepEqual(events().map(({ event }) => event.event_id), ['ok']);
+    assert.equal(deadLetters.length, 2);
+  });
+
+  test('properties nested thousands of levels (≈8 KB): that event 400 naming the field, the nine others stored, never 503', async () => {
+    const { entry, events, deadLetters } = setup();
+    const deep = '['.repeat(4000) + ']'.repeat(4000);
+    const valid = Array.from({ length: 9 }, (_, i) => JSON.stringify(track({ messageId: `ok-${i}` })));
+    const bad = JSON.stringify(track({ messageId: 'deep', properties: { product_id: 'p', deep: '@' } })).replace('"@"', deep);
+    const response = await entry(request('/v1/batch', `{"batch":[${[...valid, bad].join(',')}]}`));
+    assert.equal(response.status, 200);
+    const body = parse(response.body);
+    assert.equal(body.accepted, 9);
+    assert.match(body.errors?.[0]?.path ?? '', /^properties\.deep(\.0)+$/);
+    assert.equal(events().length, 9);
+    assert.equal(deadLetters.length, 1);
+    assert.match(deadLetters[0]!.payload, /truncated/);
+    const single = await entry(request('/v1/track', bad));
+    assert.equal(single.status, 400);
+  });
+
+  test('a body that is not JSON is dead-lettered with the reason and the raw text', async () => {
+    const { entry, deadLetters } = setup();
+    const response = await entry(request('/v1/track', '{"type": "track",'));
+    assert.equal(response.status, 400);
+    assert.equal(deadLetters.length, 1);
+    assert.match(deadLetters[0]!.reason, /not valid JSON/);
+    assert.equal(deadLetters[0]!.payload, '{"type": "track",');
+    assert.equal(deadLetters[0]!.source_id, writeKeyId(writeKey));
+  });
+
+  test('an oversize single event answers 413 and is dead-lettered', async () => {
+    const { entry, deadLetters } = setup();
+    const response = await entry(request('/v1/track', track({ properties: { product_id: 'p', padding: 'x'.repeat(33 * 1024) } })));
+    assert.equal(response.status, 413);
+    assert.equal(deadLetters.length, 1);
+    assert.match(deadLetters[0]!.reason, /limit is 32768 bytes/);
+    assert.match(deadLetters[0]!.payload, /"padding":"xxx/);
+  });
+
+  test('a browser key sending Catalog Updated: 403 for a single call; in a batch that event refused, the others kept', async () => {
+    const { entry, events, deadLetters } = setup();
+    const catalog = track({ event: 'Catalog Updated', messageId: 'cat', properties: { product_id: 'p', price: 1 } });
+    const single = await entry(request('/v1/track', catalog));
+    assert.equal(single.status, 403);
+    assert.equal(parse(single.body).errors?.[0]?.path, 'event');
+    assert.match(parse(single.body).errors?.[0]?.message ?? '', /server write key/);
+    const batch = await entry(request('/v1/batch', { batch: [track({ messageId: 'add' }), catalog] }));
+    assert.equal(batch.status, 200);
+    assert.deepEqual(parse(batch.body).errors?.map((e) => [e.index, e.path]), [[1, 'event']]);
+    const onlyCatalog = await entry(request('/v1/batch', { batch: [catalog] }));
+    assert.equal(onlyCatalog.status, 403);
+    assert.deepEqual(events().map(({ event }) => event.event_id), ['add']);
+    assert.equal(deadLetters.length, 3);
+  });
+
+  test('a server key may send Catalog Updated; its links must stay on the shop domains', async () => {
+    const { entry, events } = setup({ shopHosts: ['shop.example'] });
+    const auth = { authorization: basic(serverKey) };
+    const ok = await entry(request('/v1/track', track({ event: 'Catalog Updated', properties: { product_id: 'p', price: 1, url: 'https://shop.example/p' } }), auth));
+    assert.equal(ok.status, 200);
+    assert.equal(events()[0]?.topic, 'events-catalog');
+    const offSite = await entry(request('/v1/track', track({ event: 'Catalog Updated', properties: { product_id: 'p', price: 1, image_url: 'https://evil.example/x.png' } }), auth));
+    assert.equal(offSite.status, 400);
+    assert.equal(parse(offSite.body).errors?.[0]?.path, 'properties.image_url');
+  });
+
+  test('admit, before any body byte is read: 401 for an unknown key, 413 for a Content-Length over the endpoint cap', () => {
+    const { entry } = setup();
+    const admit = entry.admit!;
+    const unknown = admit(head('/v1/batch', { authorization: basic('nope'), 'content-length': '100' }));
+    assert.equal('refuse' in unknown && unknown.refuse.status, 401);
+    const bigSingle = admit(head('/v1/track', { authorization: basic(writeKey), 'content-length': String(64 * 1024 + 1) }));
+    assert.equal('refuse' in bigSingle && bigSingle.refuse.status, 413);
+    const bigBatch = admit(head('/v1/batch', { authorization: basic(writeKey), 'content-length': String(500 * 1024 + 1) }));
+    assert.equal('refuse' in bigBatch && bigBatch.refuse.status, 413);
+    const okBatch = admit(head('/v1/batch', { authorization: basic(writeKey), 'content-length': String(500 * 1024) }));
+    assert.deepEqual('maxBodyBytes' in okBatch && okBatch.maxBodyBytes, 500 * 1024);
+  });
+
+  test('admit: without a key in the header (analytics.js body keys) at most 64 KB is read before authenticating', () => {
+    const { entry } = setup();
+    const admit = entry.admit!;
+    const bodyKey = admit(head('/v1/batch', { 'content-type': 'text/plain' }));
+    assert.deepEqual('maxBodyBytes' in bodyKey && bodyKey.maxBodyBytes, 64 * 1024);
+    const tooBig = admit(head('/v1/batch', { 'content-length': String(64 * 1024 + 1) }));
+    assert.equal('refuse' in tooBig && tooBig.refuse.status, 413);
+    assert.match(String('refuse' in tooBig && tooBig.refuse.body), /Authorization header/);
+  });
+
+  test('the entry itself enforces the cap when a platform has already read the body, gzip included', async () => {
+    const { entry } = setup();
+    const unauthenticated = await entry(request('/v1/batch', { batch: [], writeKey, padding: 'x'.repeat(70 * 1024) }, { authorization: '' }));
+    assert.equal(unauthenticated.status, 413);
+    const bomb = gzipSync(Buffer.from(JSON.stringify(track({ properties: { product_id: 'p', padding: 'x'.repeat(100 * 1024) } }))));
+    const inflated = await entry(request('/v1/track', null, { 'content-encoding': 'gzip' }, bomb));
+    assert.equal(inflated.status, 413);
   });
 });

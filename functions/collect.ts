@@ -1,12 +1,13 @@
 import { decodeBody } from './collect/decode-body.ts';
 import { corsHeaders } from './collect/cors.ts';
-import { writeKeyFromAuthorization, type WriteKeys } from './collect/write-keys.ts';
-import { jsonResponse, type HttpEntry, type HttpResponse } from './http.ts';
+import { writeKeyFromAuthorization, type WriteKeyIdentity, type WriteKeys } from './collect/write-keys.ts';
+import { jsonResponse, type HttpAdmission, type HttpEntry, type HttpRequestHead, type HttpResponse } from './http.ts';
 import { createAcceptEvents } from '../pipelines/events/accept-events.ts';
 import type { EventBus } from '../pipelines/events/bus.ts';
+import { truncateForDeadLetter } from '../pipelines/events/dead-letter-payload.ts';
 import type { DeadLetterStore, FieldError } from '../pipelines/events/dead-letters.ts';
-import { maxEventBytes } from '../pipelines/events/limits.ts';
-import { validatePayload, type PayloadType } from '../pipelines/events/validate-payload.ts';
+import { maxBatchBytes, maxSingleCallBodyBytes, maxUnauthenticatedBodyBytes } from '../pipelines/events/limits.ts';
+import { validatePayload, type PayloadType, type RejectedEvent } from '../pipelines/events/validate-payload.ts';
 import type { Clock } from '../pipelines/shared/clock.ts';
 
 export type CollectDeps = {
@@ -15,6 +16,8 @@ export type CollectDeps = {
   deadLetters: DeadLetterStore;
   clock: Clock;
   newEventId: () => string;
+  /** The shop's domains (NUDGE_SHOP_DOMAINS): catalog links elsewhere are refused. Absent: not checked here. */
+  shopHosts?: readonly string[];
   log?: (entry: Record<string, unknown>) => void;
 };
 
@@ -36,50 +39,106 @@ const payloadTypes: Record<string, PayloadType> = {
  *   200 {success:true, accepted, rejected, errors:[…]}  batch partly invalid (invalid ones dead-lettered;
  *                                                       resending cannot fix them, so no retryable status)
  *   400 {success:false, errors:[…]}                     not JSON, not the spec, or nothing valid
- *   401 missing/unknown write key · 413 too large · 503 bus unavailable (SDKs retry; event ids dedupe)
+ *   401 missing/unknown write key · 403 an event only a server key may send · 413 too large
+ *   503 bus unavailable (SDKs retry; event ids dedupe)
+ *
+ * Strangers cost little: `admit` (asked by the embedded host before reading the body, and again
+ * here) refuses an unknown header key and an oversize Content-Length unread, and caps what is read
+ * before the sender is known (a key in the body) at maxUnauthenticatedBodyBytes.
  */
 export function createCollectEntry(deps: CollectDeps): HttpEntry {
   const acceptEvents = createAcceptEvents({ bus: deps.bus, deadLetters: deps.deadLetters, newId: deps.newEventId });
 
-  return async (request) => {
+  const admit = (head: HttpRequestHead): HttpAdmission => {
+    const cors = corsHeaders(head.headers.origin);
+    if (head.method === 'OPTIONS') return { refuse: { status: 204, headers: cors } };
+    const type = payloadTypes[head.path.replace(/\/+$/, '')];
+    if (!type) {
+      const message = `Unknown endpoint ${head.path}; use /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/alias or /v1/batch`;
+      return { refuse: fail(404, [{ path: '', message }], cors) };
+    }
+    if (head.method !== 'POST') return { refuse: fail(405, [{ path: '', message: 'Use POST' }], { ...cors, allow: 'POST, OPTIONS' }) };
+    const headerKey = writeKeyFromAuthorization(head.headers.authorization);
+    if (headerKey !== null && deps.writeKeys.identify(headerKey) === null) return { refuse: unauthorized(cors) };
+    const endpointLimit = type === 'batch' ? maxBatchBytes : maxSingleCallBodyBytes;
+    const maxBodyBytes = headerKey === null ? Math.min(endpointLimit, maxUnauthenticatedBodyBytes) : endpointLimit;
+    const hint = maxBodyBytes < endpointLimit ? '; send the write key in the Authorization header (Basic) to post more' : '';
+    const tooLarge = fail(413, [{ path: '', message: `Body is larger than ${maxBodyBytes} bytes, the limit for ${head.path}${hint}` }], cors);
+    const declared = Number(head.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) return { refuse: tooLarge };
+    return { maxBodyBytes, tooLarge };
+  };
+
+  const entry = async (request: Parameters<HttpEntry>[0]): Promise<HttpResponse> => {
+    const admission = admit(request);
+    if ('refuse' in admission) return admission.refuse;
+    if (request.rawBody.length > admission.maxBodyBytes) return admission.tooLarge;
     const cors = corsHeaders(request.headers.origin);
-    if (request.method === 'OPTIONS') return { status: 204, headers: cors };
-    const type = payloadTypes[request.path.replace(/\/+$/, '')];
-    if (!type) return fail(404, [{ path: '', message: `Unknown endpoint ${request.path}; use /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/alias or /v1/batch` }], cors);
-    if (request.method !== 'POST') return fail(405, [{ path: '', message: 'Use POST' }], { ...cors, allow: 'POST, OPTIONS' });
-
-    // A key in the header is checked before the body is even parsed, so strangers cost little.
+    const type = payloadTypes[request.path.replace(/\/+$/, '')]!;
     const headerKey = writeKeyFromAuthorization(request.headers.authorization);
-    if (headerKey !== null && deps.writeKeys.identify(headerKey) === null) return unauthorized(cors);
+    const headerIdentity = deps.writeKeys.identify(headerKey);
+    const receivedAt = deps.clock.now();
 
-    const body = decodeBody(request.rawBody, request.headers['content-encoding']);
-    if (!body.ok) return fail(body.status, [{ path: '', message: body.message }], cors);
-    if (type !== 'batch' && body.bytes > maxEventBytes) {
-      return fail(413, [{ path: '', message: `Event is ${body.bytes} bytes; the limit is ${maxEventBytes} bytes per event` }], cors);
+    const body = decodeBody(request.rawBody, request.headers['content-encoding'], admission.maxBodyBytes);
+    if (!body.ok) {
+      if (body.status === 413) return fail(413, [{ path: '', message: body.message }], cors);
+      // Kept for a human when the sender is known; a stranger's garbage is only answered.
+      if (headerIdentity !== null && body.payload !== undefined) {
+        const refused: RejectedEvent = { payload: truncateForDeadLetter(body.payload), errors: [{ path: '', message: body.message }] };
+        const stored = await store([], [refused], headerIdentity.id, receivedAt, cors);
+        if (stored) return stored;
+      }
+      return fail(body.status, [{ path: '', message: body.message }], cors);
     }
 
     // analytics.js sends the key in the body (as text/plain, to avoid a CORS preflight).
-    const sourceId = deps.writeKeys.identify(headerKey ?? bodyWriteKey(body.json));
-    if (sourceId === null) return unauthorized(cors);
+    const identity: WriteKeyIdentity | null = headerIdentity ?? (headerKey === null ? deps.writeKeys.identify(bodyWriteKey(body.json)) : null);
+    if (identity === null) return unauthorized(cors);
 
-    const receivedAt = deps.clock.now();
     const { events, errors, rejected } = validatePayload(body.json, type, {
       receivedAt,
       source: 'http',
-      sourceId,
+      sourceId: identity.id,
       newEventId: deps.newEventId,
       bodyBytes: body.bytes,
+      serverKey: identity.server,
+      ...(deps.shopHosts ? { shopHosts: deps.shopHosts } : {}),
     });
+    const failed = await store(events, rejected, identity.id, receivedAt, cors);
+    if (failed) return failed;
+    if (errors.length === 0) return jsonResponse(200, { success: true }, cors);
+    if (events.length === 0) return fail(refusalStatus(rejected), errors, cors);
+    return jsonResponse(200, { success: true, accepted: events.length, rejected: rejected.length, errors }, cors);
+  };
+
+  /** Publishes and dead-letters; a 503 answer when that failed, undefined when all is durable. */
+  async function store(
+    events: Parameters<typeof acceptEvents>[0]['events'],
+    rejected: readonly RejectedEvent[],
+    sourceId: string,
+    receivedAt: Date,
+    cors: Record<string, string>,
+  ): Promise<HttpResponse | undefined> {
     try {
       await acceptEvents({ events, rejected, stage: 'collect', sourceId, receivedAt });
+      return undefined;
     } catch (error) {
       deps.log?.({ severity: 'ERROR', message: 'collect: publish failed', error: String(error), events: events.length });
       return fail(503, [{ path: '', message: 'Events could not be stored right now; retry later' }], { ...cors, 'retry-after': '1' });
     }
-    if (errors.length === 0) return jsonResponse(200, { success: true }, cors);
-    if (events.length === 0) return fail(400, errors, cors);
-    return jsonResponse(200, { success: true, accepted: events.length, rejected: rejected.length, errors }, cors);
-  };
+  }
+
+  return Object.assign(entry, { admit });
+}
+
+/**
+ * Status when nothing was accepted: 403 when every refusal is an event only a server key may send,
+ * 413 when a single call was too large, 400 otherwise.
+ */
+function refusalStatus(rejected: readonly RejectedEvent[]): number {
+  if (rejected.length > 0 && rejected.every((event) => event.refusal === 'forbidden')) return 403;
+  if (rejected.length === 1 && rejected[0]!.index === undefined && rejected[0]!.refusal === 'too_large') return 413;
+  return 400;
 }
 
 function bodyWriteKey(json: unknown): string | null {

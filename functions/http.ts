@@ -22,7 +22,22 @@ export type HttpResponse = {
   body?: string | Buffer;
 };
 
-export type HttpEntry = (request: HttpRequest) => Promise<HttpResponse>;
+/** What a host knows of a request before reading its body. */
+export type HttpRequestHead = Omit<HttpRequest, 'rawBody'>;
+
+/**
+ * An entry's decision before any body byte is read, so strangers cost no memory: refuse at once
+ * (401 unknown key, 413 Content-Length over the cap, 404, 405), or read at most `maxBodyBytes`
+ * and answer `tooLarge` the moment the body grows past it.
+ */
+export type HttpAdmission = { refuse: HttpResponse } | { maxBodyBytes: number; tooLarge: HttpResponse };
+
+/**
+ * An entry. `admit`, when present, is asked by hosts that stream the body (the embedded host)
+ * before reading it; the entry still applies the same checks itself, because some platforms
+ * (functions-framework) hand it a body they have already read.
+ */
+export type HttpEntry = ((request: HttpRequest) => Promise<HttpResponse>) & { admit?: (head: HttpRequestHead) => HttpAdmission };
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return {

@@ -35,7 +35,8 @@ http(
     const config = parseGcpConfig(process.env, { writeKeys: true });
     const pubsub = getPubSub(config);
     return createCollectEntry({
-      writeKeys: createWriteKeys(config.writeKeys),
+      writeKeys: createWriteKeys(config.writeKeys, config.serverWriteKeys),
+      shopHosts: config.shopHosts,
       bus: createPubSubBus({ pubsub }),
       deadLetters: createPubSubDeadLetterStore({ pubsub }),
       clock,
@@ -113,6 +114,7 @@ http(
     const config = parseGcpConfig(process.env, { writeKeys: false });
     return createOnCatalogUpdateEntry({
       catalog: createFirestoreCatalogStore({ firestore: getFirestore(config) }),
+      shopHosts: config.shopHosts,
       deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
       clock,
       newId,

@@ -39,8 +39,9 @@ describe('createOnCatalogUpdateEntry', () => {
   let deadLetters: SqliteDeadLetterStore;
   let logs: Record<string, unknown>[];
   let ids: number;
-  const entryWith = (overrides: { catalog?: CatalogStore; deadLetters?: DeadLetterStore } = {}) =>
+  const entryWith = (overrides: { catalog?: CatalogStore; deadLetters?: DeadLetterStore; shopHosts?: string[] } = {}) =>
     createOnCatalogUpdateEntry({
+      ...(overrides.shopHosts ? { shopHosts: overrides.shopHosts } : {}),
       catalog: overrides.catalog ?? catalog,
       deadLetters: overrides.deadLetters ?? deadLetters,
       clock: createManualClock(NOW),
@@ -67,6 +68,15 @@ describe('createOnCatalogUpdateEntry', () => {
     const item = (await catalog.getItems(['sku-1'])).get('sku-1');
     assert.deepStrictEqual({ stock: item?.stock, price: item?.price, currency: item?.currency }, { stock: 0, price: 24.5, currency: 'EUR' });
     assert.deepStrictEqual(await deadLetters.list(), []);
+  });
+
+  test('links off the shop domains (from a publisher that skipped the door) are dead-lettered naming the field; the item is untouched', async () => {
+    const event = catalogEvent({ product_id: 'sku-1', price: 1, url: 'https://evil.example/p', image_url: 'https://cdn.shop.example/p.jpg' }, { event_id: 'e-off' });
+    assert.deepStrictEqual(await entryWith({ shopHosts: ['shop.example'] })(pushEvent(event)), { status: 204 });
+    assert.equal((await catalog.getItems(['sku-1'])).get('sku-1'), undefined);
+    const [letter] = await deadLetters.list();
+    assert.deepStrictEqual(letter?.errors.map((error) => error.path), ['properties.url']);
+    assert.equal(letter?.stage, 'catalog');
   });
 
   test('a redelivered push changes nothing, and an older one arriving late only fills unset fields', async () => {

@@ -1,6 +1,7 @@
 import type { HttpEntry, HttpRequest, HttpResponse } from './http.ts';
 import { decodePushEnvelope, PushEnvelopeError } from './push-envelope.ts';
 import type { CatalogStore } from '../pipelines/catalog/catalog-store.ts';
+import { checkCatalogLinks } from '../pipelines/catalog/check-catalog-links.ts';
 import { InvalidCatalogUpdateError, readCatalogUpdate } from '../pipelines/catalog/read-catalog-update.ts';
 import type { DeadLetterStore, FieldError } from '../pipelines/events/dead-letters.ts';
 import { decodeEventMessage, InvalidEventMessageError } from '../pipelines/events/encode-message.ts';
@@ -12,6 +13,11 @@ export type OnCatalogUpdateDeps = {
   deadLetters: DeadLetterStore;
   clock: Clock;
   newId: () => string;
+  /**
+   * The shop's domains (NUDGE_SHOP_DOMAINS): links elsewhere are refused here too, since the topic
+   * may carry messages from publishers that skipped the collector. Absent: not checked.
+   */
+  shopHosts?: readonly string[];
   log?: (entry: Record<string, unknown>) => void;
 };
 
@@ -48,7 +54,7 @@ export function createOnCatalogUpdateEntry(deps: OnCatalogUpdateDeps): HttpEntry
     if (request.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
     let eventId: string | undefined;
     try {
-      const decoded = decode(request);
+      const decoded = decode(request, deps.shopHosts);
       if ('refusal' in decoded) {
         eventId = decoded.refusal.event?.event_id;
         return await deadLetter(decoded.refusal);
@@ -67,7 +73,7 @@ export function createOnCatalogUpdateEntry(deps: OnCatalogUpdateDeps): HttpEntry
 type Refusal = { reason: string; errors: readonly FieldError[]; payload: string; event?: NudgeEvent };
 
 /** The catalog update a push carries, or why it cannot be one. Other errors are bugs and throw. */
-function decode(request: HttpRequest): { event: NudgeEvent } | { refusal: Refusal } {
+function decode(request: HttpRequest, shopHosts: readonly string[] | undefined): { event: NudgeEvent } | { refusal: Refusal } {
   let data: Buffer;
   try {
     data = decodePushEnvelope(request.rawBody).data;
@@ -89,6 +95,11 @@ function decode(request: HttpRequest): { event: NudgeEvent } | { refusal: Refusa
   } catch (error) {
     if (!(error instanceof InvalidCatalogUpdateError)) throw error;
     return { refusal: { reason: error.message, errors: error.errors, payload, event } };
+  }
+  const linkErrors = shopHosts === undefined ? [] : checkCatalogLinks(event.properties, shopHosts);
+  if (linkErrors.length > 0) {
+    const summary = linkErrors.map((error) => `${error.path}: ${error.message}`).join('; ');
+    return { refusal: { reason: `Catalog update ${event.event_id}: ${summary}`, errors: linkErrors, payload, event } };
   }
   return { event };
 }

@@ -1,22 +1,29 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * Write keys identify a source (a website, an app). They are not strong secrets — analytics.js
- * ships them to every browser — but they keep strangers from filling a shop's history, so an
- * unknown key is refused. Only a key's id (a short hash) ever reaches events, logs or the warehouse.
+ * Write keys identify a source (a website, an app). Browser keys are not strong secrets —
+ * analytics.js ships them to every browser — but they keep strangers from filling a shop's
+ * history, so an unknown key is refused. Server keys (NUDGE_SERVER_WRITE_KEYS) stay in the shop's
+ * backend and may also send events that speak for the shop (`Catalog Updated`). Only a key's id
+ * (a short hash) ever reaches events, logs or the warehouse.
  */
 export type WriteKeys = {
-  /** The key's id when the key is accepted, null otherwise. */
-  identify: (candidate: string | undefined | null) => string | null;
+  /** Who the key is when it is accepted (its id; whether it is a server key), null otherwise. */
+  identify: (candidate: string | undefined | null) => WriteKeyIdentity | null;
   readonly size: number;
 };
+
+export type WriteKeyIdentity = { id: string; server: boolean };
 
 export function writeKeyId(key: string): string {
   return `wk_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
-export function createWriteKeys(keys: readonly string[]): WriteKeys {
-  const known = keys.map((key) => key.trim()).filter(Boolean).map((key) => ({ key: Buffer.from(key), id: writeKeyId(key) }));
+export function createWriteKeys(browserKeys: readonly string[], serverKeys: readonly string[] = []): WriteKeys {
+  const toKnown = (keys: readonly string[], server: boolean) =>
+    keys.map((key) => key.trim()).filter(Boolean).map((key) => ({ key: Buffer.from(key), identity: { id: writeKeyId(key), server } }));
+  // Server keys first: a key listed in both lists is a server key.
+  const known = [...toKnown(serverKeys, true), ...toKnown(browserKeys, false)];
   return {
     size: known.length,
     identify(candidate) {
@@ -24,7 +31,7 @@ export function createWriteKeys(keys: readonly string[]): WriteKeys {
       const given = Buffer.from(candidate);
       // Constant-time comparison so a key cannot be guessed byte by byte from response times.
       const match = known.find(({ key }) => key.length === given.length && timingSafeEqual(key, given));
-      return match ? match.id : null;
+      return match ? match.identity : null;
     },
   };
 }

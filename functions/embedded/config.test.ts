@@ -46,3 +46,29 @@ test('bad settings fail with a message naming the variable', () =>
     assert.throws(() => parseEmbeddedConfig({ NUDGE_DATA_DIR: dir, NUDGE_WRITE_KEYS: 'a', NUDGE_CONSUMERS: 'maybe' }), /NUDGE_CONSUMERS/);
     assert.equal(parseEmbeddedConfig({ NUDGE_DATA_DIR: dir, NUDGE_WRITE_KEYS: 'a', NUDGE_CONSUMERS: 'off' }).consumers, false);
   }));
+
+test('NUDGE_SERVER_WRITE_KEYS: a trimmed list of keys that may also speak for the shop', () =>
+  withDir((dir) => {
+    const config = parseEmbeddedConfig({ NUDGE_DATA_DIR: dir, NUDGE_WRITE_KEYS: 'browser', NUDGE_SERVER_WRITE_KEYS: ' srv-1, srv-2 ,' });
+    assert.deepEqual(config.writeKeys, ['browser']);
+    assert.deepEqual(config.serverWriteKeys, ['srv-1', 'srv-2']);
+    assert.deepEqual(parseEmbeddedConfig({ NUDGE_DATA_DIR: dir, NUDGE_WRITE_KEYS: 'browser' }).serverWriteKeys, []);
+    assert.throws(() => parseEmbeddedConfig({ NUDGE_DATA_DIR: dir, NUDGE_WRITE_KEYS: 'a', NUDGE_SERVER_WRITE_KEYS: ' , ' }), ConfigError);
+  }));
+
+test('the generated development key is also a server key, unless server keys are set', () =>
+  withDir((dir) => {
+    const dev = parseEmbeddedConfig({ NUDGE_DATA_DIR: dir });
+    assert.deepEqual(dev.serverWriteKeys, [dev.devWriteKey]);
+    assert.deepEqual(parseEmbeddedConfig({ NUDGE_DATA_DIR: dir, NUDGE_SERVER_WRITE_KEYS: 'srv' }).serverWriteKeys, ['srv']);
+  }));
+
+test('NUDGE_SHOP_DOMAINS: hosts catalog links may use; default the host of NUDGE_SHOP_URL', () =>
+  withDir((dir) => {
+    const base = { NUDGE_DATA_DIR: dir, NUDGE_WRITE_KEYS: 'a' };
+    assert.deepEqual(parseEmbeddedConfig(base).shopHosts, ['shop.example']);
+    assert.deepEqual(parseEmbeddedConfig({ ...base, NUDGE_SHOP_URL: 'https://www.My-Shop.com/de' }).shopHosts, ['www.my-shop.com']);
+    assert.deepEqual(parseEmbeddedConfig({ ...base, NUDGE_SHOP_DOMAINS: 'my-shop.com, CDN.example.net' }).shopHosts, ['my-shop.com', 'cdn.example.net']);
+    assert.throws(() => parseEmbeddedConfig({ ...base, NUDGE_SHOP_DOMAINS: 'my shop.com' }), /NUDGE_SHOP_DOMAINS/);
+    assert.throws(() => parseEmbeddedConfig({ ...base, NUDGE_SHOP_DOMAINS: 'https://my-shop.com/path' }), /NUDGE_SHOP_DOMAINS/);
+  }));

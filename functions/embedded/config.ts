@@ -13,8 +13,15 @@ export type EmbeddedConfig = {
   host: string;
   dataDir: string;
   writeKeys: string[];
+  /**
+   * Keys of the shop's backend (NUDGE_SERVER_WRITE_KEYS): they may also send events that speak for
+   * the shop (`Catalog Updated`). Without any keys configured, the development key is one too.
+   */
+  serverWriteKeys: string[];
   /** Set when NUDGE_WRITE_KEYS was unset and a development key was created or reused. */
   devWriteKey: string | null;
+  /** Hosts catalog links (url, image_url) may point to (NUDGE_SHOP_DOMAINS; subdomains included). */
+  shopHosts: string[];
   /**
    * false = ingest only: events are accepted and stored on the bus but not processed here (a
    * collector-only host; the next start with consumers on works through the backlog).
@@ -39,17 +46,47 @@ export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefi
   }
   const dataDir = resolve(env.NUDGE_DATA_DIR || embeddedDefaults.dataDir);
   const host = env.NUDGE_HOST || embeddedDefaults.host;
-  const listed = (env.NUDGE_WRITE_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
-  if (env.NUDGE_WRITE_KEYS !== undefined && env.NUDGE_WRITE_KEYS.trim() !== '' && listed.length === 0) {
-    throw new ConfigError('NUDGE_WRITE_KEYS must be a comma-separated list of keys');
-  }
+  const listed = parseKeyList(env, 'NUDGE_WRITE_KEYS');
+  const serverWriteKeys = parseKeyList(env, 'NUDGE_SERVER_WRITE_KEYS');
+  const shopHosts = parseShopHosts(env);
   const consumersSetting = (env.NUDGE_CONSUMERS ?? 'on').trim().toLowerCase();
   if (consumersSetting !== 'on' && consumersSetting !== 'off') throw new ConfigError(`NUDGE_CONSUMERS must be "on" or "off", got "${env.NUDGE_CONSUMERS}"`);
   const consumers = consumersSetting === 'on';
   const journeys = parseJourneyConfig(env, dataDir);
-  if (listed.length > 0) return { port, host, dataDir, writeKeys: listed, devWriteKey: null, consumers, journeys };
+  const common = { port, host, dataDir, consumers, journeys, shopHosts };
+  if (listed.length > 0) return { ...common, writeKeys: listed, serverWriteKeys, devWriteKey: null };
   const devWriteKey = loadOrCreateDevWriteKey(dataDir);
-  return { port, host, dataDir, writeKeys: [devWriteKey], devWriteKey, consumers, journeys };
+  // A laptop has no browser/backend divide: the one generated key may also send catalog updates.
+  return { ...common, writeKeys: [devWriteKey], serverWriteKeys: serverWriteKeys.length > 0 ? serverWriteKeys : [devWriteKey], devWriteKey };
+}
+
+/** A comma-separated key list (trimmed, empties dropped); set but holding no key is an error. */
+export function parseKeyList(env: Readonly<Record<string, string | undefined>>, name: string): string[] {
+  const value = env[name];
+  const keys = (value ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  if (value !== undefined && value.trim() !== '' && keys.length === 0) throw new ConfigError(`${name} must be a comma-separated list of keys`);
+  return keys;
+}
+
+const hostName = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
+
+/**
+ * NUDGE_SHOP_DOMAINS (comma-separated host names), by default the host of NUDGE_SHOP_URL: the
+ * domains catalog links must stay on, so nobody can point the shop's emails at another site.
+ */
+export function parseShopHosts(env: Readonly<Record<string, string | undefined>>): string[] {
+  const listed = (env.NUDGE_SHOP_DOMAINS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+  if (listed.length === 0) {
+    try {
+      return [new URL(env.NUDGE_SHOP_URL || 'https://shop.example').hostname.toLowerCase()];
+    } catch {
+      throw new ConfigError(`NUDGE_SHOP_URL must be an absolute URL, got "${env.NUDGE_SHOP_URL}"`);
+    }
+  }
+  for (const host of listed) {
+    if (!hostName.test(host)) throw new ConfigError(`NUDGE_SHOP_DOMAINS must be comma-separated host names like shop.example, got "${host}"`);
+  }
+  return listed;
 }
 
 /** One development key per data dir, created once so curl examples keep working across restarts. */

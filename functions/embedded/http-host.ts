@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpEntry, HttpRequest, HttpResponse } from '../http.ts';
+import type { HttpAdmission, HttpEntry, HttpRequestHead, HttpResponse } from '../http.ts';
 
 export type HttpRoute = {
   /** Exact path, or a prefix ending in "/" (e.g. "/v1/"). */
@@ -12,16 +12,38 @@ export type HttpHost = {
   listen: (port: number, host: string) => Promise<{ port: number; url: string }>;
   close: () => Promise<void>;
   server: Server;
+  /** Request bodies being read right now (each counts against maxConcurrentBodies). */
+  bodiesBeingRead: () => number;
 };
 
-/** Bytes read from a socket before giving up; entries apply their own, smaller, limits. */
-const maxRequestBytes = 4 * 1024 * 1024;
+/** Every tunable of the host, with why. */
+export const httpHostDefaults = {
+  /**
+   * Body cap for entries that do not say (no `admit`): the admin query, unsubscribe posts and
+   * pages have small bodies; the collector sets its own, per endpoint and per sender.
+   */
+  maxBodyBytes: 1024 * 1024,
+  /**
+   * Bodies buffered at once, whatever their route. Beyond it a request is answered 503 with
+   * Retry-After before any of its body is read: memory stays bounded (64 × the 500 KB batch cap
+   * ≈ 32 MB) however many uploads are left unfinished. SDKs retry 503s.
+   */
+  maxConcurrentBodies: 64,
+  /** A request must arrive whole within this, so an unfinished upload frees its slot. */
+  requestTimeoutMs: 60_000,
+} as const;
 
 /**
  * The embedded host: one node:http server mounting the very entries Cloud Functions run. This is
  * the only place that knows about node:http; entries get a plain HttpRequest (functions/http.ts).
  */
-export function createHttpHost(deps: { routes: readonly HttpRoute[]; onError?: (error: unknown) => void }): HttpHost {
+export function createHttpHost(deps: {
+  routes: readonly HttpRoute[];
+  onError?: (error: unknown) => void;
+  maxConcurrentBodies?: number;
+}): HttpHost {
+  const maxConcurrentBodies = deps.maxConcurrentBodies ?? httpHostDefaults.maxConcurrentBodies;
+  let bodiesBeingRead = 0;
   const findEntry = (path: string): HttpEntry | undefined =>
     deps.routes.find((route) => (route.path.endsWith('/') ? path.startsWith(route.path) : path === route.path))?.entry;
 
@@ -35,6 +57,7 @@ export function createHttpHost(deps: { routes: readonly HttpRoute[]; onError?: (
   });
   // Segment SDKs keep connections alive between flushes; keep them a little longer than they do.
   server.keepAliveTimeout = 65_000;
+  server.requestTimeout = httpHostDefaults.requestTimeoutMs;
 
   let closing = false;
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -48,19 +71,31 @@ export function createHttpHost(deps: { routes: readonly HttpRoute[]; onError?: (
       const url = new URL(req.url ?? '/', 'http://embedded');
       const entry = findEntry(url.pathname);
       if (!entry) return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found\n' });
-      const rawBody = await readBody(req);
-      if (rawBody === null) {
-        return send(res, { status: 413, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errors: [{ path: '', message: 'Request body too large' }] }) });
-      }
-      const request: HttpRequest = {
+      const head: HttpRequestHead = {
         method: req.method ?? 'GET',
         path: url.pathname,
         headers: req.headers as Record<string, string | undefined>,
         query: url.searchParams,
-        rawBody,
         remoteAddress: req.socket.remoteAddress,
       };
-      send(res, await entry(request));
+      // Who may send a body, and how much, is decided before a byte of it is read.
+      const admission: HttpAdmission = entry.admit?.(head) ?? { maxBodyBytes: httpHostDefaults.maxBodyBytes, tooLarge: defaultTooLarge };
+      const declared = Number(req.headers['content-length'] ?? NaN);
+      const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
+      if ('refuse' in admission) return hasBody ? sendUnread(req, res, admission.refuse) : send(res, admission.refuse);
+      if (declared > admission.maxBodyBytes) return sendUnread(req, res, admission.tooLarge);
+      let rawBody: Buffer | null = emptyBody;
+      if (hasBody) {
+        if (bodiesBeingRead >= maxConcurrentBodies) return sendUnread(req, res, busy);
+        bodiesBeingRead++;
+        try {
+          rawBody = await readBody(req, admission.maxBodyBytes);
+        } finally {
+          bodiesBeingRead--;
+        }
+      }
+      if (rawBody === null) return sendUnread(req, res, admission.tooLarge);
+      send(res, await entry({ ...head, rawBody }));
     } catch (error) {
       deps.onError?.(error);
       if (!res.headersSent) send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error\n' });
@@ -70,6 +105,7 @@ export function createHttpHost(deps: { routes: readonly HttpRoute[]; onError?: (
 
   return {
     server,
+    bodiesBeingRead: () => bodiesBeingRead,
     listen: (port, host) =>
       new Promise((resolvePromise, reject) => {
         server.once('error', reject);
@@ -89,17 +125,40 @@ export function createHttpHost(deps: { routes: readonly HttpRoute[]; onError?: (
   };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
+const emptyBody = Buffer.alloc(0);
+const defaultTooLarge: HttpResponse = {
+  status: 413,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ errors: [{ path: '', message: `Request body larger than ${httpHostDefaults.maxBodyBytes} bytes` }] }),
+};
+const busy: HttpResponse = {
+  status: 503,
+  headers: { 'content-type': 'application/json', 'retry-after': '1' },
+  body: JSON.stringify({ errors: [{ path: '', message: 'Too many uploads in progress; retry shortly' }] }),
+};
+
+/**
+ * The body, or null the moment it grows past `maxBytes` (the rest is then never buffered: the
+ * data listener is gone and the answer closes the connection).
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
   return new Promise((resolvePromise, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxRequestBytes) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolvePromise(tooLarge ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.off('end', onEnd);
+      chunks.length = 0;
+      resolvePromise(null);
+    };
+    const onEnd = () => resolvePromise(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    req.on('data', onData);
+    req.on('end', onEnd);
     req.on('error', reject);
   });
 }
@@ -107,4 +166,16 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
 function send(res: ServerResponse, response: HttpResponse): void {
   res.writeHead(response.status, response.headers);
   res.end(response.body);
+}
+
+/**
+ * Answers a request whose body is not (or no longer) being read and closes the connection, so
+ * the unread rest of an upload is never buffered and cannot be mistaken for the next request.
+ */
+function sendUnread(req: IncomingMessage, res: ServerResponse, response: HttpResponse): void {
+  res.shouldKeepAlive = false;
+  res.writeHead(response.status, { ...response.headers, connection: 'close' });
+  res.end(response.body);
+  // Discard whatever still arrives until the socket closes, without keeping it.
+  req.resume();
 }

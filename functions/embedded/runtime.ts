@@ -124,7 +124,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     log,
     coalesceWindowMs: options.browseCoalesceWindowMs ?? embeddedConsumerDefaults.browseCoalesceWindowMs,
   });
-  const onCatalogUpdate = createOnCatalogUpdateEntry({ catalog, deadLetters: deadLetters, clock, newId: newEventId, log });
+  const onCatalogUpdate = createOnCatalogUpdateEntry({ catalog, deadLetters: deadLetters, clock, newId: newEventId, shopHosts: config.shopHosts, log });
   const writeToWarehouse = createWarehouseWriter({ warehouse });
 
   const subscriptions: SqliteBusSubscription[] = [
@@ -153,7 +153,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     onError: (error, context) => log({ severity: 'WARNING', message: 'delivery failed; will retry', subscription: context.subscription, error: String(error) }),
   });
 
-  const collect = createCollectEntry({ writeKeys: createWriteKeys(config.writeKeys), bus, deadLetters, clock, newEventId, log });
+  const writeKeys = createWriteKeys(config.writeKeys, config.serverWriteKeys);
+  const collect = createCollectEntry({ writeKeys, bus, deadLetters, clock, newEventId, shopHosts: config.shopHosts, log });
   const unsubscribePerson = createUnsubscribePerson({
     store: profiles,
     foldEvents,

@@ -1,14 +1,19 @@
-import { ConfigError } from '../embedded/config.ts';
+import { ConfigError, parseKeyList, parseShopHosts } from '../embedded/config.ts';
 
 export type GcpConfig = {
   projectId: string;
   firestoreDatabase: string;
   writeKeys: string[];
+  /** Keys of the shop's backend, which may also send `Catalog Updated` (Secret Manager, may be empty). */
+  serverWriteKeys: string[];
+  /** Hosts catalog links may point to (NUDGE_SHOP_DOMAINS, else the host of NUDGE_SHOP_URL). */
+  shopHosts: string[];
 };
 
 /**
  * Settings of the Cloud Functions, parsed once from the environment terraform/functions.tf sets
- * (NUDGE_WRITE_KEYS comes from Secret Manager). A missing setting fails the first request loudly.
+ * (NUDGE_WRITE_KEYS and NUDGE_SERVER_WRITE_KEYS come from Secret Manager). A missing setting
+ * fails the first request loudly.
  */
 export function parseGcpConfig(env: Readonly<Record<string, string | undefined>>, needs: { writeKeys: boolean }): GcpConfig {
   const projectId = env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT;
@@ -17,5 +22,11 @@ export function parseGcpConfig(env: Readonly<Record<string, string | undefined>>
   if (needs.writeKeys && writeKeys.length === 0) {
     throw new ConfigError('NUDGE_WRITE_KEYS is empty: add a version to the write-keys secret (see docs/deploy.md)');
   }
-  return { projectId, firestoreDatabase: env.NUDGE_FIRESTORE_DATABASE || '(default)', writeKeys };
+  return {
+    projectId,
+    firestoreDatabase: env.NUDGE_FIRESTORE_DATABASE || '(default)',
+    writeKeys,
+    serverWriteKeys: parseKeyList(env, 'NUDGE_SERVER_WRITE_KEYS'),
+    shopHosts: parseShopHosts(env),
+  };
 }

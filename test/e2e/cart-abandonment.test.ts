@@ -27,6 +27,8 @@ describe('cart abandonment on the embedded runtime', () => {
         PORT: '0',
         NUDGE_DATA_DIR: dataDir,
         NUDGE_WRITE_KEYS: writeKey,
+        // The batches below include the shop backend's Catalog Updated, which needs a server key.
+        NUDGE_SERVER_WRITE_KEYS: writeKey,
         NUDGE_TEMPLATES_DIR: templatesDir,
         // Deterministic for the test: nobody held out, no quiet hours at whatever time CI runs.
         NUDGE_HOLDOUT_PERCENT: '0',

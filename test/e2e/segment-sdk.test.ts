@@ -16,6 +16,7 @@ import { createCaptureStream } from '../support/capture-stream.ts';
 // when it switches its backend analytics to nudge.
 describe('Segment SDK → embedded runtime → profile and warehouse', () => {
   const writeKey = 'e2e-write-key';
+  const serverWriteKey = 'e2e-server-write-key';
   let dataDir: string;
   let runtime: EmbeddedRuntime;
   const env = () => ({ NUDGE_DATA_DIR: dataDir, NUDGE_WRITE_KEYS: writeKey });
@@ -23,7 +24,7 @@ describe('Segment SDK → embedded runtime → profile and warehouse', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'nudge-e2e-'));
     runtime = await startEmbeddedRuntime(
-      parseEmbeddedConfig({ PORT: '0', NUDGE_DATA_DIR: dataDir, NUDGE_WRITE_KEYS: writeKey }),
+      parseEmbeddedConfig({ PORT: '0', NUDGE_DATA_DIR: dataDir, NUDGE_WRITE_KEYS: writeKey, NUDGE_SERVER_WRITE_KEYS: serverWriteKey }),
       { browseCoalesceWindowMs: 20, log: () => {} },
     );
   });
@@ -141,8 +142,8 @@ describe('Segment SDK → embedded runtime → profile and warehouse', () => {
     assert.equal(orders, 1);
   });
 
-  test('a catalog update from the shop backend reaches the catalog, not any profile', async () => {
-    const analytics = new Analytics({ writeKey, host: runtime.url, flushAt: 1, maxRetries: 2 });
+  test('a catalog update from the shop backend (server key) reaches the catalog, not any profile', async () => {
+    const analytics = new Analytics({ writeKey: serverWriteKey, host: runtime.url, flushAt: 1, maxRetries: 2 });
     analytics.track({ userId: 'shop-backend', event: 'Catalog Updated', properties: { product_id: 'jacket-1', stock: 3, price: 119, currency: 'eur' } });
     await analytics.closeAndFlush({ timeout: 10_000 });
     await runtime.bus.whenIdle();
@@ -152,5 +153,19 @@ describe('Segment SDK → embedded runtime → profile and warehouse', () => {
     assert.equal(item?.currency, 'EUR');
     const out = createCaptureStream();
     assert.equal(await runProfileCommand('shop-backend', env(), out), 1, 'catalog updates do not create profiles');
+  });
+
+  test('the browser write key cannot rewrite the catalog: 403 naming the event, dead-lettered', async () => {
+    const response = await fetch(`${runtime.url}/v1/track`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'attacker', event: 'Catalog Updated', messageId: 'forged-1', properties: { product_id: 'jacket-2', price: 1, url: 'https://evil.example/' } }),
+    });
+    assert.equal(response.status, 403);
+    const body = (await response.json()) as { errors: { path: string; message: string }[] };
+    assert.equal(body.errors[0]?.path, 'event');
+    await runtime.bus.whenIdle();
+    assert.equal((await runtime.catalog.getItems(['jacket-2'])).get('jacket-2'), undefined);
+    assert.ok((await runtime.deadLetters.list()).some((letter) => letter.payload.includes('forged-1')));
   });
 });
