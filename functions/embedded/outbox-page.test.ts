@@ -13,7 +13,7 @@ import { createOutboxPageEntry } from './outbox-page.ts';
 const root = mkdtempSync(join(tmpdir(), 'nudge-outbox-page-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const get = (path: string, method = 'GET'): HttpRequest => ({ method, path, headers: {}, query: new URLSearchParams(), rawBody: Buffer.alloc(0) });
+const get = (path: string, method = 'GET', host = '127.0.0.1:8080'): HttpRequest => ({ method, path, headers: { host }, query: new URLSearchParams(), rawBody: Buffer.alloc(0) });
 
 const emailFor = (cart: string, overrides: Partial<OutgoingEmail> = {}): OutgoingEmail => {
   const send_id = sendId('cart-abandonment', cart, 0);
@@ -138,5 +138,18 @@ describe('outbox page', () => {
     const response = await entry(get('/outbox', 'POST'));
     assert.equal(response.status, 405);
     assert.equal(response.headers!.allow, 'GET, HEAD');
+  });
+
+  test('DNS rebinding: a Host that is not a loopback name (or the configured host) is refused with 403', async () => {
+    for (const host of ['evil.example', 'evil.example:8080', '']) {
+      const response = await entry(get('/outbox', 'GET', host));
+      assert.equal(response.status, 403, host);
+      assert.doesNotMatch(String(response.body), /zoe@example\.com/);
+    }
+    for (const host of ['localhost:8080', '127.0.0.1:8080', '[::1]:8080', 'LOCALHOST']) {
+      assert.equal((await entry(get('/outbox', 'GET', host))).status, 200, host);
+    }
+    const named = createOutboxPageEntry({ dataDir, allowedHosts: ['nudge.internal'] });
+    assert.equal((await named(get('/outbox', 'GET', 'nudge.internal:8080'))).status, 200);
   });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { html, htmlPageResponse, type Html } from '../html-page.ts';
 import type { HttpEntry, HttpResponse } from '../http.ts';
 import { assertSendId } from '../../pipelines/delivery/send-ledger.ts';
+import { isAllowedLocalHost } from './http-host-loopback.ts';
 import { listOutbox, outboxPath, readOutboxEmail } from './outbox-mailer.ts';
 
 /**
@@ -39,8 +40,15 @@ export const EMAIL_VIEW_CSP = [
   'sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation',
 ].join('; ');
 
-export function createOutboxPageEntry(deps: { dataDir: string }): HttpEntry {
+/**
+ * `allowedHosts`: names besides loopback ones the page answers to (the configured NUDGE_HOST);
+ * any other Host header is refused (DNS rebinding, http-host-loopback.ts).
+ */
+export function createOutboxPageEntry(deps: { dataDir: string; allowedHosts?: readonly string[] }): HttpEntry {
   return async (request) => {
+    if (!isAllowedLocalHost(request.headers.host, deps.allowedHosts)) {
+      return { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'The outbox is served only under a loopback host name (localhost, 127.0.0.1, [::1]).\n' };
+    }
     const method = request.method.toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') return notAllowed();
     const path = request.path.replace(/\/+$/, '');

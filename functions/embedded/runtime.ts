@@ -6,6 +6,7 @@ import { ConfigError, type EmbeddedConfig } from './config.ts';
 import { openDuckDbWarehouse } from './duckdb-warehouse.ts';
 import { newAdminToken, removeHostFile, writeHostFile } from './host-file.ts';
 import { createHttpHost } from './http-host.ts';
+import { isLoopbackName } from './http-host-loopback.ts';
 import { loadEmbeddedJourneys, type EmbeddedJourneys } from './journeys.ts';
 import { createOutboxPageEntry } from './outbox-page.ts';
 import { createPushDelivery } from './push-delivery.ts';
@@ -167,11 +168,12 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     routes: [
       { path: '/v1/', entry: collect },
       { path: '/healthz', entry: async () => jsonResponse(200, { ok: true }) },
-      { path: '/_nudge/query', entry: createAdminQueryEntry({ warehouse, adminToken }) },
       { path: '/unsubscribe', entry: createUnsubscribeEntry({ linkKeys: config.journeys.linkKeys, unsubscribe: unsubscribePerson, clock, log }) },
-      // The outbox shows recipients and their carts: served only when the host listens on loopback.
-      ...(isLoopback(config.host)
+      // The admin query (the warehouse) and the outbox (recipients and their carts) are local
+      // tools: served only when the host listens on loopback, and then only under a loopback Host.
+      ...(isLoopbackName(config.host)
         ? [
+            { path: '/_nudge/query', entry: createAdminQueryEntry({ warehouse, adminToken }) },
             { path: '/outbox', entry: outboxPage },
             { path: '/outbox/', entry: outboxPage },
           ]
@@ -207,8 +209,4 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     })());
 
   return { url, port, bus, profiles, catalog, deadLetters, warehouse, journeys, runJourneyStep: runStep, sweepTimers: sweep, stop };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

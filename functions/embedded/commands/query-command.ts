@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { findForbiddenConstruct } from '../admin-query-guard.ts';
 import { parseEmbeddedConfig } from '../config.ts';
 import { openDuckDbWarehouse } from '../duckdb-warehouse.ts';
 import { readLiveHost } from '../host-file.ts';
@@ -18,6 +19,12 @@ export async function runQueryCommand(
 ): Promise<number> {
   const sql = sqlOrFile.trim().toLowerCase().endsWith('.sql') && existsSync(sqlOrFile) ? readFileSync(sqlOrFile, 'utf8') : sqlOrFile;
   const { dataDir } = parseEmbeddedConfig({ ...options.env, NUDGE_WRITE_KEYS: options.env.NUDGE_WRITE_KEYS || 'unused-by-this-command' });
+  // The same read-only rule the running host applies, so both paths answer alike.
+  const forbidden = findForbiddenConstruct(sql);
+  if (forbidden !== null) {
+    console.error(`nudge: query refused: ${forbidden}`);
+    return 1;
+  }
   let rows: WarehouseRow[];
   try {
     rows = await runQuery(dataDir, sql);
@@ -37,6 +44,9 @@ async function runQuery(dataDir: string, sql: string): Promise<WarehouseRow[]> {
       headers: { authorization: `Bearer ${host.adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ sql }),
     });
+    if (response.status === 404) {
+      throw new Error(`the running host (${host.url}) listens on a non-loopback address, where the admin query is not served; stop it to query the warehouse file, or run it with NUDGE_HOST=127.0.0.1`);
+    }
     const body = (await response.json()) as { rows?: WarehouseRow[]; error?: string };
     if (!response.ok || !body.rows) throw new Error(body.error ?? `host answered ${response.status}`);
     return body.rows;

@@ -1,0 +1,54 @@
+import { BigQueryTranslationError, isSignificant, tokenize, type Token } from './bigquery-tokens.ts';
+
+/**
+ * The admin query endpoint answers analysts' SELECTs, nothing else: DuckDB would also run
+ * `read_text('/etc/passwd')`, `COPY … TO`, `DELETE`, `ATTACH`, `INSTALL`, or read any file named
+ * as a table. Checked on tokens (never raw text), so words inside string literals and comments
+ * are fine. Returns why a query is refused, naming the construct, or null when it may run.
+ */
+export function findForbiddenConstruct(sql: string): string | null {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(sql).filter(isSignificant);
+  } catch (error) {
+    if (error instanceof BigQueryTranslationError) return error.message;
+    throw error;
+  }
+  const semicolon = tokens.findIndex((token) => token.kind === 'op' && token.text === ';');
+  if (semicolon >= 0 && semicolon < tokens.length - 1) return 'Only one statement may run: found a second one after ";"';
+  const statement = semicolon >= 0 ? tokens.slice(0, semicolon) : tokens;
+  const first = statement[0];
+  if (!first || first.kind !== 'ident' || !['SELECT', 'WITH'].includes(first.value.toUpperCase())) {
+    return `Only a SELECT (or WITH … SELECT) may run here, not ${first ? first.text : 'an empty statement'}`;
+  }
+  for (let i = 0; i < statement.length; i++) {
+    const token = statement[i]!;
+    const before = statement[i - 1];
+    const afterFrom = before?.kind === 'ident' && ['FROM', 'JOIN'].includes(before.value.toUpperCase());
+    if (token.kind === 'ident') {
+      const word = token.value.toUpperCase();
+      const isCall = statement[i + 1]?.kind === 'op' && statement[i + 1]?.text === '(';
+      if (!isCall && statementWords.has(word)) return `${word} is not allowed: the admin query is read-only`;
+      if (isCall && fileFunction.test(token.value)) return `${token.value}() is not allowed: it reads files or settings outside the warehouse tables`;
+      if (isCall && afterFrom && word !== 'UNNEST') return `Table function ${token.value}() is not allowed: query the warehouse tables`;
+    }
+    if (afterFrom && token.kind === 'string') return `FROM '${token.value}' is not allowed: it would read a file; query the warehouse tables`;
+    if (afterFrom && token.kind === 'quoted' && looksLikeFile.test(token.value)) {
+      return `FROM \`${token.value}\` is not allowed: it names a file; query the warehouse tables`;
+    }
+  }
+  return null;
+}
+
+/** Statements and clauses that change data, settings or the database (as bare words). */
+const statementWords = new Set([
+  'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'UPSERT', 'CREATE', 'DROP', 'ALTER', 'TRUNCATE', 'COPY', 'ATTACH', 'DETACH',
+  'INSTALL', 'LOAD', 'PRAGMA', 'SET', 'RESET', 'CALL', 'EXPORT', 'IMPORT', 'VACUUM', 'CHECKPOINT', 'USE', 'GRANT',
+  'REVOKE', 'EXECUTE', 'PREPARE', 'DEALLOCATE', 'DECLARE', 'BEGIN', 'COMMIT', 'ROLLBACK', 'ABORT', 'RETURNING',
+]);
+
+/** Functions that read files, other databases or the environment. */
+const fileFunction = /^(?:read_\w*|glob|\w+_scan|scan_\w+|query|query_table|sniff_csv|parquet_\w+|iceberg_\w+|delta_\w+|sqlite_\w+|postgres_\w+|mysql_\w+|getenv|current_setting|load_\w+|json_execute_serialized_sql|duckdb_\w+|pragma_\w+|which_secret|read)$/i;
+
+/** A name DuckDB would resolve to a file (replacement scans) rather than a table. */
+const looksLikeFile = /[/\\:~]|\.(?:csv|tsv|txt|parquet|json|jsonl|ndjson|gz|zst|xlsx|db|duckdb|sqlite|arrow)$/i;
