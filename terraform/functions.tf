@@ -62,6 +62,13 @@ locals {
     LOG_EXECUTION_ID         = "true"
   })
 
+  # What collect and onCatalogUpdate read to keep catalog links on the shop's domains
+  # (NUDGE_SHOP_DOMAINS; empty: the host of NUDGE_SHOP_URL).
+  catalog_environment = merge(local.function_environment, { for name, value in {
+    NUDGE_SHOP_URL     = var.shop_url
+    NUDGE_SHOP_DOMAINS = join(",", var.shop_domains)
+  } : name => value if value != "" })
+
   # What journeys, decisions and emails read (functions/journey-config.ts). Secrets (the SendGrid
   # key, link-signing keys) come from Secret Manager; NUDGE_PUBLIC_URL is set per function.
   # Empty settings are left out: the code's defaults apply (e.g. the cart URL is <shop_url>/cart).
@@ -117,7 +124,7 @@ resource "google_cloudfunctions2_function" "collect" {
     available_cpu                    = local.function_settings.collect.cpu
     max_instance_request_concurrency = local.function_settings.collect.concurrency
     timeout_seconds                  = local.function_settings.collect.timeout_seconds
-    environment_variables            = local.function_environment
+    environment_variables            = local.catalog_environment
 
     # "latest": new instances pick up a rotated key list; redeploy to roll it out at once.
     secret_environment_variables {
@@ -126,13 +133,23 @@ resource "google_cloudfunctions2_function" "collect" {
       secret     = google_secret_manager_secret.write_keys.secret_id
       version    = "latest"
     }
+
+    # The shop backend's keys: the only ones that may send Catalog Updated.
+    secret_environment_variables {
+      key        = "NUDGE_SERVER_WRITE_KEYS"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.server_write_keys.secret_id
+      version    = "latest"
+    }
   }
 
   depends_on = [
     google_project_service.enabled,
     google_project_iam_member.build_builds_functions,
     google_secret_manager_secret_iam_member.collect_reads_write_keys,
+    google_secret_manager_secret_iam_member.collect_reads_server_write_keys,
     google_secret_manager_secret_version.write_keys,
+    google_secret_manager_secret_version.server_write_keys,
   ]
 }
 
@@ -169,7 +186,8 @@ resource "google_cloudfunctions2_function" "consumer" {
     available_cpu                    = local.function_settings.consumer.cpu
     max_instance_request_concurrency = local.function_settings.consumer.concurrency
     timeout_seconds                  = var.consumer_timeout_seconds
-    environment_variables            = local.function_environment
+    # onCatalogUpdate re-checks catalog links against the shop's domains; the others ignore them.
+    environment_variables = local.catalog_environment
   }
 
   depends_on = [

@@ -90,6 +90,12 @@ resource "google_secret_manager_secret_iam_member" "collect_reads_write_keys" {
   member    = "serviceAccount:${google_service_account.collect.email}"
 }
 
+resource "google_secret_manager_secret_iam_member" "collect_reads_server_write_keys" {
+  secret_id = google_secret_manager_secret.server_write_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.collect.email}"
+}
+
 # Anyone may call collect; the function itself refuses unknown write keys (401).
 resource "google_cloud_run_service_iam_member" "collect_is_public" {
   location = google_cloudfunctions2_function.collect.location

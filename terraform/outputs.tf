@@ -58,6 +58,11 @@ output "write_keys_secret" {
   value       = google_secret_manager_secret.write_keys.id
 }
 
+output "server_write_keys_secret" {
+  description = "Secret Manager secret of the server write keys (the only keys that may send Catalog Updated); add versions with gcloud secrets versions add."
+  value       = google_secret_manager_secret.server_write_keys.id
+}
+
 output "function_source_object" {
   description = "The uploaded source zip (gs:// URL) the functions were built from."
   value       = "gs://${google_storage_bucket.functions_source.name}/${google_storage_bucket_object.functions_source.name}"

@@ -19,6 +19,28 @@ resource "google_secret_manager_secret_version" "write_keys" {
   secret_data = join(",", var.write_keys)
 }
 
+# Server write keys, comma-separated, as NUDGE_SERVER_WRITE_KEYS of collect: the keys of the shop's
+# backend. Unlike browser write keys they stay secret, and only they may send events that speak for
+# the shop (Catalog Updated: names, prices, links and images every email shows). collect mounts the
+# latest version, so one must exist before collect is created: set var.server_write_keys, or
+# printf 'sk_live_…' | gcloud secrets versions add <secret> --data-file=-
+resource "google_secret_manager_secret" "server_write_keys" {
+  secret_id = var.server_write_keys_secret_id
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_secret_manager_secret_version" "server_write_keys" {
+  count = length(var.server_write_keys) > 0 ? 1 : 0
+
+  secret      = google_secret_manager_secret.server_write_keys.id
+  secret_data = join(",", var.server_write_keys)
+}
+
 # The SendGrid API key of sweepTimers (SENDGRID_API_KEY): a mail.send key, plus read access to
 # Email Activity so claims left in doubt can be settled. Add it outside Terraform so it stays out
 # of the state: printf '%s' 'SG.…' | gcloud secrets versions add <secret> --data-file=-

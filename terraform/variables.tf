@@ -202,14 +202,48 @@ variable "write_keys" {
   }
 }
 
+variable "server_write_keys_secret_id" {
+  description = "Secret Manager secret holding the server write keys (comma-separated), exposed to collect as NUDGE_SERVER_WRITE_KEYS. Only these keys may send Catalog Updated."
+  type        = string
+  default     = "nudge-server-write-keys"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.server_write_keys_secret_id))
+    error_message = "server_write_keys_secret_id may contain only letters, digits, underscores and hyphens (255 characters at most)."
+  }
+}
+
+variable "server_write_keys" {
+  description = "Server write keys (the shop backend's) to store as the secret's first version. Leave empty to add versions yourself (gcloud secrets versions add) so keys stay out of the Terraform state."
+  type        = list(string)
+  default     = []
+  sensitive   = true
+
+  validation {
+    condition     = alltrue([for key in var.server_write_keys : can(regex("^[^,\\s]+$", key))])
+    error_message = "Server write keys must be non-empty and contain no commas or whitespace."
+  }
+}
+
+variable "shop_domains" {
+  description = "Host names catalog links (url, image_url of Catalog Updated) may point to, subdomains included (NUDGE_SHOP_DOMAINS). Empty: the host of shop_url."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for host in var.shop_domains : can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$", host))])
+    error_message = "shop_domains must be lower-case host names such as shop.example (no scheme, port or path)."
+  }
+}
+
 variable "extra_environment_variables" {
   description = "Additional environment variables for every function (e.g. NUDGE_LOG_LEVEL). Must not override the NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT or NUDGE_BQ_DATASET set here, nor the secrets and NUDGE_PUBLIC_URL."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = length(setintersection(keys(var.extra_environment_variables), ["NUDGE_RUNTIME", "GOOGLE_CLOUD_PROJECT", "NUDGE_BQ_DATASET", "NUDGE_FIRESTORE_DATABASE", "NUDGE_WRITE_KEYS", "NUDGE_LINK_KEYS", "SENDGRID_API_KEY", "NUDGE_PUBLIC_URL"])) == 0
-    error_message = "extra_environment_variables must not set NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT, NUDGE_BQ_DATASET, NUDGE_FIRESTORE_DATABASE, NUDGE_WRITE_KEYS, NUDGE_LINK_KEYS, SENDGRID_API_KEY or NUDGE_PUBLIC_URL; they are managed here."
+    condition     = length(setintersection(keys(var.extra_environment_variables), ["NUDGE_RUNTIME", "GOOGLE_CLOUD_PROJECT", "NUDGE_BQ_DATASET", "NUDGE_FIRESTORE_DATABASE", "NUDGE_WRITE_KEYS", "NUDGE_SERVER_WRITE_KEYS", "NUDGE_SHOP_DOMAINS", "NUDGE_LINK_KEYS", "SENDGRID_API_KEY", "NUDGE_PUBLIC_URL"])) == 0
+    error_message = "extra_environment_variables must not set NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT, NUDGE_BQ_DATASET, NUDGE_FIRESTORE_DATABASE, NUDGE_WRITE_KEYS, NUDGE_SERVER_WRITE_KEYS, NUDGE_SHOP_DOMAINS, NUDGE_LINK_KEYS, SENDGRID_API_KEY or NUDGE_PUBLIC_URL; they are managed here."
   }
 }
 

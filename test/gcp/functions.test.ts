@@ -63,6 +63,8 @@ before(async () => {
   process.env.FIRESTORE_EMULATOR_HOST = firestoreEmulator.host;
   process.env.GOOGLE_CLOUD_PROJECT = pubsubEmulator.projectId;
   process.env.NUDGE_WRITE_KEYS = `other-key, ${writeKey}`;
+  // The batches below carry the shop backend's Catalog Updated, which only server keys may send.
+  process.env.NUDGE_SERVER_WRITE_KEYS = writeKey;
   // Journeys: the cart campaign's wait cut to one second in a copied templates folder, SendGrid
   // replaced by a local capture server, and nothing deferred or held out whatever the time.
   templatesDir = copyTemplatesWithWait(mkdtempSync(join(tmpdir(), 'nudge-gcp-templates-')), '1s');

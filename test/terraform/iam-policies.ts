@@ -1,4 +1,4 @@
-import { block, functions, iamMembers, instancesOf, pushInvokerEmail, referencedAddress, serviceConfig } from './terraform-config.ts';
+import { block, blocks, functions, iamMembers, instancesOf, pushInvokerEmail, referencedAddress, serviceConfig } from './terraform-config.ts';
 import type { Instance, TerraformConfig } from './terraform-config.ts';
 
 /** A deployment rule: the violations found in the parsed terraform/ (empty = compliant). */
@@ -106,6 +106,25 @@ export const iamPolicies = {
   },
 
   /**
+   * collect reads both key lists from Secret Manager: NUDGE_WRITE_KEYS (browser keys) and
+   * NUDGE_SERVER_WRITE_KEYS (the shop backend's keys, the only ones that may send Catalog Updated).
+   */
+  collectReadsBothKeyLists(c) {
+    const collect = instancesOf(c, 'google_cloudfunctions2_function', 'collect')[0];
+    if (!collect) return ['no function google_cloudfunctions2_function.collect'];
+    const secrets = blocks(serviceConfig(collect), 'secret_environment_variables');
+    const problems: string[] = [];
+    for (const [key, secret] of [['NUDGE_WRITE_KEYS', 'write_keys'], ['NUDGE_SERVER_WRITE_KEYS', 'server_write_keys']] as const) {
+      const mounted = secrets.find((entry) => entry.key === key);
+      if (!mounted) problems.push(`collect has no ${key} from Secret Manager`);
+      else if (referencedAddress(mounted.secret, 'google_secret_manager_secret') !== `google_secret_manager_secret.${secret}`) {
+        problems.push(`collect's ${key} comes from ${String(mounted.secret)}, not google_secret_manager_secret.${secret}`);
+      }
+    }
+    return problems;
+  },
+
+  /**
    * collect may publish events and dead letters and read the write keys; consumers use Firestore
    * and record dead letters; sweepTimers and unsubscribe each run as their own account holding
    * exactly what their code does.
@@ -122,6 +141,7 @@ export const iamPolicies = {
       ...instancesOf(c, 'google_pubsub_topic', 'events').map((t) => `google_pubsub_topic_iam_member roles/pubsub.publisher \${${t.address}.name}`),
       'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.invalid.name}',
       'google_secret_manager_secret_iam_member roles/secretmanager.secretAccessor ${google_secret_manager_secret.write_keys.id}',
+      'google_secret_manager_secret_iam_member roles/secretmanager.secretAccessor ${google_secret_manager_secret.server_write_keys.id}',
     ].sort();
     if (JSON.stringify(collect) !== JSON.stringify(expectedCollect)) problems.push(`collect's grants ${JSON.stringify(collect)} are not exactly ${JSON.stringify(expectedCollect)}`);
     for (const account of instancesOf(c, 'google_service_account', 'consumer')) {

@@ -342,6 +342,25 @@ const breakages: Breakage[] = [
     },
   },
   {
+    policy: 'collectReadsBothKeyLists',
+    what: 'collect without the server write keys',
+    expect: /collect has no NUDGE_SERVER_WRITE_KEYS/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'collect'), 'service_config');
+      config.secret_environment_variables = (config.secret_environment_variables as Record<string, unknown>[]).filter((s) => s.key !== 'NUDGE_SERVER_WRITE_KEYS');
+    },
+  },
+  {
+    policy: 'collectReadsBothKeyLists',
+    what: 'the server write keys read from the browser keys secret',
+    expect: /NUDGE_SERVER_WRITE_KEYS comes from .*write_keys.*, not google_secret_manager_secret\.server_write_keys/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'collect'), 'service_config');
+      const server = (config.secret_environment_variables as Record<string, unknown>[]).find((s) => s.key === 'NUDGE_SERVER_WRITE_KEYS')!;
+      server.secret = '${google_secret_manager_secret.write_keys.secret_id}';
+    },
+  },
+  {
     policy: 'functionGrantsAreMinimal',
     what: 'sweepTimers allowed to publish events',
     expect: /google_service_account\.sweep_timers's grants/,

@@ -55,6 +55,12 @@ export function block(body: Body | undefined, name: string): Body | undefined {
   return isRecord(first) ? first : undefined;
 }
 
+/** Every nested block called `name` (e.g. repeated secret_environment_variables). */
+export function blocks(body: Body | undefined, name: string): Body[] {
+  const value = body?.[name];
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
 /** The address an expression like "${google_service_account.collect.email}" points at, or null. */
 export function referencedAddress(expression: unknown, type: string): string | null {
   if (typeof expression !== 'string') return null;
