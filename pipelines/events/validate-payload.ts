@@ -153,7 +153,7 @@ function checkEvent(
   const call = parsed.data as ParsedSegmentCall;
   // The endpoint (or the batch item's type) decides the call type, not a stray body field.
   call.type = callType as SegmentCallType;
-  if (call.type === 'track' && options.shopHosts !== undefined && shopEventNames.has(call.event) && call.properties) {
+  if (call.type === 'track' && options.shopHosts !== undefined && call.event === 'Catalog Updated' && call.properties) {
     const linkErrors = checkCatalogLinks(call.properties, options.shopHosts);
     if (linkErrors.length > 0) {
       reject(result, index, item, json, linkErrors.map((error) => (index === undefined ? error : { index, ...error })));
