@@ -54,6 +54,8 @@ describe('nudge simulate against an embedded runtime', () => {
         PORT: '0',
         NUDGE_DATA_DIR: dataDir,
         NUDGE_WRITE_KEYS: writeKey,
+        // The script's setup sends Catalog Updated (as the shop's backend would): a server key.
+        NUDGE_SERVER_WRITE_KEYS: writeKey,
         NUDGE_TEMPLATES_DIR: templatesDir,
         NUDGE_HOLDOUT_PERCENT: '0',
         NUDGE_QUIET_HOURS: 'off',
