@@ -18,6 +18,9 @@ Environment:
   NUDGE_DATA_DIR     where the embedded runtime keeps its state (default ./.nudge)
   NUDGE_WRITE_KEYS   comma-separated write keys accepted by the collector
                      (unset: a development key is generated once and printed at start)
+  NUDGE_SERVER_WRITE_KEYS  keys of the shop's backend, which alone may send events that speak
+                     for the shop (Catalog Updated); unset: the development key, if in use
+  NUDGE_SHOP_DOMAINS comma-separated domains catalog url/image_url links must be on
   NUDGE_TEMPLATES_DIR  campaign folders (default templates/)
 
 Examples:
@@ -99,13 +102,15 @@ program
   .option('--wait-for <duration>', 'how long to wait for the emails afterwards, e.g. 90s or 2m, 0 = do not wait (default: the campaign wait + 10s, at most 2m)')
   .option('--url <url>', 'base URL of the host (default: the running host of the data dir, from host.json)')
   .option('--write-key <key>', 'write key (default: first of NUDGE_WRITE_KEYS, else the data dir\'s development key)')
+  .option('--server-key <key>', 'server write key for the stock updates (default: first of NUDGE_SERVER_WRITE_KEYS, else the write key)')
   .addOption(dataDirOption())
   .addHelpText(
     'after',
     `
 Each shopper browses anonymously (pages, searches, product views); some add 1–3 products to a
 cart, some identify with an email (with email_marketing_consent true, false, or not given), some
-check out and order, the others abandon the cart. A few Catalog Updated events set live stock first.
+check out and order, the others abandon the cart. A few Catalog Updated events set live stock first
+(sent with the server key; a host that refuses them gets a warning and the run goes on without).
 Events go to POST /v1/batch with the write key; the summary (events, carts, orders, emails sent,
 emails skipped by reason) comes from the warehouse via the host (tables decisions, email_sends)
 and the outbox folder.
@@ -120,7 +125,7 @@ start the host with a copy of templates/ whose cart-abandonment/campaign.yaml sa
 (NUDGE_HOLDOUT_PERCENT), quiet hours (NUDGE_QUIET_HOURS) and the frequency cap apply as configured
 on the host and show up among the skip reasons.`,
   )
-  .action(async (options: { shoppers: string; seed: string; pace: string; waitFor?: string; url?: string; writeKey?: string; dataDir?: string }) => {
+  .action(async (options: { shoppers: string; seed: string; pace: string; waitFor?: string; url?: string; writeKey?: string; serverKey?: string; dataDir?: string }) => {
     process.exitCode = await runSimulateCommand(
       {
         shoppers: Number(options.shoppers),
@@ -129,6 +134,7 @@ on the host and show up among the skip reasons.`,
         ...(options.waitFor === undefined ? {} : { waitFor: options.waitFor }),
         ...(options.url ? { url: options.url } : {}),
         ...(options.writeKey ? { writeKey: options.writeKey } : {}),
+        ...(options.serverKey ? { serverKey: options.serverKey } : {}),
         env: withOverrides(options),
       },
       process.stdout,

@@ -11,6 +11,7 @@ import { buildSimulationScript, mulberry32, tallyScript } from '../simulate/shop
 import { copyTemplatesWithWait } from '../../../test/support/short-wait-templates.ts';
 
 const writeKey = 'simulate-test-key';
+const serverKey = 'simulate-test-server-key';
 const options = { seed: 7, shoppers: 20, runId: 'test' } as const;
 
 describe('the shopper script', () => {
@@ -55,7 +56,7 @@ describe('nudge simulate against an embedded runtime', () => {
         NUDGE_DATA_DIR: dataDir,
         NUDGE_WRITE_KEYS: writeKey,
         // The script's setup sends Catalog Updated (as the shop's backend would): a server key.
-        NUDGE_SERVER_WRITE_KEYS: writeKey,
+        NUDGE_SERVER_WRITE_KEYS: serverKey,
         NUDGE_TEMPLATES_DIR: templatesDir,
         NUDGE_HOLDOUT_PERCENT: '0',
         NUDGE_QUIET_HOURS: 'off',
@@ -79,7 +80,7 @@ describe('nudge simulate against an embedded runtime', () => {
     let output = '';
     const out = new Writable({ write: (chunk, _encoding, done) => ((output += String(chunk)), done()) });
     const summary = await simulate(
-      { ...options, paceMs: 2, waitFor: '15s', pollEveryMs: 200, env: { NUDGE_DATA_DIR: dataDir, NUDGE_WRITE_KEYS: writeKey, NUDGE_TEMPLATES_DIR: join(dataDir, 'templates') } },
+      { ...options, paceMs: 2, waitFor: '15s', pollEveryMs: 200, env: { NUDGE_DATA_DIR: dataDir, NUDGE_WRITE_KEYS: writeKey, NUDGE_SERVER_WRITE_KEYS: serverKey, NUDGE_TEMPLATES_DIR: join(dataDir, 'templates') } },
       out,
     );
 
@@ -104,5 +105,18 @@ describe('nudge simulate against an embedded runtime', () => {
     assert.match(output, /Simulating 20 shoppers \(seed 7, run test\)/);
     assert.match(output, new RegExp(`emails sent\\s+${emlFiles.length}\\b`));
     assert.match(output, new RegExp(`emails skipped\\s+.*no_consent ${tally.abandonedWithoutConsent}`));
+  });
+
+  test('with only a browser key the stock updates are refused (403), said so, and the shoppers still go through', async () => {
+    const script = buildSimulationScript({ ...options, runId: 'browser-only' });
+    const tally = tallyScript(script);
+    let output = '';
+    const out = new Writable({ write: (chunk, _encoding, done) => ((output += String(chunk)), done()) });
+    const summary = await simulate(
+      { ...options, runId: 'browser-only', paceMs: 0, waitFor: '0', env: { NUDGE_DATA_DIR: dataDir, NUDGE_WRITE_KEYS: writeKey, NUDGE_TEMPLATES_DIR: join(dataDir, 'templates') } },
+      out,
+    );
+    assert.match(output, /warning: .*403.*NUDGE_SERVER_WRITE_KEYS; going on without the \d+ stock updates/);
+    assert.deepEqual(summary.events, { sent: tally.events, accepted: tally.events - script.setup.length, rejected: script.setup.length, failed: 0 });
   });
 });

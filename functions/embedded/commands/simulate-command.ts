@@ -1,10 +1,10 @@
 import type { Writable } from 'node:stream';
-import { createBatchSender, type BatchSender } from '../simulate/batch-sender.ts';
+import { createBatchSender, ServerKeyRequired, type BatchSender } from '../simulate/batch-sender.ts';
 import { formatSummary, summarise, type SimulationSummary } from '../simulate/format-summary.ts';
 import { createProgressLine } from '../simulate/progress-line.ts';
-import { buildSimulationScript, tallyScript, type ScriptTally, type ShopperPlan } from '../simulate/shopper-script.ts';
+import { buildSimulationScript, tallyScript, type ScriptTally, type SegmentMessage, type ShopperPlan } from '../simulate/shopper-script.ts';
 import { createOutcomeReader, type ReadOutcomes, type SimulationOutcomes } from '../simulate/simulation-outcomes.ts';
-import { formatDuration, resolveSimulateSettings, SimulateUsageError, type SimulateFlags } from '../simulate/simulation-settings.ts';
+import { formatDuration, resolveSimulateSettings, SimulateUsageError, type SimulateFlags, type SimulateSettings } from '../simulate/simulation-settings.ts';
 
 export type SimulateOptions = SimulateFlags & {
   /** Prefix of every id (users, carts, emails); default a fresh one per run, so re-running on the same data dir starts from new profiles. */
@@ -35,7 +35,7 @@ export async function simulate(options: SimulateOptions, out: Writable): Promise
   out.write(`Simulating ${tally.shoppers} shoppers (seed ${script.seed}, run ${runId}) against ${settings.url}: ${tally.events} events, pace ${options.paceMs} ms\n`);
   if (settings.hint) out.write(`hint: ${settings.hint}\n`);
 
-  await sender.send(script.setup);
+  await sendSetup(script.setup, settings, sender, out);
   await driveShoppers(script.shoppers, sender, tally, options, out);
 
   let outcomes = await readOutcomes();
@@ -46,6 +46,23 @@ export async function simulate(options: SimulateOptions, out: Writable): Promise
   const summary = summarise({ run_id: runId, seed: script.seed, script: tally, events: sender.counts, outcomes });
   out.write(formatSummary(summary));
   return summary;
+}
+
+/**
+ * The stock updates go with the server key, on a sender of their own so a 403 for them does not
+ * stop the shoppers: without them the run is still a cart-abandonment demo, so it says so and goes on.
+ */
+async function sendSetup(setup: SegmentMessage[], settings: SimulateSettings, shoppersSender: BatchSender, out: Writable): Promise<void> {
+  const sender = createBatchSender({ url: settings.url, writeKey: settings.serverKey });
+  try {
+    await sender.send(setup);
+  } catch (error) {
+    if (!(error instanceof ServerKeyRequired)) throw error;
+    out.write(`warning: ${error.message}; going on without the ${setup.length} stock updates\n`);
+  }
+  shoppersSender.counts.accepted += sender.counts.accepted;
+  shoppersSender.counts.rejected += sender.counts.rejected;
+  shoppersSender.counts.failed += sender.counts.failed;
 }
 
 /** The CLI wrapper: usage errors become a message and exit code 2, a failed run exit code 1. */

@@ -1,6 +1,15 @@
 import { parseEmbeddedConfig } from '../config.ts';
 import { startEmbeddedRuntime } from '../runtime.ts';
 
+/** Which keys may send the shop's own events (Catalog Updated): a browser key may not. */
+function serverKeysLine(config: ReturnType<typeof parseEmbeddedConfig>): string {
+  if (config.devWriteKey && config.serverWriteKeys.length === 1 && config.serverWriteKeys[0] === config.devWriteKey) {
+    return '  server keys   the development key (set NUDGE_SERVER_WRITE_KEYS for your backend\'s Catalog Updated)';
+  }
+  if (config.serverWriteKeys.length === 0) return '  server keys   none: Catalog Updated is refused (403) until NUDGE_SERVER_WRITE_KEYS is set';
+  return `  server keys   ${config.serverWriteKeys.length} from NUDGE_SERVER_WRITE_KEYS (Catalog Updated)`;
+}
+
 /** `npm start` / `nudge start`: run until SIGINT/SIGTERM, then stop cleanly. */
 export async function runStartCommand(env: Readonly<Record<string, string | undefined>>): Promise<void> {
   const config = parseEmbeddedConfig(env);
@@ -14,6 +23,7 @@ export async function runStartCommand(env: Readonly<Record<string, string | unde
     config.devWriteKey
       ? `  write key     ${config.devWriteKey}   (development key, generated once and kept in the data dir; set NUDGE_WRITE_KEYS to choose your own)`
       : `  write keys    ${config.writeKeys.length} from NUDGE_WRITE_KEYS`,
+    serverKeysLine(config),
     '',
     'Try it:',
     `  curl -u '${key}:' -H 'content-type: application/json' ${runtime.url}/v1/track \\`,

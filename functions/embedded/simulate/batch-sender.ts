@@ -19,6 +19,11 @@ export class WriteKeyRefused extends Error {
   override name = 'WriteKeyRefused';
 }
 
+/** A 403: the key may not send these events (Catalog Updated needs a server key); retrying cannot help. */
+export class ServerKeyRequired extends Error {
+  override name = 'ServerKeyRequired';
+}
+
 type Waiting = { events: SegmentMessage[]; done: () => void; fail: (error: unknown) => void };
 
 /**
@@ -50,10 +55,11 @@ export function createBatchSender(options: BatchSenderOptions) {
         status = response.status;
         const answer = (await response.json().catch(() => ({}))) as { accepted?: number; rejected?: number };
         if (status === 401) throw new WriteKeyRefused(`the host at ${options.url} refused the write key (401); pass --write-key or set NUDGE_WRITE_KEYS`);
+        if (status === 403) throw new ServerKeyRequired(`the host at ${options.url} refused these events for this key (403): they need a server write key; pass --server-key or set NUDGE_SERVER_WRITE_KEYS`);
         if (status === 200) return { accepted: answer.accepted ?? batch.length, rejected: answer.rejected ?? 0 };
         if (status === 400) return { accepted: 0, rejected: batch.length };
       } catch (error) {
-        if (error instanceof WriteKeyRefused) throw error;
+        if (error instanceof WriteKeyRefused || error instanceof ServerKeyRequired) throw error;
       }
       if (attempt >= 4 || (status !== 0 && status !== 503 && status !== 429)) throw new Error(`POST /v1/batch failed${status ? ` with ${status}` : ''}`);
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
@@ -82,8 +88,10 @@ export function createBatchSender(options: BatchSenderOptions) {
             for (const waiting of taken) waiting.done();
           },
           (error: unknown) => {
-            if (error instanceof WriteKeyRefused) fatal = error;
-            counts.failed += events.length;
+            if (error instanceof WriteKeyRefused || error instanceof ServerKeyRequired) fatal = error;
+            // A 403 is the host's answer (refused), not a request that never got one.
+            if (error instanceof ServerKeyRequired) counts.rejected += events.length;
+            else counts.failed += events.length;
             for (const waiting of taken) {
               if (fatal) waiting.fail(fatal);
               else waiting.done();

@@ -13,13 +13,20 @@ export type SimulateFlags = {
   waitFor?: string;
   url?: string;
   writeKey?: string;
-  /** NUDGE_DATA_DIR, NUDGE_WRITE_KEYS, NUDGE_TEMPLATES_DIR (never process.env directly). */
+  /** The key for the setup's Catalog Updated events, which only a server key may send. */
+  serverKey?: string;
+  /** NUDGE_DATA_DIR, NUDGE_WRITE_KEYS, NUDGE_SERVER_WRITE_KEYS, NUDGE_TEMPLATES_DIR (never process.env directly). */
   env: Readonly<Record<string, string | undefined>>;
 };
 
 export type SimulateSettings = {
   url: string;
   writeKey: string;
+  /**
+   * For the setup's stock updates (Catalog Updated speaks for the shop): --server-key, else the
+   * first of NUDGE_SERVER_WRITE_KEYS, else the write key (the development key is also a server key).
+   */
+  serverKey: string;
   dataDir: string;
   /** From host.json when the host of this data dir is the one being driven. */
   adminToken: string | null;
@@ -52,6 +59,8 @@ export function resolveSimulateSettings(flags: SimulateFlags): SimulateSettings 
   const writeKey = flags.writeKey || firstKey(flags.env.NUDGE_WRITE_KEYS) || readDevWriteKey(dataDir);
   if (!writeKey) throw new SimulateUsageError(`no write key: pass --write-key, set NUDGE_WRITE_KEYS, or start the host once so ${join(dataDir, 'dev-write-key')} exists`);
 
+  const serverKey = flags.serverKey || firstKey(flags.env.NUDGE_SERVER_WRITE_KEYS) || writeKey;
+
   const campaignWaitMs = readCampaignWait(flags.env.NUDGE_TEMPLATES_DIR || 'templates');
   let waitForMs: number;
   let hint: string | null = null;
@@ -69,7 +78,7 @@ export function resolveSimulateSettings(flags: SimulateFlags): SimulateSettings 
         '(and run simulate with the same NUDGE_TEMPLATES_DIR), or pass --wait-for with a longer duration.';
     }
   }
-  return { url, writeKey, dataDir, adminToken, waitForMs, campaignWaitMs, hint };
+  return { url, writeKey, serverKey, dataDir, adminToken, waitForMs, campaignWaitMs, hint };
 }
 
 function firstKey(list: string | undefined): string | null {
