@@ -178,6 +178,21 @@ describe('DuckDB warehouse', () => {
     await assert.rejects(warehouse.query('DECLARE x INT64'), /scripting/);
   });
 
+  test('DuckDB itself refuses files, other databases and settings changes, whatever slips past the admin query guard', async () => {
+    const outside = join(tempDir(), 'secret.csv');
+    writeFileSync(outside, 'a,b\n1,2\n');
+    await assert.rejects(warehouse.query(`SELECT * FROM read_csv('${outside}')`), /external access|disabled/i);
+    await assert.rejects(warehouse.query(`SELECT * FROM '${outside}'`), /external access|disabled/i);
+    await assert.rejects(warehouse.query(`COPY (SELECT 1 AS x) TO '${join(tempDir(), 'out.csv')}'`), /external access|disabled/i);
+    await assert.rejects(warehouse.query(`ATTACH '${join(tempDir(), 'other.duckdb')}' AS other`), /external access|disabled/i);
+    await assert.rejects(warehouse.query('RESET enable_external_access'), /configuration has been locked/);
+    await assert.rejects(warehouse.query('PRAGMA enable_external_access = true'), /configuration has been locked/);
+    // …while its own work goes on: UTC, the tables, inserts.
+    assert.deepEqual(await warehouse.query("SELECT current_setting('TimeZone') AS tz"), [{ tz: 'UTC' }]);
+    await warehouse.insertEvents([makeEvent(1)]);
+    assert.equal(await count(warehouse), 1);
+  });
+
   test('insertRows: decisions round-trip as Decisions, once per decision_id', async () => {
     const rows = [decision('d-1', 'send', 'eligible'), decision('d-2', 'defer', 'quiet_hours', '2026-11-28T08:00:00.000Z'), decision('d-3', 'skip', 'no_consent')];
     await warehouse.insertRows('decisions', rows);

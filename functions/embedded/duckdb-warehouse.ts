@@ -151,6 +151,11 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
   const connection = await instance.connect();
   // BigQuery evaluates DATE(ts), FORMAT_TIMESTAMP, ... in UTC unless told otherwise.
   await connection.run("SET TimeZone = 'UTC'");
+  // Defense in depth behind the admin query guard: no files, URLs or other databases beyond this
+  // one, and no SET that could turn that back on. The SQL of sql/ needs neither. (After TimeZone:
+  // setting it loads the icu extension.)
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET lock_configuration = true');
   const writers = new Map<string, TableWriter>();
   if (!options.readOnly) {
     for (const file of sqlFiles) {
