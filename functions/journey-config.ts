@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from './embedded/config.ts';
+import { ConfigError, parseShopHosts } from './embedded/config.ts';
 import { SENDGRID_ACTIVITY_LAG_MS } from './gcp/sendgrid-evidence.ts';
 import { DecisionPolicy, defaultDecisionPolicy } from '../pipelines/decisions/policy.ts';
 import type { ShopSettings } from '../pipelines/journeys/build-email-data.ts';
@@ -68,6 +68,7 @@ export function parseJourneyConfig(env: Readonly<Record<string, string | undefin
       cart_url: url(env, 'NUDGE_SHOP_CART_URL', `${shopUrl.replace(/\/$/, '')}/cart`),
       currency,
       postal_address: env.NUDGE_POSTAL_ADDRESS || null,
+      hosts: parseShopHosts(env),
     },
     policy: policy.data,
     sendLeaseMs,

@@ -21,6 +21,11 @@ export function checkCatalogLinks(properties: Readonly<Record<string, unknown>>,
   return errors;
 }
 
+/** True for a link an email may carry: the same rule as for catalog links, checked again at send time. */
+export function isShopLink(value: unknown, shopHosts: readonly string[]): value is string {
+  return linkProblem(value, shopHosts) === null;
+}
+
 function linkProblem(value: unknown, shopHosts: readonly string[]): string | null {
   const allowed = shopHosts.join(', ');
   if (typeof value !== 'string') return 'Expected a URL string';

@@ -1,4 +1,5 @@
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
+import { isShopLink } from '../catalog/check-catalog-links.ts';
 import type { CatalogItem } from '../catalog/catalog-item.ts';
 import { chooseOffer } from '../content/choose-offer.ts';
 import type { EmailData } from '../content/email-data.ts';
@@ -14,11 +15,16 @@ export type ShopSettings = {
   currency: string;
   /** Overrides the campaigns' postal_address when set. */
   postal_address: string | null;
+  /** The shop's domains (NUDGE_SHOP_DOMAINS): the only hosts an item's link or image may be on. */
+  hosts: readonly string[];
 };
 
 /**
  * Everything a cart email shows, read at send time: the cart from the profile, price, stock,
  * name and image live from the catalog (the catalog wins: it is what the shop sells now).
+ * Item links and images come from events too, which any browser holding the public write key
+ * can send for any address: only https links on the shop's domains are kept (the rest fall back
+ * to the shop's home page, or no image), so nobody can make the shop mail a link elsewhere.
  */
 export function buildCartEmailData(input: {
   definition: CampaignDefinition;
@@ -38,8 +44,8 @@ export function buildCartEmailData(input: {
       name: live?.name ?? item.name ?? item.product_id,
       price: live?.price ?? item.price ?? 0,
       quantity: item.quantity,
-      image_url: absoluteUrlOrNull(live?.image_url ?? item.image_url),
-      url: absoluteUrlOrNull(live?.url ?? item.url) ?? shop.url,
+      image_url: shopLinkOrNull(live?.image_url ?? item.image_url, shop.hosts),
+      url: shopLinkOrNull(live?.url ?? item.url, shop.hosts) ?? shop.url,
       stock: live?.stock ?? null,
     };
   });
@@ -64,6 +70,6 @@ export function emailOf(profile: Profile): string | null {
   return profile.identities.emails[0] ?? null;
 }
 
-function absoluteUrlOrNull(url: string | null | undefined): string | null {
-  return typeof url === 'string' && /^https?:\/\//.test(url) ? url : null;
+function shopLinkOrNull(url: string | null | undefined, hosts: readonly string[]): string | null {
+  return isShopLink(url, hosts) ? url : null;
 }

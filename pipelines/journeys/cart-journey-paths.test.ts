@@ -183,6 +183,27 @@ describe('cart journey: values that cannot be stored', () => {
   });
 });
 
+describe('cart journey: hostile input', () => {
+  test('links a browser sent with a product (off the shop\'s domains, or plain http) never reach the email', async () => {
+    const shop = journey();
+    const victim = { anonymous_id: 'att-1' };
+    await shop.receive(
+      identify({ received: 0 }, victim),
+      add({ received: 1 }, victim, 'never-in-catalog', { url: 'http://evil.example/login', image_url: 'https://evil.example/pixel.png' }),
+      add({ received: 1 }, victim, 'plain-http', { url: 'http://shop.example/p/plain', image_url: 'http://cdn.shop.example/plain.png' }),
+      add({ received: 1 }, victim, 'own-page', { url: 'https://shop.example/p/own', image_url: 'https://cdn.shop.example/own.png' }),
+    );
+    await shop.sweepAt(33);
+    const [data] = shop.rendered;
+    const links = Object.fromEntries(data!.cart.items.map((item) => [item.product_id, [item.url, item.image_url]]));
+    assert.deepEqual(links, {
+      'never-in-catalog': ['https://shop.example', null],
+      'plain-http': ['https://shop.example', null],
+      'own-page': ['https://shop.example/p/own', 'https://cdn.shop.example/own.png'],
+    });
+  });
+});
+
 function personOf(shop: ReturnType<typeof journey>): string {
   const [personId] = [...shop.store.snapshot().profiles.values()].filter((profile) => !profile.merged_into).map((profile) => profile.person_id);
   return personId!;

@@ -60,7 +60,7 @@ function setup(options: { definitions?: CampaignDefinition[]; frequencyCap?: num
       policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
       linkKeys: ['k'.repeat(32)],
       publicBaseUrl: 'https://nudge.shop.example',
-      shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null },
+      shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null, hosts: ['shop.example'] },
       settings: journeyStepDefaults,
     });
   const abandonCart = async () => {

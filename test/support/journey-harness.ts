@@ -6,6 +6,7 @@ import { CampaignDefinition } from '../../pipelines/campaigns/campaign-definitio
 import { createInMemoryCatalogStore } from '../../pipelines/catalog/in-memory-catalog-store.ts';
 import { defaultDecisionPolicy } from '../../pipelines/decisions/policy.ts';
 import type { OutgoingEmail } from '../../pipelines/delivery/mailer.ts';
+import type { EmailData } from '../../pipelines/content/email-data.ts';
 import type { SendLedger } from '../../pipelines/delivery/send-ledger.ts';
 import { createFoldEvents } from '../../pipelines/profiles/fold-events.ts';
 import { createInMemoryProfileStore } from '../../pipelines/profiles/in-memory-profile-store.ts';
@@ -46,11 +47,14 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
   const baseLedger = createSqliteSendLedger({ database: ':memory:' });
   const ledger = options.ledger ? options.ledger(baseLedger) : baseLedger;
   const sent: OutgoingEmail[] = [];
+  /** What each email was rendered from (links, names, prices), in send order. */
+  const rendered: EmailData[] = [];
   const rows: { table: string; row: Record<string, unknown> }[] = [];
   const campaign = (definition: CampaignDefinition): JourneyCampaign => ({
     definition,
     render: async (data) => {
       await options.duringRender?.();
+      rendered.push(data);
       return { subject: 'Your cart', html: `<p>${data.cart.items.map((item) => item.name).join(', ')}</p>`, text: 'cart', variant_id: 'a' };
     },
   });
@@ -69,9 +73,9 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
     policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
     linkKeys: ['k'.repeat(32)],
     publicBaseUrl: 'https://nudge.shop.example',
-    shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null },
+    shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null, hosts: ['shop.example'] },
     settings: journeyStepDefaults,
   });
   const sweep = createSweepTimers({ store, runStep, clock });
-  return { clock, store, fold, sweep, sent, rows, ledger };
+  return { clock, store, fold, sweep, sent, rendered, rows, ledger };
 }
