@@ -76,6 +76,57 @@ describe('cart journey: a second device', () => {
   });
 });
 
+describe('cart journey: one cart seen from two devices', () => {
+  test('a second device\'s own cart joined by a login is the same cart: no second first email', async () => {
+    const shop = journey();
+    await shop.receive(add({ received: 0 }, { anonymous_id: 'tablet' }, 'jacket'));
+    await shop.receive(identify({ received: 1 }, { user_id: 'u-1', anonymous_id: 'phone' }));
+    await shop.receive(add({ received: 2 }, { user_id: 'u-1', anonymous_id: 'phone' }, 'hat'));
+    await shop.sweepAt(31);
+    await shop.sweepAt(33);
+    assert.deepEqual(shop.steps(), ['step-0'], 'the anonymous tablet had no address; the phone got its email');
+
+    await shop.receive(identify({ received: 40 }, { user_id: 'u-1', anonymous_id: 'tablet' }));
+    await shop.receive(add({ received: 50 }, { anonymous_id: 'tablet' }, 'scarf'));
+    await shop.sweepAt(90);
+    assert.deepEqual(shop.steps(), ['step-0']);
+  });
+
+  test('after a login on a second device, the absorbed person\'s timer does not send before the wait since the last add', async () => {
+    const shop = journey();
+    await shop.receive(event('page', { received: 0 }, { anonymous_id: 'tablet' }));
+    await shop.receive(identify({ received: 1 }, { user_id: 'u-1', anonymous_id: 'phone' }));
+    await shop.receive(add({ received: 2 }, { user_id: 'u-1', anonymous_id: 'phone' }));
+    await shop.receive(identify({ received: 10 }, { user_id: 'u-1', anonymous_id: 'tablet' }));
+    await shop.receive(add({ received: 20 }, { anonymous_id: 'tablet' }, 'scarf'));
+    await shop.sweepAt(33);
+    assert.deepEqual(shop.steps(), [], 'the phone\'s timer (due at 32) waits for the cart\'s last add');
+    await shop.sweepAt(51);
+    assert.deepEqual(shop.steps(), ['step-0']);
+  });
+
+  test('an add stamped earlier that arrives after the email (an offline queue) does not make it a new cart', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    await shop.receive(identify({ received: 0 }, ann), add({ received: 2 }, ann));
+    await shop.sweepAt(33);
+    await shop.receive(add({ received: 40, occurred: 1 }, ann, 'hat'));
+    await shop.sweepAt(80);
+    assert.deepEqual(shop.steps(), ['step-0']);
+  });
+
+  test('a cart the site reports only by Cart Viewed, viewed again and again, is still one cart', async () => {
+    const shop = journey();
+    const ann = { user_id: 'u-1' };
+    const viewed = (minute: number) => event('cart_viewed', { received: minute }, ann, { properties: { products: [{ product_id: 'jacket', name: 'jacket', price: 100, quantity: 1 }] } });
+    await shop.receive(identify({ received: 0 }, ann), viewed(1));
+    await shop.sweepAt(32);
+    for (let minute = 40; minute < 52; minute++) await shop.receive(viewed(minute));
+    await shop.sweepAt(90);
+    assert.deepEqual(shop.steps(), ['step-0']);
+  });
+});
+
 describe('cart journey: a second cart', () => {
   test('a cart opened after an order gets its own first email, not the follow-up', async () => {
     const shop = journey();

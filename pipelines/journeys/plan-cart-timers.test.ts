@@ -19,8 +19,7 @@ function withCart(cart: Partial<Cart> | null): Profile {
       currency: 'EUR',
       status: 'open',
       updated_at: '2026-03-01T10:00:00.000Z',
-      opened_by_event_id: 'evt-open-1',
-      opened_at: '2026-03-01T09:55:00.000Z',
+      opened_after_event_id: 'evt-closed-1',
       ...cart,
     },
   };
@@ -68,7 +67,7 @@ describe('planCartTimers', () => {
   for (const [name, after, kind] of [
     ['an order', withCart({ status: 'ordered' }), 'order_completed'],
     ['a checkout', withCart({ status: 'checked_out' }), 'checkout_started'],
-    ['an emptied cart', withCart({ items: [], opened_by_event_id: null }), 'product_removed'],
+    ['an emptied cart', withCart({ items: [], opened_after_event_id: null }), 'product_removed'],
   ] as const) {
     test(`${name} cancels the timer`, () => {
       const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after, events: [cartEvent(kind)] });
@@ -84,14 +83,14 @@ describe('planCartTimers', () => {
 
   test('an exit event before the cart activity of the same batch does not cancel the cart it left open', () => {
     const events = [cartEvent('order_completed', '2026-03-01T10:06:00.000Z', '2026-03-01T10:04:00.000Z'), cartEvent('product_added', '2026-03-01T10:06:00.000Z', '2026-03-01T10:05:00.000Z')];
-    const after = withCart({ updated_at: '2026-03-01T10:05:00.000Z', opened_by_event_id: events[1]!.event_id });
+    const after = withCart({ updated_at: '2026-03-01T10:05:00.000Z', opened_after_event_id: events[0]!.event_id });
     const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after, events });
     assert.deepEqual(plan.remove, [timerId()], 'the ordered filling is cancelled');
-    assert.deepEqual(plan.put.map((timer) => timer.trigger_key), [key({ opened_by_event_id: events[1]!.event_id })]);
+    assert.deepEqual(plan.put.map((timer) => timer.trigger_key), [key({ opened_after_event_id: events[0]!.event_id })]);
   });
 
   test('a cart filled again (a new filling of the same cart id) replaces the old filling’s timer', () => {
-    const refill = { opened_by_event_id: 'evt-open-2', updated_at: '2026-03-01T11:00:00.000Z' };
+    const refill = { opened_after_event_id: 'evt-closed-2', updated_at: '2026-03-01T11:00:00.000Z' };
     const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart(refill), events: [cartEvent('product_added', '2026-03-01T11:00:00.000Z')] });
     assert.deepEqual(plan.remove, [timerId()]);
     assert.deepEqual(plan.put.map((timer) => timer.timer_id), [timerId(refill)]);

@@ -1,5 +1,5 @@
 import { buildCartEmailData, emailOf, type ShopSettings } from './build-email-data.ts';
-import { cartTriggerKey } from './cart-trigger-key.ts';
+import { cartSendKey, cartTriggerKey } from './cart-trigger-key.ts';
 import type { JourneyTimer } from './journey-timer.ts';
 import { finishTimer, rereadLeased, takeTimer } from './timer-lease.ts';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
@@ -95,10 +95,13 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       await finish(null);
       return 'no_profile';
     }
-    // Keyed on the trigger (the cart and the event that filled it), not the person: two devices
-    // merged into one person may each have armed a timer for the same cart, before or after the
-    // email went out, and the ledger must see them as one send.
-    const send_id = sendId(timer.campaign_id, timer.trigger_key, timer.step);
+    const email = emailOf(profile);
+    const cart = cartTriggerKey(profile.cart) === timer.trigger_key ? profile.cart : null;
+    // Keyed on the cart filling, not the person: two devices merged into one person may each have
+    // armed a timer for the same cart, before or after the email went out, and the ledger must see
+    // them as one send (cart-trigger-key.ts). A timer whose cart is gone only records a skip.
+    const sendKey = cart ? cartSendKey(cart, { email, person_id: profile.person_id }) : JSON.stringify([timer.trigger_key, `person:${profile.person_id}`]);
+    const send_id = sendId(timer.campaign_id, sendKey, timer.step);
     const timeZone = resolveTimeZone(profile.traits.timezone, deps.policy.defaultTimeZone);
     const dayStart = startOfLocalDay(now, timeZone);
     // A first look for the decision's reason; the claim below enforces the cap atomically.
@@ -121,8 +124,6 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
         now,
         newId: deps.newId,
       });
-    const email = emailOf(profile);
-    const cart = cartTriggerKey(profile.cart) === timer.trigger_key ? profile.cart : null;
     let decision = decideFor(profile);
 
     // Skips and holdouts end the run; a deferral moves the timer to the allowed time.

@@ -1,7 +1,7 @@
 import type { Profile } from '../profiles/profile.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
 import { readSurvivingProfile } from '../profiles/surviving-profile.ts';
-import type { JourneyTimer } from './journey-timer.ts';
+import { journeyTimerId, type JourneyTimer } from './journey-timer.ts';
 
 export type TakenTimer = {
   /** The timer as it was due. */
@@ -16,13 +16,24 @@ export type TakenTimer = {
  * Takes a due timer by pushing its due time to now + lease, in one transaction with reading the
  * profile. If the process dies mid-step the timer simply comes due again after the lease, and the
  * send ledger makes sure the email still goes out at most once. Returns null when the timer is
- * gone or was re-armed for later (the cart changed) since the sweep listed it.
+ * gone or was re-armed for later (the cart changed) since the sweep listed it, or when it belongs
+ * to a person absorbed by a merge whose survivor has its own timer for the cart (it is dropped).
  */
 export function takeTimer(store: ProfileStore, timerId: string, now: Date, leaseMs: number): Promise<TakenTimer | null> {
   return store.transact(async (tx) => {
     const timer = (await tx.getTimers([timerId])).get(timerId);
     if (!timer || new Date(timer.due_at).getTime() > now.getTime()) return null;
     const profile = await readSurvivingProfile(async (id) => (await tx.getProfiles([id])).get(id), timer.person_id);
+    if (profile && profile.person_id !== timer.person_id) {
+      // The timer's person was absorbed by a merge. When the survivor has armed its own timer for
+      // the same cart (activity after the merge), that one carries the wait; this one would send
+      // before it is over.
+      const survivors = journeyTimerId(timer.campaign_id, profile.person_id, timer.trigger_key);
+      if ((await tx.getTimers([survivors])).has(survivors)) {
+        tx.deleteTimer(timer.timer_id);
+        return null;
+      }
+    }
     const leased: JourneyTimer = { ...timer, due_at: new Date(now.getTime() + leaseMs).toISOString() };
     tx.putTimer(leased);
     return { timer, leased, profile };

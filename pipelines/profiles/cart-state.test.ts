@@ -10,7 +10,8 @@ import type { NudgeEvent } from '../events/nudge-event.ts';
 /**
  * The cart view against a plain reference: walk the events in time order (ties by event id) and
  * keep a shopping cart by hand — add, remove, snapshot, an order empties it — noting the event
- * that last filled it from empty. The fold must agree whatever order the events arrive in.
+ * that last closed a filling (an order, or the change that emptied the cart): it names the
+ * filling that follows. The fold must agree whatever order the events arrive in.
  */
 type CartEventDraft =
   | { kind: 'product_added'; product: string; quantity?: number }
@@ -56,12 +57,16 @@ function propertiesOf(draft: CartEventDraft): Record<string, unknown> {
 
 function referenceCart(events: { draft: CartEventDraft; event: NudgeEvent }[]) {
   const lines = new Map<string, number>();
-  let opened: string | null = null;
+  let closedBy: string | null = null;
   const inOrder = [...events].sort((x, y) => compareStamps({ at: x.event.occurred_at, event_id: x.event.event_id }, { at: y.event.occurred_at, event_id: y.event.event_id }));
   for (const { draft, event } of inOrder) {
     const wasEmpty = lines.size === 0;
-    if (draft.kind === 'order_completed') lines.clear();
-    else if (draft.kind === 'product_added') lines.set(draft.product, (lines.get(draft.product) ?? 0) + (draft.quantity ?? 1));
+    if (draft.kind === 'order_completed') {
+      lines.clear();
+      closedBy = event.event_id;
+      continue;
+    }
+    if (draft.kind === 'product_added') lines.set(draft.product, (lines.get(draft.product) ?? 0) + (draft.quantity ?? 1));
     else if (draft.kind === 'product_removed') {
       const left = draft.quantity === undefined ? 0 : (lines.get(draft.product) ?? 0) - draft.quantity;
       if (left > 0) lines.set(draft.product, left);
@@ -70,16 +75,15 @@ function referenceCart(events: { draft: CartEventDraft; event: NudgeEvent }[]) {
       lines.clear();
       for (const { product, quantity } of draft.products) lines.set(product, (lines.get(product) ?? 0) + (quantity ?? 1));
     }
-    if (lines.size === 0) opened = null;
-    else if (wasEmpty) opened = event.event_id;
+    if (!wasEmpty && lines.size === 0) closedBy = event.event_id;
   }
-  return { items: [...lines].sort(([p], [q]) => (p < q ? -1 : 1)), opened };
+  return { items: [...lines].sort(([p], [q]) => (p < q ? -1 : 1)), openedAfter: lines.size > 0 ? closedBy : null };
 }
 
 const fold = (events: readonly NudgeEvent[]): Profile => events.reduce((profile, event) => applyEvent(profile, event), emptyProfile('', '2026-01-01T00:00:00.000Z'));
 const viewOf = (profile: Profile) => ({
   items: (profile.cart?.items ?? []).map((item): [string, number] => [item.product_id, item.quantity]).sort(([p], [q]) => (p < q ? -1 : 1)),
-  opened: profile.cart?.opened_by_event_id ?? null,
+  openedAfter: profile.cart?.opened_after_event_id ?? null,
 });
 
 describe('cart view', () => {
@@ -93,14 +97,27 @@ describe('cart view', () => {
     );
   });
 
-  test('a cart filled again after an order is named by the add that filled it', () => {
+  test('a cart filled again after an order or an emptying is named by the event that closed the last one', () => {
     const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
     const add = makeEvent('product_added', { event_id: 'add-1', occurred_at: at(1), received_at: at(1), user_id: 'u1', properties: { product_id: 'p1', quantity: 1 } });
     const order = makeEvent('order_completed', { event_id: 'order-1', occurred_at: at(2), received_at: at(2), user_id: 'u1', properties: { order_id: 'o1' } });
     const again = makeEvent('product_added', { event_id: 'add-2', occurred_at: at(3), received_at: at(3), user_id: 'u1', properties: { product_id: 'p2', quantity: 1 } });
-    assert.equal(fold([add]).cart?.opened_by_event_id, 'add-1');
-    assert.equal(fold([add, order]).cart?.opened_by_event_id, null);
-    assert.equal(fold([again, order, add]).cart?.opened_by_event_id, 'add-2');
+    const removed = makeEvent('product_removed', { event_id: 'remove-2', occurred_at: at(4), received_at: at(4), user_id: 'u1', properties: { product_id: 'p2' } });
+    const third = makeEvent('product_added', { event_id: 'add-3', occurred_at: at(5), received_at: at(5), user_id: 'u1', properties: { product_id: 'p3', quantity: 1 } });
+    assert.equal(fold([add]).cart?.opened_after_event_id, null, 'the first filling');
+    assert.equal(fold([add, order]).cart?.opened_after_event_id, null, 'an empty cart names nothing');
+    assert.equal(fold([again, order, add]).cart?.opened_after_event_id, 'order-1');
+    assert.equal(fold([third, removed, again, order, add]).cart?.opened_after_event_id, 'remove-2');
+  });
+
+  test('an earlier add arriving late keeps the name of the filling it joins', () => {
+    const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
+    const add = (id: string, minute: number, product: string) =>
+      makeEvent('product_added', { event_id: id, occurred_at: at(minute), received_at: at(minute), user_id: 'u1', properties: { product_id: product, quantity: 1 } });
+    const order = makeEvent('order_completed', { event_id: 'order-1', occurred_at: at(2), received_at: at(2), user_id: 'u1', properties: { order_id: 'o1' } });
+    const named = fold([order, add('add-5', 5, 'p1')]).cart?.opened_after_event_id;
+    assert.equal(fold([order, add('add-5', 5, 'p1'), add('add-3', 3, 'p2')]).cart?.opened_after_event_id, named);
+    assert.equal(named, 'order-1');
   });
 
   test('documents stored with a single `base` snapshot still read', () => {

@@ -12,10 +12,10 @@ import { compareStamps, compareText, daysBefore, isAfter, laterOf, roundMicros, 
  * (the Segment spec gives Order Completed none) are kept once, profile-wide: an order drops
  * everything logged at or before it, so a cart filled after an order starts from nothing.
  *
- * The log is not compacted by snapshots: the replay must see when the cart was last filled from
- * empty (that event names the cart's journey, see Cart.opened_by_event_id), and a snapshot
- * hides it. Its size is bounded by the cart TTL and by two caps that keep the latest entries —
- * top-N by stamp of a union is the same whatever order the union was built in.
+ * The log is not compacted by snapshots: the replay must see when the cart was last emptied (that
+ * event names the cart's next filling and its journey, see Cart.opened_after_event_id), and a
+ * snapshot hides it. Its size is bounded by the cart TTL and by two caps that keep the latest
+ * entries — top-N by stamp of a union is the same whatever order the union was built in.
  */
 export type CartsState = Pick<Profile['state'], 'carts' | 'carts_ordered' | 'carts_checked_out'>;
 
@@ -118,7 +118,7 @@ export function deriveCartView(state: CartsState): Cart | null {
   }
   if (!chosen) return null;
   const { cart, activity } = chosen;
-  const { items, opened } = replayCart(cart);
+  const { items, openedAfter } = replayCart(cart, state.carts_ordered?.event_id ?? null);
   const value = roundMicros(items.reduce((sum, item) => sum + (item.price ?? 0) * item.quantity, 0));
   return {
     cart_id: cart.cart_id,
@@ -127,8 +127,7 @@ export function deriveCartView(state: CartsState): Cart | null {
     currency: cart.currency?.value ?? null,
     status: cartStatus(cart, state),
     updated_at: activity.at,
-    opened_by_event_id: opened?.event_id ?? null,
-    opened_at: opened?.at ?? null,
+    opened_after_event_id: items.length > 0 ? openedAfter : null,
   };
 }
 
@@ -146,22 +145,23 @@ type Line = { quantity: number; since: EventStamp };
 
 /**
  * Replays the cart's log in stamp order (one event's snapshot before its changes): quantities
- * never go below zero, a snapshot sets them all, a clear empties one line. `opened` is the entry
- * that last took the cart from empty to non-empty; null when it ends empty.
+ * never go below zero, a snapshot sets them all, a clear empties one line. `openedAfter` is the
+ * event that last emptied the cart (or, when none in the log did, the order everything logged
+ * follows): it names the current filling. Not the event that filled it: an earlier-stamped add
+ * arriving late, or a second device's cart joined by a merge, would rename a cart already emailed.
  */
-function replayCart(cart: CartState): { items: CartItem[]; opened: EventStamp | null } {
+function replayCart(cart: CartState, lastOrderEventId: string | null): { items: CartItem[]; openedAfter: string | null } {
   const entries: LogEntry[] = [
     ...cart.bases.map((base: CartBase): LogEntry => ({ stamp: stampOf(base), rank: 0, apply: (lines) => setSnapshot(lines, base) })),
     ...cart.deltas.map((delta: CartDelta): LogEntry => ({ stamp: stampOf(delta), rank: 1, apply: (lines) => addQuantity(lines, delta.product_id, delta.quantity, stampOf(delta)) })),
     ...cart.clears.map((clear: CartClear): LogEntry => ({ stamp: stampOf(clear), rank: 2, apply: (lines) => void lines.delete(clear.product_id) })),
   ].sort((x, y) => compareStamps(x.stamp, y.stamp) || x.rank - y.rank);
   const lines = new Map<string, Line>();
-  let opened: EventStamp | null = null;
+  let openedAfter = lastOrderEventId;
   for (const entry of entries) {
     const wasEmpty = lines.size === 0;
     entry.apply(lines);
-    if (lines.size === 0) opened = null;
-    else if (wasEmpty) opened = entry.stamp;
+    if (!wasEmpty && lines.size === 0) openedAfter = entry.stamp.event_id;
   }
   const details = new Map(cart.lines.map((line) => [line.product_id, line]));
   const items = [...lines.entries()]
@@ -178,7 +178,7 @@ function replayCart(cart: CartState): { items: CartItem[]; opened: EventStamp | 
         category: line?.category ?? null,
       };
     });
-  return { items, opened };
+  return { items, openedAfter };
 }
 
 /** Lines hold positive quantities only: a line that reaches zero is gone. */

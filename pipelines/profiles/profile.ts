@@ -56,12 +56,11 @@ export const Cart = z.object({
   /** Time of the cart's latest own activity. */
   updated_at: Instant,
   /**
-   * The event that filled this cart after it was last empty or ordered: one cart id ("default"
-   * when the shop sends none) holds many carts over time, and each gets its own journey. Null
-   * while the cart is empty. Event ids are unique across people, so the key survives merges.
+   * The event that closed this cart id's previous filling: the change that emptied it, or the
+   * last order. One cart id ("default" when the shop sends none) holds many carts over time, and
+   * each gets its own journey; null for the first one nudge knows of, and while the cart is empty.
    */
-  opened_by_event_id: z.string().nullable().default(null),
-  opened_at: Instant.nullable().default(null),
+  opened_after_event_id: z.string().nullable().default(null),
 });
 export type Cart = z.infer<typeof Cart>;
 

@@ -319,7 +319,7 @@ describe('GCP journeys on the emulators: onPriorityEvent arms a timer, sweepTime
     assert.ok(personId);
     const timers = await store.listTimers(personId);
     assert.equal(timers.length, 1);
-    assert.deepEqual([timers[0]!.campaign_id, timers[0]!.trigger_key, timers[0]!.step], ['cart-abandonment', JSON.stringify([cartId, 'gcp-cart-add-1']), 0], 'keyed on the cart and the event that filled it');
+    assert.deepEqual([timers[0]!.campaign_id, timers[0]!.trigger_key, timers[0]!.step], ['cart-abandonment', JSON.stringify([cartId, null]), 0], 'keyed on the cart and its first filling');
     const cart = (await store.getProfile(personId))?.cart;
     assert.equal(Date.parse(timers[0]!.due_at) - Date.parse(cart!.updated_at), 1000, 'due one wait after the last cart change');
   });
