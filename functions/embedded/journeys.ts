@@ -105,7 +105,13 @@ export async function loadEmbeddedJourneys(deps: {
         const resolve = createResolveInDoubt({ ledger, ...evidence, facts, clock, olderThanMs: config.sendLeaseMs, log });
         tickers.push(startTicker(resolve, Math.min(embeddedJourneyDefaults.resolveInDoubtEveryMs, config.sendLeaseMs), onError));
       }
-      return { runStep, sweep };
+      // A sweep on demand first lets the ticker's run in progress finish: a timer it holds would
+      // otherwise look not yet due to this one, and the caller would see its email only later.
+      const sweepNow = async () => {
+        await sweepTicker?.idle();
+        return sweep();
+      };
+      return { runStep, sweep: sweepNow };
     },
     wakeAt: (at) => sweepTicker?.wakeAt(at.getTime()),
     stop: async () => {

@@ -59,3 +59,22 @@ test('a wake-up requested inside an async context runs the work outside it', asy
   await ticker.stop();
   assert.deepEqual(seen, [undefined]);
 });
+
+test('idle waits for the run in progress (a sweep on demand must not race the ticker\'s own)', async () => {
+  let finished = false;
+  let release!: () => void;
+  const ticker = startTicker(
+    async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      finished = true;
+    },
+    60_000,
+    () => {},
+  );
+  ticker.wakeAt(Date.now());
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const idle = ticker.idle().then(() => finished);
+  release();
+  assert.equal(await idle, true);
+  await ticker.stop();
+});

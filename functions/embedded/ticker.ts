@@ -6,7 +6,12 @@ import { AsyncResource } from 'node:async_hooks';
  * Scheduler — and can be woken for a given instant (`wakeAt`), so a timer armed for "in 1 s"
  * fires then rather than at the next tick.
  */
-export type Ticker = { stop: () => Promise<void>; wakeAt: (atMs: number) => void };
+export type Ticker = {
+  stop: () => Promise<void>;
+  wakeAt: (atMs: number) => void;
+  /** Resolves when the run in progress (if any) has finished. */
+  idle: () => Promise<void>;
+};
 
 export function startTicker(work: () => Promise<unknown>, everyMs: number, onError: (error: unknown) => void): Ticker {
   let timer: NodeJS.Timeout | undefined;
@@ -46,6 +51,9 @@ export function startTicker(work: () => Promise<unknown>, everyMs: number, onErr
     // Bound to the ticker's own async context: a wake-up requested from inside a store
     // transaction (the fold arming a timer) must not make the sweep look nested in it.
     wakeAt: AsyncResource.bind((atMs: number) => schedule(atMs)),
+    idle: async () => {
+      while (running) await running;
+    },
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
