@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Timestamp, type DocumentReference, type Firestore, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
 import type { JourneyTimer } from '../../pipelines/journeys/journey-timer.ts';
 import type { IdentityKey } from '../../pipelines/profiles/identity-key.ts';
@@ -110,14 +111,16 @@ export function createFirestoreProfileStore(deps: FirestoreProfileStoreDeps): Pr
 const timerOf = (snap: QueryDocumentSnapshot) => snap.get('timer') as JourneyTimer;
 
 /**
- * A reversible, Firestore-safe document id: percent-encoding removes '/', and a leading '.' or
- * '_' is escaped too, which rules out the forbidden ids '.', '..' and `__name__`.
+ * A Firestore-safe document id: percent-encoding removes '/', and a leading '.' or '_' is escaped
+ * too, which rules out the forbidden ids '.', '..' and `__name__`. An id whose encoding exceeds
+ * Firestore's 1500 bytes (a shopper's long non-ASCII cart or user id, accepted at the door) is
+ * replaced by its SHA-256, behind a "%%" that percent-encoding never writes, so it cannot meet an
+ * encoded id. Nothing decodes document ids: every document holds its own key or value.
  */
 export function encodeDocumentId(raw: string): string {
   if (typeof raw !== 'string' || raw.length === 0) throw new Error('Document id must be a non-empty string');
   const id = encodeURIComponent(raw).replace(/^[._]/, (c) => (c === '.' ? '%2E' : '%5F'));
-  if (Buffer.byteLength(id) > 1500) throw new Error(`Document id for "${raw.slice(0, 40)}…" exceeds Firestore's 1500 bytes`);
-  return id;
+  return id.length <= 1500 ? id : `%%${createHash('sha256').update(raw).digest('hex')}`;
 }
 
 type Refs = {

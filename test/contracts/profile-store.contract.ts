@@ -291,6 +291,22 @@ function runTimerTests(freshStore: () => Promise<ProfileStore>, twoHandles: () =
     assert.deepStrictEqual(await store.listTimers('someone-else'), []);
   });
 
+  test('ids of any length a shopper\'s ids can make (a long non-ASCII cart id) are stored and read back', async () => {
+    const store = await freshStore();
+    const long = `cart-${'ü€'.repeat(400)}`;
+    const timer = timerOf(`cart-abandonment:p1:${JSON.stringify([long, null])}`, 'p1', at(30));
+    const other = timerOf(`cart-abandonment:p1:${JSON.stringify([`${long}x`, null])}`, 'p1', at(40));
+    await store.transact(async (tx) => {
+      tx.putTimer(timer);
+      tx.putTimer(other);
+      tx.linkIdentities([identityKey('user', long)], 'p1');
+    });
+    assert.deepStrictEqual(await store.transact((tx) => tx.getTimers([timer.timer_id, other.timer_id])), new Map([[timer.timer_id, timer], [other.timer_id, other]]));
+    assert.equal(await store.findPersonId(identityKey('user', long)), 'p1');
+    await store.transact(async (tx) => tx.deleteTimer(timer.timer_id));
+    assert.deepStrictEqual(await store.listTimers('p1'), [other]);
+  });
+
   test('putTimer with the same timer_id overwrites; deleteTimer removes, and a missing one is fine', async () => {
     const store = await freshStore();
     await store.transact(async (tx) => {
