@@ -210,3 +210,21 @@ describe('what touches a profile', () => {
     assert.equal(view.cart?.items.length, 1);
   });
 });
+
+describe('amounts a profile cannot keep', () => {
+  test('an order without a total whose lines add up past the bound keeps the order, not that amount, and says so', () => {
+    const dropped: string[] = [];
+    const order = makeEvent('order_completed', {
+      user_id: 'u1',
+      properties: { order_id: 'o-1', products: [{ product_id: 'p1', price: 1e9, quantity: 1e6 }] },
+    });
+    const fragment = profileFromEvent(order, defaultProfileConfig, (field, reason) => dropped.push(`${field}: ${reason}`));
+    assert.equal(fragment?.orders.count, 1);
+    assert.equal(fragment?.orders.revenue, 0);
+    assert.equal(dropped.length, 1);
+    assert.match(dropped[0]!, /properties\.products/);
+
+    const small = makeEvent('order_completed', { user_id: 'u1', properties: { order_id: 'o-2', products: [{ product_id: 'p1', price: 2.5, quantity: 2 }] } });
+    assert.equal(profileFromEvent(small)?.orders.revenue, 5, 'a line total within the bound is the revenue');
+  });
+});

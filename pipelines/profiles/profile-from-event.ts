@@ -6,7 +6,7 @@ import { mergeProfiles } from './merge-profiles.ts';
 import { emptyProfile, type AffinityDay, type CartState, type EventStamp, type Profile } from './profile.ts';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.ts';
 import { describesProduct, readCurrency, readId, readMoney, type DropNote, readObject, readProduct, readProducts, readText, type ProductRead } from './read-properties.ts';
-import { compareText, roundMicros } from './stamp.ts';
+import { compareText } from './stamp.ts';
 
 /** Kinds that never touch a profile: unknown track events (history only) and catalog updates. */
 const untouched: ReadonlySet<EventKind> = new Set(['other', 'catalog_updated']);
@@ -111,7 +111,12 @@ export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defa
       const lineTotal = products.reduce((sum, product) => sum + (product.details.price ?? 0) * (product.quantity ?? 1), 0);
       fragment.orders = {
         count: 1,
-        revenue: readMoney(properties.total, 'properties.total', drop) ?? readMoney(properties.revenue, 'properties.revenue', drop) ?? roundMicros(lineTotal),
+        revenue:
+          readMoney(properties.total, 'properties.total', drop) ??
+          readMoney(properties.revenue, 'properties.revenue', drop) ??
+          // Each line is bounded at the door, their sum is not: past the bound it is dropped too.
+          readMoney(lineTotal, 'properties.products (price × quantity summed)', drop) ??
+          0,
         currency: readCurrency(properties.currency),
         last_order_at: stamp.at,
         last_order_id: readId(properties.order_id),
