@@ -53,7 +53,7 @@ export const NudgeEvent = z.object({
   properties: JsonObject,
   traits: JsonObject,
   context: JsonObject,
-  /** Client's timestamp, clamped into [received_at - 7 days, received_at + 5 minutes]. */
+  /** Client's timestamp (skew-corrected with sentAt), clamped into [received_at - 7 days, received_at]. */
   occurred_at: Instant,
   /** When the collector (or publishEvent) accepted it. */
   received_at: Instant,
