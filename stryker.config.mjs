@@ -21,7 +21,16 @@ const groups = {
   },
   delivery: {
     mutate: ['pipelines/engagement/suppression.ts', 'pipelines/engagement/unsubscribe-person.ts', 'pipelines/warehouse/fact-rows.ts', 'pipelines/delivery/resolve-in-doubt.ts', 'pipelines/delivery/send-id.ts'],
-    tests: ['pipelines/engagement/unsubscribe-person.test.ts', 'pipelines/delivery/send-id.test.ts', 'functions/embedded/resolve-in-doubt-outbox.test.ts'],
+    tests: [
+      'pipelines/engagement/suppression.test.ts',
+      'pipelines/engagement/unsubscribe-person.test.ts',
+      'pipelines/warehouse/fact-rows.test.ts',
+      'pipelines/delivery/resolve-in-doubt.test.ts',
+      'pipelines/delivery/send-id.test.ts',
+      // The same stages over real adapters (in-memory SQLite, outbox files): fast, no emulator.
+      'functions/embedded/resolve-in-doubt-outbox.test.ts',
+      'pipelines/journeys/journey-facts.test.ts',
+    ],
   },
 };
 

@@ -25,6 +25,6 @@ test('sendId differs when any part differs, and parts cannot run into each other
 });
 
 test('sendId rejects a step that is not a non-negative integer', () => {
-  assert.throws(() => sendId('c', 't', -1));
-  assert.throws(() => sendId('c', 't', 1.5));
+  assert.throws(() => sendId('c', 't', -1), /step must be a non-negative integer, got -1/);
+  assert.throws(() => sendId('c', 't', 1.5), /got 1.5/);
 });

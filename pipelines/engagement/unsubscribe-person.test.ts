@@ -1,24 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createUnsubscribePerson } from './unsubscribe-person.ts';
-import { isUnsubscribed } from './suppression.ts';
+import { isUnsubscribed, suppressionOf } from './suppression.ts';
 import type { AcceptEventsInput } from '../events/accept-events.ts';
+import { maxEventBytes } from '../events/limits.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
 import { makeEvent } from '../profiles/event-fixtures.ts';
 import { createFoldEvents } from '../profiles/fold-events.ts';
 import { createInMemoryProfileStore } from '../profiles/in-memory-profile-store.ts';
+import { emptyProfile } from '../profiles/profile.ts';
 import { createManualClock } from '../shared/clock.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
 /** A person with consent, the unsubscribe pipeline over a real fold, and what it published. */
-async function world(options: { failPublishOnce?: boolean } = {}) {
+async function world(options: { failPublishOnce?: boolean; ids?: { user_id: string | null; anonymous_id: string | null } } = {}) {
   const clock = createManualClock(at(0));
   const store = createInMemoryProfileStore();
   let ids = 0;
   const fold = createFoldEvents({ store, clock, newPersonId: () => `person-${++ids}` });
   const published: NudgeEvent[] = [];
+  const accepted: AcceptEventsInput[] = [];
   let failNext = options.failPublishOnce ?? false;
   const unsubscribe = createUnsubscribePerson({
     store,
@@ -28,6 +31,7 @@ async function world(options: { failPublishOnce?: boolean } = {}) {
         failNext = false;
         throw new Error('bus unavailable');
       }
+      accepted.push(input);
       published.push(...input.events);
     },
     newEventId: () => `generated-${++ids}`,
@@ -36,10 +40,11 @@ async function world(options: { failPublishOnce?: boolean } = {}) {
     clock.set(at(minutes));
     return fold([{ ...event, occurred_at: at(minutes).toISOString(), received_at: at(minutes).toISOString() }]);
   };
-  const first = await receive(0, makeEvent('identify', { user_id: 'u-1', anonymous_id: null, traits: { email: 'ann@example.com', email_marketing_consent: true } }));
+  const identity = options.ids ?? { user_id: 'u-1', anonymous_id: null };
+  const first = await receive(0, makeEvent('identify', { ...identity, traits: { email: 'ann@example.com', email_marketing_consent: true } }));
   const person_id = first.person_ids[0]!;
   const profile = async () => (await store.getProfile(person_id))!;
-  return { clock, store, fold, published, unsubscribe, receive, person_id, profile };
+  return { clock, store, fold, published, accepted, unsubscribe, receive, person_id, profile };
 }
 
 const optIn = () => makeEvent('consent_updated', { user_id: 'u-1', anonymous_id: null, properties: { email_marketing: true, source: 'preference-center' } });
@@ -78,5 +83,72 @@ describe('unsubscribe a person', () => {
       w.published.map((event) => event.event_id.replace(/[0-9a-f]{16}$/, '…')),
       ['unsubscribe-send-1-…', 'unsubscribe-trait-send-1-…'],
     );
+  });
+
+  test('the click is published as a Consent Updated (source unsubscribe) and the trait, at the click time, with no dead letters', async () => {
+    const w = await world();
+    await w.unsubscribe({ person_id: w.person_id, send_id: 'send-1', at: at(1) });
+    assert.equal(w.accepted.length, 1);
+    const [input] = w.accepted;
+    assert.deepEqual({ ...input, events: input!.events.length }, { events: 2, rejected: [], stage: 'unsubscribe', sourceId: null, receivedAt: at(1) });
+    const [consent, trait] = w.published;
+    assert.deepEqual([consent?.kind, consent?.properties], ['consent_updated', { email_marketing: false, source: 'unsubscribe' }]);
+    assert.deepEqual([trait?.type, trait?.traits], ['identify', { email_unsubscribed_at: at(1).toISOString() }]);
+    for (const event of w.published) {
+      assert.deepEqual([event.user_id, event.source, event.received_at], ['u-1', 'unsubscribe', at(1).toISOString()], 'history shows where and when');
+    }
+    // Sent as one batch at the click time; the door keeps their order by stamping the consent 1 ms before the trait.
+    assert.equal(trait?.occurred_at, at(1).toISOString());
+    assert.equal(consent?.occurred_at, new Date(at(1).getTime() - 1).toISOString());
+    assert.deepEqual((await w.profile()).consent.email_marketing, { value: false, source: 'unsubscribe', at: consent?.occurred_at });
+  });
+
+  test('the consent event alone (folded before its trait, which travels on another topic) already holds the journeys back', async () => {
+    const w = await world();
+    const consentOnly = await world();
+    await w.unsubscribe({ person_id: w.person_id, send_id: 'send-1', at: at(1) });
+    await consentOnly.fold(w.published.filter((event) => event.kind === 'consent_updated'));
+    const profile = await consentOnly.profile();
+    assert.equal(profile.traits.email_unsubscribed_at, undefined);
+    assert.deepEqual(suppressionOf(profile), { unsubscribed_at: w.published[0]?.occurred_at });
+    assert.equal(isUnsubscribed(profile), false, 'a second click still writes the missing trait');
+  });
+
+  test('a person known only by an anonymous id (never logged in) is unsubscribed under that id', async () => {
+    const w = await world({ ids: { user_id: null, anonymous_id: 'anon-7' } });
+    await w.unsubscribe({ person_id: w.person_id, send_id: 'send-1', at: at(1) });
+    assert.deepEqual(w.published.map((event) => [event.user_id, event.anonymous_id]), [[null, 'anon-7'], [null, 'anon-7']]);
+    assert.equal(isUnsubscribed(await w.profile()), true);
+  });
+
+  test('a person with no consent record at all can still unsubscribe', async () => {
+    const published: NudgeEvent[] = [];
+    const unsubscribe = createUnsubscribePerson({
+      store: { getProfile: async (person_id) => ({ ...emptyProfile(person_id, at(0).toISOString()), identities: { user_id: 'u-9', anonymous_ids: [], emails: [] } }) },
+      foldEvents: async () => {},
+      acceptEvents: async (input) => void published.push(...input.events),
+      newEventId: () => 'generated',
+    });
+    await unsubscribe({ person_id: 'person-9', send_id: 'send-1', at: at(1) });
+    assert.deepEqual(published.map((event) => event.kind), ['consent_updated', 'identify']);
+  });
+
+  test('a click that cannot be recorded fails loudly and publishes nothing: unknown person, no id to address, events refused', async () => {
+    const w = await world();
+    const publishedBefore = w.published.length;
+    await assert.rejects(w.unsubscribe({ person_id: 'person-unknown', send_id: 'send-1', at: at(1) }), /no profile for person person-unknown/);
+
+    const anonymous = createUnsubscribePerson({
+      store: { getProfile: async (person_id) => emptyProfile(person_id, at(0).toISOString()) },
+      foldEvents: async () => {},
+      acceptEvents: async (input) => void w.published.push(...input.events),
+      newEventId: () => 'generated',
+    });
+    await assert.rejects(anonymous({ person_id: 'person-9', send_id: 'send-1', at: at(1) }), /person person-9 has no user or anonymous id/);
+
+    // An event over the contract's size limit is refused by the door the click goes through.
+    await assert.rejects(w.unsubscribe({ person_id: w.person_id, send_id: 'x'.repeat(maxEventBytes), at: at(1) }), /could not build the consent events: .*bytes/);
+    assert.equal(w.published.length, publishedBefore);
+    assert.equal(isUnsubscribed(await w.profile()), false);
   });
 });
