@@ -12,7 +12,7 @@ export const JourneyTimer = z.object({
   timer_id: z.string(),
   campaign_id: z.string(),
   person_id: z.string(),
-  /** What the journey is about, e.g. the cart id. Part of the send id, so each cart gets its own email. */
+  /** What the journey is about: for a cart, one filling of it (cart-trigger-key.ts); each filling gets its own emails. */
   trigger_key: z.string(),
   /** 0 = first email, 1 = first follow-up, … */
   step: z.number().int().min(0),

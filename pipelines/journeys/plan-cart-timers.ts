@@ -25,7 +25,7 @@ const cartActivity: ReadonlySet<EventKind> = new Set(['product_added', 'product_
  *   send ids) are new and the old one is cancelled;
  * - a fold without cart activity (an identify that merged two people) arms nothing: the timers
  *   already armed for that cart keep running and send once, whoever survives (the send id is
- *   keyed on the cart's trigger key, not the person).
+ *   keyed on the cart filling, not the person: cartSendKey).
  * Pure: decided from the profile before and after and the events, so redelivery plans the same.
  */
 export function planCartTimers(campaigns: readonly CampaignDefinition[], change: PersonFolded): TimerPlan {
