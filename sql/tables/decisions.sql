@@ -14,7 +14,7 @@
 -- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
 CREATE TABLE IF NOT EXISTS `${dataset}.decisions` (
   decision_id STRING NOT NULL OPTIONS (description = "Id of this decision; inserting the same id twice keeps one row."),
-  send_id STRING NOT NULL OPTIONS (description = "hash(campaign, person, trigger key, step): the send ledger key; joins to email_sends.send_id."),
+  send_id STRING NOT NULL OPTIONS (description = "hash(campaign, trigger key, step), the trigger key naming one cart filling whoever the person: the send ledger key; joins to email_sends.send_id."),
   campaign_id STRING NOT NULL OPTIONS (description = "Campaign (folder name under templates/) the step belongs to."),
   person_id STRING NOT NULL OPTIONS (description = "Profile id of the person decided about."),
   step INT64 NOT NULL OPTIONS (description = "Position of the step in the campaign definition: 0 is the first email."),

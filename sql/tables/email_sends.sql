@@ -11,7 +11,7 @@
 --      the primary key is enforced and inserts skip ids already present, so a row appears once.
 -- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
 CREATE TABLE IF NOT EXISTS `${dataset}.email_sends` (
-  send_id STRING NOT NULL OPTIONS (description = "hash(campaign, person, trigger key, step): the send ledger key; one row per send."),
+  send_id STRING NOT NULL OPTIONS (description = "hash(campaign, trigger key, step), the trigger key naming one cart filling whoever the person: the send ledger key; one row per send."),
   campaign_id STRING NOT NULL OPTIONS (description = "Campaign (folder name under templates/) that sent the email."),
   person_id STRING NOT NULL OPTIONS (description = "Profile id of the recipient (never the address)."),
   step INT64 NOT NULL OPTIONS (description = "Position of the step in the campaign definition: 0 is the first email."),
