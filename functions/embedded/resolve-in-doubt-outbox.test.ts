@@ -3,30 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { OutgoingEmail } from '../../pipelines/delivery/mailer.ts';
 import { createResolveInDoubt } from '../../pipelines/delivery/resolve-in-doubt.ts';
 import { sendId } from '../../pipelines/delivery/send-id.ts';
 import { createManualClock } from '../../pipelines/shared/clock.ts';
 import { outboxEvidence } from './outbox-evidence.ts';
 import { createOutboxMailer } from './outbox-mailer.ts';
 import { createSqliteSendLedger } from './sqlite-send-ledger.ts';
+import { outgoingEmail as email } from '../../test/support/outgoing-email.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'nudge-in-doubt-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 
 const LEASE_MS = 5 * 60_000;
-const email = (send_id: string): OutgoingEmail => ({
-  send_id,
-  to: { email: 'zoe@example.com' },
-  from: { email: 'hello@shop.example', name: 'Shop' },
-  subject: 'Your cart',
-  html: '<p>Your cart</p>',
-  text: 'Your cart',
-  headers: {},
-  categories: [],
-  custom_args: { send_id, campaign_id: 'cart', variant_id: 'a' },
-});
 
 /** A data dir with a ledger and an outbox, as one embedded process holds them. */
 function world() {

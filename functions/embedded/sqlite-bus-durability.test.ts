@@ -20,6 +20,19 @@ describe('SQLite bus durability and publishing', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const collecting = (got: ReceivedMessage[]): SqliteBusSubscription => ({ name: 'work', topic: 'events-priority', onMessage: async (m) => void got.push(m) });
+  /**
+   * Opens the bus file again, as a restarted process would, and lets a collecting bus drain it:
+   * start, wait until idle, stop. The file is left open for the test to look at, then close.
+   */
+  const restartAndDrain = async (options: Pick<Parameters<typeof createSqliteBus>[0], 'onError'> = {}) => {
+    const db = openSqliteDatabase(path);
+    const got: ReceivedMessage[] = [];
+    const bus = createSqliteBus({ db, subscriptions: [collecting(got)], ...options });
+    bus.start();
+    await bus.whenIdle();
+    await bus.stop();
+    return { db, bus, got };
+  };
 
   test('messages published before a clean restart are delivered after it', async () => {
     const first = openSqliteDatabase(path);
@@ -27,12 +40,7 @@ describe('SQLite bus durability and publishing', () => {
     await before.publish('events-priority', [msg('a'), msg('b')]);
     first.close();
 
-    const db = openSqliteDatabase(path);
-    const got: ReceivedMessage[] = [];
-    const bus = createSqliteBus({ db, subscriptions: [collecting(got)] });
-    bus.start();
-    await bus.whenIdle();
-    await bus.stop();
+    const { db, got } = await restartAndDrain();
     db.close();
     assert.deepEqual(got.map((m) => m.data.toString()).sort(), ['a', 'b']);
     assert.ok(got.every((m) => m.deliveryAttempt === 1));
@@ -40,54 +48,18 @@ describe('SQLite bus durability and publishing', () => {
 
   test('after SIGKILL, acknowledged publishes survive and leased deliveries are redelivered at start, uncounted', async () => {
     // The child publishes 40 messages, then leases some to a handler that never answers, and is killed.
-    const child = spawn(
-      process.execPath,
-      [
-        '--import', 'tsx', '--input-type=module', '-e',
-        `
-        const { createSqliteBus } = await import(${JSON.stringify(new URL('./sqlite-bus.ts', import.meta.url).href)});
-        const { openSqliteDatabase } = await import(${JSON.stringify(new URL('./sqlite-database.ts', import.meta.url).href)});
-        const bus = createSqliteBus({
-          db: openSqliteDatabase(${JSON.stringify(path)}),
-          subscriptions: [{ name: 'work', topic: 'events-priority', maxOutstanding: 5, onMessage: (m) => {
-            process.stdout.write('leased ' + m.data.toString() + '\\n');
-            return new Promise(() => {});
-          } }],
-        });
-        await bus.publish('events-priority', Array.from({ length: 40 }, (_, i) => ({ data: Buffer.from('m' + i), attributes: {} })));
-        process.stdout.write('published\\n');
-        bus.start();
-        setInterval(() => {}, 1000);
-        `,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() },
-    );
+    const child = startBusChild(path, { publish: 40, maxOutstanding: 5 });
     const leased = new Set<string>();
     let published = false;
-    await new Promise<void>((resolve, reject) => {
-      let buffered = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) {
-          if (line === 'published') published = true;
-          if (line.startsWith('leased ')) leased.add(line.slice('leased '.length));
-        }
-        if (published && leased.size === 5) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    await child.readUntil((line) => {
+      if (line === 'published') published = true;
+      if (line.startsWith('handed ')) leased.add(line.slice('handed '.length));
+      return published && leased.size === 5;
     });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await child.kill();
 
-    const db = openSqliteDatabase(path);
-    const got: ReceivedMessage[] = [];
-    const bus = createSqliteBus({ db, subscriptions: [collecting(got)], onError: () => {} });
-    bus.start();
-    await bus.whenIdle(); // real clock, default 60 s ack deadline: only "redeliver at start" gets here
-    await bus.stop();
+    // Real clock, default 60 s ack deadline: only "redeliver at start" gets the bus idle in time.
+    const { db, bus, got } = await restartAndDrain({ onError: () => {} });
     const attemptOf = new Map(got.map((m) => [m.data.toString(), m.deliveryAttempt]));
     assert.equal(got.length, 40, 'every message delivered exactly once');
     assert.equal(attemptOf.size, 40);
@@ -104,12 +76,8 @@ describe('SQLite bus durability and publishing', () => {
     const rounds = 7;
     for (let round = 0; round < rounds; round++) await runUntilHandedThenKill(path, round === 0 ? 10 : 0);
 
-    const db = openSqliteDatabase(path);
-    const got: ReceivedMessage[] = [];
-    const bus = createSqliteBus({ db, subscriptions: [collecting(got)], onError: () => {} });
-    bus.start();
-    await bus.whenIdle(); // real clock, 60 s ack deadline: only a prompt redelivery at start gets here
-    await bus.stop();
+    // Real clock, 60 s ack deadline: only a prompt redelivery at start gets the bus idle in time.
+    const { db, bus, got } = await restartAndDrain({ onError: () => {} });
     const dead = bus.listDeadLettered('work');
     db.close();
     assert.deepEqual(dead.map((d) => [d.data.toString(), d.lastError]), [], 'no dead letters');
@@ -168,12 +136,7 @@ describe('SQLite bus durability and publishing', () => {
     `);
     old.close();
 
-    const db = openSqliteDatabase(path);
-    const got: ReceivedMessage[] = [];
-    const bus = createSqliteBus({ db, subscriptions: [collecting(got)] });
-    bus.start();
-    await bus.whenIdle();
-    await bus.stop();
+    const { db, bus, got } = await restartAndDrain();
     assert.deepEqual(got.map((m) => [m.data.toString(), m.deliveryAttempt]), [['old', 1]], 'the lease left by the old process is redelivered, not counted');
     assert.deepEqual(bus.listDeadLettered('work').map((d) => [d.attempts, d.interruptions, d.lastError]), [[5, 0, 'boom']]);
     db.close();
@@ -220,11 +183,12 @@ describe('SQLite bus durability and publishing', () => {
 });
 
 /**
- * Starts a child process on the bus file (publishing `publish` messages first), waits until its
- * handler holds a delivery (or nothing can be handed: all dead-lettered or acked), then SIGKILLs it.
- * Bounded by a count of the child's status lines, not by wall-clock time.
+ * Starts a child process on the bus file (publishing `publish` messages first) whose handler never
+ * answers. It writes a line on stdout for each step: `published`, `handed <data>` per delivery, and
+ * `stats {backlog, leased, dead}` every 20 ms.
  */
-async function runUntilHandedThenKill(path: string, publish: number): Promise<void> {
+function startBusChild(path: string, options: { publish: number; maxOutstanding?: number }) {
+  const maxOutstanding = options.maxOutstanding === undefined ? '' : `maxOutstanding: ${options.maxOutstanding}, `;
   const child = spawn(
     process.execPath,
     [
@@ -234,12 +198,13 @@ async function runUntilHandedThenKill(path: string, publish: number): Promise<vo
       const { openSqliteDatabase } = await import(${JSON.stringify(new URL('./sqlite-database.ts', import.meta.url).href)});
       const bus = createSqliteBus({
         db: openSqliteDatabase(${JSON.stringify(path)}),
-        subscriptions: [{ name: 'work', topic: 'events-priority', onMessage: (m) => {
+        subscriptions: [{ name: 'work', topic: 'events-priority', ${maxOutstanding}onMessage: (m) => {
           process.stdout.write('handed ' + m.data.toString() + '\\n');
           return new Promise(() => {});
         } }],
       });
-      await bus.publish('events-priority', Array.from({ length: ${publish} }, (_, i) => ({ data: Buffer.from('m' + i), attributes: {} })));
+      await bus.publish('events-priority', Array.from({ length: ${options.publish} }, (_, i) => ({ data: Buffer.from('m' + i), attributes: {} })));
+      process.stdout.write('published\\n');
       bus.start();
       setInterval(() => {
         const [s] = bus.stats().subscriptions;
@@ -249,24 +214,49 @@ async function runUntilHandedThenKill(path: string, publish: number): Promise<vo
     ],
     { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() },
   );
-  await new Promise<void>((resolve, reject) => {
-    let buffered = '';
-    let statusLines = 0;
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.startsWith('handed ')) return resolve();
-        if (!line.startsWith('stats ')) continue;
-        const stats = JSON.parse(line.slice('stats '.length)) as { backlog: number; leased: number; dead: number };
-        if (stats.backlog === 0 || (stats.leased === 0 && stats.dead > 0)) return resolve();
-        if (++statusLines > 500) return reject(new Error(`child handed nothing: ${line}`));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+  return {
+    /**
+     * Hands `check` every stdout line, also after it has answered: settles on its first true (resolve)
+     * or throw (reject), or when the child exits (reject).
+     */
+    readUntil: (check: (line: string) => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        let buffered = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const lines = buffered.split('\n');
+          buffered = lines.pop() ?? '';
+          try {
+            for (const line of lines) if (check(line)) resolve();
+          } catch (error) {
+            reject(error as Error);
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+      }),
+    kill: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/**
+ * Runs a child on the bus file until its handler holds a delivery (or nothing can be handed: all
+ * dead-lettered or acked), then SIGKILLs it. Bounded by a count of the child's status lines, not by
+ * wall-clock time.
+ */
+async function runUntilHandedThenKill(path: string, publish: number): Promise<void> {
+  const child = startBusChild(path, { publish });
+  let statusLines = 0;
+  await child.readUntil((line) => {
+    if (line.startsWith('handed ')) return true;
+    if (!line.startsWith('stats ')) return false;
+    const stats = JSON.parse(line.slice('stats '.length)) as { backlog: number; leased: number; dead: number };
+    if (stats.backlog === 0 || (stats.leased === 0 && stats.dead > 0)) return true;
+    if (++statusLines > 500) throw new Error(`child handed nothing: ${line}`);
+    return false;
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
+  await child.kill();
 }

@@ -5,8 +5,9 @@ import { createSendGridMailer } from './sendgrid-mailer.ts';
 import { createSqliteSendLedger } from '../embedded/sqlite-send-ledger.ts';
 import { ConfigError } from '../embedded/config.ts';
 import { parseJourneyConfig } from '../journey-config.ts';
+import { outgoingEmail as email } from '../../test/support/outgoing-email.ts';
 import { startSendGridCapture } from '../../test/support/sendgrid-capture.ts';
-import { MailerOutcomeUnknownError, type OutgoingEmail } from '../../pipelines/delivery/mailer.ts';
+import { MailerOutcomeUnknownError } from '../../pipelines/delivery/mailer.ts';
 import { EvidenceUnavailableError, createResolveInDoubt, resolveInDoubtDefaults } from '../../pipelines/delivery/resolve-in-doubt.ts';
 import { createManualClock } from '../../pipelines/shared/clock.ts';
 import type { WarehouseRow } from '../../pipelines/warehouse/warehouse.ts';
@@ -26,17 +27,6 @@ beforeEach(() => {
 
 const LAG = SENDGRID_ACTIVITY_LAG_MS;
 let sends = 0;
-const email = (send_id: string): OutgoingEmail => ({
-  send_id,
-  to: { email: 'zoe@example.com' },
-  from: { email: 'hello@shop.example', name: 'Shop' },
-  subject: 'Your cart',
-  html: '<p>Your cart</p>',
-  text: 'Your cart',
-  headers: {},
-  categories: [],
-  custom_args: { send_id, campaign_id: 'cart', variant_id: 'a' },
-});
 
 /** One process's view: a ledger, the SendGrid mailer and evidence, a resolver, recorded facts. */
 function world(options: { leaseMs?: number } = {}) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EvidenceUnavailableError, createResolveInDoubt, resolveInDoubtDefaults, type ResolveInDoubtDeps, type SendEvidence } from './resolve-in-doubt.ts';
-import { resolveTransition, type LedgerEntry, type SendLedger } from './send-ledger.ts';
+import { claimTransition, resolveTransition, type LedgerEntry, type SendLedger } from './send-ledger.ts';
 import { createManualClock } from '../shared/clock.ts';
 import type { WarehouseRow } from '../warehouse/warehouse.ts';
 
@@ -15,23 +15,11 @@ const iso = (ms: number) => new Date(T0 + ms).toISOString();
  */
 function memoryLedger() {
   const entries = new Map<string, LedgerEntry>();
+  /** A first claim, as claimTransition writes it. */
   const claimAt = (send_id: string, claimedAtMs: number) => {
-    entries.set(send_id, {
-      send_id,
-      campaign_id: 'cart',
-      person_id: 'person-1',
-      step: 0,
-      status: 'claimed',
-      claimed_at: iso(claimedAtMs),
-      attempts: 1,
-      provider: null,
-      provider_message_id: null,
-      sent_at: null,
-      error: null,
-      resolution: null,
-      evidence: null,
-      updated_at: iso(claimedAtMs),
-    });
+    const { outcome, write } = claimTransition(null, send_id, { campaign_id: 'cart', person_id: 'person-1', step: 0, claimed_at: new Date(T0 + claimedAtMs) }, LEASE_MS);
+    assert.ok(outcome === 'claimed' && write, `claim of ${send_id}`);
+    entries.set(send_id, write);
   };
   const ledger: Pick<SendLedger, 'findInDoubt' | 'resolveInDoubt' | 'get'> = {
     findInDoubt: async (olderThan, limit) => {

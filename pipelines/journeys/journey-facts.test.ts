@@ -1,68 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { planCartTimers } from './plan-cart-timers.ts';
-import { createRunJourneyStep, journeyStepDefaults, type JourneyCampaign } from './run-journey-step.ts';
-import { createSqliteSendLedger } from '../../functions/embedded/sqlite-send-ledger.ts';
-import { CampaignDefinition } from '../campaigns/campaign-definition.ts';
-import { createInMemoryCatalogStore } from '../catalog/in-memory-catalog-store.ts';
-import { defaultDecisionPolicy } from '../decisions/policy.ts';
-import { TransientMailerError, type Mailer, type OutgoingEmail } from '../delivery/mailer.ts';
-import type { SendLedger } from '../delivery/send-ledger.ts';
+import { journeyStepDefaults } from './run-journey-step.ts';
+import { cartCampaign, createJourneyHarness, type JourneyHarnessOptions } from '../../test/support/journey-harness.ts';
+import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
+import { TransientMailerError } from '../delivery/mailer.ts';
 import { makeEvent } from '../profiles/event-fixtures.ts';
-import { createFoldEvents } from '../profiles/fold-events.ts';
-import { createInMemoryProfileStore } from '../profiles/in-memory-profile-store.ts';
-import { createManualClock } from '../shared/clock.ts';
 
 // Issue 6: the facts the journey step leaves (decisions, email_sends) — one row per send whatever
 // path it took (item 11) — and the frequency cap checked atomically with the claim, so two sweep
 // instances cannot both pass it for one person (item 14).
-const campaign = (id: string) =>
-  CampaignDefinition.parse({
-    id,
-    name: id,
-    trigger: { kind: 'cart_abandoned' },
-    wait: '30m',
-    exit_events: ['checkout_started', 'order_completed'],
-    subjects: [{ id: 'a', subject: 'Your cart' }],
-    sender: { name: 'Shop', email: 'shop@example.com' },
-    postal_address: '1 Main St',
-    steps: [],
-  });
+/** The harness's cart campaign with no follow-up step: each test looks at one send. */
+const campaign = (id: string): CampaignDefinition => ({ ...cartCampaign, id, name: id, steps: [] });
 
-function setup(options: { definitions?: CampaignDefinition[]; frequencyCap?: number; mailer?: (sent: OutgoingEmail[]) => Mailer; ledger?: (ledger: SendLedger) => SendLedger } = {}) {
-  const definitions = options.definitions ?? [campaign('cart-abandonment')];
-  const clock = createManualClock('2026-03-01T12:00:00.000Z');
-  const store = createInMemoryProfileStore();
-  let ids = 0;
-  const newId = () => `id-${String(++ids).padStart(6, '0')}`;
-  const fold = createFoldEvents({ store, clock, newPersonId: newId, onPersonFolded: (change) => planCartTimers(definitions, change) });
-  const baseLedger = createSqliteSendLedger({ database: ':memory:' });
-  const ledger = options.ledger ? options.ledger(baseLedger) : baseLedger;
-  const sent: OutgoingEmail[] = [];
-  const rows: { table: string; row: Record<string, unknown> }[] = [];
-  const render: JourneyCampaign['render'] = async () => ({ subject: 'Your cart', html: '<p>cart</p>', text: 'cart', variant_id: 'a' });
-  /** One sweep instance (on GCP: one Cloud Function instance); several may share the stores. */
-  const instance = () =>
-    createRunJourneyStep({
-      store,
-      catalog: createInMemoryCatalogStore(),
-      campaigns: new Map(definitions.map((d) => [d.id, { definition: d, render }])),
-      ledger,
-      mailer:
-        options.mailer?.(sent) ??
-        (async (message) => {
-          sent.push(message);
-          return { provider: 'outbox', provider_message_id: message.send_id };
-        }),
-      warehouse: { insertRows: async (table, inserted) => void rows.push(...inserted.map((row) => ({ table, row }))) },
-      clock,
-      newId,
-      policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
-      linkKeys: ['k'.repeat(32)],
-      publicBaseUrl: 'https://nudge.shop.example',
-      shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null, hosts: ['shop.example'] },
-      settings: journeyStepDefaults,
-    });
+/** The journey harness, a cart one person abandons, and the rows queued for one table. */
+function setup(options: JourneyHarnessOptions = {}) {
+  const harness = createJourneyHarness({ definitions: [campaign('cart-abandonment')], ...options });
+  const { clock, store, fold, rows } = harness;
   const abandonCart = async () => {
     const ids = { user_id: 'u-1', anonymous_id: null };
     await fold([
@@ -73,7 +26,7 @@ function setup(options: { definitions?: CampaignDefinition[]; frequencyCap?: num
     return store.findDueTimers(clock.now(), 10);
   };
   const table = (name: string) => rows.filter((row) => row.table === name).map((row) => row.row);
-  return { clock, store, ledger, sent, rows, table, instance, abandonCart };
+  return { ...harness, table, abandonCart };
 }
 
 describe('journey facts', () => {

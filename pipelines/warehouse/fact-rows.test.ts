@@ -82,21 +82,10 @@ describe('decisions rows', () => {
 describe('email_sends rows', () => {
   test('one row with exactly the columns of sql/tables/email_sends.schema.json, the send\u2019s values in them', () => {
     const columns = (JSON.parse(readFileSync(repo('sql/tables/email_sends.schema.json'), 'utf8')) as { name: string }[]).map((column) => column.name);
-    const row = emailSendRow(sendFact());
+    const fact = sendFact();
+    const row = emailSendRow(fact);
     assert.deepEqual(Object.keys(row).sort(), [...columns].sort());
-    assert.deepEqual(row, {
-      send_id: 'send-1',
-      campaign_id: 'cart-abandonment',
-      person_id: 'person-1',
-      step: 1,
-      variant_id: 'b',
-      provider: 'sendgrid',
-      provider_message_id: 'sg-1',
-      status: 'sent',
-      subject: null,
-      sent_at: '2026-03-01T10:00:05.000Z',
-      error: null,
-    });
+    assert.deepEqual(row, { ...fact, subject: null, sent_at: '2026-03-01T10:00:05.000Z' }, 'the fact as it is, no subject, sent_at as ISO text');
   });
 
   test('no subject line: a personalised subject is personal data (the variant id says which one)', () => {

@@ -5,7 +5,7 @@ import { createSqliteSendLedger } from '../../functions/embedded/sqlite-send-led
 import { CampaignDefinition } from '../../pipelines/campaigns/campaign-definition.ts';
 import { createInMemoryCatalogStore } from '../../pipelines/catalog/in-memory-catalog-store.ts';
 import { defaultDecisionPolicy } from '../../pipelines/decisions/policy.ts';
-import type { OutgoingEmail } from '../../pipelines/delivery/mailer.ts';
+import type { Mailer, OutgoingEmail } from '../../pipelines/delivery/mailer.ts';
 import type { EmailData } from '../../pipelines/content/email-data.ts';
 import type { SendLedger } from '../../pipelines/delivery/send-ledger.ts';
 import { createFoldEvents } from '../../pipelines/profiles/fold-events.ts';
@@ -15,7 +15,8 @@ import { createManualClock } from '../../pipelines/shared/clock.ts';
 /**
  * The cart journey wired for tests: in-memory profile store, a real (in-memory SQLite) send
  * ledger, a recording mailer and warehouse, a manual clock. Fold events, move the clock, sweep,
- * and look at what was sent.
+ * and look at what was sent. `instance()` makes another journey step over the same stores, as a
+ * second Cloud Function instance would run.
  */
 export const cartCampaign = CampaignDefinition.parse({
   id: 'cart-abandonment',
@@ -31,6 +32,8 @@ export const cartCampaign = CampaignDefinition.parse({
 
 export type JourneyHarnessOptions = {
   ledger?: (ledger: SendLedger) => SendLedger;
+  /** In place of the recording mailer; push to `sent` what it accepts. */
+  mailer?: (sent: OutgoingEmail[]) => Mailer;
   duringRender?: () => Promise<void>;
   definitions?: CampaignDefinition[];
   frequencyCap?: number;
@@ -58,24 +61,28 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
       return { subject: 'Your cart', html: `<p>${data.cart.items.map((item) => item.name).join(', ')}</p>`, text: 'cart', variant_id: 'a' };
     },
   });
-  const runStep = createRunJourneyStep({
-    store,
-    catalog: createInMemoryCatalogStore(),
-    campaigns: new Map(definitions.map((d) => [d.id, campaign(d)])),
-    ledger,
-    mailer: async (message) => {
+  const mailer: Mailer =
+    options.mailer?.(sent) ??
+    (async (message) => {
       sent.push(message);
       return { provider: 'outbox', provider_message_id: message.send_id };
-    },
-    warehouse: { insertRows: async (table, inserted) => void rows.push(...inserted.map((row) => ({ table, row }))) },
-    clock,
-    newId,
-    policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
-    linkKeys: ['k'.repeat(32)],
-    publicBaseUrl: 'https://nudge.shop.example',
-    shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null, hosts: ['shop.example'] },
-    settings: journeyStepDefaults,
-  });
-  const sweep = createSweepTimers({ store, runStep, clock });
-  return { clock, store, fold, sweep, sent, rendered, rows, ledger };
+    });
+  const instance = () =>
+    createRunJourneyStep({
+      store,
+      catalog: createInMemoryCatalogStore(),
+      campaigns: new Map(definitions.map((d) => [d.id, campaign(d)])),
+      ledger,
+      mailer,
+      warehouse: { insertRows: async (table, inserted) => void rows.push(...inserted.map((row) => ({ table, row }))) },
+      clock,
+      newId,
+      policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
+      linkKeys: ['k'.repeat(32)],
+      publicBaseUrl: 'https://nudge.shop.example',
+      shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null, hosts: ['shop.example'] },
+      settings: journeyStepDefaults,
+    });
+  const sweep = createSweepTimers({ store, runStep: instance(), clock });
+  return { clock, store, fold, sweep, instance, sent, rendered, rows, ledger };
 }
