@@ -6,13 +6,23 @@
 // Add a stage's files to its group, and its tests to the group's tests, when you change it.
 const groups = {
   cart: {
-    mutate: ['pipelines/profiles/cart-state.ts', 'pipelines/profiles/repair-profile.ts', 'pipelines/journeys/plan-cart-timers.ts', 'pipelines/journeys/cart-trigger-key.ts'],
+    mutate: [
+      'pipelines/profiles/cart-state.ts',
+      'pipelines/profiles/repair-profile.ts',
+      'pipelines/journeys/plan-cart-timers.ts',
+      'pipelines/journeys/cart-trigger-key.ts',
+      'pipelines/journeys/timer-lease.ts',
+    ],
     tests: [
       'pipelines/profiles/cart-state.test.ts',
       'pipelines/profiles/merge-profiles.test.ts',
       'pipelines/profiles/repair-profile.test.ts',
       'pipelines/journeys/plan-cart-timers.test.ts',
       'pipelines/journeys/cart-journey-paths.test.ts',
+      'pipelines/journeys/cart-trigger-key.test.ts',
+      'pipelines/journeys/run-journey-step.test.ts',
+      'pipelines/journeys/timer-lease.test.ts',
+      'pipelines/profiles/apply-event.test.ts',
     ],
   },
   door: {

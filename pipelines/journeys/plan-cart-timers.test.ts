@@ -48,6 +48,19 @@ describe('planCartTimers', () => {
     assert.equal(plan.put[0]?.armed_by_event_id, events[0]!.event_id);
   });
 
+  test('the latest received activity arms, whatever its place in the batch; of two received at once, the later sent', () => {
+    const events = [cartEvent('product_removed', '2026-03-01T10:05:00.000Z'), cartEvent('product_added', '2026-03-01T10:10:00.000Z'), cartEvent('cart_viewed', '2026-03-01T10:10:00.000Z')];
+    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({ updated_at: '2026-03-01T10:10:00.000Z' }), events });
+    assert.equal(plan.put[0]?.due_at, '2026-03-01T10:40:00.000Z');
+    assert.equal(plan.put[0]?.armed_by_event_id, events[2]!.event_id);
+  });
+
+  test('removing one of several products is cart activity: it pushes the reminder back', () => {
+    const removed = cartEvent('product_removed', '2026-03-01T10:20:00.000Z');
+    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({ updated_at: '2026-03-01T10:20:00.000Z' }), events: [removed] });
+    assert.equal(plan.put[0]?.due_at, '2026-03-01T10:50:00.000Z');
+  });
+
   test('an event that is not cart activity leaves the timer alone', () => {
     const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({}), events: [makeEvent('product_viewed')] });
     assert.deepEqual(plan, { put: [], remove: [] });
@@ -77,7 +90,8 @@ describe('planCartTimers', () => {
 
   test('an exit event after the last cart activity cancels even when the cart still looks open', () => {
     const exit = cartEvent('checkout_started', '2026-03-01T10:06:00.000Z');
-    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({ updated_at: '2026-03-01T10:05:00.000Z' }), events: [exit] });
+    const events = [makeEvent('product_viewed', { received_at: '2026-03-01T10:06:00.000Z' }), exit];
+    const plan = planCartTimers([campaign], { person_id: 'p-1', before: withCart({}), after: withCart({ updated_at: '2026-03-01T10:05:00.000Z' }), events });
     assert.deepEqual(plan, { put: [], remove: [timerId()] });
   });
 

@@ -37,6 +37,18 @@ describe('repairProfile', () => {
     });
   }
 
+  test('two bad entries of one log are both dropped and the good one between them kept, each named once', () => {
+    const doc = stored();
+    const cart = doc.state.carts[0]!;
+    const good = cart.deltas[0]!;
+    const bad = (n: number) => ({ ...good, event_id: `bad-${n}`, quantity: null });
+    const corrupt = { ...doc, state: { ...doc.state, carts: [{ ...cart, deltas: [bad(0), good, bad(2)] }] }, cart: { ...doc.cart!, value: null, updated_at: null } };
+    const result = repairProfile('p-1', corrupt, now);
+    assert.deepEqual(result.profile.state.carts[0]?.deltas, [good]);
+    assert.deepEqual([...result.dropped].sort(), ['cart', 'state.carts[0].deltas[0]', 'state.carts[0].deltas[2]']);
+    assert.equal(result.profile.cart, null, 'the view is recomputed by the next merge');
+  });
+
   test('something that is not a document at all becomes an empty profile of that person', () => {
     for (const doc of [null, 'text', 42, []]) {
       const result = repairProfile('p-1', doc, now);

@@ -22,9 +22,10 @@ export function repairProfile(personId: string, doc: unknown, now: string): Repa
   for (let round = 0; round < maxRounds; round++) {
     const result = Profile.safeParse(draft);
     if (result.success) return { profile: result.data, dropped };
-    // Deepest paths first, so removing one array element does not shift another's index.
+    // Later paths first (deepest, then highest index), so removing one array element does not
+    // shift the index of another still to be removed.
     const paths = result.error.issues.map((issue) => issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part)));
-    paths.sort((x, y) => y.length - x.length || String(y.at(-1)).localeCompare(String(x.at(-1))));
+    paths.sort(laterPathFirst);
     for (const path of paths) {
       const place = dropAt(draft, path, fallback);
       if (place === '') return { profile: fallback, dropped: [...dropped, '(whole document)'] };
@@ -32,6 +33,15 @@ export function repairProfile(personId: string, doc: unknown, now: string): Repa
     }
   }
   return { profile: fallback, dropped: [...dropped, '(whole document)'] };
+}
+
+function laterPathFirst(x: (string | number)[], y: (string | number)[]): number {
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [a, b] = [x[i]!, y[i]!];
+    if (a === b) continue;
+    return typeof a === 'number' && typeof b === 'number' ? b - a : String(b).localeCompare(String(a));
+  }
+  return y.length - x.length;
 }
 
 function structuredCloneJson(doc: unknown): unknown {
