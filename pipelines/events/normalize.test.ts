@@ -186,6 +186,8 @@ describe('normalize', () => {
     const a = normalizeRaw('alias', { userId: 'u', previousId: 'p' });
     const b = normalizeRaw('alias', { userId: 'u', previousId: 'p' });
     a.properties.x = 1;
+    a.traits.y = 2;
     assert.deepEqual(b.properties, {});
+    assert.deepEqual(b.traits, {});
   });
 });

@@ -98,6 +98,12 @@ describe('Segment call schemas', () => {
     assert.equal(parsed.sentAt, Date.parse('2015-12-12T19:11:01.169Z'));
   });
 
+  test('timestamps without seconds (Java) and with a +hhmm offset (PHP DATE_ISO8601) are accepted', () => {
+    const parsed = TrackCall.parse({ userId: 'u', event: 'x', timestamp: '2026-01-01T10:00Z', sentAt: '2026-01-01T11:00:05+0100' });
+    assert.equal(parsed.timestamp, Date.parse('2026-01-01T10:00:00.000Z'));
+    assert.equal(parsed.sentAt, Date.parse('2026-01-01T10:00:05.000Z'));
+  });
+
   test('Date objects are accepted as timestamps (publishEvent callers)', () => {
     const at = new Date('2026-03-01T00:00:00.000Z');
     assert.equal(TrackCall.parse({ userId: 'u', event: 'x', timestamp: at }).timestamp, at.getTime());
@@ -106,6 +112,14 @@ describe('Segment call schemas', () => {
   test('numeric ids are coerced to strings', () => {
     const parsed = AliasCall.parse({ userId: 42, previousId: 7, anonymousId: 1.5, messageId: 99 });
     assert.deepEqual([parsed.userId, parsed.previousId, parsed.anonymousId, parsed.messageId], ['42', '7', '1.5', '99']);
+  });
+
+  test('a messageId of exactly 200 characters is accepted (the event_id column holds 200)', () => {
+    assert.equal(TrackCall.parse({ userId: 'u', event: 'x', messageId: 'm'.repeat(200) }).messageId, 'm'.repeat(200));
+  });
+
+  test('traits.email is kept trimmed, its case as sent (lower-casing happens on the event)', () => {
+    assert.equal(IdentifyCall.parse({ userId: 'u', traits: { email: '  Peter@Example.com ' } }).traits?.email, 'Peter@Example.com');
   });
 
   test('userId: null (analytics.js before identify) counts as absent', () => {
@@ -120,18 +134,21 @@ describe('Segment call schemas', () => {
     { name: 'screen without ids', schema: ScreenCall, input: { name: 'Home' }, path: 'userId' },
     { name: 'track without event', schema: TrackCall, input: { userId: 'u' }, path: 'event', message: /Required/ },
     { name: 'track with empty event', schema: TrackCall, input: { userId: 'u', event: '' }, path: 'event' },
-    { name: 'track with array properties', schema: TrackCall, input: { userId: 'u', event: 'x', properties: [1] }, path: 'properties' },
+    { name: 'track with array properties', schema: TrackCall, input: { userId: 'u', event: 'x', properties: [1] }, path: 'properties', message: /^Expected an object$/ },
     { name: 'empty userId', schema: TrackCall, input: { userId: '', event: 'x' }, path: 'userId' },
-    { name: 'object anonymousId', schema: TrackCall, input: { anonymousId: { id: 1 }, event: 'x' }, path: 'anonymousId' },
-    { name: 'messageId over 200 chars', schema: TrackCall, input: { userId: 'u', event: 'x', messageId: 'm'.repeat(201) }, path: 'messageId' },
+    { name: 'object anonymousId', schema: TrackCall, input: { anonymousId: { id: 1 }, event: 'x' }, path: 'anonymousId', message: /^Expected a non-empty string or a number$/ },
+    { name: 'NaN userId (publishEvent)', schema: TrackCall, input: { userId: Number.NaN, event: 'x' }, path: 'userId', message: /^Expected a non-empty string or a number$/ },
+    { name: 'messageId over 200 chars', schema: TrackCall, input: { userId: 'u', event: 'x', messageId: 'm'.repeat(201) }, path: 'messageId', message: /^Expected a non-empty string or a number of at most 200 characters$/ },
     { name: 'timestamp without zone', schema: TrackCall, input: { userId: 'u', event: 'x', timestamp: '2026-01-01T10:00:00' }, path: 'timestamp', message: /time zone/ },
     { name: 'timestamp as number', schema: TrackCall, input: { userId: 'u', event: 'x', timestamp: 1767261600000 }, path: 'timestamp' },
     { name: 'impossible date', schema: TrackCall, input: { userId: 'u', event: 'x', sentAt: '2026-13-45T10:00:00Z' }, path: 'sentAt' },
     { name: 'context as string', schema: TrackCall, input: { userId: 'u', event: 'x', context: 'web' }, path: 'context' },
     { name: 'bad context.traits.email', schema: TrackCall, input: { userId: 'u', event: 'x', context: { traits: { email: 'nope' } } }, path: 'context.traits.email', message: /email address/ },
-    { name: 'bad traits.email', schema: IdentifyCall, input: { userId: 'u', traits: { email: 'peter at example' } }, path: 'traits.email' },
+    { name: 'bad traits.email', schema: IdentifyCall, input: { userId: 'u', traits: { email: 'peter at example' } }, path: 'traits.email', message: /^Expected an email address like name@example\.com$/ },
+    { name: 'a display-name address in traits.email', schema: IdentifyCall, input: { userId: 'u', traits: { email: 'Peter Gibbons <peter@example.com>' } }, path: 'traits.email', message: /email address/ },
+    { name: 'two addresses in one traits.email', schema: IdentifyCall, input: { userId: 'u', traits: { email: 'peter@example.com milton@example.com' } }, path: 'traits.email', message: /email address/ },
     { name: 'non-boolean consent trait', schema: IdentifyCall, input: { userId: 'u', traits: { email_marketing_consent: 'yes' } }, path: 'traits.email_marketing_consent', message: /true or false/ },
-    { name: 'alias without previousId', schema: AliasCall, input: { userId: 'u' }, path: 'previousId', message: /Required/ },
+    { name: 'alias without previousId', schema: AliasCall, input: { userId: 'u' }, path: 'previousId', message: /^Required: a non-empty string or a number$/ },
     { name: 'alias without userId', schema: AliasCall, input: { anonymousId: 'a', previousId: 'p' }, path: 'userId', message: /Required/ },
     { name: 'known event with bad property', schema: TrackCall, input: { userId: 'u', event: 'Product Added', properties: { product_id: 'p', price: 'free' } }, path: 'properties.price' },
     { name: 'known event with missing properties', schema: TrackCall, input: { userId: 'u', event: 'Product Viewed' }, path: 'properties.product_id' },

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maxJsonDepth } from './limits.ts';
 import { validatePayload, type ValidateOptions } from './validate-payload.ts';
+import { checkCatalogLinks, isShopLink } from '../catalog/check-catalog-links.ts';
 
 /**
  * What the door refuses (issue 6): absurd numbers, too-deep JSON, ids that are not valid Unicode,
@@ -103,6 +104,38 @@ describe('validatePayload: nesting depth', () => {
     assert.match(tooDeep.errors[0]?.path ?? '', /^properties(\.a)+$/);
   });
 
+  test('a null at the deepest accepted level is a value, not one more level', () => {
+    let value: unknown = { leaf: null };
+    for (let i = 1; i < maxJsonDepth; i++) value = { a: value };
+    const result = validatePayload(track('x', value as Record<string, unknown>), 'track', options());
+    assert.deepEqual(result.errors, []);
+  });
+
+  test('a circular event (publishEvent) is refused as not JSON-serialisable, naming where the cycle closes', () => {
+    const properties: Record<string, unknown> = { product_id: 'p' };
+    properties.self = properties;
+    const result = validatePayload(track('Product Viewed', properties), 'track', options());
+    assert.equal(result.events.length, 0);
+    assert.equal(result.errors[0]?.path, '');
+    assert.match(result.errors[0]?.message ?? '', /^Event is not JSON-serialisable \(circular reference at properties(\.self)+\)$/);
+  });
+
+  test('a loop is reported as circular even when the first value past the limit is not part of it', () => {
+    // The walk goes round `self` down to the limit; what lies past it is `related`, reached from the loop.
+    const properties: Record<string, unknown> = { product_id: 'p', related: { a: {} } };
+    properties.self = properties;
+    const result = validatePayload(track('Product Viewed', properties), 'track', options());
+    assert.equal(result.errors[0]?.path, '');
+    assert.match(result.errors[0]?.message ?? '', /^Event is not JSON-serialisable \(circular reference at properties(\.self)+\.related\)$/);
+  });
+
+  test('only own properties count, as in JSON: a deep value inherited from a defaults object does not refuse the event', () => {
+    const properties = Object.create({ inherited: nested(maxJsonDepth + 5) }) as Record<string, unknown>;
+    properties.product_id = 'p';
+    const result = validatePayload(track('Product Viewed', properties), 'track', options());
+    assert.deepEqual(result.errors, []);
+  });
+
   test('a too-deep batch context refuses the body, naming context', () => {
     const result = validatePayload({ batch: [track('x', {})], context: nested(maxJsonDepth + 5) }, 'batch', options());
     assert.equal(result.events.length, 0);
@@ -132,6 +165,12 @@ describe('validatePayload: ids must be valid Unicode', () => {
   test('two message ids differing only in a lone surrogate no longer both pass as one row', () => {
     const result = validatePayload({ batch: [track('x', {}, { messageId: 'm\uD800' }), track('x', {}, { messageId: 'm\uD801' })] }, 'batch', options());
     assert.equal(result.events.length, 0);
+  });
+
+  test('a numeric id that is not finite (1e999 parses to Infinity) is refused, not stored as "Infinity"', () => {
+    const result = validatePayload(JSON.parse('{"type":"track","event":"x","userId":1e999}'), 'track', options());
+    assert.equal(result.events.length, 0);
+    assert.deepEqual(result.errors.map((error) => [error.path, error.message]), [['userId', 'Expected a non-empty string or a number']]);
   });
 
   test('a well-formed pair (an emoji) is fine', () => {
@@ -170,6 +209,7 @@ describe('validatePayload: catalog links stay on the shop domains', () => {
     ['plain http on the shop', { url: 'http://shop.example/p/1' }, 'properties.url'],
     ['javascript:', { url: 'javascript:alert(1)' }, 'properties.url'],
     ['not a URL', { image_url: 'shop.example/x.jpg' }, 'properties.image_url'],
+    ['an image cleared with null (null means unknown, not a link)', { url: 'https://shop.example/p/1', image_url: null }, null],
   ];
   for (const [name, properties, path] of cases) {
     test(`${name} → ${path ?? 'accepted'}`, () => {
@@ -179,8 +219,59 @@ describe('validatePayload: catalog links stay on the shop domains', () => {
     });
   }
 
-  test('plain http is allowed on a loopback shop (local development)', () => {
-    const result = validatePayload(catalog({ url: 'http://localhost:3000/p' }), 'track', options({ serverKey: true, shopHosts: ['localhost'] }));
-    assert.deepEqual(result.errors, []);
+  test('plain http is refused with a message naming the scheme it got', () => {
+    const result = validatePayload(catalog({ url: 'http://shop.example/p/1' }), 'track', options({ serverKey: true, shopHosts }));
+    assert.deepEqual(result.errors, [{ path: 'properties.url', message: 'Expected an https URL (got http)' }]);
+  });
+
+  test('with several shop domains, links on any of them are accepted; the refusal lists them all and the setting to change', () => {
+    const hosts = ['shop.example', 'shop-cdn.example.net'];
+    const accepted = validatePayload(
+      catalog({ url: 'https://shop.example/p/1', image_url: 'https://img.shop-cdn.example.net/p/1.jpg' }),
+      'track',
+      options({ serverKey: true, shopHosts: hosts }),
+    );
+    assert.deepEqual(accepted.errors, []);
+    const refused = validatePayload(catalog({ image_url: 'https://evil.example/x.jpg' }), 'track', options({ serverKey: true, shopHosts: hosts }));
+    assert.equal(refused.errors[0]?.path, 'properties.image_url');
+    assert.match(refused.errors[0]?.message ?? '', /evil\.example is not one of the shop's domains \(shop\.example, shop-cdn\.example\.net\); set NUDGE_SHOP_DOMAINS/);
+  });
+
+  const loopback: [string, string, string[]][] = [
+    ['localhost', 'http://localhost:3000/p', ['localhost']],
+    ['a name under .localhost', 'http://shop.localhost:3000/p', ['shop.localhost']],
+    ['127.0.0.1', 'http://127.0.0.1:3000/p', ['127.0.0.1']],
+    ['any 127.x.y.z address', 'http://127.100.20.1:3000/p', ['127.100.20.1']],
+    ['IPv6 [::1]', 'http://[::1]:3000/p', ['[::1]']],
+  ];
+  for (const [name, url, hosts] of loopback) {
+    test(`plain http is allowed on a loopback shop (local development): ${name}`, () => {
+      const result = validatePayload(catalog({ url }), 'track', options({ serverKey: true, shopHosts: hosts }));
+      assert.deepEqual(result.errors, []);
+    });
+  }
+
+  test('a shop subdomain that only starts like a loopback address (127.0.0.1.shop.example) still needs https', () => {
+    const result = validatePayload(catalog({ url: 'http://127.0.0.1.shop.example/p' }), 'track', options({ serverKey: true, shopHosts }));
+    assert.deepEqual(result.errors, [{ path: 'properties.url', message: 'Expected an https URL (got http)' }]);
+  });
+
+  test('a loopback shop allows http, not any other scheme', () => {
+    const result = validatePayload(catalog({ url: 'ftp://localhost/p' }), 'track', options({ serverKey: true, shopHosts: ['localhost'] }));
+    assert.deepEqual(result.errors, [{ path: 'properties.url', message: 'Expected an https URL (got ftp)' }]);
+  });
+
+  test('isShopLink, checked again when an email is built: only https links on the shop domains may go into an email', () => {
+    assert.equal(isShopLink('https://cdn.shop.example/p/1.jpg', shopHosts), true);
+    assert.equal(isShopLink('https://evil.example/p/1', shopHosts), false);
+    assert.equal(isShopLink('http://shop.example/p/1', shopHosts), false);
+    assert.equal(isShopLink(undefined, shopHosts), false);
+  });
+
+  test('checkCatalogLinks on an unchecked update (the bus consumer): a link that is not a string is refused as such', () => {
+    assert.deepEqual(checkCatalogLinks({ url: 42, image_url: ['https://shop.example/x.jpg'] }, shopHosts), [
+      { path: 'properties.url', message: 'Expected a URL string' },
+      { path: 'properties.image_url', message: 'Expected a URL string' },
+    ]);
   });
 });

@@ -139,6 +139,22 @@ describe('validatePayload: batches', () => {
     assert.equal(result.events[2]?.occurred_at, at);
   });
 
+  test('a request of just two events at the same time keeps their order too: [add, order]', () => {
+    const at = '2026-06-01T11:00:00.000Z';
+    const batch = [
+      { type: 'track', event: 'Product Added', userId: 'u', messageId: 'add', timestamp: at, properties: { product_id: 'a' } },
+      { type: 'track', event: 'Order Completed', userId: 'u', messageId: 'order', timestamp: at, properties: { order_id: 'o' } },
+    ];
+    const result = validatePayload({ batch }, 'batch', options());
+    assert.deepEqual(
+      result.events.map((event) => [event.event_id, event.occurred_at]),
+      [
+        ['add', '2026-06-01T10:59:59.999Z'],
+        ['order', at],
+      ],
+    );
+  });
+
   test('only exact ties are spread; events already in another order are not moved', () => {
     const batch = [
       { type: 'page', userId: 'u', messageId: 'late', timestamp: '2026-06-01T11:00:05.000Z' },
