@@ -13,8 +13,10 @@ type CartFilling = Pick<Cart, 'cart_id' | 'items' | 'opened_after_event_id'>;
  */
 export function cartTriggerKey(cart: CartFilling | null): string | null {
   if (!cart || cart.items.length === 0) return null;
-  return JSON.stringify([cart.cart_id, cart.opened_after_event_id]);
+  return fillingKey(cart);
 }
+
+const fillingKey = (cart: CartFilling) => JSON.stringify([cart.cart_id, cart.opened_after_event_id]);
 
 /**
  * What the send ids of a cart journey are built from (delivery/send-id.ts): one filling of one
@@ -26,7 +28,7 @@ export function cartTriggerKey(cart: CartFilling | null): string | null {
  * person id keeps skip decisions of different people apart.
  */
 export function cartSendKey(cart: CartFilling, recipient: { email: string | null; person_id: string }): string {
-  if (cart.opened_after_event_id !== null) return JSON.stringify([cart.cart_id, cart.opened_after_event_id]);
+  if (cart.opened_after_event_id !== null) return fillingKey(cart);
   const who = recipient.email === null ? `person:${recipient.person_id}` : `email:${createHash('sha256').update(recipient.email).digest('hex')}`;
   return JSON.stringify([cart.cart_id, null, who]);
 }

@@ -15,7 +15,7 @@ import type { SendLedger } from '../delivery/send-ledger.ts';
 import { sendId } from '../delivery/send-id.ts';
 import { buildUnsubscribeUrl, listUnsubscribeHeaders, signToken } from '../delivery/signed-links.ts';
 import { suppressionOf } from '../engagement/suppression.ts';
-import type { Profile } from '../profiles/profile.ts';
+import type { Cart, Profile } from '../profiles/profile.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
 import type { Clock } from '../shared/clock.ts';
 import { recordDecision, recordSend, type FactQueue } from '../warehouse/fact-rows.ts';
@@ -96,7 +96,7 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       return 'no_profile';
     }
     const email = emailOf(profile);
-    const cart = cartTriggerKey(profile.cart) === timer.trigger_key ? profile.cart : null;
+    const cart = timersCart(profile, timer.trigger_key);
     // Keyed on the cart filling, not the person: two devices merged into one person may each have
     // armed a timer for the same cart, before or after the email went out, and the ledger must see
     // them as one send (cart-trigger-key.ts). A timer whose cart is gone only records a skip.
@@ -119,7 +119,7 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
           timezone: typeof person.traits.timezone === 'string' ? person.traits.timezone : null,
           sends_today_local: sendsToday,
         },
-        cart: cartOf(person, timer.trigger_key),
+        cart: cartFacts(timersCart(person, timer.trigger_key)),
         policy: deps.policy,
         now,
         newId: deps.newId,
@@ -233,7 +233,11 @@ function nextStepTimer(definition: CampaignDefinition, timer: JourneyTimer, afte
 }
 
 /** The cart this timer is about, as it is now; null when the person's cart is another filling or gone. */
-function cartOf(profile: Profile, triggerKey: string) {
-  const cart = cartTriggerKey(profile.cart) === triggerKey ? profile.cart : null;
+function timersCart(profile: Profile, triggerKey: string): Cart | null {
+  return cartTriggerKey(profile.cart) === triggerKey ? profile.cart : null;
+}
+
+/** What the decision needs to know of that cart. */
+function cartFacts(cart: Cart | null) {
   return cart ? { status: cart.status, items_count: cart.items.length } : null;
 }

@@ -60,9 +60,7 @@ async function sendSetup(setup: SegmentMessage[], settings: SimulateSettings, sh
     if (!(error instanceof ServerKeyRequired)) throw error;
     out.write(`warning: ${error.message}; going on without the ${setup.length} stock updates\n`);
   }
-  shoppersSender.counts.accepted += sender.counts.accepted;
-  shoppersSender.counts.rejected += sender.counts.rejected;
-  shoppersSender.counts.failed += sender.counts.failed;
+  for (const outcome of ['accepted', 'rejected', 'failed'] as const) shoppersSender.counts[outcome] += sender.counts[outcome];
 }
 
 /** The CLI wrapper: usage errors become a message and exit code 2, a failed run exit code 1. */

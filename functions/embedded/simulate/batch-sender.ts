@@ -24,6 +24,9 @@ export class ServerKeyRequired extends Error {
   override name = 'ServerKeyRequired';
 }
 
+/** Answers no retry can change: the run (or this sender) stops on them. */
+const isRefusal = (error: unknown): error is WriteKeyRefused | ServerKeyRequired => error instanceof WriteKeyRefused || error instanceof ServerKeyRequired;
+
 type Waiting = { events: SegmentMessage[]; done: () => void; fail: (error: unknown) => void };
 
 /**
@@ -59,7 +62,7 @@ export function createBatchSender(options: BatchSenderOptions) {
         if (status === 200) return { accepted: answer.accepted ?? batch.length, rejected: answer.rejected ?? 0 };
         if (status === 400) return { accepted: 0, rejected: batch.length };
       } catch (error) {
-        if (error instanceof WriteKeyRefused || error instanceof ServerKeyRequired) throw error;
+        if (isRefusal(error)) throw error;
       }
       if (attempt >= 4 || (status !== 0 && status !== 503 && status !== 429)) throw new Error(`POST /v1/batch failed${status ? ` with ${status}` : ''}`);
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
@@ -88,7 +91,7 @@ export function createBatchSender(options: BatchSenderOptions) {
             for (const waiting of taken) waiting.done();
           },
           (error: unknown) => {
-            if (error instanceof WriteKeyRefused || error instanceof ServerKeyRequired) fatal = error;
+            if (isRefusal(error)) fatal = error;
             // A 403 is the host's answer (refused), not a request that never got one.
             if (error instanceof ServerKeyRequired) counts.rejected += events.length;
             else counts.failed += events.length;
