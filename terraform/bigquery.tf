@@ -69,9 +69,13 @@ resource "google_bigquery_table" "dead_letters" {
 }
 
 locals {
-  # Tables the journeys write (functions/gcp/pubsub-warehouse-rows.ts): each row is published to
+  # Fact tables written through a topic each (functions/gcp/pubsub-warehouse-rows.ts): each row is published to
   # the topic warehouse-<table>, whose BigQuery subscription (pubsub.tf) writes it here. Layout as
   # in sql/tables/<table>.sql; the schema is the .schema.json beside it.
+  # Which function writes which: sweepTimers the journey facts, the profile consumers the identity
+  # links, the webhook and tracking functions the email events (iam.tf grants each only its own).
+  sweep_timers_fact_tables = ["decisions", "email_sends"]
+
   journey_tables = {
     decisions = {
       description     = "Every decision of the decisions stage (send, skip, defer, holdout) with its reason. At-least-once: dedupe by decision_id."
@@ -84,6 +88,18 @@ locals {
       partition_field = "sent_at"
       clustering      = ["person_id", "campaign_id"]
       primary_key     = "send_id"
+    }
+    email_events = {
+      description     = "Delivery and engagement of sent emails (SendGrid Event Webhook, first-party open pixel and click redirect). At-least-once: dedupe by email_event_id."
+      partition_field = "occurred_at"
+      clustering      = ["person_id", "campaign_id"]
+      primary_key     = "email_event_id"
+    }
+    person_identities = {
+      description     = "Identity links and merges written by the profile stage. At-least-once: dedupe by identity_link_id."
+      partition_field = "linked_at"
+      clustering      = ["identity_value", "person_id"]
+      primary_key     = "identity_link_id"
     }
   }
 }

@@ -148,7 +148,7 @@ resource "google_project_iam_member" "sweep_timers_uses_firestore" {
 
 # decisions and email_sends rows go to their warehouse-<table> topics, and nowhere else.
 resource "google_pubsub_topic_iam_member" "sweep_timers_publishes_rows" {
-  for_each = local.journey_tables
+  for_each = toset(local.sweep_timers_fact_tables)
 
   topic  = google_pubsub_topic.warehouse_rows[each.key].name
   role   = "roles/pubsub.publisher"

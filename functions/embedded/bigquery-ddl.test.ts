@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import { DeadLetter } from '../../pipelines/events/dead-letters.ts';
 import { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
 import { Decision } from '../../pipelines/decisions/decision.ts';
+import { EmailEvent } from '../../pipelines/engagement/email-event.ts';
+import { PersonIdentityRow } from '../../pipelines/profiles/person-identity-row.ts';
 import { parseCreateTable, toBigQuerySchema, type BigQueryTable } from './bigquery-ddl.ts';
 
 const sqlDir = join(import.meta.dirname, '..', '..', 'sql');
@@ -16,7 +18,7 @@ const readTable = (file: string): BigQueryTable => parseCreateTable(readFileSync
 const render = (sql: string) => sql.replaceAll('${dataset}', 'nudge');
 
 describe('sql/tables: DDL and the JSON schema terraform uses agree', () => {
-  test('there are table files', () => assert.deepEqual(tableFiles, ['dead_letters.sql', 'decisions.sql', 'email_sends.sql', 'events.sql']));
+  test('there are table files', () => assert.deepEqual(tableFiles, ['dead_letters.sql', 'decisions.sql', 'email_events.sql', 'email_sends.sql', 'events.sql', 'person_identities.sql']));
   for (const file of tableFiles) {
     test(`${file} matches ${file.replace('.sql', '.schema.json')} (names, types, modes, descriptions)`, () => {
       const schemaFile = join(sqlDir, 'tables', file.replace('.sql', '.schema.json'));
@@ -42,6 +44,8 @@ describe('warehouse rows are the contracts, column for column', () => {
     ['events.sql', NudgeEvent, { properties: 'JSON', traits: 'JSON', context: 'JSON', hops: 'JSON', occurred_at: 'TIMESTAMP', received_at: 'TIMESTAMP', schema_version: 'INT64' }],
     ['dead_letters.sql', DeadLetter, { errors: 'JSON', received_at: 'TIMESTAMP' }],
     ['decisions.sql', Decision, { step: 'INT64', defer_until: 'TIMESTAMP', decided_at: 'TIMESTAMP' }],
+    ['email_events.sql', EmailEvent, { occurred_at: 'TIMESTAMP', received_at: 'TIMESTAMP', is_machine: 'BOOL', link_index: 'INT64' }],
+    ['person_identities.sql', PersonIdentityRow, { linked_at: 'TIMESTAMP' }],
   ];
   for (const [file, schema, nonStringTypes] of expectations) {
     test(`${file}: same fields, order, modes and types as the zod contract`, () => {
@@ -75,7 +79,7 @@ describe('warehouse rows are the contracts, column for column', () => {
     assert.deepEqual(columns, [
       'send_id STRING REQUIRED', 'campaign_id STRING REQUIRED', 'person_id STRING REQUIRED', 'step INT64 REQUIRED',
       'variant_id STRING NULLABLE', 'provider STRING REQUIRED', 'provider_message_id STRING NULLABLE', 'status STRING REQUIRED',
-      'subject STRING NULLABLE', 'sent_at TIMESTAMP REQUIRED', 'error STRING NULLABLE',
+      'subject STRING NULLABLE', 'sent_at TIMESTAMP REQUIRED', 'error STRING NULLABLE', 'trigger_key STRING NULLABLE',
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadLetter } from '../../pipelines/events/dead-letters.ts';
@@ -57,6 +57,7 @@ const decision = (id: string, outcome: Decision['outcome'], reason: Decision['re
   Decision.parse({
     decision_id: id, send_id: `send-${id}`, campaign_id: 'cart-abandonment', person_id: 'p-1', step: 0, outcome, reason,
     defer_until: deferUntil, decided_at: '2026-11-27T22:00:00.000Z', variant_id: outcome === 'send' ? 'subject-a' : null,
+    trigger_key: '["cart-1",null]',
   });
 
 const count = async (warehouse: Warehouse, table = 'events') => (await warehouse.query(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n;
@@ -87,8 +88,10 @@ describe('DuckDB warehouse', () => {
     assert.deepEqual(keys, [
       { table_name: 'dead_letters', cols: ['dead_letter_id'] },
       { table_name: 'decisions', cols: ['decision_id'] },
+      { table_name: 'email_events', cols: ['email_event_id'] },
       { table_name: 'email_sends', cols: ['send_id'] },
       { table_name: 'events', cols: ['event_id'] },
+      { table_name: 'person_identities', cols: ['identity_link_id'] },
     ]);
   });
 
@@ -270,7 +273,31 @@ describe('DuckDB warehouse file', () => {
     mkdirSync(join(oldSql, 'tables'));
     writeFileSync(join(oldSql, 'tables', 'events.sql'), 'CREATE TABLE IF NOT EXISTS `${dataset}.events` (event_id STRING NOT NULL, kind STRING, PRIMARY KEY (event_id) NOT ENFORCED);');
     await (await openDuckDbWarehouse({ dataDir, sqlDir: oldSql })).close();
-    await assert.rejects(openDuckDbWarehouse({ dataDir }), /events lacks columns type, event_name, .*schema_version/);
+    await assert.rejects(openDuckDbWarehouse({ dataDir }), /events lacks columns type, properties, .*schema_version/);
+    await assert.rejects(openDuckDbWarehouse({ dataDir }), (error: Error) => !/event_name/.test(error.message), 'a NULLABLE column is not in the refusal: it can be added');
+  });
+
+  test('a NULLABLE column added to the DDL since the file was made is added, old rows reading NULL, new rows keeping it', async () => {
+    const dataDir = tempDir();
+    const oldSql = tempDir();
+    mkdirSync(join(oldSql, 'tables'));
+    const current = readFileSync(join(import.meta.dirname, '..', '..', 'sql', 'tables', 'email_sends.sql'), 'utf8');
+    writeFileSync(join(oldSql, 'tables', 'email_sends.sql'), current.replace(/\n\s*trigger_key STRING OPTIONS \(description = "[^"]*"\),/, ''));
+    const old = await openDuckDbWarehouse({ dataDir, sqlDir: oldSql });
+    const row = { send_id: 's-old', campaign_id: 'c', person_id: 'p', step: 0, provider: 'outbox', status: 'sent', sent_at: '2026-11-27T10:00:00.000Z' };
+    await old.insertRows('email_sends', [row]);
+    await assert.rejects(old.insertRows('email_sends', [{ ...row, send_id: 's-x', trigger_key: 'k' }]), /no column\(s\) trigger_key/, 'the old file really lacks it');
+    await old.close();
+    const warehouse = await openDuckDbWarehouse({ dataDir });
+    try {
+      await warehouse.insertRows('email_sends', [{ ...row, send_id: 's-new', trigger_key: '["cart-1",null]' }]);
+      assert.deepEqual(await warehouse.query('SELECT send_id, trigger_key FROM email_sends ORDER BY send_id'), [
+        { send_id: 's-new', trigger_key: '["cart-1",null]' },
+        { send_id: 's-old', trigger_key: null },
+      ]);
+    } finally {
+      await warehouse.close();
+    }
   });
 
   test('a file held by another process is refused with a clear message', async () => {

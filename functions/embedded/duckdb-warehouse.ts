@@ -111,6 +111,9 @@ function refuseUnknownColumns(writer: TableWriter, rows: readonly Record<string,
   if (unknown.size > 0) throw new Error(`Warehouse table ${writer.table} has no column(s) ${[...unknown].join(', ')}`);
 }
 
+/** DuckDB types of the BigQuery scalar types a NULLABLE column added to a table may have. */
+const addableTypes: Record<string, string> = { STRING: 'VARCHAR', INT64: 'BIGINT', FLOAT64: 'DOUBLE', BOOL: 'BOOLEAN', TIMESTAMP: 'TIMESTAMPTZ', DATE: 'DATE', JSON: 'JSON' };
+
 async function describeTable(connection: DuckDBConnection, ddlFile: string): Promise<TableWriter> {
   const ddl = parseCreateTable(readFileSync(ddlFile, 'utf8'));
   const reader = await connection.runAndReadAll(
@@ -119,10 +122,14 @@ async function describeTable(connection: DuckDBConnection, ddlFile: string): Pro
     { table: ddl.name },
   );
   const actual = reader.getRowObjectsJS() as { column_name: string; data_type: string }[];
-  const missing = ddl.columns.filter((c) => !actual.some((a) => a.column_name === c.name)).map((c) => c.name);
-  if (missing.length > 0) {
-    // CREATE TABLE IF NOT EXISTS never alters: a warehouse file made by an older DDL needs a migration.
-    throw new Error(`Warehouse table ${ddl.name} lacks columns ${missing.join(', ')} declared in ${ddlFile}`);
+  const absent = ddl.columns.filter((c) => !actual.some((a) => a.column_name === c.name));
+  // CREATE TABLE IF NOT EXISTS never alters. A NULLABLE column added to the DDL since the file was
+  // made is added here, as BigQuery adds one (existing rows read NULL); anything else needs a hand.
+  const missing = absent.filter((c) => c.mode !== 'NULLABLE' || !addableTypes[c.type]).map((c) => c.name);
+  if (missing.length > 0) throw new Error(`Warehouse table ${ddl.name} lacks columns ${missing.join(', ')} declared in ${ddlFile}`);
+  if (absent.length > 0) {
+    for (const column of absent) await connection.run(`ALTER TABLE "${ddl.name}" ADD COLUMN "${column.name}" ${addableTypes[column.type]}`);
+    return describeTable(connection, ddlFile);
   }
   const columns = actual.map(({ column_name: name, data_type: type }) => {
     const append = appendByType[type];
@@ -158,12 +165,12 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
   await connection.run('SET lock_configuration = true');
   const writers = new Map<string, TableWriter>();
   if (!options.readOnly) {
+    // Each table is brought up to its DDL before the views that read it are made.
     for (const file of sqlFiles) {
       for (const statement of translateStatements(readFileSync(file, 'utf8'), { datasets: options.datasets })) {
         await connection.run(statement.sql);
       }
-    }
-    for (const file of sqlFiles.filter((f) => dirname(f).endsWith('tables'))) {
+      if (!dirname(file).endsWith('tables')) continue;
       const writer = await describeTable(connection, file);
       writers.set(writer.table, writer);
     }

@@ -147,7 +147,7 @@ describe('decide: policy knobs', () => {
 
 describe('decide: the record', () => {
   test('carries the ids, the step, the variant and the decision time', () => {
-    const decision = decide(inputWith({}, { step: 1, send_id: 'send-42', variant_id: 'subject-b' }));
+    const decision = decide(inputWith({}, { step: 1, send_id: 'send-42', variant_id: 'subject-b', trigger_key: '["cart-9",null]' }));
     assert.deepEqual(decision, {
       decision_id: 'decision-1',
       send_id: 'send-42',
@@ -159,6 +159,7 @@ describe('decide: the record', () => {
       defer_until: null,
       decided_at: '2026-06-01T12:00:00.000Z',
       variant_id: 'subject-b',
+      trigger_key: '["cart-9",null]',
     });
   });
   test('the same input decides the same way (pure), with a fresh id each call', () => {

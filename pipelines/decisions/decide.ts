@@ -37,6 +37,8 @@ export type DecideInput = {
   cart?: DecisionCart | null;
   /** Recorded with the decision when the caller has already assigned a variant. */
   variant_id?: string | null;
+  /** Recorded with the decision: what the journey is about (the timer's trigger key). */
+  trigger_key?: string | null;
   policy: DecisionPolicy;
   now: Date;
   newId: () => string;
@@ -112,5 +114,6 @@ export function decide(input: DecideInput): Decision {
     defer_until: verdict.defer_until?.toISOString() ?? null,
     decided_at: input.now.toISOString(),
     variant_id: input.variant_id ?? null,
+    trigger_key: input.trigger_key ?? null,
   };
 }

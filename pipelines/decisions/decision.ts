@@ -57,5 +57,7 @@ export const Decision = z.object({
   decided_at: Instant,
   /** Subject/content variant, when the caller assigned one before deciding. */
   variant_id: z.string().nullable(),
+  /** What the journey is about (the timer's trigger key: for carts [cart_id, opened_after_event_id] as JSON). */
+  trigger_key: z.string().nullable(),
 });
 export type Decision = z.infer<typeof Decision>;

@@ -105,6 +105,7 @@ describe('resolveInDoubt: the ESP evidence settles each claim', () => {
           provider_message_id: 'sg-1',
           status: 'in_doubt_resolved',
           subject: null,
+          trigger_key: null,
           sent_at: iso(0),
           error: null,
         },

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { decisionIdOf, decisionRow, emailSendRow, factTables, factTopicName, recordDecision, recordSend, type EmailSendFact, type FactQueue } from './fact-rows.ts';
+import { decisionIdOf, decisionRow, emailSendRow, factTables, factTopicName, recordDecision, recordEmailEvents, recordIdentityLinks, recordSend, type EmailSendFact, type FactQueue } from './fact-rows.ts';
+import { EmailEvent } from '../engagement/email-event.ts';
+import { personIdentityRow } from '../profiles/person-identity-row.ts';
 import type { WarehouseRow } from './warehouse.ts';
 import { Decision } from '../decisions/decision.ts';
 
@@ -18,6 +20,7 @@ const decision = (overrides: Partial<Decision> = {}): Decision => ({
   defer_until: null,
   decided_at: '2026-03-01T10:00:00.000Z',
   variant_id: 'a',
+  trigger_key: '["cart-1",null]',
   ...overrides,
 });
 
@@ -32,8 +35,17 @@ const sendFact = (overrides: Partial<EmailSendFact> = {}): EmailSendFact => ({
   status: 'sent',
   sent_at: new Date('2026-03-01T10:00:05.000Z'),
   error: null,
+  trigger_key: '["cart-1",null]',
+  subject: 'Ann, your jacket is waiting',
   ...overrides,
 });
+
+const emailEvent = (): EmailEvent =>
+  EmailEvent.parse({
+    email_event_id: 'sendgrid:ev-1', send_id: 'send-1', campaign_id: 'cart-abandonment', person_id: 'person-1', event_type: 'open', source: 'sendgrid',
+    occurred_at: '2026-03-01T10:05:00.000Z', received_at: '2026-03-01T10:05:02.000Z', is_machine: false, machine_reason: null, bounce_type: null,
+    status_code: null, url: null, link_index: null, provider_message_id: 'sg-1',
+  });
 
 /** A FactQueue that keeps what it was given, in order. */
 function queue() {
@@ -85,13 +97,14 @@ describe('email_sends rows', () => {
     const fact = sendFact();
     const row = emailSendRow(fact);
     assert.deepEqual(Object.keys(row).sort(), [...columns].sort());
-    assert.deepEqual(row, { ...fact, subject: null, sent_at: '2026-03-01T10:00:05.000Z' }, 'the fact as it is, no subject, sent_at as ISO text');
+    assert.deepEqual(row, { ...fact, sent_at: '2026-03-01T10:00:05.000Z' }, 'the fact as it is, sent_at as ISO text');
   });
 
-  test('no subject line: a personalised subject is personal data (the variant id says which one)', () => {
-    const row = emailSendRow({ ...sendFact(), subject: 'Ann, your jacket is waiting' } as EmailSendFact);
-    assert.equal(row.subject, null);
-    assert.doesNotMatch(JSON.stringify(row), /Ann/);
+  test('the subject as rendered is kept; a send settled without one (the in-doubt resolver) has null subject and trigger key', () => {
+    assert.equal(emailSendRow(sendFact()).subject, 'Ann, your jacket is waiting');
+    const { subject: _subject, trigger_key: _trigger, ...resolved } = sendFact();
+    const row = emailSendRow(resolved);
+    assert.deepEqual([row.subject, row.trigger_key], [null, null]);
   });
 
   test('sent_at: a Date becomes ISO text; a claim time already in ledger text is kept as is', () => {
@@ -116,6 +129,11 @@ describe('fact tables and their topics', () => {
     const { facts, inserted } = queue();
     await recordDecision(facts, decision());
     await recordSend(facts, sendFact());
+    await recordEmailEvents(facts, [emailEvent()]);
+    await recordIdentityLinks(facts, [personIdentityRow('user_id', 'u-1', 'person-1', '2026-03-01T10:00:00.000Z')]);
+    await recordEmailEvents(facts, []);
+    await recordIdentityLinks(facts, []);
+    assert.equal(inserted.length, 4, 'nothing is queued for an empty list');
     assert.deepEqual([...factTables].sort(), inserted.map((insert) => insert.table).sort(), 'a table without a topic would be refused by the queue');
     for (const table of factTables) assert.ok(existsSync(repo(`sql/tables/${table}.sql`)), `sql/tables/${table}.sql`);
   });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Decision } from '../decisions/decision.ts';
 import type { MailerProvider } from '../delivery/mailer.ts';
+import type { EmailEvent } from '../engagement/email-event.ts';
+import type { PersonIdentityRow } from '../profiles/person-identity-row.ts';
 import type { WarehouseRow } from './warehouse.ts';
 
 /**
@@ -21,7 +23,7 @@ import type { WarehouseRow } from './warehouse.ts';
 export type FactQueue = { insertRows: (table: string, rows: readonly WarehouseRow[]) => Promise<void> };
 
 /** The tables written through a FactQueue (one topic each, on both runtimes). */
-export const factTables = ['decisions', 'email_sends'] as const;
+export const factTables = ['decisions', 'email_sends', 'email_events', 'person_identities'] as const;
 export type FactTable = (typeof factTables)[number];
 
 /** The topic of a fact table: the same name on Pub/Sub (terraform/pubsub.tf) and the embedded bus. */
@@ -56,11 +58,15 @@ export type EmailSendFact = {
   status: EmailSendStatus;
   sent_at: Date | string;
   error: string | null;
+  /** The timer's trigger key; absent when the in-doubt resolver settles a send (the ledger does not keep it). */
+  trigger_key?: string | null;
+  /** The subject as rendered; absent from the in-doubt resolver likewise. */
+  subject?: string | null;
 };
 
 /** The `email_sends` row of a send, one per send_id whichever path settled it. */
 export function emailSendRow(fact: EmailSendFact): WarehouseRow {
-  // No subject: a personalised subject line is personal data, and the variant id says which one it was.
+  // The subject as rendered: analysts compare subject lines; it holds no more than the email did.
   return {
     send_id: fact.send_id,
     campaign_id: fact.campaign_id,
@@ -70,9 +76,10 @@ export function emailSendRow(fact: EmailSendFact): WarehouseRow {
     provider: fact.provider,
     provider_message_id: fact.provider_message_id,
     status: fact.status,
-    subject: null,
+    subject: fact.subject ?? null,
     sent_at: typeof fact.sent_at === 'string' ? fact.sent_at : fact.sent_at.toISOString(),
     error: fact.error,
+    trigger_key: fact.trigger_key ?? null,
   };
 }
 
@@ -82,4 +89,14 @@ export function recordDecision(facts: FactQueue, decision: Decision): Promise<vo
 
 export function recordSend(facts: FactQueue, fact: EmailSendFact): Promise<void> {
   return facts.insertRows('email_sends', [emailSendRow(fact)]);
+}
+
+/** `email_events` rows (keyed by email_event_id: SendGrid's sg_event_id, or a first-party hash). */
+export function recordEmailEvents(facts: FactQueue, events: readonly EmailEvent[]): Promise<void> {
+  return events.length === 0 ? Promise.resolve() : facts.insertRows('email_events', events);
+}
+
+/** `person_identities` rows (keyed by identity_link_id = hash(kind, value, person)). */
+export function recordIdentityLinks(facts: FactQueue, rows: readonly PersonIdentityRow[]): Promise<void> {
+  return rows.length === 0 ? Promise.resolve() : facts.insertRows('person_identities', rows);
 }

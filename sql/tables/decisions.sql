@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS `${dataset}.decisions` (
   defer_until TIMESTAMP OPTIONS (description = "outcome defer: the end of the person's local quiet hours, when the step is decided again; null otherwise."),
   decided_at TIMESTAMP NOT NULL OPTIONS (description = "When the decision was made (injected clock). Partitioning column."),
   variant_id STRING OPTIONS (description = "Subject or content variant assigned before deciding, when there was one."),
+  trigger_key STRING OPTIONS (description = "What the journey is about: for the cart journey the JSON array [cart_id, opened_after_event_id] naming one cart filling (JSON_VALUE(trigger_key, '$[0]') is the cart id). Null in rows written before it existed."),
   PRIMARY KEY (decision_id) NOT ENFORCED
 )
 PARTITION BY DATE(decided_at)

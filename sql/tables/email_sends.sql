@@ -3,7 +3,7 @@
 -- Written by delivery after the send ledger's claim is settled: sent, failed for good, or a claim
 -- left in doubt by a crash and resolved deliberately (in_doubt_resolved). Transient failures that
 -- were retried are not rows; the send that finally went out is. Joins to decisions by send_id.
--- No email address or other personal data beyond person_id (the same rule as SendGrid custom_args).
+-- No email address; the subject as rendered (a template may put the first name in it, as in the email itself).
 -- GCP: created by terraform from email_sends.schema.json (kept equal to this file by
 --      functions/embedded/bigquery-ddl.test.ts). Writes are at-least-once (Pub/Sub): read the view
 --      sql/views/email_sends_deduped.sql, one row per send_id, where exact counts matter.
@@ -19,9 +19,10 @@ CREATE TABLE IF NOT EXISTS `${dataset}.email_sends` (
   provider STRING NOT NULL OPTIONS (description = "Mailer that took the email: outbox (embedded .eml files) or sendgrid."),
   provider_message_id STRING OPTIONS (description = "The provider's id for the message (SendGrid X-Message-Id, outbox file name); null when it failed before one existed."),
   status STRING NOT NULL OPTIONS (description = "sent, failed (permanently, see error) or in_doubt_resolved (a crash left the claim in doubt; resolved from provider evidence)."),
-  subject STRING OPTIONS (description = "Subject line as rendered for the send."),
+  subject STRING OPTIONS (description = "Subject line as rendered for the send (it may carry the first name the template put in it). Null for sends settled by the in-doubt resolver."),
   sent_at TIMESTAMP NOT NULL OPTIONS (description = "When the provider accepted (or finally refused) the email. Partitioning column."),
   error STRING OPTIONS (description = "Provider error for status failed (code and message, no personal data); null otherwise."),
+  trigger_key STRING OPTIONS (description = "What the journey is about: for the cart journey the JSON array [cart_id, opened_after_event_id] naming one cart filling (JSON_VALUE(trigger_key, '$[0]') is the cart id). Null for sends settled by the in-doubt resolver and rows written before it existed."),
   PRIMARY KEY (send_id) NOT ENFORCED
 )
 PARTITION BY DATE(sent_at)
