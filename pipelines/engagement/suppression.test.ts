@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isUnsubscribed, suppressionOf } from './suppression.ts';
+import { makeEvent } from '../profiles/event-fixtures.ts';
+import { mergeProfiles } from '../profiles/merge-profiles.ts';
 import { emptyProfile, type ConsentValue, type Profile } from '../profiles/profile.ts';
+import { profileFromEvent } from '../profiles/profile-from-event.ts';
 
 const UNSUBSCRIBED = '2026-03-01T10:00:00.000Z';
 const BEFORE = '2026-03-01T09:00:00.000Z';
@@ -89,5 +92,73 @@ describe('isUnsubscribed: whether a click on an unsubscribe link still has anyth
 
   test('never unsubscribed: the click takes effect', () => {
     assert.equal(isUnsubscribed(person(undefined, consent(true, 'identify', BEFORE))), false);
+  });
+});
+
+describe('suppressionOf: bounces and complaints recorded from the ESP', () => {
+  const withTraits = (traits: Profile['traits'], emails: string[] = ['ann@example.com']): Profile => {
+    const profile = emptyProfile('person-1', BEFORE);
+    return { ...profile, traits, identities: { ...profile.identities, emails } };
+  };
+
+  test('a hard bounce of the address the person is written to suppresses them', () => {
+    assert.deepEqual(suppressionOf(withTraits({ email_bounced_at: UNSUBSCRIBED, email_bounced_address: 'ann@example.com' })), { bounced_at: UNSUBSCRIBED });
+  });
+
+  test('a bounce of an address the person no longer uses does not: a new address gets email again', () => {
+    assert.equal(suppressionOf(withTraits({ email_bounced_at: UNSUBSCRIBED, email_bounced_address: 'old@example.com' }, ['ann@example.com', 'old@example.com'])), null);
+    assert.equal(suppressionOf(withTraits({ email_bounced_at: UNSUBSCRIBED, email_bounced_address: 'old@example.com', email: 'new@example.com' }, ['old@example.com'])), null);
+  });
+
+  test('a bounce without the address it was for suppresses (no way to tell it is stale)', () => {
+    assert.deepEqual(suppressionOf(withTraits({ email_bounced_at: UNSUBSCRIBED })), { bounced_at: UNSUBSCRIBED });
+  });
+
+  test('a spam complaint suppresses whatever the address, and no consent lifts it', () => {
+    const profile = { ...withTraits({ email_complained_at: UNSUBSCRIBED }), consent: { email_marketing: consent(true, 'preference-center', AFTER) } };
+    assert.deepEqual(suppressionOf(profile), { complained_at: UNSUBSCRIBED });
+  });
+
+  test('several at once are all reported (decide names the strongest)', () => {
+    const profile = withTraits({ email_complained_at: AFTER, email_unsubscribed_at: UNSUBSCRIBED, email_bounced_at: BEFORE, email_bounced_address: 'ann@example.com' });
+    assert.deepEqual(suppressionOf(profile), { complained_at: AFTER, unsubscribed_at: UNSUBSCRIBED, bounced_at: BEFORE });
+  });
+
+  test('a trait that is not an instant (null, a number) suppresses nothing', () => {
+    assert.equal(suppressionOf(withTraits({ email_complained_at: null, email_bounced_at: 5 })), null);
+  });
+});
+
+describe('suppression traits come only from nudge itself', () => {
+  const identify = (source: string, traits: Record<string, unknown>) => makeEvent('identify', { source, traits });
+
+  test('an identify from the door cannot clear an unsubscribe, a bounce or a complaint (the field is dropped and named)', () => {
+    const dropped: string[] = [];
+    const fragment = profileFromEvent(
+      identify('http', { email_unsubscribed_at: null, email_complained_at: null, email_bounced_at: null, email_bounced_address: 'x@example.com', email_marketing_consent: true, first_name: 'Ann' }),
+      undefined,
+      (field) => dropped.push(field),
+    );
+    assert.deepEqual(fragment?.traits, { email_marketing_consent: true, first_name: 'Ann' });
+    assert.deepEqual(dropped.sort(), ['traits.email_bounced_address', 'traits.email_bounced_at', 'traits.email_complained_at', 'traits.email_unsubscribed_at']);
+  });
+
+  test('folded over an unsubscribed person, such an identify leaves them suppressed', () => {
+    // As the unsubscribe endpoint records it: a Consent Updated and the trait, then an identify from the door a day later.
+    const at = (iso: string) => ({ occurred_at: iso, received_at: iso });
+    const consentEvent = makeEvent('consent_updated', { event_id: 'u1', source: 'unsubscribe', properties: { email_marketing: false, source: 'unsubscribe' }, ...at(UNSUBSCRIBED) });
+    const traitEvent = makeEvent('identify', { event_id: 'u2', source: 'unsubscribe', traits: { email_unsubscribed_at: UNSUBSCRIBED }, ...at(UNSUBSCRIBED) });
+    const hostileEvent = makeEvent('identify', { event_id: 'h1', source: 'http', traits: { email_unsubscribed_at: null, email_marketing_consent: true }, ...at('2026-03-02T10:00:00.000Z') });
+    const [first, ...rest] = [consentEvent, traitEvent, hostileEvent].map((event) => profileFromEvent(event)!);
+    const merged = rest.reduce((sum, fragment) => mergeProfiles(sum, fragment), first!);
+    assert.equal(merged.consent.email_marketing?.value, true, 'the cached consent is folded…');
+    assert.deepEqual(suppressionOf(merged), { unsubscribed_at: UNSUBSCRIBED });
+  });
+
+  test('the unsubscribe endpoint and the SendGrid webhook may write them', () => {
+    for (const source of ['unsubscribe', 'sendgrid-webhook']) {
+      const fragment = profileFromEvent(identify(source, { email_complained_at: UNSUBSCRIBED }));
+      assert.deepEqual(fragment?.traits, { email_complained_at: UNSUBSCRIBED }, source);
+    }
   });
 });

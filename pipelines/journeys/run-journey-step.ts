@@ -1,4 +1,5 @@
-import { buildCartEmailData, emailOf, type ShopSettings } from './build-email-data.ts';
+import { buildCartEmailData, type ShopSettings } from './build-email-data.ts';
+import { emailOf } from '../profiles/email-of.ts';
 import { cartSendKey, cartTriggerKey } from './cart-trigger-key.ts';
 import type { JourneyTimer } from './journey-timer.ts';
 import { finishTimer, rereadLeased, takeTimer } from './timer-lease.ts';

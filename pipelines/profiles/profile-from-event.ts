@@ -6,6 +6,7 @@ import { mergeProfiles } from './merge-profiles.ts';
 import { emptyProfile, type AffinityDay, type CartState, type EventStamp, type Profile } from './profile.ts';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.ts';
 import { describesProduct, readCurrency, readId, readMoney, type DropNote, readObject, readProduct, readProducts, readText, type ProductRead } from './read-properties.ts';
+import { protectedTraits, trustedTraitSources } from './protected-traits.ts';
 import { compareText } from './stamp.ts';
 
 /** Kinds that never touch a profile: unknown track events (history only) and catalog updates. */
@@ -42,7 +43,7 @@ export function profileFromEvent(event: NudgeEvent, config: ProfileConfig = defa
 
   switch (event.kind) {
     case 'identify':
-      readTraits(fragment, event.traits, stamp, config);
+      readTraits(fragment, event.traits, stamp, config, trustedTraitSources.has(event.source), drop);
       if (typeof event.traits.email_marketing_consent === 'boolean') {
         setConsent(fragment, event.traits.email_marketing_consent, stamp, 'identify');
       }
@@ -208,9 +209,13 @@ function addAffinity(fragment: Profile, config: ProfileConfig, kind: EventKind, 
 // Firestore refuses these map keys; a trait named so could never be stored.
 const reservedKey = (key: string) => key === '' || /^__.*__$/.test(key);
 
-function readTraits(fragment: Profile, traits: Record<string, unknown>, stamp: EventStamp, config: ProfileConfig): void {
+function readTraits(fragment: Profile, traits: Record<string, unknown>, stamp: EventStamp, config: ProfileConfig, trusted: boolean, drop?: DropNote): void {
   for (const [key, value] of Object.entries(traits)) {
     if (reservedKey(key) || value === undefined) continue;
+    if (protectedTraits.has(key) && !trusted) {
+      drop?.(`traits.${key}`, 'only nudge records suppression; an event from the door cannot set or clear it');
+      continue;
+    }
     const json = storableJson(value, config.traitMaxChars);
     if (json === undefined) continue;
     Object.defineProperty(fragment.traits, key, { value: json, enumerable: true, writable: true, configurable: true });
