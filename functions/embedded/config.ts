@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError } from '../config-error.ts';
 import { parseJourneyConfig, type JourneyConfig } from '../journey-config.ts';
+import { parseWebhookConfig, type WebhookConfig } from '../sendgrid-events/webhook-config.ts';
 
-/** A setting is wrong; the message names the variable and what is expected. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from '../config-error.ts';
 
 export type EmbeddedConfig = {
   port: number;
@@ -28,6 +27,8 @@ export type EmbeddedConfig = {
    */
   consumers: boolean;
   journeys: JourneyConfig;
+  /** The SendGrid Event Webhook's verification (SENDGRID_WEBHOOK_PUBLIC_KEY, NUDGE_WEBHOOK_VERIFY). */
+  webhook: WebhookConfig;
 };
 
 /** Every tunable of the embedded runtime, with its default and why (DESIGN.md §8). */
@@ -53,7 +54,8 @@ export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefi
   if (consumersSetting !== 'on' && consumersSetting !== 'off') throw new ConfigError(`NUDGE_CONSUMERS must be "on" or "off", got "${env.NUDGE_CONSUMERS}"`);
   const consumers = consumersSetting === 'on';
   const journeys = parseJourneyConfig(env, dataDir);
-  const common = { port, host, dataDir, consumers, journeys, shopHosts };
+  const webhook = parseWebhookConfig(env);
+  const common = { port, host, dataDir, consumers, journeys, shopHosts, webhook };
   if (listed.length > 0) return { ...common, writeKeys: listed, serverWriteKeys, devWriteKey: null };
   const devWriteKey = loadOrCreateDevWriteKey(dataDir);
   // A laptop has no browser/backend divide: the one generated key may also send catalog updates.

@@ -24,6 +24,7 @@ import { createOnBrowseEventEntry } from '../on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from '../on-catalog-update.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
 import { createUnsubscribeEntry } from '../unsubscribe.ts';
+import { createEmbeddedSendGridEvents } from './sendgrid-events-entry.ts';
 import { createUnsubscribePerson } from '../../pipelines/engagement/unsubscribe-person.ts';
 import { buildUnsubscribeUrl, listUnsubscribeHeaders } from '../../pipelines/delivery/signed-links.ts';
 import { createAcceptEvents } from '../../pipelines/events/accept-events.ts';
@@ -162,6 +163,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     acceptEvents: createAcceptEvents({ bus, deadLetters, newId: newEventId }),
     newEventId,
   });
+  const sendGridEvents = createEmbeddedSendGridEvents({ config: config.webhook, bus, deadLetters, profiles, foldEvents, unsubscribe: unsubscribePerson, ledger: journeys.ledger, clock, newId: newEventId, log });
   const outboxPage = createOutboxPageEntry({ dataDir: config.dataDir });
   const adminToken = newAdminToken();
   const host = createHttpHost({
@@ -169,6 +171,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       { path: '/v1/', entry: collect },
       { path: '/healthz', entry: async () => jsonResponse(200, { ok: true }) },
       { path: '/unsubscribe', entry: createUnsubscribeEntry({ linkKeys: config.journeys.linkKeys, unsubscribe: unsubscribePerson, clock, log }) },
+      { path: '/webhooks/sendgrid', entry: sendGridEvents },
       // The admin query (the warehouse) and the outbox (recipients and their carts) are local
       // tools: served only when the host listens on loopback, and then only under a loopback Host.
       ...(isLoopbackName(config.host)

@@ -5,6 +5,7 @@ import { validatePayload } from '../events/validate-payload.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
 import type { Profile } from '../profiles/profile.ts';
 import { readSurvivingProfile } from '../profiles/surviving-profile.ts';
+import { addressedIdentity } from './suppress-person.ts';
 import { isUnsubscribed } from './suppression.ts';
 
 /**
@@ -31,11 +32,7 @@ export function createUnsubscribePerson(deps: {
   return async ({ person_id, send_id, at }) => {
     const profile = await readSurvivingProfile(deps.store.getProfile, person_id);
     if (!profile) throw new Error(`unsubscribe: no profile for person ${person_id}`);
-    const identity = profile.identities.user_id
-      ? { userId: profile.identities.user_id }
-      : profile.identities.anonymous_ids[0]
-        ? { anonymousId: profile.identities.anonymous_ids[0] }
-        : null;
+    const identity = addressedIdentity(profile);
     if (!identity) throw new Error(`unsubscribe: person ${person_id} has no user or anonymous id to address`);
     // Already unsubscribed and not opted in since: this click (or its repeat) has nothing to change.
     if (isUnsubscribed(profile)) return;

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { DeadLetter } from '../events/dead-letters.ts';
+import type { LedgerEntry } from '../delivery/send-ledger.ts';
+import type { WarehouseRow } from '../warehouse/warehouse.ts';
+import { createTakeSendGridEvents } from './take-sendgrid-events.ts';
+import type { SuppressionRequest } from './suppress-person.ts';
+
+const received = new Date('2026-12-01T10:00:00.000Z');
+const ts = Date.UTC(2026, 11, 1, 9, 0, 0) / 1000;
+
+const entry = (send_id: string, person_id: string): LedgerEntry => ({
+  send_id, campaign_id: 'cart-abandonment', person_id, step: 0, status: 'sent', claimed_at: '2026-12-01T08:59:00.000Z', attempts: 1,
+  provider: 'sendgrid', provider_message_id: 'm', sent_at: '2026-12-01T08:59:01.000Z', error: null, resolution: null, evidence: null, updated_at: '2026-12-01T08:59:01.000Z',
+});
+
+function harness(options: { failSuppress?: boolean } = {}) {
+  const ledger = new Map([['send-1', entry('send-1', 'person-1')], ['send-2', entry('send-2', 'person-2')]]);
+  const rows: WarehouseRow[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const suppressed: SuppressionRequest[] = [];
+  const unsubscribed: { person_id: string; send_id: string; at: Date }[] = [];
+  let id = 0;
+  const take = createTakeSendGridEvents({
+    ledger: { get: async (sendId) => ledger.get(sendId) ?? null },
+    facts: { insertRows: async (_table, inserted) => void rows.push(...inserted) },
+    deadLetters: { put: async (records) => void deadLetters.push(...records) },
+    suppress: async (request) => {
+      if (options.failSuppress) throw new Error('firestore unavailable');
+      suppressed.push(request);
+    },
+    unsubscribe: async (request) => void unsubscribed.push(request),
+    newId: () => `dl-${++id}`,
+  });
+  return { take, rows, deadLetters, suppressed, unsubscribed };
+}
+
+const event = (fields: Record<string, unknown>) => ({ email: 'ann@example.com', timestamp: ts, sg_event_id: `ev-${String(fields.event)}`, send_id: 'send-1', campaign_id: 'cart-abandonment', ...fields });
+
+describe('createTakeSendGridEvents', () => {
+  test('each event becomes one row with the person and campaign the ledger recorded', async () => {
+    const h = harness();
+    const result = await h.take([event({ event: 'delivered' }), event({ event: 'open', send_id: 'send-2', campaign_id: 'spoofed' })], received);
+    assert.deepEqual(result, { recorded: 2, suppressed: 0, dead_lettered: 0 });
+    assert.deepEqual(h.rows.map((r) => [r.email_event_id, r.person_id, r.campaign_id]), [['sendgrid:ev-delivered', 'person-1', 'cart-abandonment'], ['sendgrid:ev-open', 'person-2', 'cart-abandonment']]);
+  });
+
+  test('hard bounce and spam report suppress; unsubscribe goes the unsubscribe way; soft bounce and opens do not', async () => {
+    const h = harness();
+    await h.take(
+      [
+        event({ event: 'bounce', type: 'bounce', status: '5.1.1', email: 'Ann@Example.com' }),
+        event({ event: 'bounce', type: 'blocked', sg_event_id: 'ev-soft' }),
+        event({ event: 'spamreport', send_id: 'send-2' }),
+        event({ event: 'unsubscribe' }),
+        event({ event: 'open' }),
+      ],
+      received,
+    );
+    assert.deepEqual(h.suppressed, [
+      { person_id: 'person-1', kind: 'bounced', at: new Date(ts * 1000), address: 'ann@example.com', email_event_id: 'sendgrid:ev-bounce' },
+      { person_id: 'person-2', kind: 'complained', at: new Date(ts * 1000), address: null, email_event_id: 'sendgrid:ev-spamreport' },
+    ]);
+    assert.deepEqual(h.unsubscribed, [{ person_id: 'person-1', send_id: 'send-1', at: new Date(ts * 1000) }]);
+  });
+
+  test('a malformed event, one without send_id and one for a send nudge never made are dead-lettered with the field; the rest is kept', async () => {
+    const h = harness();
+    const batch = [event({ event: 'delivered' }), event({ event: 'exploded' }), event({ event: 'open', send_id: undefined }), event({ event: 'click', send_id: 'send-999' })];
+    const result = await h.take(batch, received);
+    assert.deepEqual(result, { recorded: 1, suppressed: 0, dead_lettered: 3 });
+    assert.deepEqual(h.deadLetters.map((d) => [d.stage, d.reason, d.errors.map((e) => `${e.index}:${e.path}`).join(',')]), [
+      ['sendgrid-webhook', 'invalid_email_event', '1:event'],
+      ['sendgrid-webhook', 'invalid_email_event', '2:send_id'],
+      ['sendgrid-webhook', 'unknown_send', '3:send_id'],
+    ]);
+    assert.deepEqual(JSON.parse(h.deadLetters[2]!.payload), batch[3], 'the event as received, to replay');
+  });
+
+  test('a failure to suppress rejects the whole batch (SendGrid retries it); the rows already queued are keyed, so the retry adds none', async () => {
+    const h = harness({ failSuppress: true });
+    await assert.rejects(h.take([event({ event: 'spamreport' })], received), /firestore unavailable/);
+    assert.equal(h.rows.length, 1);
+    assert.equal(h.rows[0]!.email_event_id, 'sendgrid:ev-spamreport');
+  });
+
+  test('an empty batch does nothing', async () => {
+    const h = harness();
+    assert.deepEqual(await h.take([], received), { recorded: 0, suppressed: 0, dead_lettered: 0 });
+    assert.deepEqual([h.rows, h.deadLetters], [[], []]);
+  });
+});

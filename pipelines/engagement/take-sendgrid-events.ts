@@ -1,0 +1,93 @@
+import type { DeadLetter, DeadLetterStore, FieldError } from '../events/dead-letters.ts';
+import type { SendLedger } from '../delivery/send-ledger.ts';
+import { recordEmailEvents, type FactQueue } from '../warehouse/fact-rows.ts';
+import { suppressionOfEmailEvent, type EmailEvent } from './email-event.ts';
+import { readSendGridEvent } from './read-sendgrid-event.ts';
+import type { SuppressionRequest } from './suppress-person.ts';
+
+export type TakeSendGridEventsDeps = {
+  ledger: Pick<SendLedger, 'get'>;
+  facts: FactQueue;
+  deadLetters: DeadLetterStore;
+  /** Bounce or complaint → the person's profile, folded before this resolves. */
+  suppress: (request: SuppressionRequest) => Promise<void>;
+  /** SendGrid unsubscribe → the same path as nudge's own unsubscribe link. */
+  unsubscribe: (request: { person_id: string; send_id: string; at: Date }) => Promise<void>;
+  newId: () => string;
+  log?: (entry: Record<string, unknown>) => void;
+};
+
+export type TakeSendGridEventsResult = { recorded: number; suppressed: number; dead_lettered: number };
+
+/**
+ * A verified SendGrid Event Webhook batch → `email_events` rows, suppression and dead letters.
+ *
+ * Every step is idempotent, because SendGrid retries a batch (for up to 24 h) whenever it gets no
+ * 2xx, and sometimes sends an event twice anyway: rows are keyed by sg_event_id, suppression events
+ * by the same id, dead letters are extra copies at worst. So a failure anywhere throws (the entry
+ * answers 503 and SendGrid sends the whole batch again) rather than answering 2xx over a half-done
+ * batch. An event nudge cannot use — malformed, no send_id, a send the ledger never saw — is
+ * dead-lettered with the field named and never blocks the rest of the batch.
+ *
+ * Suppression runs after the rows are queued and is folded into the profile before this resolves:
+ * the person's next decision (which reads the profile again right before claiming) sees it.
+ */
+export function createTakeSendGridEvents(deps: TakeSendGridEventsDeps): (events: readonly unknown[], receivedAt: Date) => Promise<TakeSendGridEventsResult> {
+  return async (input, receivedAt) => {
+    const refused: { index: number; errors: FieldError[]; reason: string }[] = [];
+    const read = input.flatMap((item, index) => {
+      const result = readSendGridEvent(item, index, receivedAt);
+      if (result.ok) return [{ index, ...result.read }];
+      refused.push({ index, errors: result.errors, reason: 'invalid_email_event' });
+      return [];
+    });
+
+    const sendIds = [...new Set(read.map((event) => event.row.send_id))];
+    const entries = new Map(await Promise.all(sendIds.map(async (id) => [id, await deps.ledger.get(id)] as const)));
+    const rows: { row: EmailEvent; bounced_address: string | null }[] = [];
+    for (const event of read) {
+      const entry = entries.get(event.row.send_id);
+      if (!entry) {
+        refused.push({ index: event.index, reason: 'unknown_send', errors: [{ index: event.index, path: 'send_id', message: 'no send with this id in the send ledger' }] });
+        continue;
+      }
+      rows.push({ row: { ...event.row, person_id: entry.person_id, campaign_id: entry.campaign_id }, bounced_address: event.bounced_address });
+    }
+
+    // Dead letters first: once the rows and suppressions are in, a 503 would only repeat them.
+    if (refused.length > 0) await deps.deadLetters.put(refused.map((r) => deadLetterOf(r, input[r.index], receivedAt, deps.newId)));
+    await recordEmailEvents(deps.facts, rows.map(({ row }) => row));
+
+    let suppressed = 0;
+    for (const { row, bounced_address } of rows) {
+      const kind = suppressionOfEmailEvent(row);
+      if (!kind) continue;
+      const at = new Date(row.occurred_at);
+      if (kind === 'unsubscribed') await deps.unsubscribe({ person_id: row.person_id, send_id: row.send_id, at });
+      else await deps.suppress({ person_id: row.person_id, kind, at, address: bounced_address, email_event_id: row.email_event_id });
+      suppressed++;
+    }
+    if (refused.length > 0) deps.log?.({ severity: 'WARNING', message: 'sendgrid events dead-lettered', count: refused.length, reasons: [...new Set(refused.map((r) => r.reason))] });
+    return { recorded: rows.length, suppressed, dead_lettered: refused.length };
+  };
+}
+
+function deadLetterOf(refusal: { index: number; errors: FieldError[]; reason: string }, event: unknown, receivedAt: Date, newId: () => string): DeadLetter {
+  return {
+    dead_letter_id: newId(),
+    stage: 'sendgrid-webhook',
+    reason: refusal.reason,
+    errors: refusal.errors,
+    payload: payloadText(event),
+    source_id: null,
+    received_at: receivedAt.toISOString(),
+  };
+}
+
+function payloadText(event: unknown): string {
+  try {
+    return JSON.stringify(event) ?? String(event);
+  } catch {
+    return String(event);
+  }
+}
