@@ -14,7 +14,14 @@ import { parseJourneyConfig } from './journey-config.ts';
 import { createOnBrowseEventEntry } from './on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from './on-catalog-update.ts';
 import { createOnPriorityEventEntry } from './on-priority-event.ts';
+import { ConfigError } from './config-error.ts';
+import { createFirestoreSendLedger } from './gcp/firestore-send-ledger.ts';
+import { createPubSubWarehouseRows } from './gcp/pubsub-warehouse-rows.ts';
+import { createSendGridEventsEntry } from './sendgrid-events.ts';
+import { parseWebhookConfig } from './sendgrid-events/webhook-config.ts';
 import { createUnsubscribeEntry } from './unsubscribe.ts';
+import { createSuppressPerson } from '../pipelines/engagement/suppress-person.ts';
+import { createTakeSendGridEvents } from '../pipelines/engagement/take-sendgrid-events.ts';
 import { createUnsubscribePerson } from '../pipelines/engagement/unsubscribe-person.ts';
 import { createAcceptEvents } from '../pipelines/events/accept-events.ts';
 import { planCartTimers } from '../pipelines/journeys/plan-cart-timers.ts';
@@ -105,6 +112,35 @@ http(
       newEventId: newId,
     });
     return createUnsubscribeEntry({ linkKeys: journeys.linkKeys, unsubscribe, clock, log });
+  }),
+);
+
+// SendGrid's Event Webhook (public: SendGrid posts without Google credentials; the ECDSA signature
+// on the raw body is the authority). Refuses to start without SENDGRID_WEBHOOK_PUBLIC_KEY unless
+// NUDGE_WEBHOOK_VERIFY=off says so explicitly (local tests only).
+http(
+  'sendgridEvents',
+  toFrameworkHandler(async () => {
+    const config = parseGcpConfig(process.env, { writeKeys: false });
+    const webhook = parseWebhookConfig(process.env);
+    if (webhook.verify === 'unconfigured') throw new ConfigError('SENDGRID_WEBHOOK_PUBLIC_KEY is not set: the SendGrid webhook will not take unsigned events (NUDGE_WEBHOOK_VERIFY=off only for local tests)');
+    const firestore = getFirestore(config);
+    const pubsub = getPubSub(config);
+    const store = createFirestoreProfileStore({ firestore });
+    const deadLetters = createPubSubDeadLetterStore({ pubsub });
+    const acceptEvents = createAcceptEvents({ bus: createPubSubBus({ pubsub }), deadLetters, newId });
+    const foldEvents = createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), log });
+    const take = createTakeSendGridEvents({
+      // Only read (who was sent what): the lease, which governs claims, plays no part here.
+      ledger: createFirestoreSendLedger({ firestore, leaseMs: 5 * 60_000 }),
+      facts: createPubSubWarehouseRows({ pubsub }),
+      deadLetters,
+      suppress: createSuppressPerson({ store, foldEvents, acceptEvents, newEventId: newId }),
+      unsubscribe: createUnsubscribePerson({ store, foldEvents, acceptEvents, newEventId: newId }),
+      newId,
+      log,
+    });
+    return createSendGridEventsEntry({ publicKey: webhook.verify === 'signed' ? webhook.publicKey : null, take, deadLetters, clock, newId, log });
   }),
 );
 

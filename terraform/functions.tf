@@ -44,6 +44,14 @@ locals {
       max_instances   = 2
       timeout_seconds = 540
     }
+    # SendGrid batches up to thousands of events per POST and retries on any non-2xx.
+    sendgrid_events = {
+      memory          = "512Mi"
+      cpu             = "1"
+      concurrency     = 10
+      max_instances   = 10
+      timeout_seconds = 120
+    }
     unsubscribe = {
       memory          = "512Mi"
       cpu             = "1"
@@ -303,5 +311,54 @@ resource "google_cloudfunctions2_function" "unsubscribe" {
     google_project_iam_member.build_builds_functions,
     google_secret_manager_secret_iam_member.unsubscribe_reads_link_keys,
     google_secret_manager_secret_version.link_keys,
+  ]
+}
+
+# SendGrid's Event Webhook (delivery, bounces, opens, clicks, spam reports, unsubscribes). Public:
+# SendGrid posts without Google credentials; the function verifies SendGrid's signature itself.
+resource "google_cloudfunctions2_function" "sendgrid_events" {
+  name        = "${var.name_prefix}-sendgrid-events"
+  location    = var.region
+  description = "SendGrid Event Webhook: verifies the signature, records email_events, suppresses bounced and complaining people."
+
+  build_config {
+    runtime               = "nodejs22"
+    entry_point           = "sendgridEvents"
+    service_account       = google_service_account.build.id
+    environment_variables = local.build_environment
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions_source.name
+        object = google_storage_bucket_object.functions_source.name
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.sendgrid_events.email
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    min_instance_count               = 0
+    max_instance_count               = local.function_settings.sendgrid_events.max_instances
+    available_memory                 = local.function_settings.sendgrid_events.memory
+    available_cpu                    = local.function_settings.sendgrid_events.cpu
+    max_instance_request_concurrency = local.function_settings.sendgrid_events.concurrency
+    timeout_seconds                  = local.function_settings.sendgrid_events.timeout_seconds
+    environment_variables            = local.function_environment
+
+    secret_environment_variables {
+      key        = "SENDGRID_WEBHOOK_PUBLIC_KEY"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.sendgrid_webhook_public_key.secret_id
+      version    = "latest"
+    }
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_project_iam_member.build_builds_functions,
+    google_secret_manager_secret_iam_member.sendgrid_events_reads_webhook_key,
+    google_secret_manager_secret_version.sendgrid_webhook_public_key,
   ]
 }

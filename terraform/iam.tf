@@ -40,6 +40,12 @@ resource "google_service_account" "sweep_timers" {
   depends_on = [google_project_service.enabled]
 }
 
+resource "google_service_account" "sendgrid_events" {
+  account_id   = "${var.name_prefix}-sendgrid-events"
+  display_name = "nudge sendgridEvents"
+  description  = "Runtime identity of the SendGrid Event Webhook: reads the send ledger, records email events and suppressions."
+}
+
 resource "google_service_account" "unsubscribe" {
   account_id   = "${var.name_prefix}-unsubscribe"
   display_name = "nudge unsubscribe"
@@ -210,6 +216,52 @@ resource "google_secret_manager_secret_iam_member" "unsubscribe_reads_link_keys"
 resource "google_cloud_run_service_iam_member" "unsubscribe_is_public" {
   location = google_cloudfunctions2_function.unsubscribe.location
   service  = google_cloudfunctions2_function.unsubscribe.name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# --- sendgridEvents -----------------------------------------------------------------------------
+
+# The send ledger (who was sent what) and the profile a bounce or complaint is folded into.
+resource "google_project_iam_member" "sendgrid_events_uses_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.sendgrid_events.email}"
+}
+
+# Suppressions are published like any event (history), bad events as dead letters...
+resource "google_pubsub_topic_iam_member" "sendgrid_events_publishes_events" {
+  for_each = local.event_topics
+
+  topic  = google_pubsub_topic.events[each.key].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.sendgrid_events.email}"
+}
+
+resource "google_pubsub_topic_iam_member" "sendgrid_events_publishes_invalid" {
+  topic  = google_pubsub_topic.invalid.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.sendgrid_events.email}"
+}
+
+# ...and the email_events rows to their warehouse topic, no other.
+resource "google_pubsub_topic_iam_member" "sendgrid_events_publishes_email_events" {
+  topic  = google_pubsub_topic.warehouse_rows["email_events"].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.sendgrid_events.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "sendgrid_events_reads_webhook_key" {
+  secret_id = google_secret_manager_secret.sendgrid_webhook_public_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.sendgrid_events.email}"
+}
+
+# SendGrid posts without Google credentials: the function verifies SendGrid's ECDSA signature on
+# the raw body itself (401/403 otherwise) before reading anything.
+resource "google_cloud_run_service_iam_member" "sendgrid_events_is_public" {
+  location = google_cloudfunctions2_function.sendgrid_events.location
+  service  = google_cloudfunctions2_function.sendgrid_events.name
   role     = "roles/run.invoker"
   member   = "allUsers"
 }

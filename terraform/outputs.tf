@@ -8,6 +8,11 @@ output "unsubscribe_url" {
   value       = google_cloudfunctions2_function.unsubscribe.service_config[0].uri
 }
 
+output "sendgrid_events_url" {
+  description = "URL to give SendGrid as the Event Webhook's HTTP Post URL (Mail Settings → Event Webhook), with signing on."
+  value       = google_cloudfunctions2_function.sendgrid_events.service_config[0].uri
+}
+
 output "consumer_urls" {
   description = "URLs of the Pub/Sub consumer functions (callable only by the push-invoker account)."
   value       = { for key, fn in google_cloudfunctions2_function.consumer : key => fn.service_config[0].uri }
@@ -76,6 +81,7 @@ output "service_accounts" {
     {
       sweep_timers      = google_service_account.sweep_timers.email
       unsubscribe       = google_service_account.unsubscribe.email
+      sendgrid_events   = google_service_account.sendgrid_events.email
       push_invoker      = google_service_account.push_invoker.email
       scheduler_invoker = google_service_account.scheduler_invoker.email
       build             = google_service_account.build.email

@@ -81,3 +81,23 @@ resource "google_secret_manager_secret_version" "link_keys" {
   secret      = google_secret_manager_secret.link_keys.id
   secret_data = join(",", var.link_keys)
 }
+
+# SendGrid's Event Webhook verification key (SENDGRID_WEBHOOK_PUBLIC_KEY of sendgridEvents): the
+# public key SendGrid shows under Mail Settings → Signed Event Webhook. Not secret, but kept beside
+# the other keys so it is rotated the same way: gcloud secrets versions add <secret> --data-file=-
+resource "google_secret_manager_secret" "sendgrid_webhook_public_key" {
+  secret_id = var.sendgrid_webhook_public_key_secret_id
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_secret_manager_secret_version" "sendgrid_webhook_public_key" {
+  count = var.sendgrid_webhook_public_key != "" ? 1 : 0
+
+  secret      = google_secret_manager_secret.sendgrid_webhook_public_key.id
+  secret_data = var.sendgrid_webhook_public_key
+}

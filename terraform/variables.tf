@@ -312,6 +312,28 @@ variable "sendgrid_api_base" {
   }
 }
 
+variable "sendgrid_webhook_public_key_secret_id" {
+  description = "Secret Manager secret holding SendGrid's Event Webhook verification key, exposed to sendgridEvents as SENDGRID_WEBHOOK_PUBLIC_KEY. The function refuses to start without it."
+  type        = string
+  default     = "nudge-sendgrid-webhook-public-key"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.sendgrid_webhook_public_key_secret_id))
+    error_message = "sendgrid_webhook_public_key_secret_id may contain only letters, digits, underscores and hyphens (255 characters at most)."
+  }
+}
+
+variable "sendgrid_webhook_public_key" {
+  description = "SendGrid's Event Webhook verification key (base64, from Mail Settings → Signed Event Webhook) to store as the secret's first version. Empty: add it with gcloud secrets versions add."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.sendgrid_webhook_public_key == "" || can(regex("^[A-Za-z0-9+/=]{80,400}$", var.sendgrid_webhook_public_key))
+    error_message = "sendgrid_webhook_public_key must be empty or the base64 key SendGrid shows (no PEM header)."
+  }
+}
+
 variable "link_keys_secret_id" {
   description = "Secret Manager secret holding the unsubscribe link-signing keys (comma-separated, newest first), exposed to sweepTimers and unsubscribe as NUDGE_LINK_KEYS."
   type        = string

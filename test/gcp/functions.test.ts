@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ import { copyTemplatesWithWait } from '../support/short-wait-templates.ts';
  * topic's messages to onPriorityEvent as push envelopes).
  */
 const writeKey = 'gcp-e2e-write-key';
-const topics = ['events-priority', 'events-browse', 'events-catalog', 'events-invalid', 'warehouse-decisions', 'warehouse-email_sends'] as const;
+const topics = ['events-priority', 'events-browse', 'events-catalog', 'events-invalid', 'warehouse-decisions', 'warehouse-email_sends', 'warehouse-email_events'] as const;
 type Topic = (typeof topics)[number];
 
 function firestoreEmulatorSkip(what: string): string | undefined {
@@ -51,6 +52,9 @@ let collectUrl = '';
 let priorityUrl = '';
 let sweepUrl = '';
 let unsubscribeUrl = '';
+let sendgridEventsUrl = '';
+// SendGrid's signing key pair for the webhook (the public half is what terraform puts in Secret Manager).
+const webhookKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 let sendgrid: Awaited<ReturnType<typeof startSendGridCapture>> | undefined;
 let templatesDir: string | undefined;
 let closeFunctionClients: () => Promise<void> = async () => {};
@@ -76,6 +80,7 @@ before(async () => {
     SENDGRID_API_BASE: sendgrid.url,
     NUDGE_QUIET_HOURS: 'off',
     NUDGE_HOLDOUT_PERCENT: '0',
+    SENDGRID_WEBHOOK_PUBLIC_KEY: webhookKeys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
   });
   assert.equal(firestoreEmulator.projectId, pubsubEmulator.projectId);
 
@@ -99,6 +104,7 @@ before(async () => {
   priorityUrl = await listen(getTestServer('onPriorityEvent'));
   sweepUrl = await listen(getTestServer('sweepTimers'));
   unsubscribeUrl = await listen(getTestServer('unsubscribe'));
+  sendgridEventsUrl = await listen(getTestServer('sendgridEvents'));
   // What terraform sets on sweepTimers: the unsubscribe function's URL (read on its first request).
   process.env.NUDGE_PUBLIC_URL = unsubscribeUrl;
   const { getFirestore, getPubSub } = await import('../../functions/gcp/clients.ts');
@@ -378,5 +384,35 @@ describe('GCP journeys on the emulators: onPriorityEvent arms a timer, sweepTime
 
     const forged = await fetch(`${unsubscribeUrl}/unsubscribe?token=forged`, { method: 'POST' });
     assert.equal(forged.status, 400);
+  });
+
+  test('SendGrid posts signed events for that email: rows go to warehouse-email_events once, a spam report suppresses, a forged post changes nothing', async () => {
+    const mail = sendgrid!.mails.find((m) => JSON.stringify(m.body).includes('cleo@example.com'))!;
+    const sendId = (mail.body.custom_args as Record<string, string>).send_id!;
+    const ts = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify([
+      { email: 'cleo@example.com', timestamp: ts, event: 'delivered', sg_event_id: 'gcp-sg-1', sg_message_id: 'm.1', send_id: sendId, campaign_id: 'cart-abandonment' },
+      { email: 'cleo@example.com', timestamp: ts, event: 'spamreport', sg_event_id: 'gcp-sg-2', sg_message_id: 'm.1', send_id: sendId, campaign_id: 'cart-abandonment' },
+    ]);
+    const post = (signer = webhookKeys.privateKey) =>
+      fetch(`${sendgridEventsUrl}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-twilio-email-event-webhook-timestamp': String(ts),
+          'x-twilio-email-event-webhook-signature': sign('sha256', Buffer.from(String(ts) + body), signer).toString('base64'),
+        },
+        body,
+      });
+    assert.equal((await post(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey)).status, 403);
+    assert.equal((await post()).status, 200);
+    assert.equal((await post()).status, 200, 'a retried batch is taken again, idempotently');
+    await awaitMessages('warehouse-email_events', (m) => m.data.toString().includes('gcp-sg-2'), 1);
+    const rows = rowsOf('warehouse-email_events').filter((row) => row.send_id === sendId);
+    assert.deepEqual([...new Set(rows.map((row) => `${String(row.email_event_id)} ${String(row.event_type)} ${String(row.person_id)}`))].sort(), [
+      `sendgrid:gcp-sg-1 delivered ${personId}`,
+      `sendgrid:gcp-sg-2 spamreport ${personId}`,
+    ], 'the same two rows, however often posted (BigQuery keeps one per email_event_id through email_events_deduped)');
+    assert.ok((await store.getProfile(personId))?.traits.email_complained_at, 'the complaint is on the profile before the response');
   });
 });

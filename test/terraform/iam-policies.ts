@@ -44,18 +44,21 @@ export const iamPolicies = {
    * each checking its own credential (write key, signed token). The consumers accept only the
    * push-invoker account; every other function admits no traffic from anywhere.
    */
-  onlyCollectAndUnsubscribeArePublic(c) {
+  onlyOutsideFacingFunctionsArePublic(c) {
     const problems: string[] = [];
     const grants = iamMembers(c);
-    const deliberatelyPublic = ['google_cloudfunctions2_function.collect', 'google_cloudfunctions2_function.unsubscribe'];
+    // Called by outsiders without Google credentials: SDKs (collect), mail clients (unsubscribe),
+    // SendGrid (sendgrid_events). Each authenticates the request itself (write key, signed token, ECDSA signature).
+    const deliberatelyPublic = ['google_cloudfunctions2_function.collect', 'google_cloudfunctions2_function.unsubscribe', 'google_cloudfunctions2_function.sendgrid_events'];
+    const whyPublic: Record<string, string> = { collect: 'SDKs could not post events', unsubscribe: 'mail clients could not unsubscribe', sendgrid_events: 'SendGrid could not post its events' };
     const isPublic = (m: Instance) => m.body.member === 'allUsers' || m.body.member === 'allAuthenticatedUsers';
     for (const grant of grants.filter(isPublic)) {
       const target = referencedAddress(grant.body.service, 'google_cloudfunctions2_function');
-      if (grant.type !== 'google_cloud_run_service_iam_member' || !deliberatelyPublic.includes(target ?? '')) problems.push(`${grant.address} makes something other than collect or unsubscribe public`);
+      if (grant.type !== 'google_cloud_run_service_iam_member' || !deliberatelyPublic.includes(target ?? '')) problems.push(`${grant.address} makes something other than collect, unsubscribe or sendgrid_events public`);
     }
     for (const fn of deliberatelyPublic) {
       const open = grants.some((g) => isPublic(g) && g.body.role === 'roles/run.invoker' && referencedAddress(g.body.service, 'google_cloudfunctions2_function') === fn);
-      if (!open) problems.push(`${fn} is not public: ${fn.endsWith('collect') ? 'SDKs could not post events' : 'mail clients could not unsubscribe'}`);
+      if (!open) problems.push(`${fn} is not public: ${whyPublic[fn.split('.')[1]!]}`);
     }
     const invoked = new Set(
       grants
@@ -157,6 +160,18 @@ export const iamPolicies = {
       {
         name: 'sweep_timers',
         expected: [firestoreUser, ...publishesTo(instancesOf(c, 'google_pubsub_topic', 'warehouse_rows').filter((t) => /\["(decisions|email_sends)"\]$/.test(t.address))), readsSecret('sendgrid_api_key'), readsSecret('link_keys')],
+      },
+      // The ledger read and suppressions folded (Firestore), suppressions published as events, bad events as dead
+      // letters, rows to warehouse-email_events only, the webhook's verification key.
+      {
+        name: 'sendgrid_events',
+        expected: [
+          firestoreUser,
+          ...publishesTo(instancesOf(c, 'google_pubsub_topic', 'events')),
+          'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.invalid.name}',
+          'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.warehouse_rows["email_events"].name}',
+          readsSecret('sendgrid_webhook_public_key'),
+        ],
       },
       // The consent change: folded (Firestore), published as an event (or a dead letter), links verified.
       {

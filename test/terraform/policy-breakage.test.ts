@@ -212,15 +212,15 @@ const breakages: Breakage[] = [
     },
   },
   {
-    policy: 'onlyCollectAndUnsubscribeArePublic',
+    policy: 'onlyOutsideFacingFunctionsArePublic',
     what: 'consumers opened to allUsers',
-    expect: /makes something other than collect or unsubscribe public/,
+    expect: /makes something other than collect, unsubscribe or sendgrid_events public/,
     breakIt: (c) => {
       body(c, 'google_cloud_run_service_iam_member', 'push_invoker_invokes_consumer').member = 'allUsers';
     },
   },
   {
-    policy: 'onlyCollectAndUnsubscribeArePublic',
+    policy: 'onlyOutsideFacingFunctionsArePublic',
     what: 'unsubscribe not public',
     expect: /unsubscribe is not public: mail clients could not unsubscribe/,
     breakIt: (c) => {
@@ -228,7 +228,23 @@ const breakages: Breakage[] = [
     },
   },
   {
-    policy: 'onlyCollectAndUnsubscribeArePublic',
+    policy: 'onlyOutsideFacingFunctionsArePublic',
+    what: 'sendgridEvents not public',
+    expect: /sendgrid_events is not public: SendGrid could not post its events/,
+    breakIt: (c) => {
+      delete c.resource.google_cloud_run_service_iam_member!.sendgrid_events_is_public;
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'sendgridEvents also reading the link-signing keys',
+    expect: /google_service_account\.sendgrid_events's grants/,
+    breakIt: (c) => {
+      body(c, 'google_secret_manager_secret_iam_member', 'unsubscribe_reads_link_keys').member = 'serviceAccount:${google_service_account.sendgrid_events.email}';
+    },
+  },
+  {
+    policy: 'onlyOutsideFacingFunctionsArePublic',
     what: 'sweepTimers accepting traffic from anywhere',
     expect: /sweep_timers accepts traffic from anywhere/,
     breakIt: (c) => {
