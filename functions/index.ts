@@ -26,6 +26,7 @@ import { createUnsubscribePerson } from '../pipelines/engagement/unsubscribe-per
 import { createAcceptEvents } from '../pipelines/events/accept-events.ts';
 import { planCartTimers } from '../pipelines/journeys/plan-cart-timers.ts';
 import { createFoldEvents, createPersonIdFactory } from '../pipelines/profiles/fold-events.ts';
+import { recordingIdentityLinks } from '../pipelines/profiles/record-identity-links.ts';
 import { systemClock } from '../pipelines/shared/clock.ts';
 
 // The Cloud Functions (gen2) of the GCP deployment; terraform/functions.tf names these entry
@@ -63,8 +64,10 @@ async function consumerDeps() {
   // Only the templates folder: the consumers hold no signing key or SendGrid secret.
   const definitions = await loadCampaignDefinitions({ templatesDir: process.env.NUDGE_TEMPLATES_DIR || undefined }, clock);
   const store = createFirestoreProfileStore({ firestore: getFirestore(config) });
+  const fold = createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), log, onPersonFolded: (change) => planCartTimers(definitions, change) });
   return {
-    foldEvents: createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), log, onPersonFolded: (change) => planCartTimers(definitions, change) }),
+    // Identity links and merges go to warehouse-person_identities once the fold has committed.
+    foldEvents: recordingIdentityLinks(fold, { clock, facts: createPubSubWarehouseRows({ pubsub: getPubSub(config) }) }),
     deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
     clock,
     newId,

@@ -75,6 +75,8 @@ locals {
   # Which function writes which: sweepTimers the journey facts, the profile consumers the identity
   # links, the webhook and tracking functions the email events (iam.tf grants each only its own).
   sweep_timers_fact_tables = ["decisions", "email_sends"]
+  # The consumers that fold events into profiles write who is who (person_identities).
+  profile_consumers = ["on_priority_event", "on_browse_event"]
 
   journey_tables = {
     decisions = {

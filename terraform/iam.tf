@@ -133,6 +133,15 @@ resource "google_pubsub_topic_iam_member" "consumer_publishes_invalid" {
   member = "serviceAccount:${google_service_account.consumer[each.key].email}"
 }
 
+# The profile consumers publish identity links and merges to warehouse-person_identities only.
+resource "google_pubsub_topic_iam_member" "consumer_publishes_identity_links" {
+  for_each = toset(local.profile_consumers)
+
+  topic  = google_pubsub_topic.warehouse_rows["person_identities"].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.consumer[each.key].email}"
+}
+
 # Only the push-invoker account may call a consumer, each granted on that function's service.
 resource "google_cloud_run_service_iam_member" "push_invoker_invokes_consumer" {
   for_each = local.consumers

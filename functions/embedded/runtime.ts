@@ -32,6 +32,7 @@ import { planCartTimers } from '../../pipelines/journeys/plan-cart-timers.ts';
 import type { StepOutcome } from '../../pipelines/journeys/run-journey-step.ts';
 import { allTopicNames, topicNames } from '../../pipelines/events/topics.ts';
 import { createFoldEvents, createPersonIdFactory } from '../../pipelines/profiles/fold-events.ts';
+import { recordingIdentityLinks } from '../../pipelines/profiles/record-identity-links.ts';
 import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 
@@ -104,7 +105,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     },
   };
 
-  const foldEvents = createFoldEvents({
+  // Who is who goes to the warehouse after each fold (person_identities), through the bus below.
+  const foldWithoutIdentityRows = createFoldEvents({
     store: profiles,
     clock,
     newPersonId: createPersonIdFactory(clock),
@@ -117,6 +119,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       return plan;
     },
   });
+  const foldEvents = recordingIdentityLinks(foldWithoutIdentityRows, { clock, facts: { insertRows: (table, rows) => createBusWarehouseRows({ publish: bus.publish }).insertRows(table, rows) } });
   const onPriorityEvent = createOnPriorityEventEntry({ foldEvents, deadLetters: deadLetters, clock, newId: newEventId, log });
   const onBrowseEvent = createOnBrowseEventEntry({
     foldEvents,

@@ -21,6 +21,8 @@ export type FoldResult = {
   person_ids: string[];
   /** Persons merged into another by this call. */
   merged: { from: string; into: string }[];
+  /** Identity keys this call linked to a person (new ones, and those moved by a merge), by person. */
+  linked: { person_id: string; keys: IdentityKey[] }[];
 };
 
 export type FoldEventsDeps = {
@@ -81,7 +83,7 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
     fragments.set(index, fragment);
     candidates.push(index);
   });
-  if (candidates.length === 0) return { outcomes, person_ids: [], merged: [] };
+  if (candidates.length === 0) return { outcomes, person_ids: [], merged: [], linked: [] };
 
   // --- reads ---
   const applied = await tx.findAppliedEvents(candidates.map((index) => events[index]!.event_id));
@@ -90,7 +92,7 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
     outcomes[index]!.outcome = 'duplicate';
     return false;
   });
-  if (toApply.length === 0) return { outcomes, person_ids: [], merged: [] };
+  if (toApply.length === 0) return { outcomes, person_ids: [], merged: [], linked: [] };
 
   const keys = [...new Set(toApply.flatMap((index) => allIdentityKeys(identityKeysOf(events[index]!))))];
   const resolved = await tx.resolveIdentities(keys);
@@ -151,11 +153,12 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
       tx.putProfile({ ...loser, merged_into: personId, version: loser.version + 1, updated_at: now });
     }
   }
-  for (const [personId, personKeys] of links) tx.linkIdentities([...new Set(personKeys)].sort(), personId);
+  const linked = [...links].map(([person_id, personKeys]) => ({ person_id, keys: [...new Set(personKeys)].sort() })).sort((a, b) => (a.person_id < b.person_id ? -1 : 1));
+  for (const { person_id, keys: personKeys } of linked) tx.linkIdentities(personKeys, person_id);
   for (const [personId, eventIds] of eventsOf) tx.markApplied(eventIds, personId, new Date(now));
 
   const merged = [...plan.absorbed.keys()].sort().map((from) => ({ from, into: plan.canonical(from) }));
-  return { outcomes, person_ids: written, merged };
+  return { outcomes, person_ids: written, merged, linked };
 }
 
 /** Profiles of these persons and of every person they were merged into. */

@@ -102,6 +102,12 @@ describe('SendGrid Event Webhook on the embedded host', () => {
       { event_type: 'spamreport', is_machine: false, person_id: bobPerson, n: 1 },
     ]);
 
+    // Who is who reached the warehouse too (the profile stage writes person_identities).
+    assert.deepEqual(
+      await runtime.warehouse.query('SELECT identity_kind, identity_value FROM nudge.person_identities WHERE person_id = @person ORDER BY identity_kind', { person: annPerson }),
+      [{ identity_kind: 'email', identity_value: 'ann@example.com' }, { identity_kind: 'user_id', identity_value: 'u-ann' }],
+    );
+
     // A new cart filling each (emptied, then filled again): the next decision sees the suppression.
     assert.equal((await post('/v1/batch', { batch: [cart('u-ann', 'c-ann', 0), cart('u-bob', 'c-bob', 0)] })).status, 200);
     await runtime.bus.whenIdle();

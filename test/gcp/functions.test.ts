@@ -28,7 +28,7 @@ import { copyTemplatesWithWait } from '../support/short-wait-templates.ts';
  * topic's messages to onPriorityEvent as push envelopes).
  */
 const writeKey = 'gcp-e2e-write-key';
-const topics = ['events-priority', 'events-browse', 'events-catalog', 'events-invalid', 'warehouse-decisions', 'warehouse-email_sends', 'warehouse-email_events'] as const;
+const topics = ['events-priority', 'events-browse', 'events-catalog', 'events-invalid', 'warehouse-decisions', 'warehouse-email_sends', 'warehouse-email_events', 'warehouse-person_identities'] as const;
 type Topic = (typeof topics)[number];
 
 function firestoreEmulatorSkip(what: string): string | undefined {
@@ -323,6 +323,9 @@ describe('GCP journeys on the emulators: onPriorityEvent arms a timer, sweepTime
 
     personId = (await store.findPersonId('user:user-gcp-cart')) ?? '';
     assert.ok(personId);
+    // Who is who went to the warehouse topic (person_identities) once the fold committed.
+    await awaitMessages('warehouse-person_identities', (m) => m.data.toString().includes('user-gcp-cart'), 1);
+    assert.ok(rowsOf('warehouse-person_identities').some((row) => row.identity_kind === 'user_id' && row.identity_value === 'user-gcp-cart' && row.person_id === personId));
     const timers = await store.listTimers(personId);
     assert.equal(timers.length, 1);
     assert.deepEqual([timers[0]!.campaign_id, timers[0]!.trigger_key, timers[0]!.step], ['cart-abandonment', JSON.stringify([cartId, null]), 0], 'keyed on the cart and its first filling');

@@ -228,6 +228,14 @@ const breakages: Breakage[] = [
     },
   },
   {
+    policy: 'functionGrantsAreMinimal',
+    what: 'the catalog consumer allowed to write identity rows',
+    expect: /consumer\["on_catalog_update"\]'s grants/,
+    breakIt: (c) => {
+      (c.locals.profile_consumers as string[]).push('on_catalog_update');
+    },
+  },
+  {
     policy: 'onlyOutsideFacingFunctionsArePublic',
     what: 'sendgridEvents not public',
     expect: /sendgrid_events is not public: SendGrid could not post its events/,
