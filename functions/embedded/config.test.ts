@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ConfigError, parseEmbeddedConfig } from './config.ts';
 
 const withDir = (run: (dir: string) => void) => {
@@ -72,3 +73,35 @@ test('NUDGE_SHOP_DOMAINS: hosts catalog links may use; default the host of NUDGE
     assert.throws(() => parseEmbeddedConfig({ ...base, NUDGE_SHOP_DOMAINS: 'my shop.com' }), /NUDGE_SHOP_DOMAINS/);
     assert.throws(() => parseEmbeddedConfig({ ...base, NUDGE_SHOP_DOMAINS: 'https://my-shop.com/path' }), /NUDGE_SHOP_DOMAINS/);
   }));
+
+describe('the SendGrid webhook key', () => {
+  test('unset: a development key pair is made once in the data dir and kept', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nudge-webhook-key-'));
+    try {
+      const first = parseEmbeddedConfig({ NUDGE_DATA_DIR: join(dataDir, 'new') });
+      const second = parseEmbeddedConfig({ NUDGE_DATA_DIR: join(dataDir, 'new') });
+      assert.equal(first.webhook.verify, 'signed');
+      assert.ok(first.webhook.verify === 'signed' && first.webhook.devKey);
+      const der = (c: typeof first) => (c.webhook.verify === 'signed' ? c.webhook.publicKey.export({ format: 'der', type: 'spki' }).toString('base64') : '');
+      assert.equal(der(first), der(second));
+      assert.equal(statSync(join(dataDir, 'new', 'webhook-dev-key.pem')).mode & 0o777, 0o600);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("SendGrid's key replaces it; off must be said explicitly; both at once, or a key that is not one, stop start-up", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nudge-webhook-key-'));
+    try {
+      const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+      const signed = parseEmbeddedConfig({ NUDGE_DATA_DIR: dataDir, SENDGRID_WEBHOOK_PUBLIC_KEY: key }).webhook;
+      assert.ok(signed.verify === 'signed' && !signed.devKey);
+      assert.equal(parseEmbeddedConfig({ NUDGE_DATA_DIR: dataDir, NUDGE_WEBHOOK_VERIFY: 'off' }).webhook.verify, 'off');
+      assert.throws(() => parseEmbeddedConfig({ NUDGE_DATA_DIR: dataDir, NUDGE_WEBHOOK_VERIFY: 'off', SENDGRID_WEBHOOK_PUBLIC_KEY: key }), /both set/);
+      assert.throws(() => parseEmbeddedConfig({ NUDGE_DATA_DIR: dataDir, SENDGRID_WEBHOOK_PUBLIC_KEY: 'abc' }), /SENDGRID_WEBHOOK_PUBLIC_KEY/);
+      assert.throws(() => parseEmbeddedConfig({ NUDGE_DATA_DIR: dataDir, NUDGE_WEBHOOK_VERIFY: 'no' }), /NUDGE_WEBHOOK_VERIFY must be "on" or "off"/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

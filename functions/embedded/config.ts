@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '../config-error.ts';
 import { parseJourneyConfig, type JourneyConfig } from '../journey-config.ts';
 import { parseWebhookConfig, type WebhookConfig } from '../sendgrid-events/webhook-config.ts';
+import { loadOrCreateWebhookDevKey } from './webhook-dev-key.ts';
 
 export { ConfigError } from '../config-error.ts';
 
@@ -54,7 +55,8 @@ export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefi
   if (consumersSetting !== 'on' && consumersSetting !== 'off') throw new ConfigError(`NUDGE_CONSUMERS must be "on" or "off", got "${env.NUDGE_CONSUMERS}"`);
   const consumers = consumersSetting === 'on';
   const journeys = parseJourneyConfig(env, dataDir);
-  const webhook = parseWebhookConfig(env);
+  const parsedWebhook = parseWebhookConfig(env);
+  const webhook: WebhookConfig = parsedWebhook.verify === 'unconfigured' ? { verify: 'signed', publicKey: loadOrCreateWebhookDevKey(dataDir).publicKey, devKey: true } : parsedWebhook;
   const common = { port, host, dataDir, consumers, journeys, shopHosts, webhook };
   if (listed.length > 0) return { ...common, writeKeys: listed, serverWriteKeys, devWriteKey: null };
   const devWriteKey = loadOrCreateDevWriteKey(dataDir);

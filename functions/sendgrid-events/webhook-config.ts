@@ -6,10 +6,11 @@ import { parseWebhookPublicKey } from './verify-signature.ts';
  * How the SendGrid Event Webhook is verified:
  *   SENDGRID_WEBHOOK_PUBLIC_KEY   SendGrid's verification key (Mail Settings → Signed Event Webhook).
  *   NUDGE_WEBHOOK_VERIFY=off      no verification — for local tests only, and only when said explicitly.
- * Neither: not configured. The GCP function refuses to start; the embedded host answers 503 on the
- * route, naming the variable, so `npm start` still works for someone who does not use SendGrid.
+ * Neither: not configured. The GCP function refuses to start; the embedded runtime verifies with a
+ * development key pair of its data dir instead (embedded/webhook-dev-key.ts), as it makes a
+ * development write key, so `npm start` and `nudge simulate` work with nothing set.
  */
-export type WebhookConfig = { verify: 'signed'; publicKey: KeyObject } | { verify: 'off' } | { verify: 'unconfigured' };
+export type WebhookConfig = { verify: 'signed'; publicKey: KeyObject; devKey?: true } | { verify: 'off' } | { verify: 'unconfigured' };
 
 export function parseWebhookConfig(env: Readonly<Record<string, string | undefined>>): WebhookConfig {
   const setting = (env.NUDGE_WEBHOOK_VERIFY ?? 'on').trim().toLowerCase();

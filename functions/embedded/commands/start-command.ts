@@ -10,6 +10,12 @@ function serverKeysLine(config: ReturnType<typeof parseEmbeddedConfig>): string 
   return `  server keys   ${config.serverWriteKeys.length} from NUDGE_SERVER_WRITE_KEYS (Catalog Updated)`;
 }
 
+function webhookLine(config: ReturnType<typeof parseEmbeddedConfig>): string {
+  if (config.webhook.verify === 'off') return 'signatures NOT verified: NUDGE_WEBHOOK_VERIFY=off';
+  if (config.webhook.verify === 'unconfigured') return 'not configured';
+  return config.webhook.devKey ? 'signed with the development key in the data dir; set SENDGRID_WEBHOOK_PUBLIC_KEY for SendGrid' : 'verified with SENDGRID_WEBHOOK_PUBLIC_KEY';
+}
+
 /** `npm start` / `nudge start`: run until SIGINT/SIGTERM, then stop cleanly. */
 export async function runStartCommand(env: Readonly<Record<string, string | undefined>>): Promise<void> {
   const config = parseEmbeddedConfig(env);
@@ -24,6 +30,7 @@ export async function runStartCommand(env: Readonly<Record<string, string | unde
       ? `  write key     ${config.devWriteKey}   (development key, generated once and kept in the data dir; set NUDGE_WRITE_KEYS to choose your own)`
       : `  write keys    ${config.writeKeys.length} from NUDGE_WRITE_KEYS`,
     serverKeysLine(config),
+    `  sendgrid      POST ${runtime.url}/webhooks/sendgrid  (Event Webhook; ${webhookLine(config)})`,
     '',
     'Try it:',
     `  curl -u '${key}:' -H 'content-type: application/json' ${runtime.url}/v1/track \\`,
