@@ -4,6 +4,7 @@ import { runPreviewCommand } from '../functions/embedded/commands/preview-comman
 import { runProfileCommand } from '../functions/embedded/commands/profile-command.ts';
 import { runQueryCommand } from '../functions/embedded/commands/query-command.ts';
 import { runSimulateCommand, simulateDefaults } from '../functions/embedded/commands/simulate-command.ts';
+import { defaultEngagementOdds } from '../functions/embedded/simulate/engagement-plan.ts';
 import { runStartCommand } from '../functions/embedded/commands/start-command.ts';
 
 // The nudge command line. Every command reads the same environment as `npm start`
@@ -103,6 +104,11 @@ program
   .option('--url <url>', 'base URL of the host (default: the running host of the data dir, from host.json)')
   .option('--write-key <key>', 'write key (default: first of NUDGE_WRITE_KEYS, else the data dir\'s development key)')
   .option('--server-key <key>', 'server write key for the stock updates (default: first of NUDGE_SERVER_WRITE_KEYS, else the write key)')
+  .option('--no-engagement', 'stop after the emails: no opens, clicks or orders afterwards')
+  .option('--open-rate <p>', 'share of emailed shoppers who open', String(defaultEngagementOdds.openRate))
+  .option('--click-rate <p>', 'share of openers who click', String(defaultEngagementOdds.clickRate))
+  .option('--conversion-baseline <p>', 'chance to order without the email (the held-out shoppers\' rate)', String(defaultEngagementOdds.baselineConversion))
+  .option('--conversion-uplift <p>', 'what the email adds to that chance: the true uplift the KPIs should find', String(defaultEngagementOdds.uplift))
   .addOption(dataDirOption())
   .addHelpText(
     'after',
@@ -125,7 +131,7 @@ start the host with a copy of templates/ whose cart-abandonment/campaign.yaml sa
 (NUDGE_HOLDOUT_PERCENT), quiet hours (NUDGE_QUIET_HOURS) and the frequency cap apply as configured
 on the host and show up among the skip reasons.`,
   )
-  .action(async (options: { shoppers: string; seed: string; pace: string; waitFor?: string; url?: string; writeKey?: string; serverKey?: string; dataDir?: string }) => {
+  .action(async (options: { shoppers: string; seed: string; pace: string; waitFor?: string; url?: string; writeKey?: string; serverKey?: string; dataDir?: string; engagement: boolean; openRate: string; clickRate: string; conversionBaseline: string; conversionUplift: string }) => {
     process.exitCode = await runSimulateCommand(
       {
         shoppers: Number(options.shoppers),
@@ -135,6 +141,8 @@ on the host and show up among the skip reasons.`,
         ...(options.url ? { url: options.url } : {}),
         ...(options.writeKey ? { writeKey: options.writeKey } : {}),
         ...(options.serverKey ? { serverKey: options.serverKey } : {}),
+        engagement: options.engagement,
+        odds: { openRate: Number(options.openRate), clickRate: Number(options.clickRate), baselineConversion: Number(options.conversionBaseline), uplift: Number(options.conversionUplift) },
         env: withOverrides(options),
       },
       process.stdout,

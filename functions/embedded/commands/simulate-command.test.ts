@@ -107,6 +107,32 @@ describe('nudge simulate against an embedded runtime', () => {
     assert.match(output, new RegExp(`emails skipped\\s+.*no_consent ${tally.abandonedWithoutConsent}`));
   });
 
+  test('after the emails: signed webhook events land in email_events once each, and the orders drawn reach the warehouse', async () => {
+    let output = '';
+    const out = new Writable({ write: (chunk, _encoding, done) => ((output += String(chunk)), done()) });
+    // Everyone emailed orders (0.3 + 0.7): the draw is then certain, whatever the seed.
+    const summary = await simulate(
+      {
+        ...options, runId: 'loop', paceMs: 0, waitFor: '15s', pollEveryMs: 200, odds: { baselineConversion: 0.3, uplift: 0.7, openRate: 1, clickRate: 1 },
+        env: { NUDGE_DATA_DIR: dataDir, NUDGE_WRITE_KEYS: writeKey, NUDGE_SERVER_WRITE_KEYS: serverKey, NUDGE_TEMPLATES_DIR: join(dataDir, 'templates') },
+      },
+      out,
+    );
+    const engagement = summary.engagement!;
+    assert.ok(engagement, 'the phase ran');
+    const sent = summary.outcomes.emailsSent!;
+    assert.ok(sent > 0);
+    assert.deepEqual([engagement.truth.treated, engagement.truth.treated_orders, engagement.truth.controls], [sent, sent, 0], 'holdout 0%: every emailed shopper is treated, and all of them ordered');
+    assert.equal(engagement.webhookRefused, 0, 'signed with the data dir\'s development key, which the host verifies with');
+    // processed, delivered, a human open and a click each, plus the machine opens drawn.
+    assert.ok(engagement.webhookEvents >= 4 * sent, String(engagement.webhookEvents));
+    await runtime.bus.whenIdle();
+    const [events] = await runtime.warehouse.query("SELECT COUNT(*) AS n FROM nudge.email_events WHERE STARTS_WITH(email_event_id, 'sendgrid:sim-loop-')");
+    assert.equal(events!.n, engagement.webhookEvents);
+    assert.deepEqual([engagement.orders, engagement.ordersInWarehouse], [sent, sent]);
+    assert.match(output, /uplift drawn\s+n\/a: treated (\d+)\/\1 = 100\.0%/);
+  });
+
   test('with only a browser key the stock updates are refused (403), said so, and the shoppers still go through', async () => {
     const script = buildSimulationScript({ ...options, runId: 'browser-only' });
     const tally = tallyScript(script);

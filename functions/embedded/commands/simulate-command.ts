@@ -3,7 +3,10 @@ import { createBatchSender, ServerKeyRequired, type BatchSender } from '../simul
 import { formatSummary, summarise, type SimulationSummary } from '../simulate/format-summary.ts';
 import { createProgressLine } from '../simulate/progress-line.ts';
 import { buildSimulationScript, tallyScript, type ScriptTally, type SegmentMessage, type ShopperPlan } from '../simulate/shopper-script.ts';
-import { createOutcomeReader, type ReadOutcomes, type SimulationOutcomes } from '../simulate/simulation-outcomes.ts';
+import { createAdminQuery, createOutcomeReader, type ReadOutcomes, type SimulationOutcomes } from '../simulate/simulation-outcomes.ts';
+import { defaultEngagementOdds, type EngagementOdds } from '../simulate/engagement-plan.ts';
+import { runEngagementPhase, type EngagementPhaseResult } from '../simulate/engagement-phase.ts';
+import { readWebhookDevKey } from '../webhook-dev-key.ts';
 import { formatDuration, resolveSimulateSettings, SimulateUsageError, type SimulateFlags, type SimulateSettings } from '../simulate/simulation-settings.ts';
 
 export type SimulateOptions = SimulateFlags & {
@@ -13,6 +16,10 @@ export type SimulateOptions = SimulateFlags & {
   concurrency?: number;
   /** How often the warehouse is asked while waiting for emails. */
   pollEveryMs?: number;
+  /** After the emails: opens, clicks and orders (and the held-out people's orders). Default on. */
+  engagement?: boolean;
+  /** The engagement draw's probabilities (defaultEngagementOdds where not given). */
+  odds?: Partial<EngagementOdds>;
 };
 
 export const simulateDefaults = { shoppers: 200, seed: 7, paceMs: 20, concurrency: 25, pollEveryMs: 1000 } as const;
@@ -25,7 +32,14 @@ export const simulateDefaults = { shoppers: 200, seed: 7, paceMs: 20, concurrenc
  */
 export async function simulate(options: SimulateOptions, out: Writable): Promise<SimulationSummary> {
   const settings = resolveSimulateSettings(options);
+  const odds = { ...defaultEngagementOdds, ...options.odds };
+  for (const [name, value] of Object.entries(odds)) {
+    if (!Number.isFinite(value) || value < 0 || value > 1) throw new SimulateUsageError(`${name} must be a probability between 0 and 1, got ${value}`);
+  }
+  if (odds.baselineConversion + odds.uplift > 1) throw new SimulateUsageError(`--conversion-baseline + --conversion-uplift must be at most 1, got ${odds.baselineConversion + odds.uplift}`);
   const runId = options.runId ?? Date.now().toString(36);
+  // The run id goes into SQL text and message ids.
+  if (!/^[a-z0-9-]{1,40}$/.test(runId)) throw new SimulateUsageError(`run id must be lower-case letters, digits and dashes, got "${runId}"`);
   const script = buildSimulationScript({ seed: options.seed, shoppers: options.shoppers, runId });
   const tally = tallyScript(script);
   const since = new Date();
@@ -43,7 +57,23 @@ export async function simulate(options: SimulateOptions, out: Writable): Promise
     out.write(`Waiting up to ${formatDuration(settings.waitForMs)} for the cart-abandonment emails${settings.campaignWaitMs === null ? '' : ` (campaign wait ${formatDuration(settings.campaignWaitMs)})`}\n`);
     outcomes = await waitForEmails(readOutcomes, outcomes, tally, settings.waitForMs, options.pollEveryMs ?? simulateDefaults.pollEveryMs, out);
   }
-  const summary = summarise({ run_id: runId, seed: script.seed, script: tally, events: sender.counts, outcomes });
+  let engagement: EngagementPhaseResult | null = null;
+  if (options.engagement !== false && settings.adminToken && settings.waitForMs > 0) {
+    out.write('Shoppers open, click and buy after the emails (held-out shoppers buy at the baseline rate)\n');
+    engagement = await runEngagementPhase({
+      url: settings.url,
+      query: createAdminQuery({ url: settings.url, adminToken: settings.adminToken }),
+      // A sender of its own: the summary's event counts stay the script's.
+      sender: createBatchSender({ url: settings.url, writeKey: settings.writeKey }),
+      webhookKey: readWebhookDevKey(settings.dataDir),
+      since,
+      runId,
+      seed: script.seed,
+      odds,
+      waitForMs: settings.waitForMs,
+    });
+  }
+  const summary = summarise({ run_id: runId, seed: script.seed, script: tally, events: sender.counts, outcomes, engagement });
   out.write(formatSummary(summary));
   return summary;
 }

@@ -1,4 +1,5 @@
 import type { SendCounts } from './batch-sender.ts';
+import type { EngagementPhaseResult } from './engagement-phase.ts';
 import type { ScriptTally } from './shopper-script.ts';
 import type { DecisionCount, SimulationOutcomes } from './simulation-outcomes.ts';
 
@@ -11,12 +12,15 @@ export type SimulationSummary = {
   outcomes: SimulationOutcomes;
   /** Emails skipped, held out (outcome holdout) or deferred (outcome defer), by reason: decisions other than send. */
   skipped: DecisionCount[] | null;
+  /** What the people did after the emails, and the uplift the run drew (its ground truth); null when not run. */
+  engagement: EngagementPhaseResult | null;
 };
 
-export function summarise(run: { run_id: string; seed: number; script: ScriptTally; events: SendCounts; outcomes: SimulationOutcomes }): SimulationSummary {
+export function summarise(run: { run_id: string; seed: number; script: ScriptTally; events: SendCounts; outcomes: SimulationOutcomes; engagement?: EngagementPhaseResult | null }): SimulationSummary {
   const { events, outcomes } = run;
   return {
     ...run,
+    engagement: run.engagement ?? null,
     events: { ...events, sent: events.accepted + events.rejected + events.failed },
     skipped: outcomes.decisions?.filter((row) => row.outcome !== 'send') ?? null,
   };
@@ -50,6 +54,23 @@ export function formatSummary(summary: SimulationSummary): string {
     const undecided = outcomes.decidedCarts === null ? 0 : script.abandoned - outcomes.decidedCarts;
     if (undecided > 0) rows.push(['not decided yet', `${undecided} abandoned carts (their reminder is not due yet; see nudge query "SELECT * FROM nudge.decisions")`]);
   }
+  if (summary.engagement) rows.push(...engagementRows(summary.engagement));
   const width = Math.max(...rows.map(([label]) => label.length));
   return [`Summary — seed ${summary.seed}, run ${summary.run_id}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
+}
+
+const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+const points = (value: number | null) => (value === null ? 'n/a' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts`);
+
+function engagementRows(result: EngagementPhaseResult): [string, string][] {
+  const { truth } = result;
+  const rate = (orders: number, n: number) => (n === 0 ? null : orders / n);
+  return [
+    ['webhook events', `${result.webhookEvents} posted signed${result.webhookRefused ? `, ${result.webhookRefused} refused (the host verifies with another key: SENDGRID_WEBHOOK_PUBLIC_KEY)` : ''}`],
+    ['orders after', `${result.orders} (${result.ordersInWarehouse} in the warehouse)`],
+    [
+      'uplift drawn',
+      `${points(truth.drawn_uplift)}: treated ${truth.treated_orders}/${truth.treated} = ${percent(rate(truth.treated_orders, truth.treated))}, held out ${truth.control_orders}/${truth.controls} = ${percent(rate(truth.control_orders, truth.controls))}  (true odds ${percent(truth.treatment_rate)} vs ${percent(truth.control_rate)}, uplift ${points(truth.uplift)})`,
+    ],
+  ];
 }

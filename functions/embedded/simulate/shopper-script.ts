@@ -60,7 +60,7 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-type Random = {
+export type Random = {
   chance: (p: number) => boolean;
   int: (min: number, max: number) => number;
   pick: <T>(items: readonly T[]) => T;
@@ -68,7 +68,7 @@ type Random = {
   pause: () => number;
 };
 
-function createRandom(seed: number): Random {
+export function createRandom(seed: number): Random {
   const next = mulberry32(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   return {

@@ -33,19 +33,8 @@ export type OutcomeReaderOptions = {
  * same host meanwhile by something else would be counted too.
  */
 export function createOutcomeReader(options: OutcomeReaderOptions) {
-  const doFetch = options.fetch ?? fetch;
   const since = `TIMESTAMP '${options.since.toISOString()}'`;
-
-  const query = async (sql: string): Promise<Record<string, unknown>[]> => {
-    const response = await doFetch(`${options.url}/_nudge/query`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ sql }),
-    });
-    const body = (await response.json()) as { rows?: Record<string, unknown>[]; error?: string };
-    if (!response.ok || !body.rows) throw new Error(`warehouse query failed: ${body.error ?? response.status}`);
-    return body.rows;
-  };
+  const query = createAdminQuery({ url: options.url, adminToken: options.adminToken ?? '', fetch: options.fetch });
 
   const readWarehouse = async (): Promise<Omit<SimulationOutcomes, 'outboxEmails'>> => {
     const [decisions, decided, sends] = await Promise.all([
@@ -71,6 +60,23 @@ export function createOutcomeReader(options: OutcomeReaderOptions) {
 }
 
 export type ReadOutcomes = ReturnType<typeof createOutcomeReader>;
+
+export type AdminQuery = (sql: string) => Promise<Record<string, unknown>[]>;
+
+/** BigQuery SQL run by the host's warehouse over its loopback admin endpoint (the host holds the DuckDB file). */
+export function createAdminQuery(options: { url: string; adminToken: string; fetch?: typeof fetch }): AdminQuery {
+  const doFetch = options.fetch ?? fetch;
+  return async (sql) => {
+    const response = await doFetch(`${options.url}/_nudge/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql }),
+    });
+    const body = (await response.json()) as { rows?: Record<string, unknown>[]; error?: string };
+    if (!response.ok || !body.rows) throw new Error(`warehouse query failed: ${body.error ?? response.status}`);
+    return body.rows;
+  };
+}
 
 /** .eml files (the outbox mailer's finished messages, not its dot-temp files) written since `since`. */
 export function countOutboxEmails(dataDir: string, since: Date): number | null {
