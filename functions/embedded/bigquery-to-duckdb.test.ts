@@ -70,6 +70,12 @@ const cases: [string, string, string][] = [
     'SELECT * FROM events QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY received_at) = 1;',
   ],
   [
+    'interval amounts that are expressions get parentheses; literals stay',
+    'SELECT TIMESTAMP_ADD(ts, INTERVAL s.window_hours HOUR), TIMESTAMP_SUB(ts, INTERVAL 2 * n DAY), TIMESTAMP_ADD(ts, INTERVAL 5 MINUTE)',
+    'SELECT (ts + INTERVAL (s.window_hours) HOUR), (ts - INTERVAL (2 * n) DAY), (ts + INTERVAL 5 MINUTE);',
+  ],
+  ['UNNEST in FROM: the alias names the element, not the row', 'SELECT p FROM UNNEST(arr) AS p, UNNEST(b) q JOIN t ON TRUE', 'SELECT p FROM UNNEST(arr) AS "p"("p"), UNNEST(b) AS "q"("q") JOIN t ON TRUE;'],
+  [
     'nested calls, several statements',
     "SELECT COUNTIF(JSON_VALUE(properties, '$.sku') = @sku) FROM events; SELECT 2",
     "SELECT count_if(json_extract_string(properties, '$.sku') = $sku) FROM events;\nSELECT 2;",
@@ -101,6 +107,8 @@ describe('translateBigQueryToDuckDb', () => {
     ['SELECT * FROM ${dataset}', /must qualify a table/],
     ['SELECT DATE_DIFF(a, b)', /DATE_DIFF takes 3/],
     ['SELECT TIMESTAMP_TRUNC(ts, FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
+    ['SELECT o FROM UNNEST(arr) AS x WITH OFFSET AS o', /WITH OFFSET is not supported/],
+    ['SELECT TIMESTAMP_ADD(ts, INTERVAL n FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
   ];
   for (const [sql, message] of refused) {
     test(`refuses clearly: ${sql}`, () => {
@@ -162,6 +170,19 @@ describe('translated queries give BigQuery results', () => {
     ['string parameter compared with a TIMESTAMP', 'SELECT COUNT(*) AS n FROM t WHERE ts >= @since', [{ n: 2 }], { since: '2026-11-30T00:00:00Z' }],
     ['array OFFSET is zero-based', "SELECT ['p', 'q'][OFFSET(1)] AS second", [{ second: 'q' }]],
     ['SELECT * EXCEPT', "SELECT * EXCEPT (props, ts, n) FROM t WHERE id = 'a'", [{ id: 'a' }]],
+    [
+      'JSON_TYPE names types as BigQuery does',
+      "SELECT JSON_TYPE(JSON_QUERY(props, '$.price')) AS a, JSON_TYPE(JSON_QUERY(props, '$.sku')) AS b, JSON_TYPE(JSON_QUERY(props, '$.tags')) AS c, JSON_TYPE(props) AS d, " +
+        "JSON_TYPE(JSON 'true') AS e, JSON_TYPE(JSON 'null') AS f, JSON_TYPE(JSON '2') AS g, JSON_TYPE(JSON_QUERY(props, '$.none')) AS h FROM t WHERE id = 'a'",
+      [{ a: 'number', b: 'string', c: 'array', d: 'object', e: 'boolean', f: 'null', g: 'number', h: null }],
+    ],
+    [
+      'UNNEST(JSON_QUERY_ARRAY(...)) AS x yields the elements; no array, no rows',
+      "SELECT id, (SELECT STRING_AGG(JSON_VALUE(tag), ',') FROM UNNEST(JSON_QUERY_ARRAY(props, '$.tags')) AS tag) AS tags, " +
+        "(SELECT COUNT(*) FROM UNNEST(JSON_QUERY_ARRAY(props, '$.sku')) AS x) AS n FROM t ORDER BY id",
+      [{ id: 'a', tags: 'x', n: 0 }, { id: 'b', tags: null, n: 0 }, { id: 'c', tags: null, n: 0 }],
+    ],
+    ['an interval read from a column', "SELECT TIMESTAMP_ADD(ts, INTERVAL SAFE_CAST(n AS INT64) HOUR) AS later FROM t WHERE id = 'a'", [{ later: '2026-11-30T06:30:00.000Z' }]],
     ['QUALIFY keeps one row per key', 'SELECT DATE(ts) AS day, id FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY DATE(ts) ORDER BY ts DESC) = 1 ORDER BY day', [{ day: '2026-11-29', id: 'a' }, { day: '2026-11-30', id: 'c' }]],
   ];
   for (const [what, sql, expected, params] of queries) {
