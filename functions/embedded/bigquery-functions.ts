@@ -219,7 +219,9 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   TIMESTAMP_MILLIS: (call) => (arity(call, 1), `to_timestamp((${call.args[0]}) / 1000)`),
   TIMESTAMP_MICROS: (call) => (arity(call, 1), `to_timestamp((${call.args[0]}) / 1000000)`),
   // Aggregates and logic.
-  COUNTIF: rename('count_if'),
+  // Not DuckDB's count_if, which answers NULL when no row (or only NULLs) is counted, where
+  // BigQuery's COUNTIF answers 0. count() of a CASE is 0 then, and still takes OVER (...).
+  COUNTIF: (call) => (arity(call, 1), `count(CASE WHEN ${call.args[0]} THEN 1 END)`),
   LOGICAL_AND: rename('bool_and'),
   LOGICAL_OR: rename('bool_or'),
   SAFE_DIVIDE: (call) => (arity(call, 2), `CASE WHEN (${call.args[1]}) = 0 THEN NULL ELSE (${call.args[0]}) / (${call.args[1]}) END`),

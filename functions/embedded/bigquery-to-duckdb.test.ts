@@ -45,7 +45,7 @@ const cases: [string, string, string][] = [
   [
     'casts and COUNTIF in a window',
     "SELECT SAFE_CAST(x AS INT64), CAST(y AS STRING), CAST(z AS ARRAY<FLOAT64>), COUNTIF(kind = 'a') OVER (PARTITION BY user_id)",
-    "SELECT TRY_CAST(x AS BIGINT), CAST(y AS VARCHAR), CAST(z AS DOUBLE[]), count_if(kind = 'a') OVER (PARTITION BY user_id);",
+    "SELECT TRY_CAST(x AS BIGINT), CAST(y AS VARCHAR), CAST(z AS DOUBLE[]), count(CASE WHEN kind = 'a' THEN 1 END) OVER (PARTITION BY user_id);",
   ],
   [
     'formatting and parsing time',
@@ -78,7 +78,7 @@ const cases: [string, string, string][] = [
   [
     'nested calls, several statements',
     "SELECT COUNTIF(JSON_VALUE(properties, '$.sku') = @sku) FROM events; SELECT 2",
-    "SELECT count_if(json_extract_string(properties, '$.sku') = $sku) FROM events;\nSELECT 2;",
+    "SELECT count(CASE WHEN json_extract_string(properties, '$.sku') = $sku THEN 1 END) FROM events;\nSELECT 2;",
   ],
 ];
 
@@ -152,6 +152,8 @@ describe('translated queries give BigQuery results', () => {
     ['JSON_VALUE of a missing path is NULL', "SELECT JSON_VALUE(props, '$.sku') AS sku FROM t WHERE id = 'c'", [{ sku: null }]],
     ['numbers from JSON add up', "SELECT SUM(SAFE_CAST(JSON_VALUE(props, '$.price') AS FLOAT64)) AS revenue FROM t", [{ revenue: 12.5 }]],
     ['COUNTIF counts', "SELECT COUNTIF(JSON_VALUE(props, '$.price') IS NOT NULL) AS priced FROM t", [{ priced: 2 }]],
+    ['COUNTIF of nothing, or of NULLs only, is 0 (not NULL)', "SELECT COUNTIF(id = 'none') AS a, COUNTIF(n = 'x') AS b, COUNTIF(NULL) AS c FROM t WHERE id = 'c'", [{ a: 0, b: 0, c: 0 }]],
+    ['COUNTIF over no row at all is 0', "SELECT COUNTIF(TRUE) AS n FROM t WHERE id = 'none'", [{ n: 0 }]],
     ['SAFE_CAST gives NULL, not an error', 'SELECT id, SAFE_CAST(n AS INT64) AS n FROM t ORDER BY id', [{ id: 'a', n: 7 }, { id: 'b', n: null }, { id: 'c', n: null }]],
     ['DATE(ts) is the UTC day', 'SELECT DATE(ts) AS day, COUNT(*) AS n FROM t GROUP BY day ORDER BY day', [{ day: '2026-11-29', n: 1 }, { day: '2026-11-30', n: 2 }]],
     ['DATE(ts, tz) is the local day', "SELECT DATE(ts, 'Europe/Paris') AS day FROM t WHERE id = 'a'", [{ day: '2026-11-30' }]],
