@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createCaptureStream } from '../../../test/support/capture-stream.ts';
 import { eventRow, identityRow, openFixtureWarehouse } from '../../../test/sql/fixture-warehouse.ts';
 import type { Warehouse } from '../../../pipelines/warehouse/warehouse.ts';
+import { findForbiddenConstruct } from '../admin-query-guard.ts';
 import { kpisSql, runKpisCommand, type OpenWarehouse } from './kpis-command.ts';
 
 // `nudge kpis` on a fixture warehouse (DuckDB over the real sql/), opened through the command's
@@ -110,6 +111,10 @@ describe('nudge kpis', () => {
     // uplift −16.7 %, CI −16.7 % ± 1.96 × 44.6 % = [−104.1 %, 70.8 %], incremental revenue (40/3 − 10/2) × 3 = 25.
     assert.deepEqual(cells(lines[2]!), ['cart', '0', 'a', '2', '2', '0', '50.0%', '0', '50.0%', '100.0%', '0', '0.0%', '1', '50.0%', '40.00', '20.00', '3/2', '-16.7% [-104.1%, 70.8%]', '25.00']);
     assert.deepEqual(cells(lines[3]!), ['cart', '0', 'b', '1', '1', '0', '0.0%', '1', '0.0%', '-', '0', '0.0%', '0', '0.0%', '0.00', '0.00', '3/2', '-16.7% [-104.1%, 70.8%]', '25.00']);
+  });
+
+  test("the report's SQL passes the running host's read-only admin query guard (the embedded path while npm start runs)", () => {
+    assert.equal(findForbiddenConstruct(kpisSql({ from: '2026-03-01', to: '2026-03-31' })), null);
   });
 
   test('refuses a day that is not YYYY-MM-DD (it is inlined into the SQL)', async () => {
