@@ -1,6 +1,6 @@
 -- attributed_orders: each order credited to the one email touch that earned it (last touch).
 --
--- A touch is a send (status sent or in_doubt_resolved) or a human click on it; an order
+-- A touch is a send (campaign_sends: status sent or in_doubt_resolved) or a human click on it; an order
 -- (orders_with_person) qualifies a touch of the same surviving person when
 --   touched_at < ordered_at <= touched_at + window
 -- with the click window or the send window of attribution_settings (5 days, 24 h by default:
@@ -18,10 +18,9 @@ OPTIONS (description = "Orders credited to an email, last touch: the latest huma
 AS
 WITH
 sends AS (
-  SELECT s.send_id, s.campaign_id, s.step, s.variant_id, s.sent_at, p.surviving_person_id AS person_id
-  FROM `${dataset}.email_sends_deduped` AS s
-  JOIN `${dataset}.person_surviving` AS p ON p.person_id = s.person_id
-  WHERE s.status IN ('sent', 'in_doubt_resolved')
+  SELECT send_id, campaign_id, step, variant_id, sent_at, surviving_person_id AS person_id
+  FROM `${dataset}.campaign_sends`
+  WHERE surviving_person_id IS NOT NULL
 ),
 touches AS (
   SELECT s.*, 'send' AS touch_type, s.sent_at AS touched_at, TIMESTAMP_ADD(s.sent_at, INTERVAL w.send_window_hours HOUR) AS window_ends_at

@@ -1,7 +1,7 @@
 -- campaign_conversions: orders credited to each campaign step and variant (attributed_orders, last
 -- touch), per UTC day of the credited send — beside the sends of that day.
 --
--- - sends: as in campaign_engagement_daily (status sent or in_doubt_resolved, day of sent_at), so
+-- - sends: campaign_sends, as in campaign_engagement_daily (UTC day of sent_at), so
 --   the two views join on campaign_id, step, variant_id (IS NOT DISTINCT FROM: it may be NULL)
 --   and send_date. A day with no send has no row; a day with sends and no order has 0s.
 -- - conversions: orders credited; converted_sends: sends credited with at least one order.
@@ -16,9 +16,8 @@ OPTIONS (description = "Per campaign x step x variant x UTC day of the send: sen
 AS
 WITH
 sends AS (
-  SELECT send_id, campaign_id, step, variant_id, DATE(sent_at) AS send_date
-  FROM `${dataset}.email_sends_deduped`
-  WHERE status IN ('sent', 'in_doubt_resolved')
+  SELECT send_id, campaign_id, step, variant_id, send_date
+  FROM `${dataset}.campaign_sends`
 ),
 per_send AS (
   SELECT

@@ -5,11 +5,10 @@
 -- Choices (docs/warehouse.md explains each KPI):
 -- - Grain: campaign_id × step × variant_id × send_date (UTC day of sent_at). Engagement counts on
 --   the day of its send, whenever it happened, so a day's rates describe that day's emails. A
---   day with no send has no row. variant_id is NULL for campaigns without variants and for sends
---   settled by the in-doubt resolver (it does not know the variant).
--- - sends: status sent or in_doubt_resolved (email_sends_deduped); failed sends are not emails
---   that left. Email events of other sends (failed, or whose send row has not arrived) are not
---   counted.
+--   day with no send has no row. variant_id is NULL for campaigns without variants.
+-- - sends: campaign_sends (status sent or in_doubt_resolved; the variant from the decision when
+--   the send row lacks it). Email events of other sends (failed, or whose send row has not
+--   arrived) are not counted.
 -- - Every engagement count is of sends ("unique"): a send opened five times is one open.
 -- - Human and machine apart: human_unique_opens / human_unique_clicks count sends with an event
 --   where is_machine is FALSE; machine_unique_opens / machine_unique_clicks count sends with a
@@ -29,9 +28,8 @@ OPTIONS (description = "Per campaign x step x variant x UTC day of the send: sen
 AS
 WITH
 sends AS (
-  SELECT send_id, campaign_id, step, variant_id, DATE(sent_at) AS send_date
-  FROM `${dataset}.email_sends_deduped`
-  WHERE status IN ('sent', 'in_doubt_resolved')
+  SELECT send_id, campaign_id, step, variant_id, send_date
+  FROM `${dataset}.campaign_sends`
 ),
 per_send AS (
   -- One row per send: what happened to it, each flag at most once.

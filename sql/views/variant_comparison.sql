@@ -5,8 +5,8 @@
 --   the control variant so it sorts first, e.g. "a" or "0-control"). Baseline-vs-variant rather
 --   than every pair keeps one row per variant and one question per row; with many variants, expect
 --   about 1 in 20 to look significant by chance.
--- - Sends: status sent or in_doubt_resolved with a variant_id (a send settled by the in-doubt
---   resolver carries none and is left out, as are campaigns without variants).
+-- - Sends: campaign_sends with a variant_id (its own or its decision's); campaigns without
+--   variants are left out.
 -- - conversion_rate = converted_sends / sends (campaign_conversions). uplift = rate − baseline
 --   rate, with a 95 % CI (two proportions, unpooled normal SE, 1.96); significant = the interval
 --   excludes 0, or NULL ("too few to say") while either arm has fewer than 5 converted or 5

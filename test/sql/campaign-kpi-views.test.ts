@@ -64,6 +64,11 @@ before(async () => {
     send('s7', 'pf', 0, 'a', '2026-03-03T10:00:00.000Z'),
     send('s8', 'pg', 0, null, '2026-03-03T11:00:00.000Z', 'in_doubt_resolved'),
     send('s9', 'ph', 1, 'b', '2026-03-03T12:00:00.000Z'),
+    // Settled by the in-doubt resolver, which does not know the variant: its decision does.
+    send('s10', 'pi', 0, null, '2026-03-03T13:00:00.000Z', 'in_doubt_resolved'),
+  ]);
+  await warehouse.insertRows('decisions', [
+    { decision_id: 'd-s10', send_id: 's10', campaign_id: 'cart', person_id: 'pi', step: 0, outcome: 'send', reason: 'eligible', defer_until: null, decided_at: '2026-03-03T12:59:59.000Z', variant_id: 'a', trigger_key: null },
   ]);
   const s1Click = emailEvent('s1', 'click', '2026-03-01T11:05:00.000Z');
   await warehouse.insertRows('email_events', [
@@ -121,8 +126,8 @@ describe('campaign_engagement_daily', () => {
       { campaign_id: 'cart', step: 1, variant_id: 'a', send_date: '2026-03-01', sends: 1, ...zero, delivered: 1, machine_unique_opens: 1, rate_base: 'delivered', rate_denominator: 1, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
       // 2026-03-02 had no send: no row. s8: settled in doubt, no variant, no event at all.
       { campaign_id: 'cart', step: 0, variant_id: null, send_date: '2026-03-03', sends: 1, ...zero, rate_base: 'sends', rate_denominator: 1, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
-      // s7: machine open only and no delivery report (rates over sends).
-      { campaign_id: 'cart', step: 0, variant_id: 'a', send_date: '2026-03-03', sends: 1, ...zero, machine_unique_opens: 1, rate_base: 'sends', rate_denominator: 1, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
+      // s7: machine open only, and s10 (variant a from its decision): no delivery report, rates over sends.
+      { campaign_id: 'cart', step: 0, variant_id: 'a', send_date: '2026-03-03', sends: 2, ...zero, machine_unique_opens: 1, rate_base: 'sends', rate_denominator: 2, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
       // s9: dropped — delivery is reported and nothing was delivered: rates NULL, not 0.
       { campaign_id: 'cart', step: 1, variant_id: 'b', send_date: '2026-03-03', sends: 1, ...zero, dropped: 1, rate_base: 'delivered', rate_denominator: 0, ...nulls, bounce_rate: 0 },
     ].map((row) => ({ ...row, ...targets }));
@@ -172,7 +177,7 @@ describe('campaign_conversions', () => {
       { campaign_id: 'cart', step: 0, variant_id: 'b', send_date: '2026-03-01', sends: 2, ...none, conversions: 2, converted_sends: 2, revenue: 70.5, conversion_rate: 1, revenue_per_email: 35.25 },
       { campaign_id: 'cart', step: 1, variant_id: 'a', send_date: '2026-03-01', sends: 1, ...none, conversions: 1, converted_sends: 1, revenue: 50, conversion_rate: 1, revenue_per_email: 50 },
       { campaign_id: 'cart', step: 0, variant_id: null, send_date: '2026-03-03', sends: 1, ...none },
-      { campaign_id: 'cart', step: 0, variant_id: 'a', send_date: '2026-03-03', sends: 1, ...none },
+      { campaign_id: 'cart', step: 0, variant_id: 'a', send_date: '2026-03-03', sends: 2, ...none },
       { campaign_id: 'cart', step: 1, variant_id: 'b', send_date: '2026-03-03', sends: 1, ...none },
     ].map(sortKeys));
   });
@@ -183,10 +188,10 @@ describe('variant_comparison', () => {
     const rows = await warehouse.query(
       'SELECT campaign_id, step, variant_id, is_baseline, sends, converted_sends, conversion_rate, baseline_variant_id, uplift, uplift_ci_low, uplift_ci_high, significant FROM nudge.variant_comparison ORDER BY step, variant_id',
     );
-    // step 0: a = s1, s4, s7 (0 of 3), b = s3, s5 (2 of 2): uplift 1, SE sqrt(0 + 0) = 0.
+    // step 0: a = s1, s4, s7, s10 (0 of 4), b = s3, s5 (2 of 2): uplift 1, SE sqrt(0 + 0) = 0.
     // step 1: a = s2 (1 of 1), b = s9 (0 of 1): uplift −1, SE 0.
     assert.deepEqual(rows, [
-      { campaign_id: 'cart', step: 0, variant_id: 'a', is_baseline: true, sends: 3, converted_sends: 0, conversion_rate: 0, baseline_variant_id: 'a', uplift: null, uplift_ci_low: null, uplift_ci_high: null, significant: null },
+      { campaign_id: 'cart', step: 0, variant_id: 'a', is_baseline: true, sends: 4, converted_sends: 0, conversion_rate: 0, baseline_variant_id: 'a', uplift: null, uplift_ci_low: null, uplift_ci_high: null, significant: null },
       { campaign_id: 'cart', step: 0, variant_id: 'b', is_baseline: false, sends: 2, converted_sends: 2, conversion_rate: 1, baseline_variant_id: 'a', uplift: 1, uplift_ci_low: 1, uplift_ci_high: 1, significant: null },
       { campaign_id: 'cart', step: 1, variant_id: 'a', is_baseline: true, sends: 1, converted_sends: 1, conversion_rate: 1, baseline_variant_id: 'a', uplift: null, uplift_ci_low: null, uplift_ci_high: null, significant: null },
       { campaign_id: 'cart', step: 1, variant_id: 'b', is_baseline: false, sends: 1, converted_sends: 0, conversion_rate: 0, baseline_variant_id: 'a', uplift: -1, uplift_ci_low: -1, uplift_ci_high: -1, significant: null },
