@@ -38,6 +38,8 @@ const day = /^\d{4}-\d{2}-\d{2}$/;
  * the sends in [from, to] and their rates recomputed from the sums (an average of daily rates would
  * weigh a day of 3 sends like a day of 3,000). The holdout comparison is per campaign and step,
  * over every decision (holdout_uplift has no day), repeated on each variant row of the step.
+ * Views by bare name: each adapter resolves them in its own dataset (BigQuery's default dataset,
+ * DuckDB's one schema), whatever the dataset is called.
  */
 export function kpisSql(range: { from?: string; to?: string }): string {
   for (const value of [range.from, range.to]) {
@@ -62,13 +64,13 @@ engagement AS (
     SUM(unsubscribes) AS unsubscribes,
     SUM(spam_reports) AS spam_reports,
     SUM(rate_denominator) AS rate_denominator
-  FROM nudge.campaign_engagement_daily
+  FROM campaign_engagement_daily
   WHERE ${between}
   GROUP BY campaign_id, step, variant_id
 ),
 conversions AS (
   SELECT campaign_id, step, variant_id, SUM(conversions) AS conversions, SUM(converted_sends) AS converted_sends, SUM(revenue) AS revenue
-  FROM nudge.campaign_conversions
+  FROM campaign_conversions
   WHERE ${between}
   GROUP BY campaign_id, step, variant_id
 )
@@ -104,8 +106,8 @@ SELECT
 FROM engagement AS e
 JOIN conversions AS c
   ON c.campaign_id = e.campaign_id AND c.step = e.step AND c.variant_id IS NOT DISTINCT FROM e.variant_id
-CROSS JOIN nudge.kpi_targets AS t
-LEFT JOIN nudge.holdout_uplift AS u
+CROSS JOIN kpi_targets AS t
+LEFT JOIN holdout_uplift AS u
   ON u.campaign_id = e.campaign_id AND u.step = e.step
 ORDER BY e.campaign_id, e.step, e.variant_id`;
 }
