@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { runDeadLettersCommand } from '../functions/embedded/commands/dead-letters-command.ts';
+import { runKpisCommand } from '../functions/embedded/commands/kpis-command.ts';
 import { runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
 import { runProfileCommand } from '../functions/embedded/commands/profile-command.ts';
 import { runQueryCommand } from '../functions/embedded/commands/query-command.ts';
@@ -30,6 +31,7 @@ Examples:
   npx nudge profile jane@example.com --data-dir ./.nudge
   npx nudge query "SELECT kind, COUNT(*) AS n FROM nudge.events GROUP BY kind"
   npx nudge query sql/queries/daily_events_by_kind.sql --json
+  npx nudge kpis --from 2026-11-01 --to 2026-11-30
   npx nudge dead-letters --limit 20
   npx nudge preview cart-abandonment
   npx nudge simulate --shoppers 200 --seed 7`,
@@ -63,6 +65,23 @@ program
   .addOption(dataDirOption())
   .action(async (sql: string, options: { json?: boolean; dataDir?: string }) => {
     process.exitCode = await runQueryCommand(sql, { json: options.json ?? false, env: withOverrides(options) }, process.stdout);
+  });
+
+program
+  .command('kpis')
+  .description('print the campaign table: engagement, attributed conversions and holdout uplift per campaign, step and variant, with the targets')
+  .option('--from <day>', 'first UTC day of the sends counted (YYYY-MM-DD)')
+  .option('--to <day>', 'last UTC day of the sends counted (YYYY-MM-DD)')
+  .option('--json', 'print rows as JSON lines instead of a table')
+  // Only the embedded warehouse has an opener today; --target gcp plugs in through the
+  // command's openWarehouse dependency (openWarehouseForTarget, functions/embedded/commands/warehouse-target.ts).
+  .addOption(new Option('--target <target>', 'which warehouse to read').choices(['embedded', 'gcp']).default('embedded'))
+  .addOption(dataDirOption())
+  .action(async (options: { from?: string; to?: string; json?: boolean; target: string; dataDir?: string }) => {
+    process.exitCode = await runKpisCommand(
+      { json: options.json ?? false, target: options.target, env: withOverrides(options), ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) },
+      process.stdout,
+    );
   });
 
 program

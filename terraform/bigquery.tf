@@ -128,3 +128,144 @@ resource "google_bigquery_table" "journey" {
     }
   }
 }
+
+# Views for analysts and `nudge kpis` (sql/views/<view>.sql, docs/warehouse.md). Each file is a
+# `CREATE OR REPLACE VIEW ... OPTIONS (description = "...") AS <query>;` — the embedded warehouse
+# runs it whole; here the query after its single `AS` line becomes the view's query and the
+# description its description. BigQuery checks at creation that every table or view a view reads
+# exists, so the views are created level by level: a view's level is above that of every view it
+# reads. test/terraform/bigquery-views.test.ts computes the levels from the SQL and checks these
+# lists; a new view goes into the level it names. deletion_protection is off for views: they hold
+# no data and are made again from their file.
+locals {
+  bigquery_view_sql = {
+    for file in fileset("${path.module}/../sql/views", "*.sql") :
+    trimsuffix(file, ".sql") => templatefile("${path.module}/../sql/views/${file}", { dataset = google_bigquery_dataset.main.dataset_id })
+  }
+  bigquery_views = {
+    for name, sql in local.bigquery_view_sql : name => {
+      query       = trimsuffix(trimspace(split("\nAS\n", sql)[1]), ";")
+      description = regex("OPTIONS \\(description = \"([^\"]*)\"\\)", sql)[0]
+    }
+  }
+
+  bigquery_views_level_0 = ["attribution_settings", "decisions_deduped", "email_events_deduped", "email_sends_deduped", "kpi_targets", "person_identities_deduped"]
+  bigquery_views_level_1 = ["person_surviving"]
+  bigquery_views_level_2 = ["campaign_sends", "events_with_person"]
+  bigquery_views_level_3 = ["campaign_engagement_daily", "orders_with_person"]
+  bigquery_views_level_4 = ["attributed_orders", "holdout_uplift"]
+  bigquery_views_level_5 = ["campaign_conversions"]
+  bigquery_views_level_6 = ["variant_comparison"]
+}
+
+resource "google_bigquery_table" "views_level_0" {
+  for_each = toset(local.bigquery_views_level_0)
+
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = each.key
+  description         = local.bigquery_views[each.key].description
+  deletion_protection = false
+
+  view {
+    query          = local.bigquery_views[each.key].query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.events, google_bigquery_table.dead_letters, google_bigquery_table.journey]
+}
+
+resource "google_bigquery_table" "views_level_1" {
+  for_each = toset(local.bigquery_views_level_1)
+
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = each.key
+  description         = local.bigquery_views[each.key].description
+  deletion_protection = false
+
+  view {
+    query          = local.bigquery_views[each.key].query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.views_level_0]
+}
+
+resource "google_bigquery_table" "views_level_2" {
+  for_each = toset(local.bigquery_views_level_2)
+
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = each.key
+  description         = local.bigquery_views[each.key].description
+  deletion_protection = false
+
+  view {
+    query          = local.bigquery_views[each.key].query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.views_level_1]
+}
+
+resource "google_bigquery_table" "views_level_3" {
+  for_each = toset(local.bigquery_views_level_3)
+
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = each.key
+  description         = local.bigquery_views[each.key].description
+  deletion_protection = false
+
+  view {
+    query          = local.bigquery_views[each.key].query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.views_level_2]
+}
+
+resource "google_bigquery_table" "views_level_4" {
+  for_each = toset(local.bigquery_views_level_4)
+
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = each.key
+  description         = local.bigquery_views[each.key].description
+  deletion_protection = false
+
+  view {
+    query          = local.bigquery_views[each.key].query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.views_level_3]
+}
+
+resource "google_bigquery_table" "views_level_5" {
+  for_each = toset(local.bigquery_views_level_5)
+
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = each.key
+  description         = local.bigquery_views[each.key].description
+  deletion_protection = false
+
+  view {
+    query          = local.bigquery_views[each.key].query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.views_level_4]
+}
+
+resource "google_bigquery_table" "views_level_6" {
+  for_each = toset(local.bigquery_views_level_6)
+
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = each.key
+  description         = local.bigquery_views[each.key].description
+  deletion_protection = false
+
+  view {
+    query          = local.bigquery_views[each.key].query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.views_level_5]
+}

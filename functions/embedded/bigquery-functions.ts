@@ -76,11 +76,25 @@ function castParts(call: FunctionCall): { expr: string; type: string } {
   return { expr: call.translate(tokens.slice(0, asIndex)), type: call.translateType(typeTokens) };
 }
 
+/**
+ * `INTERVAL n HOUR` passes as written; `INTERVAL s.window_hours HOUR` (a column or an expression,
+ * which BigQuery accepts) needs parentheses in DuckDB, whose grammar takes only a literal there.
+ */
+function intervalArg(call: FunctionCall, index: number): string {
+  const raw = call.rawArgs[index] ?? [];
+  const sig = raw.filter(isSignificant);
+  const last = sig.at(-1);
+  if (!isKeyword(sig[0], 'INTERVAL') || sig.length < 3 || last?.kind !== 'ident') return call.args[index]!;
+  if (sig.length === 3 && sig[1]!.kind === 'number') return call.args[index]!;
+  const amount = call.translate(raw.slice(raw.indexOf(sig[0]!) + 1, raw.indexOf(last)));
+  return `INTERVAL (${amount.trim()}) ${datePart({ ...call, rawArgs: [[last]] }, 0).slice(1, -1).toUpperCase()}`;
+}
+
 const shift =
   (operator: '+' | '-', castTo?: string): FunctionRewrite =>
   (call) => {
     arity(call, 2);
-    const sum = `(${call.args[0]} ${operator} ${call.args[1]})`;
+    const sum = `(${call.args[0]} ${operator} ${intervalArg(call, 1)})`;
     return castTo ? `CAST(${sum} AS ${castTo})` : sum;
   };
 
@@ -118,7 +132,18 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   JSON_EXTRACT_SCALAR: (call) => (arity(call, 1, 2), `json_extract_string(${call.args[0]}, ${call.args[1] ?? "'$'"})`),
   JSON_QUERY: (call) => (arity(call, 2), `json_extract(${call.args[0]}, ${call.args[1]})`),
   JSON_EXTRACT: (call) => (arity(call, 2), `json_extract(${call.args[0]}, ${call.args[1]})`),
-  JSON_TYPE: (call) => (arity(call, 1), `lower(json_type(${call.args[0]}))`),
+  // BigQuery names JSON types object, array, string, number, boolean, null; DuckDB names the
+  // storage type (VARCHAR, UBIGINT, BIGINT, DOUBLE, ...), so every number type maps to 'number'.
+  JSON_TYPE: (call) =>
+    (arity(call, 1),
+    `(CASE json_type(${call.args[0]}) WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' ` +
+      `WHEN 'BIGINT' THEN 'number' WHEN 'UBIGINT' THEN 'number' WHEN 'DOUBLE' THEN 'number' WHEN 'HUGEINT' THEN 'number' ` +
+      `ELSE lower(json_type(${call.args[0]})) END)`),
+  // The elements of a JSON array as an array of JSON (NULL when the path holds no array, as in
+  // BigQuery, where UNNEST of it then yields no rows).
+  JSON_QUERY_ARRAY: (call) =>
+    (arity(call, 1, 2),
+    `(CASE WHEN json_type(${call.args[0]}, ${call.args[1] ?? "'$'"}) = 'ARRAY' THEN json_extract(${call.args[0]}, ${call.args[1] ?? "'$'"} || '[*]') END)`),
   PARSE_JSON: (call) => (arity(call, 1), `json(${call.args[0]})`),
   TO_JSON: (call) => (arity(call, 1), `to_json(${call.args[0]})`),
   TO_JSON_STRING: (call) => (arity(call, 1), `CAST(to_json(${call.args[0]}) AS VARCHAR)`),
@@ -194,7 +219,9 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   TIMESTAMP_MILLIS: (call) => (arity(call, 1), `to_timestamp((${call.args[0]}) / 1000)`),
   TIMESTAMP_MICROS: (call) => (arity(call, 1), `to_timestamp((${call.args[0]}) / 1000000)`),
   // Aggregates and logic.
-  COUNTIF: rename('count_if'),
+  // Not DuckDB's count_if, which answers NULL when no row (or only NULLs) is counted, where
+  // BigQuery's COUNTIF answers 0. count() of a CASE is 0 then, and still takes OVER (...).
+  COUNTIF: (call) => (arity(call, 1), `count(CASE WHEN ${call.args[0]} THEN 1 END)`),
   LOGICAL_AND: rename('bool_and'),
   LOGICAL_OR: rename('bool_or'),
   SAFE_DIVIDE: (call) => (arity(call, 2), `CASE WHEN (${call.args[1]}) = 0 THEN NULL ELSE (${call.args[0]}) / (${call.args[1]}) END`),

@@ -45,7 +45,7 @@ const cases: [string, string, string][] = [
   [
     'casts and COUNTIF in a window',
     "SELECT SAFE_CAST(x AS INT64), CAST(y AS STRING), CAST(z AS ARRAY<FLOAT64>), COUNTIF(kind = 'a') OVER (PARTITION BY user_id)",
-    "SELECT TRY_CAST(x AS BIGINT), CAST(y AS VARCHAR), CAST(z AS DOUBLE[]), count_if(kind = 'a') OVER (PARTITION BY user_id);",
+    "SELECT TRY_CAST(x AS BIGINT), CAST(y AS VARCHAR), CAST(z AS DOUBLE[]), count(CASE WHEN kind = 'a' THEN 1 END) OVER (PARTITION BY user_id);",
   ],
   [
     'formatting and parsing time',
@@ -70,9 +70,15 @@ const cases: [string, string, string][] = [
     'SELECT * FROM events QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY received_at) = 1;',
   ],
   [
+    'interval amounts that are expressions get parentheses; literals stay',
+    'SELECT TIMESTAMP_ADD(ts, INTERVAL s.window_hours HOUR), TIMESTAMP_SUB(ts, INTERVAL 2 * n DAY), TIMESTAMP_ADD(ts, INTERVAL 5 MINUTE)',
+    'SELECT (ts + INTERVAL (s.window_hours) HOUR), (ts - INTERVAL (2 * n) DAY), (ts + INTERVAL 5 MINUTE);',
+  ],
+  ['UNNEST in FROM: the alias names the element, not the row', 'SELECT p FROM UNNEST(arr) AS p, UNNEST(b) q JOIN t ON TRUE', 'SELECT p FROM UNNEST(arr) AS "p"("p"), UNNEST(b) AS "q"("q") JOIN t ON TRUE;'],
+  [
     'nested calls, several statements',
     "SELECT COUNTIF(JSON_VALUE(properties, '$.sku') = @sku) FROM events; SELECT 2",
-    "SELECT count_if(json_extract_string(properties, '$.sku') = $sku) FROM events;\nSELECT 2;",
+    "SELECT count(CASE WHEN json_extract_string(properties, '$.sku') = $sku THEN 1 END) FROM events;\nSELECT 2;",
   ],
 ];
 
@@ -101,6 +107,8 @@ describe('translateBigQueryToDuckDb', () => {
     ['SELECT * FROM ${dataset}', /must qualify a table/],
     ['SELECT DATE_DIFF(a, b)', /DATE_DIFF takes 3/],
     ['SELECT TIMESTAMP_TRUNC(ts, FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
+    ['SELECT o FROM UNNEST(arr) AS x WITH OFFSET AS o', /WITH OFFSET is not supported/],
+    ['SELECT TIMESTAMP_ADD(ts, INTERVAL n FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
   ];
   for (const [sql, message] of refused) {
     test(`refuses clearly: ${sql}`, () => {
@@ -144,6 +152,8 @@ describe('translated queries give BigQuery results', () => {
     ['JSON_VALUE of a missing path is NULL', "SELECT JSON_VALUE(props, '$.sku') AS sku FROM t WHERE id = 'c'", [{ sku: null }]],
     ['numbers from JSON add up', "SELECT SUM(SAFE_CAST(JSON_VALUE(props, '$.price') AS FLOAT64)) AS revenue FROM t", [{ revenue: 12.5 }]],
     ['COUNTIF counts', "SELECT COUNTIF(JSON_VALUE(props, '$.price') IS NOT NULL) AS priced FROM t", [{ priced: 2 }]],
+    ['COUNTIF of nothing, or of NULLs only, is 0 (not NULL)', "SELECT COUNTIF(id = 'none') AS a, COUNTIF(n = 'x') AS b, COUNTIF(NULL) AS c FROM t WHERE id = 'c'", [{ a: 0, b: 0, c: 0 }]],
+    ['COUNTIF over no row at all is 0', "SELECT COUNTIF(TRUE) AS n FROM t WHERE id = 'none'", [{ n: 0 }]],
     ['SAFE_CAST gives NULL, not an error', 'SELECT id, SAFE_CAST(n AS INT64) AS n FROM t ORDER BY id', [{ id: 'a', n: 7 }, { id: 'b', n: null }, { id: 'c', n: null }]],
     ['DATE(ts) is the UTC day', 'SELECT DATE(ts) AS day, COUNT(*) AS n FROM t GROUP BY day ORDER BY day', [{ day: '2026-11-29', n: 1 }, { day: '2026-11-30', n: 2 }]],
     ['DATE(ts, tz) is the local day', "SELECT DATE(ts, 'Europe/Paris') AS day FROM t WHERE id = 'a'", [{ day: '2026-11-30' }]],
@@ -162,6 +172,19 @@ describe('translated queries give BigQuery results', () => {
     ['string parameter compared with a TIMESTAMP', 'SELECT COUNT(*) AS n FROM t WHERE ts >= @since', [{ n: 2 }], { since: '2026-11-30T00:00:00Z' }],
     ['array OFFSET is zero-based', "SELECT ['p', 'q'][OFFSET(1)] AS second", [{ second: 'q' }]],
     ['SELECT * EXCEPT', "SELECT * EXCEPT (props, ts, n) FROM t WHERE id = 'a'", [{ id: 'a' }]],
+    [
+      'JSON_TYPE names types as BigQuery does',
+      "SELECT JSON_TYPE(JSON_QUERY(props, '$.price')) AS a, JSON_TYPE(JSON_QUERY(props, '$.sku')) AS b, JSON_TYPE(JSON_QUERY(props, '$.tags')) AS c, JSON_TYPE(props) AS d, " +
+        "JSON_TYPE(JSON 'true') AS e, JSON_TYPE(JSON 'null') AS f, JSON_TYPE(JSON '2') AS g, JSON_TYPE(JSON_QUERY(props, '$.none')) AS h FROM t WHERE id = 'a'",
+      [{ a: 'number', b: 'string', c: 'array', d: 'object', e: 'boolean', f: 'null', g: 'number', h: null }],
+    ],
+    [
+      'UNNEST(JSON_QUERY_ARRAY(...)) AS x yields the elements; no array, no rows',
+      "SELECT id, (SELECT STRING_AGG(JSON_VALUE(tag), ',') FROM UNNEST(JSON_QUERY_ARRAY(props, '$.tags')) AS tag) AS tags, " +
+        "(SELECT COUNT(*) FROM UNNEST(JSON_QUERY_ARRAY(props, '$.sku')) AS x) AS n FROM t ORDER BY id",
+      [{ id: 'a', tags: 'x', n: 0 }, { id: 'b', tags: null, n: 0 }, { id: 'c', tags: null, n: 0 }],
+    ],
+    ['an interval read from a column', "SELECT TIMESTAMP_ADD(ts, INTERVAL SAFE_CAST(n AS INT64) HOUR) AS later FROM t WHERE id = 'a'", [{ later: '2026-11-30T06:30:00.000Z' }]],
     ['QUALIFY keeps one row per key', 'SELECT DATE(ts) AS day, id FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY DATE(ts) ORDER BY ts DESC) = 1 ORDER BY day', [{ day: '2026-11-29', id: 'a' }, { day: '2026-11-30', id: 'c' }]],
   ];
   for (const [what, sql, expected, params] of queries) {

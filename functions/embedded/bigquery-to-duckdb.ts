@@ -150,6 +150,7 @@ function translateIdent(tokens: readonly Token[], i: number, state: State): { te
       : fn.text + translateTokens(tokens.slice(open, close + 1), state);
     return { text: `try(${inner})`, end: close };
   }
+  if (word === 'UNNEST' && isOp(after, '(')) return translateUnnest(tokens, i, afterIndex, state);
   if (isOp(after, '(') && functionRewrites[word]) return translateCall(tokens, i, state);
   if (literalTypes.has(word) && after?.kind === 'string') {
     return { text: `CAST(${quoteString(after.value)} AS ${simpleTypes[word]})`, end: afterIndex };
@@ -161,6 +162,31 @@ function translateIdent(tokens: readonly Token[], i: number, state: State): { te
     return { text: `IN (SELECT unnest(${translateTokens(tokens.slice(open + 1, close), state).trim()}))`, end: close };
   }
   return { text: token.text, end: i };
+}
+
+/** Words that may follow `UNNEST(...)` in FROM without being its alias. */
+const afterFromItem = new Set(['ON', 'USING', 'WHERE', 'GROUP', 'HAVING', 'QUALIFY', 'WINDOW', 'ORDER', 'LIMIT', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'UNION', 'INTERSECT', 'EXCEPT']);
+
+/**
+ * `FROM UNNEST(arr) AS x`: in BigQuery x is the element; in DuckDB a table alias alone names the
+ * row (a struct {unnest: element}), so `x` would silently read as a struct. The alias is given to
+ * the column too: `unnest(arr) AS x(x)`. WITH OFFSET has no DuckDB twin here and is refused.
+ */
+function translateUnnest(tokens: readonly Token[], i: number, open: number, state: State): { text: string; end: number } {
+  const close = findClosing(tokens, open);
+  const call = `${tokens[i]!.text}(${translateTokens(tokens.slice(open + 1, close), state).trim()})`;
+  let at = nextSignificant(tokens, close + 1);
+  if (isKeyword(tokens[at], 'WITH') && isKeyword(tokens[nextSignificant(tokens, at + 1)], 'OFFSET')) {
+    throw new BigQueryTranslationError('UNNEST ... WITH OFFSET is not supported');
+  }
+  const hasAs = isKeyword(tokens[at], 'AS');
+  if (hasAs) at = nextSignificant(tokens, at + 1);
+  const alias = tokens[at];
+  const isAlias = (alias?.kind === 'ident' && !afterFromItem.has(alias.value.toUpperCase())) || alias?.kind === 'quoted';
+  if (!isAlias) return { text: call, end: close };
+  const name = quoteIdent(alias.value);
+  if (isKeyword(tokens[nextSignificant(tokens, at + 1)], 'WITH')) throw new BigQueryTranslationError('UNNEST ... WITH OFFSET is not supported');
+  return { text: `${call} AS ${name}(${name})`, end: at };
 }
 
 function translateTokens(tokens: readonly Token[], state: State): string {

@@ -9,7 +9,7 @@
  * INSERT OR IGNORE, about three times slower.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { DeadLetter } from '../../pipelines/events/dead-letters.ts';
@@ -18,6 +18,7 @@ import type { Warehouse, WarehouseRow } from '../../pipelines/warehouse/warehous
 import { parseCreateTable } from './bigquery-ddl.ts';
 import { translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows, toDuckDbParam } from './duckdb-values.ts';
+import { orderViewsByDependencies } from './sql-view-order.ts';
 
 /** Every tunable in one place. */
 export const duckDbWarehouseDefaults = {
@@ -46,13 +47,15 @@ export type DuckDbWarehouseOptions = {
   settings?: Partial<typeof duckDbWarehouseDefaults>;
 };
 
-/** sql/tables first (in name order), then sql/views when it exists. */
+/** sql/tables first (in name order), then sql/views when it exists, each after the views it reads. */
 function findSqlFiles(sqlDir: string): string[] {
-  return ['tables', 'views'].flatMap((folder) => {
+  const list = (folder: string) => {
     const dir = join(sqlDir, folder);
     if (!existsSync(dir)) return [];
     return readdirSync(dir).filter((name) => name.endsWith('.sql')).sort().map((name) => join(dir, name));
-  });
+  };
+  const views = list('views').map((path) => ({ path, name: basename(path, '.sql'), sql: readFileSync(path, 'utf8') }));
+  return [...list('tables'), ...orderViewsByDependencies(views).map((view) => view.path)];
 }
 
 function findSqlDir(): string {

@@ -27,7 +27,7 @@ export async function runQueryCommand(
   }
   let rows: WarehouseRow[];
   try {
-    rows = await runQuery(dataDir, sql);
+    rows = await queryEmbeddedWarehouse(dataDir, sql);
   } catch (error) {
     console.error(`nudge: query failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
@@ -36,7 +36,11 @@ export async function runQueryCommand(
   return 0;
 }
 
-async function runQuery(dataDir: string, sql: string): Promise<WarehouseRow[]> {
+/**
+ * One read-only query against the embedded warehouse of `dataDir`: through the running host when
+ * there is one (it holds the DuckDB file), else by opening the file for this query alone.
+ */
+export async function queryEmbeddedWarehouse(dataDir: string, sql: string): Promise<WarehouseRow[]> {
   const host = readLiveHost(dataDir);
   if (host) {
     const response = await fetch(`${host.url}/_nudge/query`, {

@@ -1,0 +1,192 @@
+import type { Writable } from 'node:stream';
+import type { Warehouse, WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
+import { parseEmbeddedConfig } from '../config.ts';
+import { formatTable } from './format-table.ts';
+import { queryEmbeddedWarehouse } from './query-command.ts';
+
+/**
+ * `nudge kpis`: the campaign table analysts and the shop owner ask for — per campaign, step and
+ * variant: engagement (campaign_engagement_daily), attributed conversions (campaign_conversions)
+ * and the holdout comparison (holdout_uplift), with the reference targets (kpi_targets).
+ *
+ * It reads the sql/views through the Warehouse port only, so the same report runs on any
+ * warehouse: `reportKpis(warehouse, ...)`. Which warehouse is the caller's choice, through
+ * `deps.openWarehouse`: by default the embedded one; `--target gcp` needs an opener for BigQuery
+ * (functions/embedded/commands/warehouse-target.ts, `openWarehouseForTarget`, has the same
+ * shape as OpenWarehouse and plugs in here from bin/nudge.ts).
+ */
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Opens the warehouse a command reads; the command closes it. */
+export type OpenWarehouse = (args: { target: string; env: Env; dataDir: string }) => Promise<Warehouse>;
+
+export type KpisOptions = {
+  json: boolean;
+  /** First and last UTC day of the sends counted (YYYY-MM-DD, inclusive); all when omitted. */
+  from?: string;
+  to?: string;
+  /** embedded (default) or gcp. */
+  target?: string;
+  env: Env;
+};
+
+const day = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * One row per campaign × step × variant. Engagement and conversions are summed over the days of
+ * the sends in [from, to] and their rates recomputed from the sums (an average of daily rates would
+ * weigh a day of 3 sends like a day of 3,000). The holdout comparison is per campaign and step,
+ * over every decision (holdout_uplift has no day), repeated on each variant row of the step.
+ * Views by bare name: each adapter resolves them in its own dataset (BigQuery's default dataset,
+ * DuckDB's one schema), whatever the dataset is called.
+ */
+export function kpisSql(range: { from?: string; to?: string }): string {
+  for (const value of [range.from, range.to]) {
+    if (value !== undefined && (!day.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) {
+      throw new Error(`not a day (YYYY-MM-DD): ${value}`);
+    }
+  }
+  // Checked above to be a date literal, so inlining it is safe; the running host's admin query
+  // (the embedded path while npm start holds the file) takes no parameters.
+  const between = `send_date BETWEEN DATE '${range.from ?? '0001-01-01'}' AND DATE '${range.to ?? '9999-12-31'}'`;
+  return `
+WITH
+engagement AS (
+  SELECT
+    campaign_id, step, variant_id,
+    SUM(sends) AS sends,
+    SUM(delivered) AS delivered,
+    SUM(hard_bounces + soft_bounces) AS bounces,
+    SUM(human_unique_opens) AS human_opens,
+    SUM(machine_unique_opens) AS machine_opens,
+    SUM(human_unique_clicks) AS human_clicks,
+    SUM(unsubscribes) AS unsubscribes,
+    SUM(spam_reports) AS spam_reports,
+    SUM(rate_denominator) AS rate_denominator
+  FROM campaign_engagement_daily
+  WHERE ${between}
+  GROUP BY campaign_id, step, variant_id
+),
+conversions AS (
+  SELECT campaign_id, step, variant_id, SUM(conversions) AS conversions, SUM(converted_sends) AS converted_sends, SUM(revenue) AS revenue
+  FROM campaign_conversions
+  WHERE ${between}
+  GROUP BY campaign_id, step, variant_id
+)
+SELECT
+  e.campaign_id,
+  e.step,
+  e.variant_id,
+  e.sends,
+  e.delivered,
+  e.bounces,
+  e.human_opens,
+  e.machine_opens,
+  e.human_clicks,
+  SAFE_DIVIDE(e.human_opens, e.rate_denominator) AS open_rate,
+  t.open_rate_target,
+  SAFE_DIVIDE(e.human_clicks, e.rate_denominator) AS ctr,
+  t.ctr_target,
+  SAFE_DIVIDE(e.human_clicks, e.human_opens) AS click_to_open,
+  e.unsubscribes,
+  e.spam_reports,
+  SAFE_DIVIDE(e.spam_reports, e.rate_denominator) AS spam_report_rate,
+  c.conversions,
+  c.revenue,
+  SAFE_DIVIDE(c.converted_sends, e.sends) AS conversion_rate,
+  t.conversion_rate_target,
+  SAFE_DIVIDE(c.revenue, e.sends) AS revenue_per_email,
+  u.treatment_n AS holdout_treatment_n,
+  u.control_n AS holdout_control_n,
+  u.uplift AS holdout_uplift,
+  u.uplift_ci_low AS holdout_uplift_ci_low,
+  u.uplift_ci_high AS holdout_uplift_ci_high,
+  u.incremental_revenue AS holdout_incremental_revenue
+FROM engagement AS e
+JOIN conversions AS c
+  ON c.campaign_id = e.campaign_id AND c.step = e.step AND c.variant_id IS NOT DISTINCT FROM e.variant_id
+CROSS JOIN kpi_targets AS t
+LEFT JOIN holdout_uplift AS u
+  ON u.campaign_id = e.campaign_id AND u.step = e.step
+ORDER BY e.campaign_id, e.step, e.variant_id`;
+}
+
+/** The campaign table, read through the port. */
+export async function reportKpis(warehouse: Warehouse, range: { from?: string; to?: string } = {}): Promise<WarehouseRow[]> {
+  return warehouse.query(kpisSql(range));
+}
+
+const percent = (value: unknown) => (typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '-');
+const money = (value: unknown) => (typeof value === 'number' ? value.toFixed(2) : '-');
+const count = (value: unknown) => (value === null || value === undefined ? '-' : String(value));
+
+/** Rows for the terminal: rates as percentages, each target in its column's heading. */
+export function formatKpis(rows: readonly WarehouseRow[]): string {
+  if (rows.length === 0) return '(no sends in the range)\n';
+  const first = rows[0]!;
+  const target = (key: string) => `>${percent(first[key]).replace('.0%', '%')}`;
+  const table = rows.map((row) => ({
+    campaign: row.campaign_id,
+    step: row.step,
+    variant: row.variant_id ?? '-',
+    sends: row.sends,
+    delivered: row.delivered,
+    bounces: row.bounces,
+    [`open rate (${target('open_rate_target')})`]: percent(row.open_rate),
+    'machine opens': row.machine_opens,
+    [`CTR (${target('ctr_target')})`]: percent(row.ctr),
+    'click-to-open': percent(row.click_to_open),
+    unsubs: row.unsubscribes,
+    'spam rate': percent(row.spam_report_rate),
+    conversions: row.conversions,
+    [`conv. rate (${target('conversion_rate_target')})`]: percent(row.conversion_rate),
+    revenue: money(row.revenue),
+    'rev/email': money(row.revenue_per_email),
+    'holdout n (treated/control)': row.holdout_treatment_n === null || row.holdout_treatment_n === undefined ? '-' : `${count(row.holdout_treatment_n)}/${count(row.holdout_control_n)}`,
+    'uplift [95% CI]':
+      typeof row.holdout_uplift === 'number' ? `${percent(row.holdout_uplift)} [${percent(row.holdout_uplift_ci_low)}, ${percent(row.holdout_uplift_ci_high)}]` : '-',
+    'incremental revenue': money(row.holdout_incremental_revenue),
+  }));
+  return (
+    formatTable(table) +
+    'Rates over delivered emails where delivery is reported, else over sends; conversions: last touch (attributed_orders);\n' +
+    'holdout: every decision of the step, whatever the range. docs/warehouse.md explains each figure.\n'
+  );
+}
+
+/** The embedded warehouse as a query-only port: through the running host, else the file. */
+function embeddedQueryWarehouse(dataDir: string): Warehouse {
+  const readOnly = () => Promise.reject(new Error('nudge kpis only reads the warehouse'));
+  return {
+    insertEvents: readOnly,
+    insertDeadLetters: readOnly,
+    insertRows: readOnly,
+    query: (sql) => queryEmbeddedWarehouse(dataDir, sql),
+    close: () => Promise.resolve(),
+  };
+}
+
+export const openDefaultWarehouse: OpenWarehouse = ({ target, dataDir }) => {
+  if (target === 'embedded') return Promise.resolve(embeddedQueryWarehouse(dataDir));
+  return Promise.reject(new Error(`--target ${target}: this build has no opener for it (openWarehouseForTarget in functions/embedded/commands/warehouse-target.ts)`));
+};
+
+export async function runKpisCommand(options: KpisOptions, out: Writable, deps: { openWarehouse?: OpenWarehouse } = {}): Promise<number> {
+  const { dataDir } = parseEmbeddedConfig({ ...options.env, NUDGE_WRITE_KEYS: options.env.NUDGE_WRITE_KEYS || 'unused-by-this-command' });
+  const open = deps.openWarehouse ?? openDefaultWarehouse;
+  let rows: WarehouseRow[];
+  try {
+    const warehouse = await open({ target: options.target ?? 'embedded', env: options.env, dataDir });
+    try {
+      rows = await reportKpis(warehouse, { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) });
+    } finally {
+      await warehouse.close();
+    }
+  } catch (error) {
+    console.error(`nudge: kpis failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  out.write(options.json ? rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '') : formatKpis(rows));
+  return 0;
+}

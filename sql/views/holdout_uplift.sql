@@ -1,0 +1,102 @@
+-- holdout_uplift: does the campaign cause orders? Treatment (decided to send) against control (held
+-- out) per campaign and step, with the uplift, its 95 % confidence interval and the sample needed.
+--
+-- - Units: one per send_id and arm, from decisions_deduped. Treatment = outcome 'send', control =
+--   outcome 'holdout' (the decisions stage's control group: the person would have been emailed).
+--   Intention to treat: a send decided but failed at the ESP is still treatment, as a holdout is
+--   still control, so both arms are chosen the same way.
+-- - Both arms measured alike, not by attribution (no click exists in the control arm): a unit
+--   converts when its surviving person (person_surviving) places an order (orders_with_person)
+--   with decided_at < ordered_at <= decided_at + send_window_hours (attribution_settings). An
+--   order may count for several units (two campaigns, two steps). Units whose window has not yet
+--   closed count as they stand, in both arms alike.
+-- - p = conversions / n per arm; uplift = p_treatment − p_control; relative_uplift = uplift /
+--   p_control; 95 % CI of uplift = uplift ± 1.96 × sqrt(p1(1−p1)/n1 + p0(1−p0)/n0) (two
+--   proportions, unpooled normal approximation: rough below ~10 conversions per arm).
+-- - incremental_revenue = (revenue per treated unit − revenue per control unit) × treatment n.
+-- - people_needed_per_arm = ceil(1.96² (p1(1−p1) + p0(1−p0)) / uplift²): units per arm for the
+--   interval to exclude zero if the observed rates held; NULL when uplift is 0 or unknown.
+-- - NULL, never 0, wherever an arm is empty.
+-- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
+CREATE OR REPLACE VIEW `${dataset}.holdout_uplift`
+OPTIONS (description = "Per campaign x step: treatment (decided send) vs control (holdout) units, conversions within the send window after decided_at, both rates, absolute and relative uplift with a 95% CI (unpooled), incremental revenue, and units per arm needed for significance.")
+AS
+WITH
+units AS (
+  SELECT d.send_id, d.campaign_id, d.step, d.outcome, d.decided_at, p.surviving_person_id AS person_id
+  FROM `${dataset}.decisions_deduped` AS d
+  LEFT JOIN `${dataset}.person_surviving` AS p ON p.person_id = d.person_id
+  WHERE d.outcome IN ('send', 'holdout')
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY d.send_id, d.outcome ORDER BY d.decided_at, d.decision_id) = 1
+),
+unit_outcomes AS (
+  SELECT
+    u.send_id,
+    u.campaign_id,
+    u.step,
+    u.outcome,
+    COUNT(o.order_event_id) > 0 AS converted,
+    IFNULL(SUM(o.revenue), 0) AS revenue
+  FROM units AS u
+  CROSS JOIN `${dataset}.attribution_settings` AS w
+  LEFT JOIN `${dataset}.orders_with_person` AS o
+    ON o.person_id = u.person_id
+    AND u.decided_at < o.ordered_at
+    AND o.ordered_at <= TIMESTAMP_ADD(u.decided_at, INTERVAL w.send_window_hours HOUR)
+  GROUP BY u.send_id, u.campaign_id, u.step, u.outcome
+),
+arms AS (
+  SELECT
+    campaign_id,
+    step,
+    COUNTIF(outcome = 'send') AS treatment_n,
+    COUNTIF(outcome = 'send' AND converted) AS treatment_conversions,
+    SUM(IF(outcome = 'send', revenue, 0)) AS treatment_revenue,
+    COUNTIF(outcome = 'holdout') AS control_n,
+    COUNTIF(outcome = 'holdout' AND converted) AS control_conversions,
+    SUM(IF(outcome = 'holdout', revenue, 0)) AS control_revenue
+  FROM unit_outcomes
+  GROUP BY campaign_id, step
+),
+rates AS (
+  SELECT
+    *,
+    SAFE_DIVIDE(treatment_conversions, treatment_n) AS treatment_conversion_rate,
+    SAFE_DIVIDE(control_conversions, control_n) AS control_conversion_rate
+  FROM arms
+),
+uplifts AS (
+  SELECT
+    *,
+    treatment_conversion_rate - control_conversion_rate AS uplift,
+    SQRT(
+      SAFE_DIVIDE(treatment_conversion_rate * (1 - treatment_conversion_rate), treatment_n)
+      + SAFE_DIVIDE(control_conversion_rate * (1 - control_conversion_rate), control_n)
+    ) AS uplift_standard_error
+  FROM rates
+)
+SELECT
+  campaign_id,
+  step,
+  treatment_n,
+  treatment_conversions,
+  treatment_conversion_rate,
+  treatment_revenue,
+  control_n,
+  control_conversions,
+  control_conversion_rate,
+  control_revenue,
+  uplift,
+  SAFE_DIVIDE(uplift, control_conversion_rate) AS relative_uplift,
+  uplift - 1.96 * uplift_standard_error AS uplift_ci_low,
+  uplift + 1.96 * uplift_standard_error AS uplift_ci_high,
+  (SAFE_DIVIDE(treatment_revenue, treatment_n) - SAFE_DIVIDE(control_revenue, control_n)) * treatment_n AS incremental_revenue,
+  IF(
+    uplift = 0,
+    NULL,
+    CAST(CEIL(SAFE_DIVIDE(
+      1.96 * 1.96 * (treatment_conversion_rate * (1 - treatment_conversion_rate) + control_conversion_rate * (1 - control_conversion_rate)),
+      uplift * uplift
+    )) AS INT64)
+  ) AS people_needed_per_arm
+FROM uplifts;
