@@ -63,7 +63,11 @@ describe('SendGrid Event Webhook on the embedded host', () => {
     ];
     assert.equal((await post('/v1/batch', { batch: [...people, cart('u-ann', 'c-ann', 1), cart('u-bob', 'c-bob', 1)] })).status, 200);
     await waitFor(() => emails() === 2, 'the two cart emails');
-    await runtime.bus.whenIdle();
+    // The send rows are queued after the mailer wrote the file: wait for them, not only for the files.
+    await waitFor(async () => {
+      await runtime!.bus.whenIdle();
+      return (await runtime!.warehouse.query('SELECT send_id FROM nudge.email_sends')).length === 2;
+    }, 'the two email_sends rows');
     const sends = (await runtime.warehouse.query("SELECT send_id, person_id FROM nudge.email_sends ORDER BY person_id")) as { send_id: string; person_id: string }[];
     assert.equal(sends.length, 2);
     // trigger_key names the cart filling: JSON [cart_id, opened_after_event_id].
