@@ -21,7 +21,27 @@ export type EngagementPhaseDeps = {
   fetch?: typeof fetch;
 };
 
-export type EngagementPhaseResult = { truth: GroundTruth; webhookEvents: number; webhookRefused: number; orders: number; ordersInWarehouse: number };
+/** What the warehouse's holdout_uplift view says about the campaign's first email. */
+export type MeasuredUplift = {
+  treatment_n: number;
+  treatment_conversions: number;
+  control_n: number;
+  control_conversions: number;
+  uplift: number | null;
+  uplift_ci_low: number | null;
+  uplift_ci_high: number | null;
+  incremental_revenue: number | null;
+};
+
+export type EngagementPhaseResult = {
+  truth: GroundTruth;
+  webhookEvents: number;
+  webhookRefused: number;
+  orders: number;
+  ordersInWarehouse: number;
+  /** null when the view had no row for the campaign's first step. */
+  measured: MeasuredUplift | null;
+};
 
 // Person ids are ULIDs; anything else is not put into SQL text.
 const safeId = /^[A-Za-z0-9_-]{1,100}$/;
@@ -74,7 +94,30 @@ export async function runEngagementPhase(deps: EngagementPhaseDeps): Promise<Eng
   }
   if (orders.length > 0) await deps.sender.send(orders);
   const ordersInWarehouse = await waitForOrders(deps, orders.length);
-  return { truth, webhookEvents, webhookRefused, orders: orders.length, ordersInWarehouse };
+  return { truth, webhookEvents, webhookRefused, orders: orders.length, ordersInWarehouse, measured: await readMeasuredUplift(deps.query) };
+}
+
+/**
+ * The same question put to the KPI view analysts read (sql/views/holdout_uplift.sql), over every
+ * decision in the warehouse: on a fresh data dir that is this run, and the figures must agree.
+ */
+async function readMeasuredUplift(query: AdminQuery): Promise<MeasuredUplift | null> {
+  const [row] = await query(
+    `SELECT treatment_n, treatment_conversions, control_n, control_conversions, uplift, uplift_ci_low, uplift_ci_high, incremental_revenue
+     FROM nudge.holdout_uplift WHERE campaign_id = 'cart-abandonment' AND step = 0`,
+  );
+  if (!row) return null;
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    treatment_n: Number(row.treatment_n),
+    treatment_conversions: Number(row.treatment_conversions),
+    control_n: Number(row.control_n),
+    control_conversions: Number(row.control_conversions),
+    uplift: number(row.uplift),
+    uplift_ci_low: number(row.uplift_ci_low),
+    uplift_ci_high: number(row.uplift_ci_high),
+    incremental_revenue: number(row.incremental_revenue),
+  };
 }
 
 /** Each person's Segment identity to order as: the user id when known, else a device id. */

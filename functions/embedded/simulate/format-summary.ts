@@ -72,5 +72,17 @@ function engagementRows(result: EngagementPhaseResult): [string, string][] {
       'uplift drawn',
       `${points(truth.drawn_uplift)}: treated ${truth.treated_orders}/${truth.treated} = ${percent(rate(truth.treated_orders, truth.treated))}, held out ${truth.control_orders}/${truth.controls} = ${percent(rate(truth.control_orders, truth.controls))}  (true odds ${percent(truth.treatment_rate)} vs ${percent(truth.control_rate)}, uplift ${points(truth.uplift)})`,
     ],
+    ['uplift measured', measuredLine(result)],
   ];
 }
+
+/** What holdout_uplift says, and whether the run's true uplift lies inside its 95% interval. */
+function measuredLine(result: EngagementPhaseResult): string {
+  const m = result.measured;
+  if (!m) return 'no row in holdout_uplift for cart-abandonment step 0';
+  const interval = m.uplift_ci_low === null || m.uplift_ci_high === null ? 'no interval (an arm is empty)' : `95% CI [${points(m.uplift_ci_low)}, ${points(m.uplift_ci_high)}]`;
+  const inside = m.uplift_ci_low !== null && m.uplift_ci_high !== null && m.uplift_ci_low <= result.truth.uplift && result.truth.uplift <= m.uplift_ci_high;
+  const others = m.treatment_n !== result.truth.treated || m.control_n !== result.truth.controls ? `; the view also counts ${m.treatment_n + m.control_n - result.truth.treated - result.truth.controls} decisions of earlier runs in this data dir` : '';
+  return `${points(m.uplift)}: treated ${m.treatment_conversions}/${m.treatment_n}, held out ${m.control_conversions}/${m.control_n}, ${interval}${m.uplift_ci_low === null ? '' : inside ? ', the true uplift is inside' : ', the true uplift is OUTSIDE'}${others}  (npx nudge kpis)`;
+}
+
