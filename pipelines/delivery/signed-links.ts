@@ -18,6 +18,13 @@ export const LinkTokenPayload = z.strictObject({
   url: z.url().optional(),
   /** Expiry, in seconds since the epoch (as JWT `exp`). Absent: never expires. */
   exp: z.number().int().positive().optional(),
+  // Added for first-party tracking; optional so every token minted before still verifies.
+  /** The campaign of the send: an email_events row needs it and the endpoint has nothing else to look it up in. */
+  campaign_id: z.string().min(1).max(200).optional(),
+  /** A click link's position in the email (0 = first). */
+  link_index: z.number().int().nonnegative().max(10_000).optional(),
+  /** Issued at, seconds since the epoch (as JWT `iat`): how soon after sending a hit came, to tell machines from people. */
+  iat: z.number().int().positive().optional(),
 });
 export type LinkTokenPayload = z.infer<typeof LinkTokenPayload>;
 
@@ -80,6 +87,28 @@ export function buildLinkUrl(baseUrl: string, path: string, token: string): stri
   url.hash = '';
   url.searchParams.set('token', token);
   return url.toString();
+}
+
+/** Paths of the tracking endpoints (functions/track.ts). The pixel's path ends in .gif: some clients and proxies judge an image by its extension. */
+export const CLICK_PATH = 'c';
+export const OPEN_PATH = 'o';
+
+/** `${baseUrl}/c/<token>`: the click redirect. */
+export function buildClickUrl(baseUrl: string, token: string): string {
+  return `${trimSlash(baseUrl)}/${CLICK_PATH}/${token}`;
+}
+
+/** `${baseUrl}/o/<token>.gif`: the open pixel. */
+export function buildOpenPixelUrl(baseUrl: string, token: string): string {
+  return `${trimSlash(baseUrl)}/${OPEN_PATH}/${token}.gif`;
+}
+
+function trimSlash(baseUrl: string): string {
+  // Normalised once through URL (so a bad base fails loudly), then without its query or trailing slash.
+  const base = new URL(baseUrl);
+  base.search = '';
+  base.hash = '';
+  return base.toString().replace(/\/+$/, '');
 }
 
 /**
