@@ -12,6 +12,11 @@ export type JourneyConfig = {
   linkKeys: string[];
   /** Public base URL of the unsubscribe endpoint; null = the embedded host's own URL. */
   publicUrl: string | null;
+  /**
+   * Public base URL of the click and open endpoints (NUDGE_TRACK_URL); null = publicUrl, right
+   * wherever one host serves both (embedded). On GCP they are separate functions and terraform sets it.
+   */
+  trackUrl: string | null;
   /** activityLagMs: how far SendGrid's Email Activity may lag (functions/gcp/sendgrid-evidence.ts). */
   sendgrid: { apiKey: string; apiBase: string | undefined; activityLagMs: number } | null;
   shop: ShopSettings;
@@ -61,6 +66,7 @@ export function parseJourneyConfig(env: Readonly<Record<string, string | undefin
     templatesDir: env.NUDGE_TEMPLATES_DIR || undefined,
     linkKeys: listedKeys.length > 0 ? listedKeys : [loadOrCreateLinkKey(keyDir!)],
     publicUrl: env.NUDGE_PUBLIC_URL ? url(env, 'NUDGE_PUBLIC_URL', '') : null,
+    trackUrl: env.NUDGE_TRACK_URL ? url(env, 'NUDGE_TRACK_URL', '') : null,
     sendgrid: env.SENDGRID_API_KEY ? { apiKey: env.SENDGRID_API_KEY, apiBase: env.SENDGRID_API_BASE || undefined, activityLagMs } : null,
     shop: {
       name: env.NUDGE_SHOP_NAME || 'Nudge Shop',

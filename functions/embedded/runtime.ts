@@ -23,6 +23,7 @@ import { jsonResponse } from '../http.ts';
 import { createOnBrowseEventEntry } from '../on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from '../on-catalog-update.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
+import { createTrackEntry } from '../track.ts';
 import { createUnsubscribeEntry } from '../unsubscribe.ts';
 import { createUnsubscribePerson } from '../../pipelines/engagement/unsubscribe-person.ts';
 import { buildUnsubscribeUrl, listUnsubscribeHeaders } from '../../pipelines/delivery/signed-links.ts';
@@ -162,6 +163,9 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     acceptEvents: createAcceptEvents({ bus, deadLetters, newId: newEventId }),
     newEventId,
   });
+  // Decision, send and email-event rows: one durable queue (the bus), drained into DuckDB.
+  const facts = createBusWarehouseRows({ publish: bus.publish });
+  const track = createTrackEntry({ linkKeys: config.journeys.linkKeys, facts, clock, log });
   const outboxPage = createOutboxPageEntry({ dataDir: config.dataDir });
   const adminToken = newAdminToken();
   const host = createHttpHost({
@@ -169,6 +173,9 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       { path: '/v1/', entry: collect },
       { path: '/healthz', entry: async () => jsonResponse(200, { ok: true }) },
       { path: '/unsubscribe', entry: createUnsubscribeEntry({ linkKeys: config.journeys.linkKeys, unsubscribe: unsubscribePerson, clock, log }) },
+      // First-party open pixel and click redirect (functions/track.ts), public like unsubscribe.
+      { path: '/o/', entry: track },
+      { path: '/c/', entry: track },
       // The admin query (the warehouse) and the outbox (recipients and their carts) are local
       // tools: served only when the host listens on loopback, and then only under a loopback Host.
       ...(isLoopbackName(config.host)
@@ -192,7 +199,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     await host.close();
     throw new ConfigError(`NUDGE_PUBLIC_URL must be an https URL reachable by mail clients (got ${publicBaseUrl}); plain http is only allowed on localhost`);
   }
-  const { runStep, sweep } = journeys.start({ store: profiles, catalog, facts: createBusWarehouseRows({ publish: bus.publish }), publicBaseUrl });
+  const trackBaseUrl = config.journeys.trackUrl ?? publicBaseUrl;
+  const { runStep, sweep } = journeys.start({ store: profiles, catalog, facts, publicBaseUrl, trackBaseUrl });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
