@@ -10,10 +10,12 @@ import { toFrameworkHandler } from './gcp/framework-adapter.ts';
 import { createPubSubBus } from './gcp/pubsub-bus.ts';
 import { createPubSubDeadLetterStore } from './gcp/pubsub-dead-letters.ts';
 import { createSweepTimersEntry, loadCampaignDefinitions, loadGcpCampaigns } from './gcp/journeys.ts';
+import { createPubSubWarehouseRows } from './gcp/pubsub-warehouse-rows.ts';
 import { parseJourneyConfig } from './journey-config.ts';
 import { createOnBrowseEventEntry } from './on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from './on-catalog-update.ts';
 import { createOnPriorityEventEntry } from './on-priority-event.ts';
+import { createTrackEntry } from './track.ts';
 import { createUnsubscribeEntry } from './unsubscribe.ts';
 import { createUnsubscribePerson } from '../pipelines/engagement/unsubscribe-person.ts';
 import { createAcceptEvents } from '../pipelines/events/accept-events.ts';
@@ -105,6 +107,18 @@ http(
       newEventId: newId,
     });
     return createUnsubscribeEntry({ linkKeys: journeys.linkKeys, unsubscribe, clock, log });
+  }),
+);
+
+// The first-party open pixel and click redirect (public: mail clients and browsers fetch them).
+// NUDGE_TRACK_URL of sweepTimers is this function's URL. Each hit is one email_events row,
+// published to warehouse-email_events (the only topic this function may publish to).
+http(
+  'track',
+  toFrameworkHandler(async () => {
+    const config = parseGcpConfig(process.env, { writeKeys: false });
+    const journeys = parseJourneyConfig(process.env, null);
+    return createTrackEntry({ linkKeys: journeys.linkKeys, facts: createPubSubWarehouseRows({ pubsub: getPubSub(config), tables: ['email_events'] }), clock, log });
   }),
 );
 
