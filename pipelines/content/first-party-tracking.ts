@@ -41,9 +41,11 @@ export function addFirstPartyTracking(parts: { html: string; text: string }, opt
       return tagged;
     }
   };
-  const html = rewriteHtmlLinks(parts.html, track);
+  // The pixel first, into the HTML as rendered: the link scan would flatten it anyway, and the
+  // pixel is an <img>, which the scan leaves alone.
+  const html = rewriteHtmlLinks(addOpenPixel(parts.html, tracking.openPixelUrl), track);
   const text = rewriteTextLinks(parts.text, track);
-  return { html: addOpenPixel(html, tracking.openPixelUrl), text };
+  return { html, text };
 }
 
 /** Just before the last </body> (any case), where it loads last; at the end when there is none. */

@@ -113,8 +113,14 @@ function decodeAttribute(value: string): string {
   return value.replace(/&(?:amp|lt|gt|quot|apos|#34|#39);/g, (entity) => entities[entity] ?? entity);
 }
 
+const attributeEntities: Record<string, string> = { '&': '&amp;', '"': '&quot;', "'": '&#39;', '<': '&lt;', '>': '&gt;' };
+const attributeSpecial = /[&"'<>]/g;
+
+/** One pass, and none for a value with nothing to escape (a signed redirect URL is [A-Za-z0-9_.:/-]). */
 export function encodeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  attributeSpecial.lastIndex = 0;
+  if (!attributeSpecial.test(value)) return value;
+  return value.replace(attributeSpecial, (char) => attributeEntities[char]!);
 }
 
 /** The escaping liquidjs's `escape` applies, to find an escaped value in rendered HTML. */

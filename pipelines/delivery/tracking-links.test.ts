@@ -28,3 +28,21 @@ test('the open pixel carries no URL and no position', () => {
   const payload = verifyToken(tokenOf(tracking.openPixelUrl, /^https:\/\/t\.example\/nudge\/o\/([^/]+)\.gif$/), key, now);
   assert.deepEqual(payload, { kind: 'open', send_id: 's-1', person_id: 'p-1', campaign_id: 'cart-abandonment', iat: now.getTime() / 1000, exp: now.getTime() / 1000 + 30 * 86_400 });
 });
+
+test('a destination or position the token schema would refuse is refused when signing, not at the click', () => {
+  assert.throws(() => tracking.clickUrl('not a url', 0));
+  assert.throws(() => tracking.clickUrl('https://shop.example/', -1), RangeError);
+  assert.throws(() => tracking.clickUrl('https://shop.example/', 1.5), RangeError);
+  assert.throws(() => tracking.clickUrl('https://shop.example/', 10_001), RangeError);
+  assert.throws(() => createLinkTracking({ baseUrl: 'https://t.example', key, send_id: '', person_id: 'p', campaign_id: 'c', now, ttlDays: 1 }), 'the shared fields are checked once');
+});
+
+test('every link of many emails verifies (the fast signing path stays within the schema)', () => {
+  for (let i = 0; i < 50; i++) {
+    const links = createLinkTracking({ baseUrl: 'https://t.example', key, send_id: `s-${i}`, person_id: `p-${i}`, campaign_id: 'c', now, ttlDays: 1 });
+    const url = `https://shop.example/p/${i}?q=${'é'.repeat(i % 3)}&utm_source=nudge`;
+    const payload = verifyToken(tokenOf(links.clickUrl(new URL(url).toString(), i), /\/c\/([^/]+)$/), key, now);
+    assert.equal(payload?.link_index, i);
+    assert.equal(payload?.url, new URL(url).toString());
+  }
+});
