@@ -35,6 +35,16 @@ import { createFoldEvents, createPersonIdFactory } from '../../pipelines/profile
 import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 
+/** https, or http on a loopback host (the local outbox): what listUnsubscribeHeaders accepts. */
+function isMailReachable(baseUrl: string): boolean {
+  try {
+    listUnsubscribeHeaders(buildUnsubscribeUrl(baseUrl, 'probe'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type EmbeddedRuntime = {
   url: string;
   port: number;
@@ -192,13 +202,12 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const { port, url } = await host.listen(config.port, config.host);
   writeHostFile(config.dataDir, { pid: process.pid, url, adminToken });
   const publicBaseUrl = config.journeys.publicUrl ?? url;
-  try {
-    // Fail at start, not at the first send: mail clients only follow https unsubscribe links.
-    listUnsubscribeHeaders(buildUnsubscribeUrl(publicBaseUrl, 'probe'));
-  } catch {
+  // Fail at start, not at the first send: mail clients only follow https unsubscribe links.
+  if (!isMailReachable(publicBaseUrl)) {
     await host.close();
     throw new ConfigError(`NUDGE_PUBLIC_URL must be an https URL reachable by mail clients (got ${publicBaseUrl}); plain http is only allowed on localhost`);
   }
+  // NUDGE_TRACK_URL, when set, was checked like this by parseJourneyConfig.
   const trackBaseUrl = config.journeys.trackUrl ?? publicBaseUrl;
   const { runStep, sweep } = journeys.start({ store: profiles, catalog, facts, publicBaseUrl, trackBaseUrl });
 
