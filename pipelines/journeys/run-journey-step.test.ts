@@ -122,4 +122,13 @@ describe('journey step', () => {
       assert.match(links.openPixelUrl, /^https:\/\/track\.example\/o\/[^/]+\.gif$/);
     }
   });
+
+  test('without a track base URL, click and open links go to the public base URL (one host serves both)', async () => {
+    const { clock, fold, sweep, renderOptions } = setup();
+    await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
+    clock.set('2026-03-01T12:45:00.000Z');
+    await sweep();
+    assert.match(renderOptions[0]!.tracking!.openPixelUrl, /^https:\/\/nudge\.shop\.example\/o\/[^/]+\.gif$/);
+    assert.match(renderOptions[0]!.tracking!.clickUrl('https://shop.example/', 0), /^https:\/\/nudge\.shop\.example\/c\/[^/]+$/);
+  });
 });
