@@ -83,11 +83,20 @@ describe('first-party open and click tracking on the embedded runtime', () => {
     assert.equal(refused.status, 400);
     assert.equal(refused.headers.get('location'), null);
 
+    // A link scanner's HEAD: answered alike, kept as a machine click.
+    const scanned = await fetch(clicks[1]!, { method: 'HEAD', redirect: 'manual', headers: { 'user-agent': browser } });
+    assert.equal(scanned.status, 302);
+    // A forged pixel: 400, and the very same bytes.
+    const forgedPixel = await fetch(pixel.replace(/\/o\/(.)/, (_, first: string) => `/o/${first === 'A' ? 'B' : 'A'}`));
+    assert.equal(forgedPixel.status, 400);
+    assert.ok(Buffer.from(await forgedPixel.arrayBuffer()).equals(TRACKING_PIXEL));
+
     await runtime.bus.whenIdle();
     const sends = await runtime.warehouse.query('SELECT send_id FROM nudge.email_sends');
-    const events = await runtime.warehouse.query('SELECT send_id, campaign_id, event_type, source, is_machine, machine_reason, url, link_index FROM nudge.email_events ORDER BY event_type');
+    const events = await runtime.warehouse.query('SELECT send_id, campaign_id, event_type, source, is_machine, machine_reason, url, link_index FROM nudge.email_events ORDER BY event_type, link_index');
     assert.deepEqual(events, [
       { send_id: sends[0]!.send_id, campaign_id: 'cart-abandonment', event_type: 'click', source: 'first_party', is_machine: false, machine_reason: null, url: location.toString(), link_index: 0 },
+      { send_id: sends[0]!.send_id, campaign_id: 'cart-abandonment', event_type: 'click', source: 'first_party', is_machine: true, machine_reason: 'head_request', url: scanned.headers.get('location'), link_index: 1 },
       { send_id: sends[0]!.send_id, campaign_id: 'cart-abandonment', event_type: 'open', source: 'first_party', is_machine: true, machine_reason: 'too_soon_after_delivery', url: null, link_index: null },
     ]);
   });
