@@ -10,15 +10,16 @@ import { toFrameworkHandler } from './gcp/framework-adapter.ts';
 import { createPubSubBus } from './gcp/pubsub-bus.ts';
 import { createPubSubDeadLetterStore } from './gcp/pubsub-dead-letters.ts';
 import { createSweepTimersEntry, loadCampaignDefinitions, loadGcpCampaigns } from './gcp/journeys.ts';
+import { createPubSubWarehouseRows } from './gcp/pubsub-warehouse-rows.ts';
 import { parseJourneyConfig } from './journey-config.ts';
 import { createOnBrowseEventEntry } from './on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from './on-catalog-update.ts';
 import { createOnPriorityEventEntry } from './on-priority-event.ts';
 import { ConfigError } from './config-error.ts';
 import { createFirestoreSendLedger } from './gcp/firestore-send-ledger.ts';
-import { createPubSubWarehouseRows } from './gcp/pubsub-warehouse-rows.ts';
 import { createSendGridEventsEntry } from './sendgrid-events.ts';
 import { parseWebhookConfig } from './sendgrid-events/webhook-config.ts';
+import { createTrackEntry } from './track.ts';
 import { createUnsubscribeEntry } from './unsubscribe.ts';
 import { createSuppressPerson } from '../pipelines/engagement/suppress-person.ts';
 import { createTakeSendGridEvents } from '../pipelines/engagement/take-sendgrid-events.ts';
@@ -67,7 +68,7 @@ async function consumerDeps() {
   const fold = createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), log, onPersonFolded: (change) => planCartTimers(definitions, change) });
   return {
     // Identity links and merges go to warehouse-person_identities once the fold has committed.
-    foldEvents: recordingIdentityLinks(fold, { clock, facts: createPubSubWarehouseRows({ pubsub: getPubSub(config) }) }),
+    foldEvents: recordingIdentityLinks(fold, { clock, facts: createPubSubWarehouseRows({ pubsub: getPubSub(config), tables: ['person_identities'] }) }),
     deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
     clock,
     newId,
@@ -136,7 +137,7 @@ http(
     const take = createTakeSendGridEvents({
       // Only read (who was sent what): the lease, which governs claims, plays no part here.
       ledger: createFirestoreSendLedger({ firestore, leaseMs: 5 * 60_000 }),
-      facts: createPubSubWarehouseRows({ pubsub }),
+      facts: createPubSubWarehouseRows({ pubsub, tables: ['email_events'] }),
       deadLetters,
       suppress: createSuppressPerson({ store, foldEvents, acceptEvents, newEventId: newId }),
       unsubscribe: createUnsubscribePerson({ store, foldEvents, acceptEvents, newEventId: newId }),
@@ -144,6 +145,18 @@ http(
       log,
     });
     return createSendGridEventsEntry({ publicKey: webhook.verify === 'signed' ? webhook.publicKey : null, take, deadLetters, clock, newId, log });
+  }),
+);
+
+// The first-party open pixel and click redirect (public: mail clients and browsers fetch them).
+// NUDGE_TRACK_URL of sweepTimers is this function's URL. Each hit is one email_events row,
+// published to warehouse-email_events (the only topic this function may publish to).
+http(
+  'track',
+  toFrameworkHandler(async () => {
+    const config = parseGcpConfig(process.env, { writeKeys: false });
+    const journeys = parseJourneyConfig(process.env, null);
+    return createTrackEntry({ linkKeys: journeys.linkKeys, facts: createPubSubWarehouseRows({ pubsub: getPubSub(config), tables: ['email_events'] }), clock, log });
   }),
 );
 

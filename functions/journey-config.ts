@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, parseShopHosts } from './embedded/config.ts';
 import { SENDGRID_ACTIVITY_LAG_MS } from './gcp/sendgrid-evidence.ts';
 import { DecisionPolicy, defaultDecisionPolicy } from '../pipelines/decisions/policy.ts';
+import { buildClickUrl, listUnsubscribeHeaders } from '../pipelines/delivery/signed-links.ts';
 import type { ShopSettings } from '../pipelines/journeys/build-email-data.ts';
 
 export type JourneyConfig = {
@@ -12,6 +13,11 @@ export type JourneyConfig = {
   linkKeys: string[];
   /** Public base URL of the unsubscribe endpoint; null = the embedded host's own URL. */
   publicUrl: string | null;
+  /**
+   * Public base URL of the click and open endpoints (NUDGE_TRACK_URL); null = publicUrl, right
+   * wherever one host serves both (embedded). On GCP they are separate functions and terraform sets it.
+   */
+  trackUrl: string | null;
   /** activityLagMs: how far SendGrid's Email Activity may lag (functions/gcp/sendgrid-evidence.ts). */
   sendgrid: { apiKey: string; apiBase: string | undefined; activityLagMs: number } | null;
   shop: ShopSettings;
@@ -55,12 +61,22 @@ export function parseJourneyConfig(env: Readonly<Record<string, string | undefin
       `NUDGE_SEND_LEASE_MS must be at least ${minLeaseMs} with SendGrid, got ${sendLeaseMs}: SendGrid's Email Activity feed lags behind the emails it accepted, and a claim judged "not sent" before the feed shows it would be sent twice (NUDGE_SENDGRID_ACTIVITY_LAG_MS, README "Sending email")`,
     );
   }
+  const trackUrl = env.NUDGE_TRACK_URL ? url(env, 'NUDGE_TRACK_URL', '') : null;
+  if (trackUrl !== null) {
+    try {
+      // The unsubscribe rule (https, or http on loopback for the local outbox): mail clients block plain-http images.
+      listUnsubscribeHeaders(buildClickUrl(trackUrl, 'probe'));
+    } catch {
+      throw new ConfigError(`NUDGE_TRACK_URL must be an https URL reachable by mail clients (got ${trackUrl}); plain http is only allowed on localhost`);
+    }
+  }
   const currency = (env.NUDGE_SHOP_CURRENCY ?? 'EUR').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) throw new ConfigError(`NUDGE_SHOP_CURRENCY must be an ISO 4217 code like EUR, got "${env.NUDGE_SHOP_CURRENCY}"`);
   return {
     templatesDir: env.NUDGE_TEMPLATES_DIR || undefined,
     linkKeys: listedKeys.length > 0 ? listedKeys : [loadOrCreateLinkKey(keyDir!)],
     publicUrl: env.NUDGE_PUBLIC_URL ? url(env, 'NUDGE_PUBLIC_URL', '') : null,
+    trackUrl,
     sendgrid: env.SENDGRID_API_KEY ? { apiKey: env.SENDGRID_API_KEY, apiBase: env.SENDGRID_API_BASE || undefined, activityLagMs } : null,
     shop: {
       name: env.NUDGE_SHOP_NAME || 'Nudge Shop',

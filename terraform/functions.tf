@@ -59,6 +59,15 @@ locals {
       max_instances   = 10
       timeout_seconds = 60
     }
+    # Opens and clicks arrive in bursts after a send (and from scanners all at once); each request
+    # verifies a token and waits on one Pub/Sub publish, so one instance serves many at a time.
+    track = {
+      memory          = "512Mi"
+      cpu             = "1"
+      concurrency     = 80
+      max_instances   = 20
+      timeout_seconds = 30
+    }
   }
 
   # Read once at cold start by the functions' config parser.
@@ -235,9 +244,11 @@ resource "google_cloudfunctions2_function" "sweep_timers" {
     available_cpu                    = local.function_settings.sweep_timers.cpu
     max_instance_request_concurrency = local.function_settings.sweep_timers.concurrency
     timeout_seconds                  = local.function_settings.sweep_timers.timeout_seconds
-    # Unsubscribe links in every email point at the unsubscribe function.
+    # Unsubscribe links in every email point at the unsubscribe function; first-party click and
+    # open links at the track function (a separate URL, hence NUDGE_TRACK_URL).
     environment_variables = merge(local.journey_environment, {
       NUDGE_PUBLIC_URL = google_cloudfunctions2_function.unsubscribe.service_config[0].uri
+      NUDGE_TRACK_URL  = google_cloudfunctions2_function.track.service_config[0].uri
     })
 
     secret_environment_variables {
@@ -310,6 +321,56 @@ resource "google_cloudfunctions2_function" "unsubscribe" {
     google_project_service.enabled,
     google_project_iam_member.build_builds_functions,
     google_secret_manager_secret_iam_member.unsubscribe_reads_link_keys,
+    google_secret_manager_secret_version.link_keys,
+  ]
+}
+
+# First-party open pixel (/o/<token>.gif) and click redirect (/c/<token>) of campaigns with
+# `tracking: first_party`. Public: mail clients and browsers fetch them without credentials; the
+# signed, expiring token in the path is checked by the function itself (400 otherwise).
+resource "google_cloudfunctions2_function" "track" {
+  name        = "${var.name_prefix}-track"
+  location    = var.region
+  description = "Open pixel and click redirect: verifies the signed link, records an email_events row."
+
+  build_config {
+    runtime               = "nodejs22"
+    entry_point           = "track"
+    service_account       = google_service_account.build.id
+    environment_variables = local.build_environment
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions_source.name
+        object = google_storage_bucket_object.functions_source.name
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.track.email
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    min_instance_count               = 0
+    max_instance_count               = local.function_settings.track.max_instances
+    available_memory                 = local.function_settings.track.memory
+    available_cpu                    = local.function_settings.track.cpu
+    max_instance_request_concurrency = local.function_settings.track.concurrency
+    timeout_seconds                  = local.function_settings.track.timeout_seconds
+    environment_variables            = local.journey_environment
+
+    secret_environment_variables {
+      key        = "NUDGE_LINK_KEYS"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.link_keys.secret_id
+      version    = "latest"
+    }
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_project_iam_member.build_builds_functions,
+    google_secret_manager_secret_iam_member.track_reads_link_keys,
     google_secret_manager_secret_version.link_keys,
   ]
 }

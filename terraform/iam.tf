@@ -54,6 +54,14 @@ resource "google_service_account" "unsubscribe" {
   depends_on = [google_project_service.enabled]
 }
 
+resource "google_service_account" "track" {
+  account_id   = "${var.name_prefix}-track"
+  display_name = "nudge track"
+  description  = "Runtime identity of the track function: verifies click and open links, publishes email_events rows."
+
+  depends_on = [google_project_service.enabled]
+}
+
 # Cloud Scheduler signs its calls with this account's OIDC token; it can invoke sweepTimers and
 # nothing else.
 resource "google_service_account" "scheduler_invoker" {
@@ -225,6 +233,31 @@ resource "google_secret_manager_secret_iam_member" "unsubscribe_reads_link_keys"
 resource "google_cloud_run_service_iam_member" "unsubscribe_is_public" {
   location = google_cloudfunctions2_function.unsubscribe.location
   service  = google_cloudfunctions2_function.unsubscribe.name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# --- track --------------------------------------------------------------------------------------
+
+# One email_events row per open or click, to its warehouse topic and nowhere else: no Firestore,
+# no event topics, no SendGrid key.
+resource "google_pubsub_topic_iam_member" "track_publishes_email_events" {
+  topic  = google_pubsub_topic.warehouse_rows["email_events"].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.track.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "track_reads_link_keys" {
+  secret_id = google_secret_manager_secret.link_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.track.email}"
+}
+
+# Anyone may call track: mail clients load the pixel and browsers follow the link without
+# credentials. The signed, expiring token in the path is checked by the function itself.
+resource "google_cloud_run_service_iam_member" "track_is_public" {
+  location = google_cloudfunctions2_function.track.location
+  service  = google_cloudfunctions2_function.track.name
   role     = "roles/run.invoker"
   member   = "allUsers"
 }

@@ -8,6 +8,11 @@ output "unsubscribe_url" {
   value       = google_cloudfunctions2_function.unsubscribe.service_config[0].uri
 }
 
+output "track_url" {
+  description = "URL of the public track function: first-party open pixel and click redirect (NUDGE_TRACK_URL of sweepTimers)."
+  value       = google_cloudfunctions2_function.track.service_config[0].uri
+}
+
 output "sendgrid_events_url" {
   description = "URL to give SendGrid as the Event Webhook's HTTP Post URL (Mail Settings → Event Webhook), with signing on."
   value       = google_cloudfunctions2_function.sendgrid_events.service_config[0].uri
@@ -54,7 +59,7 @@ output "sendgrid_api_key_secret" {
 }
 
 output "link_keys_secret" {
-  description = "Secret Manager secret of the unsubscribe link-signing keys; add a version with gcloud secrets versions add."
+  description = "Secret Manager secret of the link-signing keys (unsubscribe, click and open links); add a version with gcloud secrets versions add."
   value       = google_secret_manager_secret.link_keys.id
 }
 
@@ -81,6 +86,7 @@ output "service_accounts" {
     {
       sweep_timers      = google_service_account.sweep_timers.email
       unsubscribe       = google_service_account.unsubscribe.email
+      track             = google_service_account.track.email
       sendgrid_events   = google_service_account.sendgrid_events.email
       push_invoker      = google_service_account.push_invoker.email
       scheduler_invoker = google_service_account.scheduler_invoker.email

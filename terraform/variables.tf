@@ -237,13 +237,13 @@ variable "shop_domains" {
 }
 
 variable "extra_environment_variables" {
-  description = "Additional environment variables for every function (e.g. NUDGE_LOG_LEVEL). Must not override the NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT or NUDGE_BQ_DATASET set here, nor the secrets and NUDGE_PUBLIC_URL."
+  description = "Additional environment variables for every function (e.g. NUDGE_LOG_LEVEL). Must not override the NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT or NUDGE_BQ_DATASET set here, nor the secrets, NUDGE_PUBLIC_URL and NUDGE_TRACK_URL."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = length(setintersection(keys(var.extra_environment_variables), ["NUDGE_RUNTIME", "GOOGLE_CLOUD_PROJECT", "NUDGE_BQ_DATASET", "NUDGE_FIRESTORE_DATABASE", "NUDGE_WRITE_KEYS", "NUDGE_SERVER_WRITE_KEYS", "NUDGE_SHOP_DOMAINS", "NUDGE_LINK_KEYS", "SENDGRID_API_KEY", "NUDGE_PUBLIC_URL"])) == 0
-    error_message = "extra_environment_variables must not set NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT, NUDGE_BQ_DATASET, NUDGE_FIRESTORE_DATABASE, NUDGE_WRITE_KEYS, NUDGE_SERVER_WRITE_KEYS, NUDGE_SHOP_DOMAINS, NUDGE_LINK_KEYS, SENDGRID_API_KEY or NUDGE_PUBLIC_URL; they are managed here."
+    condition     = length(setintersection(keys(var.extra_environment_variables), ["NUDGE_RUNTIME", "GOOGLE_CLOUD_PROJECT", "NUDGE_BQ_DATASET", "NUDGE_FIRESTORE_DATABASE", "NUDGE_WRITE_KEYS", "NUDGE_SERVER_WRITE_KEYS", "NUDGE_SHOP_DOMAINS", "NUDGE_LINK_KEYS", "SENDGRID_API_KEY", "NUDGE_PUBLIC_URL", "NUDGE_TRACK_URL"])) == 0
+    error_message = "extra_environment_variables must not set NUDGE_RUNTIME, GOOGLE_CLOUD_PROJECT, NUDGE_BQ_DATASET, NUDGE_FIRESTORE_DATABASE, NUDGE_WRITE_KEYS, NUDGE_SERVER_WRITE_KEYS, NUDGE_SHOP_DOMAINS, NUDGE_LINK_KEYS, SENDGRID_API_KEY, NUDGE_PUBLIC_URL or NUDGE_TRACK_URL; they are managed here."
   }
 }
 

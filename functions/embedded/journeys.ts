@@ -34,7 +34,7 @@ export type EmbeddedJourneys = {
   mailer: Mailer;
   /** Starts the sweep (and the in-doubt resolver) once the host knows its public URL. */
   /** `facts`: where decision and send rows go — a durable queue, never the warehouse itself (fact-rows.ts). */
-  start: (deps: { store: ProfileStore; catalog: Pick<CatalogStore, 'getItems'>; facts: FactQueue; publicBaseUrl: string }) => {
+  start: (deps: { store: ProfileStore; catalog: Pick<CatalogStore, 'getItems'>; facts: FactQueue; publicBaseUrl: string; trackBaseUrl?: string }) => {
     runStep: (timer: { timer_id: string }) => Promise<StepOutcome>;
     sweep: () => Promise<unknown>;
   };
@@ -70,7 +70,7 @@ export async function loadEmbeddedJourneys(deps: {
     definitions: [...campaigns.values()].map((campaign) => campaign.definition),
     ledger,
     mailer,
-    start: ({ store, catalog, facts, publicBaseUrl }) => {
+    start: ({ store, catalog, facts, publicBaseUrl, trackBaseUrl }) => {
       const journeyCampaigns = new Map<string, JourneyCampaign>([...campaigns].map(([id, campaign]) => [id, { definition: campaign.definition, render: createRenderer(campaign) }]));
       const runStep = createRunJourneyStep({
         store,
@@ -84,6 +84,7 @@ export async function loadEmbeddedJourneys(deps: {
         policy: config.policy,
         linkKeys: config.linkKeys,
         publicBaseUrl,
+        ...(trackBaseUrl ? { trackBaseUrl } : {}),
         shop: config.shop,
         settings: { ...journeyStepDefaults, timerLeaseMs: config.sendLeaseMs },
         log,

@@ -23,6 +23,7 @@ import { jsonResponse } from '../http.ts';
 import { createOnBrowseEventEntry } from '../on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from '../on-catalog-update.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
+import { createTrackEntry } from '../track.ts';
 import { createUnsubscribeEntry } from '../unsubscribe.ts';
 import { createEmbeddedSendGridEvents } from './sendgrid-events-entry.ts';
 import { createUnsubscribePerson } from '../../pipelines/engagement/unsubscribe-person.ts';
@@ -35,6 +36,16 @@ import { createFoldEvents, createPersonIdFactory } from '../../pipelines/profile
 import { recordingIdentityLinks } from '../../pipelines/profiles/record-identity-links.ts';
 import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
+
+/** https, or http on a loopback host (the local outbox): what listUnsubscribeHeaders accepts. */
+function isMailReachable(baseUrl: string): boolean {
+  try {
+    listUnsubscribeHeaders(buildUnsubscribeUrl(baseUrl, 'probe'));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type EmbeddedRuntime = {
   url: string;
@@ -167,6 +178,9 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     newEventId,
   });
   const sendGridEvents = createEmbeddedSendGridEvents({ config: config.webhook, bus, deadLetters, profiles, foldEvents, unsubscribe: unsubscribePerson, ledger: journeys.ledger, clock, newId: newEventId, log });
+  // Decision, send and email-event rows: one durable queue (the bus), drained into DuckDB.
+  const facts = createBusWarehouseRows({ publish: bus.publish });
+  const track = createTrackEntry({ linkKeys: config.journeys.linkKeys, facts, clock, log });
   const outboxPage = createOutboxPageEntry({ dataDir: config.dataDir });
   const adminToken = newAdminToken();
   const host = createHttpHost({
@@ -175,6 +189,9 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       { path: '/healthz', entry: async () => jsonResponse(200, { ok: true }) },
       { path: '/unsubscribe', entry: createUnsubscribeEntry({ linkKeys: config.journeys.linkKeys, unsubscribe: unsubscribePerson, clock, log }) },
       { path: '/webhooks/sendgrid', entry: sendGridEvents },
+      // First-party open pixel and click redirect (functions/track.ts), public like unsubscribe.
+      { path: '/o/', entry: track },
+      { path: '/c/', entry: track },
       // The admin query (the warehouse) and the outbox (recipients and their carts) are local
       // tools: served only when the host listens on loopback, and then only under a loopback Host.
       ...(isLoopbackName(config.host)
@@ -191,14 +208,14 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const { port, url } = await host.listen(config.port, config.host);
   writeHostFile(config.dataDir, { pid: process.pid, url, adminToken });
   const publicBaseUrl = config.journeys.publicUrl ?? url;
-  try {
-    // Fail at start, not at the first send: mail clients only follow https unsubscribe links.
-    listUnsubscribeHeaders(buildUnsubscribeUrl(publicBaseUrl, 'probe'));
-  } catch {
+  // Fail at start, not at the first send: mail clients only follow https unsubscribe links.
+  if (!isMailReachable(publicBaseUrl)) {
     await host.close();
     throw new ConfigError(`NUDGE_PUBLIC_URL must be an https URL reachable by mail clients (got ${publicBaseUrl}); plain http is only allowed on localhost`);
   }
-  const { runStep, sweep } = journeys.start({ store: profiles, catalog, facts: createBusWarehouseRows({ publish: bus.publish }), publicBaseUrl });
+  // NUDGE_TRACK_URL, when set, was checked like this by parseJourneyConfig.
+  const trackBaseUrl = config.journeys.trackUrl ?? publicBaseUrl;
+  const { runStep, sweep } = journeys.start({ store: profiles, catalog, facts, publicBaseUrl, trackBaseUrl });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -67,6 +67,12 @@ export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
   const { config, clock, log } = deps;
   if (!config.sendgrid) throw new ConfigError('SENDGRID_API_KEY is empty: add a version to the SendGrid secret (see docs/deploy.md)');
   if (!config.publicUrl) throw new ConfigError('NUDGE_PUBLIC_URL must be the URL of the unsubscribe function (terraform sets it)');
+  // On GCP the click and open endpoints are their own function: links to the unsubscribe URL would
+  // all answer 400, so a first-party campaign without NUDGE_TRACK_URL must not send.
+  const firstParty = [...deps.campaigns.values()].filter((campaign) => campaign.definition.tracking === 'first_party').map((campaign) => campaign.id);
+  if (firstParty.length > 0 && !config.trackUrl) {
+    throw new ConfigError(`NUDGE_TRACK_URL must be the URL of the track function (terraform sets it): campaigns ${firstParty.join(', ')} use first-party tracking`);
+  }
   const sendgrid = { apiKey: config.sendgrid.apiKey, ...(config.sendgrid.apiBase ? { apiBase: config.sendgrid.apiBase } : {}) };
   const ledger = createFirestoreSendLedger({ firestore: deps.firestore, leaseMs: config.sendLeaseMs });
   // Decision and send rows go to Pub/Sub (BigQuery subscriptions), never straight to BigQuery.
@@ -84,6 +90,7 @@ export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
     policy: config.policy,
     linkKeys: config.linkKeys,
     publicBaseUrl: config.publicUrl,
+    ...(config.trackUrl ? { trackBaseUrl: config.trackUrl } : {}),
     shop: config.shop,
     settings: { ...journeyStepDefaults, timerLeaseMs: config.sendLeaseMs },
     log,

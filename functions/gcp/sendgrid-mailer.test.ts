@@ -98,6 +98,17 @@ describe('sendgrid mailer against a local capture server', () => {
     });
   });
 
+  test('a message that asks for ESP tracking turns on SendGrid click and open tracking (never subscription tracking)', async () => {
+    script = [accepted('sg-msg-t')];
+    const { mailer } = mailerWith();
+    await mailer({ ...email, esp_tracking: true });
+    assert.deepStrictEqual(captured[0]!.body.tracking_settings, {
+      click_tracking: { enable: true, enable_text: true },
+      open_tracking: { enable: true },
+      subscription_tracking: { enable: false },
+    });
+  });
+
   test('a 429 with Retry-After in seconds is retried once, after that wait', async () => {
     script = [status(429, { 'Retry-After': '2' }), accepted('sg-msg-2')];
     const { mailer, sleeps } = mailerWith();

@@ -23,8 +23,10 @@ import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
  * queued the email, and v3 mail/send has no idempotency key, so a blind retry could mail twice.
  * The claim stays in doubt and is settled from SendGrid's activity feed (sendgrid-evidence.ts).
  *
- * SendGrid's own click/open/subscription tracking is switched off: nudge's links are its own
- * signed click, open and one-click unsubscribe links, which SendGrid must not rewrite.
+ * SendGrid's own click and open tracking is on only when the message asks for it (a campaign with
+ * `tracking: sendgrid`); otherwise it is explicitly off, whatever the account's default, so nudge's
+ * own signed click and open links are not wrapped a second time. Subscription tracking is always
+ * off: the one-click unsubscribe link is nudge's.
  */
 
 export const SENDGRID_API_BASE = 'https://api.sendgrid.com';
@@ -97,8 +99,8 @@ export function toMailData(message: OutgoingEmail): MailDataRequired {
     categories: [...message.categories],
     customArgs: { ...message.custom_args },
     trackingSettings: {
-      clickTracking: { enable: false, enableText: false },
-      openTracking: { enable: false },
+      clickTracking: { enable: message.esp_tracking === true, enableText: message.esp_tracking === true },
+      openTracking: { enable: message.esp_tracking === true },
       subscriptionTracking: { enable: false },
     },
   };

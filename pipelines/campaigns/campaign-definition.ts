@@ -111,6 +111,12 @@ export const CampaignDefinition = z.strictObject({
   postal_address: z.string().min(1),
   /** Layout in templates/_layouts/<layout>.mjml; default "base". */
   layout: TemplateName.default('base'),
+  /**
+   * Who tracks opens and clicks. first_party: nudge rewrites each link to its signed click redirect
+   * and adds an open pixel (functions/track.ts; works with the outbox too). sendgrid: SendGrid's own
+   * tracking, nudge rewrites nothing. off: neither. Either way only one party wraps the links.
+   */
+  tracking: z.enum(['first_party', 'sendgrid', 'off']).default('first_party'),
   /** Sample data for previews and the start-up render check; default sample.json beside campaign.yaml. */
   sample: z.string().default('sample.json'),
 });

@@ -115,6 +115,27 @@ describe('renderEmail', () => {
     assert.match(email.text, /^https:\/\/shop\.example\/cart\?utm_source=nudge&utm_medium=email&utm_campaign=demo&utm_content=[ab]$/m);
   });
 
+  test('with first-party tracking, every link but unsubscribe is a click redirect of its utm-tagged URL, and the HTML has the pixel', async () => {
+    const targets: string[] = [];
+    const tracking = {
+      clickUrl: (url: string, index: number) => {
+        targets[index] = url;
+        return `https://t.example/c/${index}`;
+      },
+      openPixelUrl: 'https://t.example/o/px.gif',
+    };
+    const email = await renderEmail(await load(), data, { tracking });
+    const hrefs = [...email.html.matchAll(/<a\b[^>]*href="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+    assert.ok(hrefs.includes(data.unsubscribe_url), 'unsubscribe stays direct');
+    const tracked = hrefs.filter((href) => href !== data.unsubscribe_url);
+    assert.ok(tracked.length >= 3);
+    assert.deepEqual(tracked, tracked.map((_, i) => `https://t.example/c/${i}`), 'numbered in document order');
+    for (const target of targets) assert.equal(new URL(target).searchParams.get('utm_campaign'), 'demo', target);
+    assert.match(email.html, /<img src="https:\/\/t\.example\/o\/px\.gif" width="1" height="1" alt=""><\/body>/);
+    assert.match(email.text, /^https:\/\/t\.example\/c\/\d+$/m, 'the text part cart link is tracked');
+    assert.doesNotMatch(email.text, /utm_source/, 'no untracked shop link left in the text');
+  });
+
   test('the subject variant is deterministic per person and matches the subject', async () => {
     const campaign = await load();
     const seen = new Set<string>();

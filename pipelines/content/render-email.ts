@@ -4,6 +4,7 @@ import { chooseVariant } from './choose-variant.ts';
 import type { EmailData } from './email-data.ts';
 import { toRenderError } from './liquid-errors.ts';
 import type { LoadedCampaign, LoadedStep } from './loaded-campaign.ts';
+import { addFirstPartyTracking, type LinkTracking } from './first-party-tracking.ts';
 import { addTrackingToHtml, addTrackingToText, trackingParams } from './track-links.ts';
 
 export type RenderedEmail = {
@@ -17,6 +18,8 @@ export type RenderedEmail = {
 export type RenderEmailOptions = {
   /** 0 = the first email (default); n = the n-th follow-up of the definition's `steps`. */
   step?: number;
+  /** First-party open and click tracking for this email (the campaign's `tracking: first_party`); absent: links get utm parameters only. */
+  tracking?: LinkTracking;
 };
 
 export type EmailRenderer = (data: EmailData, options?: RenderEmailOptions) => Promise<RenderedEmail>;
@@ -49,6 +52,10 @@ export function createRenderer(campaign: LoadedCampaign): EmailRenderer {
     if (!subject) throw new CampaignError({ file: `${campaign.dir}/campaign.yaml`, field: `subjects (variant ${variant.id})` }, 'rendered to an empty subject');
     const params = trackingParams(campaign.id, variant.id);
     const skip = new Set([data.unsubscribe_url]);
+    if (options.tracking) {
+      const tracked = addFirstPartyTracking({ html: htmlRaw, text: textRaw }, { params, skipUrls: skip, tracking: options.tracking });
+      return { subject, html: tracked.html, text: tracked.text, variant_id: variant.id };
+    }
     return { subject, html: addTrackingToHtml(htmlRaw, params, skip), text: addTrackingToText(textRaw, params, skip), variant_id: variant.id };
   };
 }

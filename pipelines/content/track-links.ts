@@ -25,6 +25,21 @@ export function trackingParams(campaignId: string, variantId: string): TrackingP
 const anchorHref = /(<(?:[aA]|[aA][rR][eE][aA])\b[^>]*?\s[hH][rR][eE][fF]\s*=\s*)(["'])([\s\S]*?)\2/y;
 
 export function addTrackingToHtml(html: string, params: TrackingParams, skipUrls: ReadonlySet<string>): string {
+  return rewriteHtmlLinks(html, (href) => addTracking(href, params, skipUrls));
+}
+
+export function addTrackingToText(text: string, params: TrackingParams, skipUrls: ReadonlySet<string>): string {
+  return rewriteTextLinks(text, (url) => addTracking(url, params, skipUrls));
+}
+
+/** A link's new target, or undefined to leave it exactly as it was. Called in document order. */
+export type LinkRewrite = (href: string) => string | undefined;
+
+/**
+ * The scan every link pass shares (utm parameters, first-party click tracking): `rewrite` sees each
+ * <a>/<area> href decoded, and its answer is put back attribute-encoded.
+ */
+export function rewriteHtmlLinks(html: string, rewrite: LinkRewrite): string {
   let output = '';
   let copied = 0;
   let lower = html.indexOf('<a');
@@ -36,9 +51,9 @@ export function addTrackingToHtml(html: string, params: TrackingParams, skipUrls
     let next = at + 1;
     if (match) {
       const [whole, prefix, quote, value] = match as unknown as [string, string, string, string];
-      const tracked = addTracking(decodeAttribute(value), params, skipUrls);
-      if (tracked !== undefined) {
-        output += `${html.slice(copied, at)}${prefix}${quote}${encodeAttribute(tracked)}${quote}`;
+      const rewritten = rewrite(decodeAttribute(value));
+      if (rewritten !== undefined) {
+        output += `${html.slice(copied, at)}${prefix}${quote}${encodeAttribute(rewritten)}${quote}`;
         copied = at + whole.length;
       }
       next = at + whole.length;
@@ -52,16 +67,18 @@ export function addTrackingToHtml(html: string, params: TrackingParams, skipUrls
 const bareUrl = /https?:\/\/[^\s<>"']+/g;
 const trailingPunctuation = /[.,;:!?)\]]+$/;
 
-export function addTrackingToText(text: string, params: TrackingParams, skipUrls: ReadonlySet<string>): string {
+/** The same for the bare http(s) URLs of a text part. */
+export function rewriteTextLinks(text: string, rewrite: LinkRewrite): string {
   return text.replace(bareUrl, (match) => {
     // "…at https://shop.example/cart." — the full stop ends the sentence, not the URL.
     const tail = trailingPunctuation.exec(match)?.[0] ?? '';
     const url = match.slice(0, match.length - tail.length);
-    return (addTracking(url, params, skipUrls) ?? url) + tail;
+    return (rewrite(url) ?? url) + tail;
   });
 }
 
-function addTracking(href: string, params: TrackingParams, skipUrls: ReadonlySet<string>): string | undefined {
+/** The utm-tagged form of one link; undefined when it is skipped, not http(s), or not a URL. */
+export function addTracking(href: string, params: TrackingParams, skipUrls: ReadonlySet<string>): string | undefined {
   if (skipUrls.has(href) || !/^https?:\/\//i.test(href)) return undefined;
   // Shop, product and image links repeat from email to email: parse each once per campaign arm.
   const key = `${params.utm_source}\u0000${params.utm_medium}\u0000${params.utm_campaign}\u0000${params.utm_content}\u0000${href}`;
@@ -96,8 +113,14 @@ function decodeAttribute(value: string): string {
   return value.replace(/&(?:amp|lt|gt|quot|apos|#34|#39);/g, (entity) => entities[entity] ?? entity);
 }
 
-function encodeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const attributeEntities: Record<string, string> = { '&': '&amp;', '"': '&quot;', "'": '&#39;', '<': '&lt;', '>': '&gt;' };
+const attributeSpecial = /[&"'<>]/g;
+
+/** One pass, and none for a value with nothing to escape (a signed redirect URL is [A-Za-z0-9_.:/-]). */
+export function encodeAttribute(value: string): string {
+  attributeSpecial.lastIndex = 0;
+  if (!attributeSpecial.test(value)) return value;
+  return value.replace(attributeSpecial, (char) => attributeEntities[char]!);
 }
 
 /** The escaping liquidjs's `escape` applies, to find an escaped value in rendered HTML. */

@@ -56,6 +56,12 @@ export const OutgoingEmail = z.object({
   /** ESP categories (SendGrid: at most 10). */
   categories: z.array(z.string().min(1).max(255)).max(10),
   custom_args: CustomArgs,
+  /**
+   * Whether the ESP should track opens and clicks itself (a campaign's `tracking: sendgrid`). Off
+   * by default: nudge's links are its own signed click, open and unsubscribe links (or none at
+   * all), and an ESP that wrapped them again would count every click twice and break the signature.
+   */
+  esp_tracking: z.boolean().optional(),
 });
 export type OutgoingEmail = z.infer<typeof OutgoingEmail>;
 

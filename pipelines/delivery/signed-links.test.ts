@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildUnsubscribeUrl, listUnsubscribeHeaders, signToken, verifyToken, type LinkTokenPayload } from './signed-links.ts';
+import { buildClickUrl, buildOpenPixelUrl, buildUnsubscribeUrl, listUnsubscribeHeaders, signToken, verifyToken, type LinkTokenPayload } from './signed-links.ts';
 
 const key = 'k'.repeat(32);
 const otherKey = 'o'.repeat(32);
@@ -76,5 +76,24 @@ describe('unsubscribe links and headers', () => {
     assert.equal(listUnsubscribeHeaders('http://127.0.0.1:8787/unsubscribe?token=abc')['List-Unsubscribe'], '<http://127.0.0.1:8787/unsubscribe?token=abc>');
     assert.throws(() => listUnsubscribeHeaders('http://mail.shop.example/unsubscribe?token=abc'), /https/);
     assert.throws(() => listUnsubscribeHeaders('mailto:unsubscribe@shop.example'), /https/);
+  });
+});
+
+describe('tracking tokens and URLs', () => {
+  test('campaign, link position and issue time travel signed; tokens without them still verify', () => {
+    const click: LinkTokenPayload = { kind: 'click', send_id: 's', person_id: 'p', campaign_id: 'cart-abandonment', link_index: 3, iat: 1_770_000_000, exp: now.getTime() / 1000 + 60, url: 'https://shop.example/p?utm_source=nudge' };
+    assert.deepStrictEqual(verifyToken(signToken(click, key), key, now), click);
+    // A token minted before these fields existed (same format, fewer keys).
+    const old = signToken({ kind: 'unsubscribe', send_id: 's', person_id: 'p' }, key);
+    assert.deepStrictEqual(verifyToken(old, key, now), { kind: 'unsubscribe', send_id: 's', person_id: 'p' });
+    assert.throws(() => signToken({ ...click, link_index: -1 }, key));
+    assert.throws(() => signToken({ ...click, extra: 1 } as unknown as LinkTokenPayload, key), 'still strict');
+  });
+
+  test('click and pixel URLs put the token in the path under the base (with or without a path)', () => {
+    assert.equal(buildClickUrl('https://nudge.example', 'a.b'), 'https://nudge.example/c/a.b');
+    assert.equal(buildClickUrl('https://mail.shop.example/nudge/', 'a.b'), 'https://mail.shop.example/nudge/c/a.b');
+    assert.equal(buildOpenPixelUrl('http://127.0.0.1:8080', 'a.b'), 'http://127.0.0.1:8080/o/a.b.gif');
+    assert.throws(() => buildClickUrl('not a url', 'a.b'));
   });
 });

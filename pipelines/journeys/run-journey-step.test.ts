@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createJourneyHarness, cartCampaign as definition, type JourneyHarnessOptions } from '../../test/support/journey-harness.ts';
 import { CampaignDefinition } from '../campaigns/campaign-definition.ts';
+import { verifyToken } from '../delivery/signed-links.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
 import { makeEvent } from '../profiles/event-fixtures.ts';
 
@@ -94,5 +95,40 @@ describe('journey step', () => {
     assert.equal(sent.length, 1);
     const reasons = rows.filter(({ table }) => table === 'decisions').map(({ row }) => row.reason).sort();
     assert.deepEqual(reasons, ['eligible', 'frequency_capped']);
+  });
+
+  test('the campaign chooses who tracks: first_party signs redirects for this send, sendgrid asks the ESP, off neither', async () => {
+    const cases = [
+      { tracking: 'first_party', esp: undefined, firstParty: true },
+      { tracking: 'sendgrid', esp: true, firstParty: false },
+      { tracking: 'off', esp: undefined, firstParty: false },
+    ] as const;
+    for (const { tracking, esp, firstParty } of cases) {
+      const { clock, fold, sweep, sent, renderOptions } = setup({ definitions: [CampaignDefinition.parse({ ...definition, tracking })], trackBaseUrl: 'https://track.example' });
+      await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
+      clock.set('2026-03-01T12:45:00.000Z');
+      await sweep();
+      assert.equal(sent.length, 1, tracking);
+      assert.equal(sent[0]!.esp_tracking, esp, tracking);
+      const links = renderOptions[0]!.tracking;
+      assert.equal(links !== undefined, firstParty, tracking);
+      if (!links) continue;
+      const token = /^https:\/\/track\.example\/c\/([^/]+)$/.exec(links.clickUrl('https://shop.example/cart', 0))![1]!;
+      const payload = verifyToken(token, ['k'.repeat(32)], new Date('2026-03-01T12:45:00.000Z'));
+      assert.deepEqual(
+        { ...payload },
+        { kind: 'click', send_id: sent[0]!.send_id, person_id: payload?.person_id, campaign_id: 'cart-abandonment', url: 'https://shop.example/cart', link_index: 0, iat: Date.parse('2026-03-01T12:45:00.000Z') / 1000, exp: Date.parse('2026-03-01T12:45:00.000Z') / 1000 + 365 * 86_400 },
+      );
+      assert.match(links.openPixelUrl, /^https:\/\/track\.example\/o\/[^/]+\.gif$/);
+    }
+  });
+
+  test('without a track base URL, click and open links go to the public base URL (one host serves both)', async () => {
+    const { clock, fold, sweep, renderOptions } = setup();
+    await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
+    clock.set('2026-03-01T12:45:00.000Z');
+    await sweep();
+    assert.match(renderOptions[0]!.tracking!.openPixelUrl, /^https:\/\/nudge\.shop\.example\/o\/[^/]+\.gif$/);
+    assert.match(renderOptions[0]!.tracking!.clickUrl('https://shop.example/', 0), /^https:\/\/nudge\.shop\.example\/c\/[^/]+$/);
   });
 });

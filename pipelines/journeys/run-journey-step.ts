@@ -15,6 +15,7 @@ import { MailerOutcomeUnknownError, PermanentMailerError, TransientMailerError, 
 import type { SendLedger } from '../delivery/send-ledger.ts';
 import { sendId } from '../delivery/send-id.ts';
 import { buildUnsubscribeUrl, listUnsubscribeHeaders, signToken } from '../delivery/signed-links.ts';
+import { createLinkTracking } from '../delivery/tracking-links.ts';
 import { suppressionOf } from '../engagement/suppression.ts';
 import type { Cart, Profile } from '../profiles/profile.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
@@ -42,6 +43,11 @@ export type JourneyStepDeps = {
   linkKeys: readonly string[];
   /** Public https base of the unsubscribe endpoint, e.g. https://nudge.shop.example. */
   publicBaseUrl: string;
+  /**
+   * Public base of the click and open endpoints (functions/track.ts); default publicBaseUrl, which
+   * serves both on the embedded host. On GCP they are two functions: NUDGE_TRACK_URL.
+   */
+  trackBaseUrl?: string;
   shop: ShopSettings;
   settings: typeof journeyStepDefaults;
   log?: (entry: Record<string, unknown>) => void;
@@ -55,6 +61,8 @@ export const journeyStepDefaults = {
   retryAfterMs: 60_000,
   /** Unsubscribe links keep working this long (List-Unsubscribe must outlive the inbox). */
   unsubscribeLinkTtlDays: 365,
+  /** First-party click and open links answer 400 after this (a year: emails are reopened months later). */
+  trackingLinkTtlDays: 365,
 } as const;
 
 export type StepOutcome =
@@ -147,7 +155,21 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
     const unsubscribeUrl = buildUnsubscribeUrl(deps.publicBaseUrl, token);
     const catalog = await deps.catalog.getItems(cart!.items.map((item) => item.product_id));
     const data = buildCartEmailData({ definition: campaign.definition, profile, email: email!, cart: cart!, catalog, shop: deps.shop, unsubscribeUrl, now });
-    const rendered = await campaign.render(data, { step: timer.step });
+    // The campaign chooses who tracks: nudge (signed redirect and pixel), SendGrid, or nobody.
+    const tracking = campaign.definition.tracking;
+    const linkTracking =
+      tracking === 'first_party'
+        ? createLinkTracking({
+            baseUrl: deps.trackBaseUrl ?? deps.publicBaseUrl,
+            key: deps.linkKeys[0]!,
+            send_id,
+            person_id: profile.person_id,
+            campaign_id: timer.campaign_id,
+            now,
+            ttlDays: deps.settings.trackingLinkTtlDays,
+          })
+        : undefined;
+    const rendered = await campaign.render(data, { step: timer.step, ...(linkTracking ? { tracking: linkTracking } : {}) });
     decision = { ...decision, variant_id: rendered.variant_id };
 
     // Rendering and the catalog read take time: an order, a checkout or an unsubscribe folded
@@ -195,6 +217,7 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
         headers: listUnsubscribeHeaders(unsubscribeUrl),
         categories: ['nudge', timer.campaign_id, `step-${timer.step}`],
         custom_args: { send_id, campaign_id: timer.campaign_id, variant_id: rendered.variant_id },
+        ...(tracking === 'sendgrid' ? { esp_tracking: true } : {}),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

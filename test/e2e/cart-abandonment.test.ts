@@ -102,7 +102,10 @@ describe('cart abandonment on the embedded runtime', () => {
     assert.match(email.headers['list-unsubscribe'] ?? '', /^<http:\/\/127\.0\.0\.1:\d+\/unsubscribe\?token=[\w.-]+>$/);
     assert.equal(email.headers['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
     assert.match(email.html ?? '', /unsubscribe\?token=/);
-    assert.match(email.html ?? '', /utm_campaign=cart-abandonment/);
+    // First-party tracking (the campaign's default): shop links go through the signed click
+    // redirect, whose token carries the utm-tagged URL (test/e2e/open-click-tracking.test.ts).
+    assert.match(email.html ?? '', /href="http:\/\/127\.0\.0\.1:\d+\/c\/[\w-]+\.[\w-]+"/);
+    assert.match(email.html ?? '', /<img src="http:\/\/127\.0\.0\.1:\d+\/o\/[\w-]+\.[\w-]+\.gif" width="1" height="1" alt="">/);
 
     // Another sweep (a restart, a duplicate timer) sends nothing more.
     await runtime.sweepTimers();

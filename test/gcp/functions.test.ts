@@ -55,6 +55,7 @@ let unsubscribeUrl = '';
 let sendgridEventsUrl = '';
 // SendGrid's signing key pair for the webhook (the public half is what terraform puts in Secret Manager).
 const webhookKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+let trackUrl = '';
 let sendgrid: Awaited<ReturnType<typeof startSendGridCapture>> | undefined;
 let templatesDir: string | undefined;
 let closeFunctionClients: () => Promise<void> = async () => {};
@@ -105,8 +106,10 @@ before(async () => {
   sweepUrl = await listen(getTestServer('sweepTimers'));
   unsubscribeUrl = await listen(getTestServer('unsubscribe'));
   sendgridEventsUrl = await listen(getTestServer('sendgridEvents'));
-  // What terraform sets on sweepTimers: the unsubscribe function's URL (read on its first request).
+  trackUrl = await listen(getTestServer('track'));
+  // What terraform sets on sweepTimers: the unsubscribe and track functions' URLs (read on its first request).
   process.env.NUDGE_PUBLIC_URL = unsubscribeUrl;
+  process.env.NUDGE_TRACK_URL = trackUrl;
   const { getFirestore, getPubSub } = await import('../../functions/gcp/clients.ts');
   const { parseGcpConfig } = await import('../../functions/gcp/config.ts');
   closeFunctionClients = async () => {
@@ -369,6 +372,29 @@ describe('GCP journeys on the emulators: onPriorityEvent arms a timer, sweepTime
     // Ada (no consent; her cart was armed by the first suite) is skipped, with the reason recorded.
     const ada = await store.findPersonId('user:user-gcp-1');
     assert.ok(rowsOf('warehouse-decisions').some((row) => row.person_id === ada && row.outcome === 'skip' && row.reason === 'no_consent'));
+  });
+
+  test('a click link of that email goes through the track function to the shop and publishes an email_events row', async () => {
+    const mail = sendgrid!.mails.find((m) => JSON.stringify(m.body).includes('cleo@example.com'))!;
+    const body = mail.body as { content: { type: string; value: string }[]; custom_args: Record<string, string>; tracking_settings: Record<string, { enable: boolean }> };
+    // First-party tracking (the campaign's default): SendGrid must not wrap nudge's links again.
+    assert.equal(body.tracking_settings.click_tracking?.enable, false);
+    assert.equal(body.tracking_settings.open_tracking?.enable, false);
+    const html = body.content.find((part) => part.type === 'text/html')!.value;
+    const click = [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).find((href) => href.startsWith(`${trackUrl}/c/`));
+    assert.ok(click, 'the shop links point at the track function');
+    assert.ok(html.includes(`${trackUrl}/o/`), 'the open pixel too');
+    const response = await fetch(click, { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36' } });
+    assert.equal(response.status, 302);
+    const location = new URL(response.headers.get('location')!);
+    assert.equal(location.searchParams.get('utm_campaign'), 'cart-abandonment');
+    const sendId = body.custom_args.send_id!;
+    await awaitMessages('warehouse-email_events', (m) => m.data.toString().includes(sendId), 1);
+    const row = rowsOf('warehouse-email_events').find((r) => r.send_id === sendId);
+    assert.deepEqual([row?.event_type, row?.source, row?.url, row?.person_id], ['click', 'first_party', location.toString(), personId]);
+    const forged = await fetch(click.replace('/c/', '/c/x'), { redirect: 'manual' });
+    assert.equal(forged.status, 400);
+    assert.equal(forged.headers.get('location'), null);
   });
 
   test('the unsubscribe link of that email, posted one-click, withdraws consent at once', async () => {

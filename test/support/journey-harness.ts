@@ -7,6 +7,7 @@ import { createInMemoryCatalogStore } from '../../pipelines/catalog/in-memory-ca
 import { defaultDecisionPolicy } from '../../pipelines/decisions/policy.ts';
 import type { Mailer, OutgoingEmail } from '../../pipelines/delivery/mailer.ts';
 import type { EmailData } from '../../pipelines/content/email-data.ts';
+import type { RenderEmailOptions } from '../../pipelines/content/render-email.ts';
 import type { SendLedger } from '../../pipelines/delivery/send-ledger.ts';
 import { createFoldEvents } from '../../pipelines/profiles/fold-events.ts';
 import { createInMemoryProfileStore } from '../../pipelines/profiles/in-memory-profile-store.ts';
@@ -38,6 +39,7 @@ export type JourneyHarnessOptions = {
   definitions?: CampaignDefinition[];
   frequencyCap?: number;
   start?: string;
+  trackBaseUrl?: string;
 };
 
 export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
@@ -52,12 +54,15 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
   const sent: OutgoingEmail[] = [];
   /** What each email was rendered from (links, names, prices), in send order. */
   const rendered: EmailData[] = [];
+  /** The render options of each email (step, first-party link tracking), in send order. */
+  const renderOptions: RenderEmailOptions[] = [];
   const rows: { table: string; row: Record<string, unknown> }[] = [];
   const campaign = (definition: CampaignDefinition): JourneyCampaign => ({
     definition,
-    render: async (data) => {
+    render: async (data, renderOptionsOfEmail = {}) => {
       await options.duringRender?.();
       rendered.push(data);
+      renderOptions.push(renderOptionsOfEmail);
       return { subject: 'Your cart', html: `<p>${data.cart.items.map((item) => item.name).join(', ')}</p>`, text: 'cart', variant_id: 'a' };
     },
   });
@@ -80,9 +85,10 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
       policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
       linkKeys: ['k'.repeat(32)],
       publicBaseUrl: 'https://nudge.shop.example',
+      ...(options.trackBaseUrl ? { trackBaseUrl: options.trackBaseUrl } : {}),
       shop: { name: 'Shop', url: 'https://shop.example', cart_url: 'https://shop.example/cart', currency: 'EUR', postal_address: null, hosts: ['shop.example'] },
       settings: journeyStepDefaults,
     });
   const sweep = createSweepTimers({ store, runStep: instance(), clock });
-  return { clock, store, fold, sweep, instance, sent, rendered, rows, ledger };
+  return { clock, store, fold, sweep, instance, sent, rendered, renderOptions, rows, ledger };
 }

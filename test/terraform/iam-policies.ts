@@ -40,25 +40,30 @@ export const iamPolicies = {
   },
 
   /**
-   * Only collect (SDKs post events) and unsubscribe (mail clients' one-click POST) are public,
-   * each checking its own credential (write key, signed token). The consumers accept only the
-   * push-invoker account; every other function admits no traffic from anywhere.
+   * Only collect (SDKs post events), unsubscribe (mail clients' one-click POST) and track (the open
+   * pixel and click redirect every email links to) are public, each checking its own credential
+   * (write key, signed token). The consumers accept only the push-invoker account; every other
+   * function admits no traffic from anywhere.
    */
   onlyOutsideFacingFunctionsArePublic(c) {
     const problems: string[] = [];
     const grants = iamMembers(c);
-    // Called by outsiders without Google credentials: SDKs (collect), mail clients (unsubscribe),
-    // SendGrid (sendgrid_events). Each authenticates the request itself (write key, signed token, ECDSA signature).
-    const deliberatelyPublic = ['google_cloudfunctions2_function.collect', 'google_cloudfunctions2_function.unsubscribe', 'google_cloudfunctions2_function.sendgrid_events'];
-    const whyPublic: Record<string, string> = { collect: 'SDKs could not post events', unsubscribe: 'mail clients could not unsubscribe', sendgrid_events: 'SendGrid could not post its events' };
+    const whyPublic: Record<string, string> = {
+      'google_cloudfunctions2_function.collect': 'SDKs could not post events',
+      'google_cloudfunctions2_function.unsubscribe': 'mail clients could not unsubscribe',
+      'google_cloudfunctions2_function.track': "people's clicks would not reach the shop",
+      // SendGrid posts without Google credentials; the function checks SendGrid's ECDSA signature.
+      'google_cloudfunctions2_function.sendgrid_events': 'SendGrid could not post its events',
+    };
+    const deliberatelyPublic = Object.keys(whyPublic);
     const isPublic = (m: Instance) => m.body.member === 'allUsers' || m.body.member === 'allAuthenticatedUsers';
     for (const grant of grants.filter(isPublic)) {
       const target = referencedAddress(grant.body.service, 'google_cloudfunctions2_function');
-      if (grant.type !== 'google_cloud_run_service_iam_member' || !deliberatelyPublic.includes(target ?? '')) problems.push(`${grant.address} makes something other than collect, unsubscribe or sendgrid_events public`);
+      if (grant.type !== 'google_cloud_run_service_iam_member' || !deliberatelyPublic.includes(target ?? '')) problems.push(`${grant.address} makes something other than collect, unsubscribe, track or sendgrid_events public`);
     }
     for (const fn of deliberatelyPublic) {
       const open = grants.some((g) => isPublic(g) && g.body.role === 'roles/run.invoker' && referencedAddress(g.body.service, 'google_cloudfunctions2_function') === fn);
-      if (!open) problems.push(`${fn} is not public: ${whyPublic[fn.split('.')[1]!]}`);
+      if (!open) problems.push(`${fn} is not public: ${whyPublic[fn]}`);
     }
     const invoked = new Set(
       grants
@@ -129,7 +134,7 @@ export const iamPolicies = {
 
   /**
    * collect may publish events and dead letters and read the write keys; consumers use Firestore
-   * and record dead letters; sweepTimers and unsubscribe each run as their own account holding
+   * and record dead letters; sweepTimers, unsubscribe and track each run as their own account holding
    * exactly what their code does.
    */
   functionGrantsAreMinimal(c) {
@@ -183,6 +188,11 @@ export const iamPolicies = {
       {
         name: 'unsubscribe',
         expected: [firestoreUser, ...publishesTo(instancesOf(c, 'google_pubsub_topic', 'events')), 'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.invalid.name}', readsSecret('link_keys')],
+      },
+      // Opens and clicks: links verified, one email_events row published. No Firestore, no SendGrid key.
+      {
+        name: 'track',
+        expected: [...publishesTo(instancesOf(c, 'google_pubsub_topic', 'warehouse_rows').filter((t) => t.address.endsWith('["email_events"]'))), readsSecret('link_keys')],
       },
     ];
     for (const { name, expected } of journeyFunctions) {

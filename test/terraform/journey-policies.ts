@@ -1,4 +1,4 @@
-import { block, instancesOf, referencedAddress } from './terraform-config.ts';
+import { block, blocks, instancesOf, referencedAddress, serviceConfig } from './terraform-config.ts';
 import { bigquerySubscriptions, checkTable, topicOf } from './table-checks.ts';
 import type { Policy } from './iam-policies.ts';
 import { warehouseRowTables, warehouseTopicName } from '../../functions/gcp/pubsub-warehouse-rows.ts';
@@ -46,4 +46,24 @@ export const journeyPolicies = {
     ];
   },
 
+  /**
+   * sweepTimers writes two kinds of links into every email: unsubscribe (NUDGE_PUBLIC_URL, the
+   * unsubscribe function) and first-party click/open (NUDGE_TRACK_URL, the track function). Each
+   * must be the URL of the function that serves it, and track must verify with the same keys.
+   */
+  sweepTimersLinksPointAtTheirFunctions(c) {
+    const problems: string[] = [];
+    const sweep = instancesOf(c, 'google_cloudfunctions2_function', 'sweep_timers')[0];
+    if (!sweep) return ['no function google_cloudfunctions2_function.sweep_timers'];
+    const environment = String(serviceConfig(sweep)?.environment_variables ?? '');
+    for (const [name, fn] of [['NUDGE_PUBLIC_URL', 'unsubscribe'], ['NUDGE_TRACK_URL', 'track']] as const) {
+      const assigned = new RegExp(`\\b${name}\\s*=\\s*google_cloudfunctions2_function\\.(\\w+)\\.service_config\\[0\\]\\.uri`).exec(environment);
+      if (!assigned) problems.push(`sweepTimers has no ${name} set to a function's URL`);
+      else if (assigned[1] !== fn) problems.push(`sweepTimers' ${name} is the URL of ${assigned[1]}, not of ${fn}`);
+    }
+    const track = instancesOf(c, 'google_cloudfunctions2_function', 'track')[0];
+    const keys = track && blocks(serviceConfig(track), 'secret_environment_variables').find((entry) => entry.key === 'NUDGE_LINK_KEYS');
+    if (!keys || referencedAddress(keys.secret, 'google_secret_manager_secret') !== 'google_secret_manager_secret.link_keys') problems.push('track does not read NUDGE_LINK_KEYS from google_secret_manager_secret.link_keys: it could not verify the links');
+    return problems;
+  },
 } satisfies Record<string, Policy>;

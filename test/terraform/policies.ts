@@ -187,7 +187,7 @@ export const policies = {
       if (!referencedAddress(source?.object, 'google_storage_bucket_object')) problems.push(`${fn.address} is not built from the uploaded source zip`);
       if (!referencedAddress(build?.service_account, 'google_service_account')) problems.push(`${fn.address} builds with the project's default build account`);
     }
-    for (const entry of ['collect', 'onPriorityEvent', 'onBrowseEvent', 'onCatalogUpdate', 'sweepTimers', 'unsubscribe']) {
+    for (const entry of ['collect', 'onPriorityEvent', 'onBrowseEvent', 'onCatalogUpdate', 'sweepTimers', 'unsubscribe', 'track']) {
       if (!entryPoints.has(entry)) problems.push(`no function with entry point ${entry}`);
     }
     const object = instancesOf(c, 'google_storage_bucket_object').find((o) => o.body.source === '${var.function_source_zip}');

@@ -214,7 +214,7 @@ const breakages: Breakage[] = [
   {
     policy: 'onlyOutsideFacingFunctionsArePublic',
     what: 'consumers opened to allUsers',
-    expect: /makes something other than collect, unsubscribe or sendgrid_events public/,
+    expect: /makes something other than collect, unsubscribe, track or sendgrid_events public/,
     breakIt: (c) => {
       body(c, 'google_cloud_run_service_iam_member', 'push_invoker_invokes_consumer').member = 'allUsers';
     },
@@ -249,6 +249,14 @@ const breakages: Breakage[] = [
     expect: /google_service_account\.sendgrid_events's grants/,
     breakIt: (c) => {
       body(c, 'google_secret_manager_secret_iam_member', 'unsubscribe_reads_link_keys').member = 'serviceAccount:${google_service_account.sendgrid_events.email}';
+    },
+  },
+  {
+    policy: 'onlyOutsideFacingFunctionsArePublic',
+    what: 'track not public',
+    expect: /track is not public: people's clicks would not reach the shop/,
+    breakIt: (c) => {
+      delete c.resource.google_cloud_run_service_iam_member!.track_is_public;
     },
   },
   {
@@ -398,6 +406,57 @@ const breakages: Breakage[] = [
     expect: /google_service_account\.unsubscribe's grants/,
     breakIt: (c) => {
       body(c, 'google_secret_manager_secret_iam_member', 'sweep_timers_reads_sendgrid_api_key').member = 'serviceAccount:${google_service_account.unsubscribe.email}';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'track allowed to publish decisions',
+    expect: /google_service_account\.track's grants/,
+    breakIt: (c) => {
+      body(c, 'google_pubsub_topic_iam_member', 'track_publishes_email_events').topic = '${google_pubsub_topic.warehouse_rows["decisions"].name}';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'track allowed to use Firestore',
+    expect: /google_service_account\.track's grants/,
+    breakIt: (c) => {
+      body(c, 'google_project_iam_member', 'unsubscribe_uses_firestore').member = 'serviceAccount:${google_service_account.track.email}';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'track running as the unsubscribe account',
+    expect: /track runs as google_service_account\.unsubscribe, not google_service_account\.track/,
+    breakIt: (c) => {
+      nested(body(c, 'google_cloudfunctions2_function', 'track'), 'service_config').service_account_email = '${google_service_account.unsubscribe.email}';
+    },
+  },
+  {
+    policy: 'sweepTimersLinksPointAtTheirFunctions',
+    what: 'click links pointing at the unsubscribe function',
+    expect: /NUDGE_TRACK_URL is the URL of unsubscribe, not of track/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'sweep_timers'), 'service_config');
+      config.environment_variables = String(config.environment_variables).replace('google_cloudfunctions2_function.track.service_config', 'google_cloudfunctions2_function.unsubscribe.service_config');
+    },
+  },
+  {
+    policy: 'sweepTimersLinksPointAtTheirFunctions',
+    what: 'NUDGE_TRACK_URL left out',
+    expect: /sweepTimers has no NUDGE_TRACK_URL/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'sweep_timers'), 'service_config');
+      config.environment_variables = String(config.environment_variables).replace(/\n\s*NUDGE_TRACK_URL[^\n]*/, '');
+    },
+  },
+  {
+    policy: 'sweepTimersLinksPointAtTheirFunctions',
+    what: 'track without the link keys',
+    expect: /track does not read NUDGE_LINK_KEYS/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'track'), 'service_config');
+      delete config.secret_environment_variables;
     },
   },
   {

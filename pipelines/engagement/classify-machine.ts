@@ -1,0 +1,54 @@
+import { isbot } from 'isbot';
+
+/**
+ * Tells machine opens and bot clicks from people's. Many opens are not people: mail privacy proxies
+ * and image prefetchers fetch every image on delivery, and security gateways follow every link
+ * before the recipient sees the message. Such hits are kept (email_events.is_machine) but the KPI
+ * views count only human ones. Pure: the endpoint passes what it saw.
+ *
+ * Checks in order of certainty, the first that fires names the reason:
+ *   head_request             a person's mail client or browser GETs; a HEAD only checks a target exists.
+ *   user_agent               a known bot (isbot), a mail image proxy or a link scanner, or no agent
+ *                            at all (every browser and mail client sends one).
+ *   too_soon_after_delivery  a person needs a few seconds to open an email, and longer to click in it.
+ * Some machines (Apple Mail Privacy Protection) look like people on every count and are counted
+ * as human: the thresholds stay short so that people who read at once are not lost instead.
+ */
+
+export type MachineCheck = {
+  kind: 'open' | 'click';
+  /** The HTTP method (any case). */
+  method: string;
+  userAgent: string | undefined;
+  /** Seconds from the token's issue (the send) to the hit; null when the token has no issue time. */
+  secondsSinceIssued: number | null;
+};
+
+export type MachineVerdict = { is_machine: boolean; machine_reason: MachineReason | null };
+export type MachineReason = 'head_request' | 'user_agent' | 'too_soon_after_delivery';
+
+export const machineDefaults = {
+  /** An open sooner than this after sending is taken for a prefetch on delivery (iat is the send, a little before delivery). */
+  openTooSoonSeconds: 5,
+  /** A click sooner than this after sending is a link scanner: nobody opens, reads and clicks in 2 s. */
+  clickTooSoonSeconds: 2,
+} as const;
+
+export type MachineSettings = { openTooSoonSeconds: number; clickTooSoonSeconds: number };
+
+// Image proxies and link scanners isbot (a list of crawlers) may not name. Substrings, any case;
+// each is a product name that no person's browser or mail client puts in its user agent.
+const mailMachines = /googleimageproxy|ggpht\.com|yahoomailproxy|proofpoint|mimecast|barracuda|messagelabs|ironport|trendmicro|forcepoint|sophos|fireeye|bitdefender|safelinks|linkscanner/i;
+
+export function classifyMachine(check: MachineCheck, settings: MachineSettings = machineDefaults): MachineVerdict {
+  if (check.method.toUpperCase() === 'HEAD') return machine('head_request');
+  const agent = check.userAgent?.trim() ?? '';
+  if (agent === '' || mailMachines.test(agent) || isbot(agent)) return machine('user_agent');
+  const threshold = check.kind === 'open' ? settings.openTooSoonSeconds : settings.clickTooSoonSeconds;
+  if (check.secondsSinceIssued !== null && check.secondsSinceIssued < threshold) return machine('too_soon_after_delivery');
+  return { is_machine: false, machine_reason: null };
+}
+
+function machine(reason: MachineReason): MachineVerdict {
+  return { is_machine: true, machine_reason: reason };
+}
