@@ -191,13 +191,16 @@ describe('open pixel', () => {
     for (const body of bodies) assert.ok(body.equals(TRACKING_PIXEL));
   });
 
-  test("an open seconds after sending, or through Gmail's image proxy, is a machine open", async () => {
+  test("an open seconds after sending, or by a link scanner, is a machine open; Gmail's proxy later is the person's", async () => {
     const soon = setup({}, new Date(sentAt.getTime() + 2000));
     await soon.entry(request('GET', `/o/${openToken()}.gif`));
     assert.equal(soon.rows[0]!.row.machine_reason, 'too_soon_after_delivery');
+    const scanner = setup();
+    await scanner.entry(request('GET', `/o/${openToken()}.gif`, { 'user-agent': 'Mozilla/5.0 (compatible; Proofpoint URL Defense)' }));
+    assert.equal(scanner.rows[0]!.row.machine_reason, 'user_agent');
     const proxy = setup();
     await proxy.entry(request('GET', `/o/${openToken()}.gif`, { 'user-agent': 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' }));
-    assert.equal(proxy.rows[0]!.row.machine_reason, 'user_agent');
+    assert.deepEqual([proxy.rows[0]!.row.is_machine, proxy.rows[0]!.row.machine_reason], [false, null]);
   });
 
   test('a failure to queue the row still serves the pixel', async () => {

@@ -14,8 +14,11 @@ const cases: [string, MachineCheck, { is_machine: boolean; machine_reason: strin
   ['a person opening in Apple Mail', { kind: 'open', method: 'GET', userAgent: appleMail, secondsSinceIssued: late }, { is_machine: false, machine_reason: null }],
   ['a person opening in Outlook (the client, not a scanner)', { kind: 'open', method: 'GET', userAgent: outlook, secondsSinceIssued: late }, { is_machine: false, machine_reason: null }],
   ['a person clicking a minute later', { kind: 'click', method: 'GET', userAgent: chrome, secondsSinceIssued: 60 }, { is_machine: false, machine_reason: null }],
-  ["Gmail's image proxy", { kind: 'open', method: 'GET', userAgent: gmailProxy, secondsSinceIssued: late }, { is_machine: true, machine_reason: 'user_agent' }],
-  ["Yahoo's mail proxy", { kind: 'open', method: 'GET', userAgent: yahooProxy, secondsSinceIssued: late }, { is_machine: true, machine_reason: 'user_agent' }],
+  // Gmail and Yahoo fetch images through their proxy when the person opens the email: a human open.
+  ["Gmail's image proxy, fetching when the person opens", { kind: 'open', method: 'GET', userAgent: gmailProxy, secondsSinceIssued: late }, { is_machine: false, machine_reason: null }],
+  ["Yahoo's mail proxy, fetching when the person opens", { kind: 'open', method: 'GET', userAgent: yahooProxy, secondsSinceIssued: late }, { is_machine: false, machine_reason: null }],
+  ["Gmail's image proxy on delivery (a prefetch)", { kind: 'open', method: 'GET', userAgent: gmailProxy, secondsSinceIssued: 1 }, { is_machine: true, machine_reason: 'too_soon_after_delivery' }],
+  ['an image proxy following a link is no person', { kind: 'click', method: 'GET', userAgent: gmailProxy, secondsSinceIssued: late }, { is_machine: true, machine_reason: 'user_agent' }],
   ['a crawler clicking', { kind: 'click', method: 'GET', userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', secondsSinceIssued: late }, { is_machine: true, machine_reason: 'user_agent' }],
   ['a security gateway scanning links (Proofpoint)', { kind: 'click', method: 'GET', userAgent: 'Mozilla/5.0 (compatible; Proofpoint URL Defense)', secondsSinceIssued: late }, { is_machine: true, machine_reason: 'user_agent' }],
   ['a security gateway scanning links (Mimecast)', { kind: 'click', method: 'GET', userAgent: 'Mimecast', secondsSinceIssued: late }, { is_machine: true, machine_reason: 'user_agent' }],

@@ -8,8 +8,9 @@ import { isbot } from 'isbot';
  *
  * Checks in order of certainty, the first that fires names the reason:
  *   head_request             a person's mail client or browser GETs; a HEAD only checks a target exists.
- *   user_agent               a known bot (isbot), a mail image proxy or a link scanner, or no agent
- *                            at all (every browser and mail client sends one).
+ *   user_agent               a known bot (isbot) or a link scanner, or no agent at all (every
+ *                            browser and mail client sends one). Gmail's and Yahoo's image proxies
+ *                            open on the person's behalf and count as people for opens.
  *   too_soon_after_delivery  a person needs a few seconds to open an email, and longer to click in it.
  * Some machines (Apple Mail Privacy Protection) look like people on every count and are counted
  * as human: the thresholds stay short so that people who read at once are not lost instead.
@@ -36,14 +37,21 @@ export const machineDefaults = {
 
 export type MachineSettings = { openTooSoonSeconds: number; clickTooSoonSeconds: number };
 
-// Image proxies and link scanners isbot (a list of crawlers) may not name. Substrings, any case;
-// each is a product name that no person's browser or mail client puts in its user agent.
-const mailMachines = /googleimageproxy|ggpht\.com|yahoomailproxy|proofpoint|mimecast|barracuda|messagelabs|ironport|trendmicro|forcepoint|sophos|fireeye|bitdefender|safelinks|linkscanner/i;
+// Link scanners and security gateways isbot (a list of crawlers) may not name. Substrings, any
+// case; each is a product name that no person's browser or mail client puts in its user agent.
+const mailMachines = /proofpoint|mimecast|barracuda|messagelabs|ironport|trendmicro|forcepoint|sophos|fireeye|bitdefender|safelinks|linkscanner/i;
+
+// Gmail and Yahoo Mail load an email's images through their own proxy when the person opens it
+// (not on delivery, unlike Apple's privacy protection): for an open that is a person, although
+// isbot lists the proxies. A prefetch on delivery is still caught by the timing rule, and a proxy
+// following a link is no person.
+const openOnBehalfOfPerson = /googleimageproxy|yahoomailproxy/i;
 
 export function classifyMachine(check: MachineCheck, settings: MachineSettings = machineDefaults): MachineVerdict {
   if (check.method.toUpperCase() === 'HEAD') return machine('head_request');
   const agent = check.userAgent?.trim() ?? '';
-  if (agent === '' || mailMachines.test(agent) || isbot(agent)) return machine('user_agent');
+  const personsProxy = check.kind === 'open' && openOnBehalfOfPerson.test(agent);
+  if (!personsProxy && (agent === '' || mailMachines.test(agent) || isbot(agent) || openOnBehalfOfPerson.test(agent))) return machine('user_agent');
   const threshold = check.kind === 'open' ? settings.openTooSoonSeconds : settings.clickTooSoonSeconds;
   if (check.secondsSinceIssued !== null && check.secondsSinceIssued < threshold) return machine('too_soon_after_delivery');
   return { is_machine: false, machine_reason: null };
