@@ -44,6 +44,7 @@ const SendGridEvent = z.looseObject({
   sg_machine_open: z.boolean().optional(),
   url: z.string().max(8192).optional(),
   url_offset: z.looseObject({ index: z.number().int().nonnegative().optional() }).optional(),
+  useragent: z.string().max(2000).optional(),
 });
 
 export type SendGridEventRead = {
@@ -52,6 +53,8 @@ export type SendGridEventRead = {
   campaign_id: string | null;
   /** bounce/dropped: the address SendGrid gave up on, lower-cased (for the profile only). */
   bounced_address: string | null;
+  /** open/click: the user agent SendGrid saw, to tell machines from people (never stored). */
+  user_agent: string | null;
 };
 
 export type SendGridEventResult = { ok: true; read: SendGridEventRead } | { ok: false; errors: FieldError[] };
@@ -86,7 +89,12 @@ export function readSendGridEvent(input: unknown, index: number, receivedAt: Dat
   const address = event.email?.trim().toLowerCase();
   return {
     ok: true,
-    read: { row, campaign_id: event.campaign_id ?? null, bounced_address: (type === 'bounce' || type === 'dropped') && address ? address : null },
+    read: {
+      row,
+      campaign_id: event.campaign_id ?? null,
+      bounced_address: (type === 'bounce' || type === 'dropped') && address ? address : null,
+      user_agent: (type === 'open' || type === 'click') && event.useragent ? event.useragent : null,
+    },
   };
 }
 

@@ -64,6 +64,35 @@ describe('createTakeSendGridEvents', () => {
     assert.deepEqual(h.unsubscribed, [{ person_id: 'person-1', send_id: 'send-1', at: new Date(ts * 1000) }]);
   });
 
+  test("opens and clicks pass the machine classifier: a link scanner's click and a click a second after the send are machines, a person's is not", async () => {
+    const h = harness();
+    const sentAt = Date.parse('2026-12-01T08:59:01.000Z') / 1000;
+    await h.take(
+      [
+        event({ event: 'click', sg_event_id: 'scanner', timestamp: sentAt + 600, useragent: 'Mozilla/5.0 (compatible; Barracuda Sentinel)' }),
+        event({ event: 'click', sg_event_id: 'instant', timestamp: sentAt + 1, useragent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)' }),
+        event({ event: 'open', sg_event_id: 'no-agent-soon', timestamp: sentAt + 1 }),
+        event({ event: 'open', sg_event_id: 'no-agent-later', timestamp: sentAt + 600 }),
+        event({ event: 'click', sg_event_id: 'person', timestamp: sentAt + 600, useragent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)' }),
+        event({ event: 'open', sg_event_id: 'apple', timestamp: sentAt + 600, sg_machine_open: true }),
+        event({ event: 'click', sg_event_id: 'skewed-clock', timestamp: sentAt - 30, useragent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)' }),
+      ],
+      received,
+    );
+    assert.deepEqual(
+      h.rows.map((r) => [r.email_event_id, r.is_machine, r.machine_reason]),
+      [
+        ['sendgrid:scanner', true, 'user_agent'],
+        ['sendgrid:instant', true, 'too_soon_after_delivery'],
+        ['sendgrid:no-agent-soon', true, 'too_soon_after_delivery'],
+        ['sendgrid:no-agent-later', false, null],
+        ['sendgrid:person', false, null],
+        ['sendgrid:apple', true, 'sendgrid_machine_open'],
+        ['sendgrid:skewed-clock', false, null],
+      ],
+    );
+  });
+
   test('a malformed event, one without send_id and one for a send nudge never made are dead-lettered with the field; the rest is kept', async () => {
     const h = harness();
     const batch = [event({ event: 'delivered' }), event({ event: 'exploded' }), event({ event: 'open', send_id: undefined }), event({ event: 'click', send_id: 'send-999' })];

@@ -1,6 +1,7 @@
 import type { DeadLetter, DeadLetterStore, FieldError } from '../events/dead-letters.ts';
 import type { SendLedger } from '../delivery/send-ledger.ts';
 import { recordEmailEvents, type FactQueue } from '../warehouse/fact-rows.ts';
+import { classifyMachine, machineDefaults } from './classify-machine.ts';
 import { suppressionOfEmailEvent, type EmailEvent } from './email-event.ts';
 import { readSendGridEvent } from './read-sendgrid-event.ts';
 import type { SuppressionRequest } from './suppress-person.ts';
@@ -51,7 +52,8 @@ export function createTakeSendGridEvents(deps: TakeSendGridEventsDeps): (events:
         refused.push({ index: event.index, reason: 'unknown_send', errors: [{ index: event.index, path: 'send_id', message: 'no send with this id in the send ledger' }] });
         continue;
       }
-      rows.push({ row: { ...event.row, person_id: entry.person_id, campaign_id: entry.campaign_id }, bounced_address: event.bounced_address });
+      const row: EmailEvent = { ...event.row, person_id: entry.person_id, campaign_id: entry.campaign_id };
+      rows.push({ row: withMachineVerdict(row, event.user_agent, entry.sent_at), bounced_address: event.bounced_address });
     }
 
     // Dead letters first: once the rows and suppressions are in, a 503 would only repeat them.
@@ -70,6 +72,26 @@ export function createTakeSendGridEvents(deps: TakeSendGridEventsDeps): (events:
     if (refused.length > 0) deps.log?.({ severity: 'WARNING', message: 'sendgrid events dead-lettered', count: refused.length, reasons: [...new Set(refused.map((r) => r.reason))] });
     return { recorded: rows.length, suppressed, dead_lettered: refused.length };
   };
+}
+
+/**
+ * SendGrid flags only Apple's privacy opens (sg_machine_open). Its opens and clicks go through the
+ * same classifier as nudge's own pixel and redirect: link scanners by user agent, and hits within
+ * seconds of the send. A missing user agent is not held against the event here (SendGrid does not
+ * always pass one on), unlike a request nudge received itself.
+ */
+function withMachineVerdict(row: EmailEvent, userAgent: string | null, sentAt: string | null): EmailEvent {
+  if ((row.event_type !== 'open' && row.event_type !== 'click') || row.is_machine) return row;
+  // Before the send is impossible: the two clocks disagree, and the timing says nothing.
+  const elapsed = sentAt === null ? null : (Date.parse(row.occurred_at) - Date.parse(sentAt)) / 1000;
+  const secondsSinceSent = elapsed !== null && elapsed >= 0 ? elapsed : null;
+  const kind = row.event_type;
+  if (userAgent === null) {
+    const threshold = kind === 'open' ? machineDefaults.openTooSoonSeconds : machineDefaults.clickTooSoonSeconds;
+    return secondsSinceSent !== null && secondsSinceSent < threshold ? { ...row, is_machine: true, machine_reason: 'too_soon_after_delivery' } : row;
+  }
+  const verdict = classifyMachine({ kind, method: 'GET', userAgent, secondsSinceIssued: secondsSinceSent });
+  return verdict.is_machine ? { ...row, ...verdict } : row;
 }
 
 function deadLetterOf(refusal: { index: number; errors: FieldError[]; reason: string }, event: unknown, receivedAt: Date, newId: () => string): DeadLetter {

@@ -84,7 +84,7 @@ describe('SendGrid Event Webhook on the embedded host', () => {
       sg_message_id: 'msg.filter', send_id: sendId, campaign_id: 'cart-abandonment', event, ...extra,
     });
     const batch = JSON.stringify([
-      sg('processed', annSend), sg('delivered', annSend), sg('open', annSend, { useragent: 'Mozilla/5.0' }), sg('open', annSend, { n: 1, sg_machine_open: true }),
+      sg('processed', annSend), sg('delivered', annSend), sg('open', annSend, { useragent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148' }), sg('open', annSend, { n: 1, sg_machine_open: true }),
       sg('click', annSend, { url: 'https://shop.example/products/jacket-1', url_offset: { index: 0, type: 'html' } }),
       sg('bounce', annSend, { type: 'bounce', status: '5.1.1' }), sg('spamreport', bobSend),
     ]);

@@ -66,6 +66,10 @@ export async function runEngagementPhase(deps: EngagementPhaseDeps): Promise<Eng
   const truth = groundTruthOf(engagement, deps.odds);
   const identities = await identitiesOf(deps.query, [...new Set(cohort.map((member) => member.person_id))]);
 
+  // People read their email a little after it arrives: events stamped within seconds of the send
+  // would be taken for prefetches and link scanners (classify-machine.ts), so let the last one age.
+  await waitUntilSendsAreOlderThan(deps, engagement.filter((m) => m.arm === 'treatment').map((m) => m.send_id), 6_000);
+
   // Webhook events first: an order follows the click that led to it.
   const events = engagement.flatMap((member) => (member.arm === 'treatment' ? sendGridEventsOf(member, deps.runId) : []));
   let webhookEvents = 0;
@@ -164,6 +168,14 @@ async function postSigned(deps: EngagementPhaseDeps, events: Record<string, unkn
   });
   await response.arrayBuffer();
   return response.status;
+}
+
+async function waitUntilSendsAreOlderThan(deps: EngagementPhaseDeps, sendIds: string[], ms: number): Promise<void> {
+  if (sendIds.length === 0) return;
+  const [row] = await deps.query(`SELECT MAX(sent_at) AS last FROM nudge.email_sends WHERE sent_at >= TIMESTAMP '${deps.since.toISOString()}'`);
+  const last = typeof row?.last === 'string' ? Date.parse(row.last) : NaN;
+  const wait = Number.isFinite(last) ? last + ms - Date.now() : 0;
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
 async function waitForOrders(deps: EngagementPhaseDeps, expected: number): Promise<number> {
