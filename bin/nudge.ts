@@ -7,6 +7,7 @@ import { runQueryCommand } from '../functions/embedded/commands/query-command.ts
 import { runSimulateCommand, simulateDefaults } from '../functions/embedded/commands/simulate-command.ts';
 import { defaultEngagementOdds } from '../functions/embedded/simulate/engagement-plan.ts';
 import { runStartCommand } from '../functions/embedded/commands/start-command.ts';
+import { warehouseTargets, type WarehouseTarget } from '../functions/embedded/commands/warehouse-target.ts';
 
 // The nudge command line. Every command reads the same environment as `npm start`
 // (NUDGE_DATA_DIR, PORT, …) so it finds the state of the embedded runtime you started.
@@ -24,6 +25,10 @@ Environment:
                      for the shop (Catalog Updated); unset: the development key, if in use
   NUDGE_SHOP_DOMAINS comma-separated domains catalog url/image_url links must be on
   NUDGE_TEMPLATES_DIR  campaign folders (default templates/)
+  NUDGE_GCP_PROJECT  project of the deployment \`--target gcp\` reads (else GOOGLE_CLOUD_PROJECT)
+  NUDGE_BIGQUERY_DATASET  its BigQuery dataset (default nudge, terraform's default);
+                     NUDGE_BIGQUERY_LOCATION when it is in a region; credentials from
+                     GOOGLE_APPLICATION_CREDENTIALS or gcloud's application-default login
 
 Examples:
   npx nudge start
@@ -32,12 +37,18 @@ Examples:
   npx nudge query "SELECT kind, COUNT(*) AS n FROM nudge.events GROUP BY kind"
   npx nudge query sql/queries/daily_events_by_kind.sql --json
   npx nudge kpis --from 2026-11-01 --to 2026-11-30
+  NUDGE_GCP_PROJECT=my-shop npx nudge query sql/queries/daily_events_by_kind.sql --target gcp
   npx nudge dead-letters --limit 20
   npx nudge preview cart-abandonment
   npx nudge simulate --shoppers 200 --seed 7`,
   );
 
 const dataDirOption = () => new Option('--data-dir <dir>', 'state directory (overrides NUDGE_DATA_DIR)');
+/** For commands that read the warehouse; `gcp` takes project and dataset from the environment. */
+const targetOption = () =>
+  new Option('--target <target>', 'which warehouse: the embedded DuckDB file, or the deployed BigQuery dataset (NUDGE_GCP_PROJECT, NUDGE_BIGQUERY_DATASET)')
+    .choices([...warehouseTargets])
+    .default('embedded');
 
 program
   .command('start')
@@ -59,12 +70,13 @@ program
 
 program
   .command('query')
-  .description('run BigQuery Standard SQL (inline, or a .sql file) against the embedded warehouse')
+  .description('run BigQuery Standard SQL (inline, or a .sql file) against the embedded warehouse, or a deployed BigQuery dataset')
   .argument('<sql>', 'the SQL text, or the path of a .sql file (e.g. one under sql/)')
   .option('--json', 'print rows as JSON lines instead of a table')
+  .addOption(targetOption())
   .addOption(dataDirOption())
-  .action(async (sql: string, options: { json?: boolean; dataDir?: string }) => {
-    process.exitCode = await runQueryCommand(sql, { json: options.json ?? false, env: withOverrides(options) }, process.stdout);
+  .action(async (sql: string, options: { json?: boolean; dataDir?: string; target: WarehouseTarget }) => {
+    process.exitCode = await runQueryCommand(sql, { json: options.json ?? false, env: withOverrides(options), target: options.target }, process.stdout);
   });
 
 program
@@ -73,9 +85,7 @@ program
   .option('--from <day>', 'first UTC day of the sends counted (YYYY-MM-DD)')
   .option('--to <day>', 'last UTC day of the sends counted (YYYY-MM-DD)')
   .option('--json', 'print rows as JSON lines instead of a table')
-  // Only the embedded warehouse has an opener today; --target gcp plugs in through the
-  // command's openWarehouse dependency (openWarehouseForTarget, functions/embedded/commands/warehouse-target.ts).
-  .addOption(new Option('--target <target>', 'which warehouse to read').choices(['embedded', 'gcp']).default('embedded'))
+  .addOption(targetOption())
   .addOption(dataDirOption())
   .action(async (options: { from?: string; to?: string; json?: boolean; target: string; dataDir?: string }) => {
     process.exitCode = await runKpisCommand(

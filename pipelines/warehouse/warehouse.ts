@@ -3,8 +3,9 @@ import type { NudgeEvent } from '../events/nudge-event.ts';
 
 /**
  * The warehouse port: history nudge keeps for analysts, reconciliation and KPIs (DESIGN.md §3).
- * DuckDB embedded (functions/embedded/duckdb-warehouse.ts); on GCP, BigQuery — where `events`
- * is written by a Pub/Sub BigQuery subscription rather than by insertEvents.
+ * DuckDB embedded (functions/embedded/duckdb-warehouse.ts); on GCP, BigQuery
+ * (functions/gcp/bigquery-warehouse.ts) — where `events` is written by a Pub/Sub BigQuery
+ * subscription rather than by insertEvents, so reads there dedupe by key (the *_deduped views).
  *
  * SQL is always BigQuery Standard SQL, the dialect of sql/ (the embedded adapter translates it):
  * tables by bare name (`events`) or dataset-qualified (`nudge.events`, `${dataset}.events`),

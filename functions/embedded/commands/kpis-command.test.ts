@@ -124,16 +124,16 @@ describe('nudge kpis', () => {
     assert.equal(out.text(), '');
   });
 
-  test('without an opener for it, --target gcp fails with a message naming the seam', async () => {
+  test('--target gcp without a project fails naming the variable to set, before any client is built', async () => {
     const out = createCaptureStream();
     const errors: string[] = [];
     const original = console.error;
     console.error = (message: string) => void errors.push(message);
     try {
-      assert.equal(await runKpisCommand({ json: true, target: 'gcp', env: {} }, out), 1);
+      assert.equal(await runKpisCommand({ json: true, target: 'gcp', env: { METADATA_SERVER_DETECTION: 'none' } }, out), 1);
     } finally {
       console.error = original;
     }
-    assert.match(errors.join('\n'), /--target gcp: .*openWarehouseForTarget/);
+    assert.match(errors.join('\n'), /NUDGE_GCP_PROJECT/);
   });
 });

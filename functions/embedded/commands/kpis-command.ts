@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Warehouse, WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
 import { parseEmbeddedConfig } from '../config.ts';
+import { openWarehouseForTarget } from './warehouse-target.ts';
 import { formatTable } from './format-table.ts';
 import { queryEmbeddedWarehouse } from './query-command.ts';
 
@@ -11,9 +12,8 @@ import { queryEmbeddedWarehouse } from './query-command.ts';
  *
  * It reads the sql/views through the Warehouse port only, so the same report runs on any
  * warehouse: `reportKpis(warehouse, ...)`. Which warehouse is the caller's choice, through
- * `deps.openWarehouse`: by default the embedded one; `--target gcp` needs an opener for BigQuery
- * (functions/embedded/commands/warehouse-target.ts, `openWarehouseForTarget`, has the same
- * shape as OpenWarehouse and plugs in here from bin/nudge.ts).
+ * `deps.openWarehouse`: by default the embedded warehouse (through the running host), or with
+ * `--target gcp` the deployed BigQuery dataset (warehouse-target.ts); tests pass a fixture.
  */
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -167,9 +167,11 @@ function embeddedQueryWarehouse(dataDir: string): Warehouse {
   };
 }
 
-export const openDefaultWarehouse: OpenWarehouse = ({ target, dataDir }) => {
+/** Embedded: through the running host when there is one (it holds the DuckDB file); gcp: the deployed BigQuery dataset. */
+export const openDefaultWarehouse: OpenWarehouse = ({ target, env, dataDir }) => {
   if (target === 'embedded') return Promise.resolve(embeddedQueryWarehouse(dataDir));
-  return Promise.reject(new Error(`--target ${target}: this build has no opener for it (openWarehouseForTarget in functions/embedded/commands/warehouse-target.ts)`));
+  if (target === 'gcp') return openWarehouseForTarget({ target: 'gcp', env });
+  return Promise.reject(new Error(`--target must be embedded or gcp, got "${target}"`));
 };
 
 export async function runKpisCommand(options: KpisOptions, out: Writable, deps: { openWarehouse?: OpenWarehouse } = {}): Promise<number> {

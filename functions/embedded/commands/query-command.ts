@@ -1,25 +1,34 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { findForbiddenConstruct } from '../admin-query-guard.ts';
-import { parseEmbeddedConfig } from '../config.ts';
+import { ConfigError, parseEmbeddedConfig } from '../config.ts';
 import { openDuckDbWarehouse } from '../duckdb-warehouse.ts';
 import { readLiveHost } from '../host-file.ts';
 import { formatTable } from './format-table.ts';
+import { openWarehouseForTarget, type OpenWarehouseOptions, type WarehouseTarget } from './warehouse-target.ts';
 import type { WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
 
 /**
- * `nudge query <sql|file>`: BigQuery SQL against the embedded warehouse. DuckDB allows one process
- * per file, so while the runtime runs the query goes through it (host.json); otherwise the file
- * is opened here.
+ * `nudge query <sql|file>`: BigQuery SQL against the embedded warehouse (default) or, with
+ * `--target gcp`, against the deployed BigQuery dataset (warehouse-target.ts). DuckDB allows one
+ * process per file, so while the runtime runs the embedded query goes through it (host.json);
+ * otherwise the file is opened here.
  */
 export async function runQueryCommand(
   sqlOrFile: string,
-  options: { json: boolean; env: Readonly<Record<string, string | undefined>> },
+  options: {
+    json: boolean;
+    env: Readonly<Record<string, string | undefined>>;
+    target?: WarehouseTarget;
+    /** gcp: builds the BigQuery client (tests pass a fake). */
+    createBigQuery?: OpenWarehouseOptions['createBigQuery'];
+  },
   out: Writable,
 ): Promise<number> {
   const sql = sqlOrFile.trim().toLowerCase().endsWith('.sql') && existsSync(sqlOrFile) ? readFileSync(sqlOrFile, 'utf8') : sqlOrFile;
-  const { dataDir } = parseEmbeddedConfig({ ...options.env, NUDGE_WRITE_KEYS: options.env.NUDGE_WRITE_KEYS || 'unused-by-this-command' });
-  // The same read-only rule the running host applies, so both paths answer alike.
+  const dataDir = options.target === 'gcp' ? undefined : parseEmbeddedConfig({ ...options.env, NUDGE_WRITE_KEYS: options.env.NUDGE_WRITE_KEYS || 'unused-by-this-command' }).dataDir;
+  // The same read-only rule the running host applies, so every path answers alike — and a typo'd
+  // DELETE never reaches a deployed dataset.
   const forbidden = findForbiddenConstruct(sql);
   if (forbidden !== null) {
     console.error(`nudge: query refused: ${forbidden}`);
@@ -27,9 +36,11 @@ export async function runQueryCommand(
   }
   let rows: WarehouseRow[];
   try {
-    rows = await queryEmbeddedWarehouse(dataDir, sql);
+    rows = dataDir === undefined ? await runGcpQuery(sql, options.env, options.createBigQuery) : await queryEmbeddedWarehouse(dataDir, sql);
   } catch (error) {
-    console.error(`nudge: query failed: ${error instanceof Error ? error.message : String(error)}`);
+    // A missing setting is not a failed query: say what to set.
+    if (error instanceof ConfigError) console.error(`nudge: ${error.message}`);
+    else console.error(`nudge: query failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
   out.write(options.json ? rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '') : formatTable(rows));
@@ -56,6 +67,19 @@ export async function queryEmbeddedWarehouse(dataDir: string, sql: string): Prom
     return body.rows;
   }
   const warehouse = await openDuckDbWarehouse({ dataDir });
+  try {
+    return await warehouse.query(sql);
+  } finally {
+    await warehouse.close();
+  }
+}
+
+async function runGcpQuery(
+  sql: string,
+  env: Readonly<Record<string, string | undefined>>,
+  createBigQuery: OpenWarehouseOptions['createBigQuery'],
+): Promise<WarehouseRow[]> {
+  const warehouse = await openWarehouseForTarget({ target: 'gcp', env, ...(createBigQuery ? { createBigQuery } : {}) });
   try {
     return await warehouse.query(sql);
   } finally {
