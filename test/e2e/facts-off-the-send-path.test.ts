@@ -23,10 +23,12 @@ describe('warehouse facts are off the path to the mailer', () => {
   });
   let release: () => void = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
+  // The journey's facts only: identity rows (person_identities) are written as events fold, and
+  // holding them would keep the bus from ever going idle before the step runs.
   const holdFactInserts = (warehouse: Warehouse): Warehouse => ({
     ...warehouse,
     insertRows: async (table, rows) => {
-      await held;
+      if (table === 'decisions' || table === 'email_sends') await held;
       return warehouse.insertRows(table, rows);
     },
   });
