@@ -437,7 +437,7 @@ describe('GCP journeys on the emulators: onPriorityEvent arms a timer, sweepTime
     assert.equal((await post()).status, 200);
     assert.equal((await post()).status, 200, 'a retried batch is taken again, idempotently');
     await awaitMessages('warehouse-email_events', (m) => m.data.toString().includes('gcp-sg-2'), 1);
-    const rows = rowsOf('warehouse-email_events').filter((row) => row.send_id === sendId);
+    const rows = rowsOf('warehouse-email_events').filter((row) => row.send_id === sendId && row.source === 'sendgrid');
     assert.deepEqual([...new Set(rows.map((row) => `${String(row.email_event_id)} ${String(row.event_type)} ${String(row.person_id)}`))].sort(), [
       `sendgrid:gcp-sg-1 delivered ${personId}`,
       `sendgrid:gcp-sg-2 spamreport ${personId}`,
