@@ -52,6 +52,26 @@ const groups = {
       'pipelines/journeys/journey-facts.test.ts',
     ],
   },
+  // Issue 7: the SendGrid webhook's pure stages, the identity rows and the simulator's draw.
+  engagement: {
+    mutate: [
+      'pipelines/engagement/read-sendgrid-event.ts',
+      'pipelines/engagement/email-event.ts',
+      'pipelines/engagement/take-sendgrid-events.ts',
+      'pipelines/engagement/suppression.ts',
+      'pipelines/profiles/record-identity-links.ts',
+      'functions/sendgrid-events/verify-signature.ts',
+      'functions/embedded/simulate/engagement-plan.ts',
+    ],
+    tests: [
+      'pipelines/engagement/read-sendgrid-event.test.ts',
+      'pipelines/engagement/take-sendgrid-events.test.ts',
+      'pipelines/engagement/suppression.test.ts',
+      'pipelines/profiles/record-identity-links.test.ts',
+      'functions/sendgrid-events.test.ts',
+      'functions/embedded/simulate/engagement-plan.test.ts',
+    ],
+  },
 };
 
 const name = process.env.NUDGE_MUTATE || 'cart';

@@ -3,7 +3,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { HttpRequest } from './http.ts';
 import { createSendGridEventsEntry } from './sendgrid-events.ts';
-import { parseWebhookPublicKey } from './sendgrid-events/verify-signature.ts';
+import { checkWebhookSignature, parseWebhookPublicKey } from './sendgrid-events/verify-signature.ts';
 import type { DeadLetter } from '../pipelines/events/dead-letters.ts';
 import { createManualClock } from '../pipelines/shared/clock.ts';
 
@@ -121,5 +121,28 @@ describe('parseWebhookPublicKey', () => {
     assert.throws(() => parseWebhookPublicKey('not-a-key'), /SENDGRID_WEBHOOK_PUBLIC_KEY/);
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
     assert.throws(() => parseWebhookPublicKey(rsa), /SENDGRID_WEBHOOK_PUBLIC_KEY.*rsa/);
+  });
+});
+
+describe('checkWebhookSignature', () => {
+  const key = parseWebhookPublicKey(`\n  ${publicKeyBase64}\n`);
+  const body = Buffer.from(batch);
+  const signatureOf = (timestamp: string) => sign('sha256', Buffer.concat([Buffer.from(timestamp), body]), privateKey).toString('base64');
+  const check = (signature: string | undefined, timestamp: string | undefined) => checkWebhookSignature({ key, signature, timestamp, rawBody: body, now });
+
+  test('each answer for its case (a key pasted with surrounding whitespace still parses)', () => {
+    assert.equal(check(signatureOf(nowSeconds), nowSeconds), 'valid');
+    assert.equal(check(undefined, nowSeconds), 'missing');
+    assert.equal(check(signatureOf(nowSeconds), undefined), 'missing', 'one header without the other');
+    assert.equal(check('', nowSeconds), 'missing');
+    assert.equal(check('%%%', nowSeconds), 'invalid', 'not base64');
+    const old = String(now.getTime() / 1000 - 301);
+    assert.equal(check(signatureOf(old), old), 'stale');
+  });
+
+  test('a timestamp that is not whole seconds is refused even when it was signed so', () => {
+    for (const timestamp of [`${nowSeconds}.5`, `+${nowSeconds}`, `${nowSeconds}abc`, `abc${nowSeconds}`, '1e9', '1234567890123']) {
+      assert.equal(check(signatureOf(timestamp), timestamp), 'invalid', timestamp);
+    }
   });
 });

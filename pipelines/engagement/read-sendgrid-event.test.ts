@@ -51,6 +51,8 @@ describe('readSendGridEvent: one SendGrid webhook event → the email_events row
       const { row } = read(event);
       for (const [key, value] of Object.entries(expected)) assert.deepEqual(row[key as keyof typeof row], value, key);
       assert.equal(suppressionOfEmailEvent(row), suppresses);
+      const parsed = EmailEvent.safeParse({ ...row, person_id: 'p', campaign_id: 'c' });
+      assert.ok(parsed.success, `the row is an email_events row: ${JSON.stringify(parsed.error?.issues)}`);
     });
   }
 
