@@ -108,9 +108,9 @@ describe('nudge kpis', () => {
       'campaign', 'step', 'variant', 'sends', 'delivered', 'bounces', 'open rate (>30%)', 'machine opens', 'CTR (>10%)', 'click-to-open', 'unsubs', 'spam rate',
       'conversions', 'conv. rate (>5%)', 'revenue', 'rev/email', 'holdout n (treated/control)', 'uplift [95% CI]', 'incremental revenue',
     ]);
-    // uplift −16.7 %, CI −16.7 % ± 1.96 × 44.6 % = [−104.1 %, 70.8 %], incremental revenue (40/3 − 10/2) × 3 = 25.
-    assert.deepEqual(cells(lines[2]!), ['cart', '0', 'a', '2', '2', '0', '50.0%', '0', '50.0%', '100.0%', '0', '0.0%', '1', '50.0%', '40.00', '20.00', '3/2', '-16.7% [-104.1%, 70.8%]', '25.00']);
-    assert.deepEqual(cells(lines[3]!), ['cart', '0', 'b', '1', '1', '0', '0.0%', '1', '0.0%', '-', '0', '0.0%', '0', '0.0%', '0.00', '0.00', '3/2', '-16.7% [-104.1%, 70.8%]', '25.00']);
+    // uplift −16.7 points, CI −16.7 ± 1.96 × 44.6 = [−104.1, +70.8] points, incremental revenue (40/3 − 10/2) × 3 = 25.
+    assert.deepEqual(cells(lines[2]!), ['cart', '0', 'a', '2', '2', '0', '50.0%', '0', '50.0%', '100.0%', '0', '0.0%', '1', '50.0%', '40.00', '20.00', '3/2', '-16.7 pts [-104.1 pts, +70.8 pts]', '25.00']);
+    assert.deepEqual(cells(lines[3]!), ['cart', '0', 'b', '1', '1', '0', '0.0%', '1', '0.0%', '-', '0', '0.0%', '0', '0.0%', '0.00', '0.00', '3/2', '-16.7 pts [-104.1 pts, +70.8 pts]', '25.00']);
   });
 
   test("the report's SQL passes the running host's read-only admin query guard (the embedded path while npm start runs)", () => {

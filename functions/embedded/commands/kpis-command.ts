@@ -118,6 +118,8 @@ export async function reportKpis(warehouse: Warehouse, range: { from?: string; t
 }
 
 const percent = (value: unknown) => (typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '-');
+/** A difference of two rates: percentage points, signed, so it is not read as a relative change. */
+const points = (value: unknown) => (typeof value === 'number' ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts` : '-');
 const money = (value: unknown) => (typeof value === 'number' ? value.toFixed(2) : '-');
 const count = (value: unknown) => (value === null || value === undefined ? '-' : String(value));
 
@@ -145,7 +147,7 @@ export function formatKpis(rows: readonly WarehouseRow[]): string {
     'rev/email': money(row.revenue_per_email),
     'holdout n (treated/control)': row.holdout_treatment_n === null || row.holdout_treatment_n === undefined ? '-' : `${count(row.holdout_treatment_n)}/${count(row.holdout_control_n)}`,
     'uplift [95% CI]':
-      typeof row.holdout_uplift === 'number' ? `${percent(row.holdout_uplift)} [${percent(row.holdout_uplift_ci_low)}, ${percent(row.holdout_uplift_ci_high)}]` : '-',
+      typeof row.holdout_uplift === 'number' ? `${points(row.holdout_uplift)} [${points(row.holdout_uplift_ci_low)}, ${points(row.holdout_uplift_ci_high)}]` : '-',
     'incremental revenue': money(row.holdout_incremental_revenue),
   }));
   return (
