@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteSendLedger } from '../functions/embedded/sqlite-send-ledger.ts';
+import { buildClickUrl, signToken } from '../pipelines/delivery/signed-links.ts';
 
 // The engagement figures of `npm run bench`: SendGrid Event Webhook intake in events/s against a
 // bare node:http server reading the same signed bodies, measured in the same run. Every request
@@ -82,4 +83,40 @@ async function seedLedger(database: string, sendIds: string[]): Promise<void> {
     await ledger.markSent(sendId, { provider: 'outbox', provider_message_id: `${sendId}.eml`, sent_at: at });
   }
   await ledger.close();
+}
+
+/**
+ * The click redirect (`GET /c/<token>`): latency and throughput of verify token → classify → queue
+ * the email_events row → 302, against the bare server answering the same GETs. Tokens are signed
+ * with the runtime's own link key (NUDGE_LINK_KEYS), one per link of 1000 sends, like real emails.
+ */
+export async function measureClickRedirect(options: { seconds: number; startServer: StartServer }) {
+  const linkKey = 'bench-link-signing-key-0123456789abcdef0123';
+  const iat = Math.floor(Date.now() / 1000) - 3600;
+  const paths = Array.from({ length: 1000 }, (_, i) => {
+    const token = signToken(
+      { kind: 'click', send_id: `bench-send-${i}`, person_id: `bench-person-${i}`, campaign_id: 'cart-abandonment', link_index: i % 6, url: `https://shop.example/products/${i % 50}?utm_source=nudge`, iat, exp: iat + 86_400 * 365 },
+      linkKey,
+    );
+    return new URL(buildClickUrl('http://127.0.0.1', token)).pathname;
+  });
+  let next = 0;
+  const pick = (request: autocannon.Request) => ({ ...request, path: paths[next++ % paths.length]!, headers: { ...request.headers, 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148' } });
+  const run = async (script: string, env: Record<string, string>) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nudge-bench-click-'));
+    const server = await options.startServer(script, { ...env, NUDGE_DATA_DIR: dataDir });
+    try {
+      const load = { url: server.url, method: 'GET' as const, connections, requests: [{ setupRequest: pick }] };
+      await autocannon({ ...load, duration: 2 });
+      const result = await autocannon({ ...load, duration: options.seconds });
+      return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, redirects: result['3xx'], other: result['2xx'] + result['4xx'] + result['5xx'] + result.errors };
+    } finally {
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+  const bare = await run('bench/bare-server.ts', {});
+  const runtime = await run('functions/embedded/main.ts', { NUDGE_WRITE_KEYS: 'bench-write-key', NUDGE_LINK_KEYS: linkKey });
+  return { bare, runtime, connections, seconds: options.seconds };
 }

@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureWebhookIntake } from './engagement.ts';
+import { measureClickRedirect, measureWebhookIntake } from './engagement.ts';
 import { measureEventToMailer } from './latency.ts';
 import { measureRender } from './render.ts';
 
@@ -82,14 +82,17 @@ async function main(): Promise<void> {
 
 async function measureAndRecordEngagement(): Promise<void> {
   const webhook = await measureWebhookIntake({ seconds: durationSeconds, startServer });
+  const click = await measureClickRedirect({ seconds: durationSeconds, startServer });
   const table = [
     '| figure | bare node:http | nudge (ratio) | latency (nudge) |',
     '|---|---|---|---|',
     `| SendGrid Event Webhook intake, ${webhook.eventsPerBatch} events per signed POST | ${fmt(webhook.bare.eventsPerSecond)} events/s | ${fmt(webhook.runtime.eventsPerSecond)} events/s (${ratio(webhook.runtime.eventsPerSecond, webhook.bare.eventsPerSecond)}) | p50 ${webhook.runtime.p50} / p99 ${webhook.runtime.p99} ms |`,
+    `| click redirect (GET /c/<token> → 302) | ${fmt(click.bare.perSecond)} req/s (p50 ${click.bare.p50} / p99 ${click.bare.p99} ms) | ${fmt(click.runtime.perSecond)} req/s (${ratio(click.runtime.perSecond, click.bare.perSecond)}) | p50 ${click.runtime.p50} / p99 ${click.runtime.p99} ms |`,
   ].join('\n');
   const notes = [
     `- **webhook intake**: the embedded runtime (\`POST /webhooks/sendgrid\`) against a bare node:http server that reads the same bodies and answers 200; ${webhook.connections} connections, ${webhook.seconds} s after a 2 s warm-up. Each request is a fresh batch (new sg_event_ids, timestamp and ECDSA signature, made in the load generator) for sends seeded in the runtime's send ledger: verify the signature over the raw body, parse, read the ledger, queue the email_events rows on the bus, answer.`,
-    `- non-2xx answers or socket errors from nudge: ${webhook.runtime.non2xx}.`,
+    `- **click redirect**: ${click.connections} connections GET \`/c/<token>\` of 1000 tokens signed with the runtime's link key (verify the HMAC, classify the user agent and timing, queue the email_events row on the bus, answer 302); the bare server answers the same GETs with 200. ${click.runtime.redirects} redirects, ${click.runtime.other} other answers.`,
+    `- non-2xx answers or socket errors from nudge on the webhook: ${webhook.runtime.non2xx}.`,
   ].join('\n');
   const report = `${table}\n\n${notes}\n`;
   process.stdout.write(`\n${report}`);
