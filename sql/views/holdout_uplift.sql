@@ -1,10 +1,12 @@
 -- holdout_uplift: does the campaign cause orders? Treatment (decided to send) against control (held
 -- out) per campaign and step, with the uplift, its 95 % confidence interval and the sample needed.
 --
--- - Units: one per send_id and arm, from decisions_deduped. Treatment = outcome 'send', control =
---   outcome 'holdout' (the decisions stage's control group: the person would have been emailed).
---   Intention to treat: a send decided but failed at the ESP is still treatment, as a holdout is
---   still control, so both arms are chosen the same way.
+-- - Units: one per send_id, from decisions_deduped, at its first assignment (the earliest decision
+--   taken after the holdout check). Control = outcome 'holdout' (the decisions stage's control
+--   group: the person would have been emailed). Treatment = outcome 'send', or a deferral for quiet
+--   hours, or a skip for the frequency cap — the checks decide.ts makes after the holdout draw.
+--   Intention to treat: a treated send later skipped (the cart was ordered overnight) or failed at
+--   the ESP is still treatment, as a holdout is still control, so both arms are chosen the same way.
 -- - Both arms measured alike, not by attribution (no click exists in the control arm): a unit
 --   converts when its surviving person (person_surviving) places an order (orders_with_person)
 --   with decided_at < ordered_at <= decided_at + send_window_hours (attribution_settings). An
@@ -23,11 +25,23 @@ OPTIONS (description = "Per campaign x step: treatment (decided send) vs control
 AS
 WITH
 units AS (
-  SELECT d.send_id, d.campaign_id, d.step, d.outcome, d.decided_at, p.surviving_person_id AS person_id
+  -- Assignment, not delivery: every decision taken after the holdout check says which arm the send
+  -- is in. Treatment is also a send deferred for quiet hours or skipped for the frequency cap (both
+  -- are decided after the holdout draw): counting only outcome 'send' would drop the treated people
+  -- who ordered overnight before their deferred email while keeping their held-out twins.
+  SELECT
+    d.send_id,
+    d.campaign_id,
+    d.step,
+    IF(d.outcome = 'holdout', 'holdout', 'send') AS outcome,
+    d.decided_at,
+    p.surviving_person_id AS person_id
   FROM `${dataset}.decisions_deduped` AS d
   LEFT JOIN `${dataset}.person_surviving` AS p ON p.person_id = d.person_id
   WHERE d.outcome IN ('send', 'holdout')
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY d.send_id, d.outcome ORDER BY d.decided_at, d.decision_id) = 1
+    OR (d.outcome = 'defer' AND d.reason = 'quiet_hours')
+    OR (d.outcome = 'skip' AND d.reason = 'frequency_capped')
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY d.send_id ORDER BY d.decided_at, d.decision_id) = 1
 ),
 unit_outcomes AS (
   SELECT

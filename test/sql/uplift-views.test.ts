@@ -14,14 +14,14 @@ const minute = 60_000;
 const hour = 60 * minute;
 
 type Arm = 'send' | 'holdout';
-const decision = (send_id: string, campaign_id: string, step: number, person_id: string, outcome: Arm | 'defer' | 'skip', decided_at: string) => ({
-  decision_id: `${send_id}-${outcome}`,
+const decision = (send_id: string, campaign_id: string, step: number, person_id: string, outcome: Arm | 'defer' | 'skip', decided_at: string, skipReason = 'no_consent') => ({
+  decision_id: `${send_id}-${outcome}-${skipReason}`,
   send_id,
   campaign_id,
   person_id,
   step,
   outcome,
-  reason: outcome === 'send' ? 'eligible' : outcome === 'holdout' ? 'holdout' : outcome === 'defer' ? 'quiet_hours' : 'no_consent',
+  reason: outcome === 'send' ? 'eligible' : outcome === 'holdout' ? 'holdout' : outcome === 'defer' ? 'quiet_hours' : skipReason,
   defer_until: outcome === 'defer' ? decided_at : null,
   decided_at,
   variant_id: null,
@@ -91,6 +91,24 @@ before(async () => {
   decisions.push(decision('cart1-c', 'cart', 1, 'c0', 'holdout', at(2 * hour)), decision('cart1-c2', 'cart', 1, 'c99', 'holdout', at(2 * hour)));
   // (t0's order at 1 h is before this decision; c0's order at 24 h is within it.) t199 gets one:
   events.push(order('o-t199', 't199', 3 * hour, 20));
+  // night: everyone decided at 22:00. Ten treated are deferred to 08:00 (quiet hours); five of them
+  // order at 23:00, so at 08:00 their send is skipped (cart_converted). Ten held out, five of whom
+  // order at 23:00 too. The email had no effect: uplift 0, not a treatment arm emptied by the orders.
+  // Four more treated were skipped by the frequency cap (after the holdout draw: treatment), one orders.
+  const night = 21 * 24 * hour + 22 * hour;
+  for (let i = 0; i < 10; i++) {
+    decisions.push(decision(`night-t${i}`, 'night', 0, `nt${i}`, 'defer', at(night)));
+    if (i < 5) decisions.push(decision(`night-t${i}`, 'night', 0, `nt${i}`, 'skip', at(night + 10 * hour), 'cart_converted'));
+    else decisions.push(decision(`night-t${i}`, 'night', 0, `nt${i}`, 'send', at(night + 10 * hour)));
+    decisions.push(decision(`night-c${i}`, 'night', 0, `nc${i}`, 'holdout', at(night)));
+    identities.push(link(`nt${i}`), link(`nc${i}`));
+    if (i < 5) events.push(order(`o-nt${i}`, `nt${i}`, night + hour, 30), order(`o-nc${i}`, `nc${i}`, night + hour, 30));
+  }
+  for (let i = 0; i < 4; i++) {
+    decisions.push(decision(`night-cap${i}`, 'night', 0, `ncap${i}`, 'skip', at(night), 'frequency_capped'));
+    identities.push(link(`ncap${i}`));
+  }
+  events.push(order('o-ncap0', 'ncap0', night + hour, 30));
   // winback: treated only, no control arm.
   decisions.push(decision('wb-1', 'winback', 0, 't150', 'send', at(0))); // t150 never orders
 
@@ -136,6 +154,7 @@ describe('holdout_uplift', () => {
     const expected = [
       expectedUplift('cart', 0, { n: 200, c: 30, revenue: 600 }, { n: 100, c: 8, revenue: 80 }),
       expectedUplift('cart', 1, { n: 2, c: 1, revenue: 20 }, { n: 2, c: 1, revenue: 10 }),
+      expectedUplift('night', 0, { n: 14, c: 6, revenue: 180 }, { n: 10, c: 5, revenue: 150 }),
       expectedUplift('winback', 0, { n: 1, c: 0, revenue: 0 }, { n: 0, c: 0, revenue: 0 }),
     ];
     // The reference agrees with the figures worked out by hand for cart step 0.
