@@ -35,7 +35,7 @@ export async function measureRender(seconds: number) {
   const linkKey = 'bench-link-signing-key-0123456789abcdef';
   const fullRender = (i: number) => {
     const data = dataFor(i);
-    const tracking = createLinkTracking({ baseUrl: 'https://nudge.shop.example', key: linkKey, send_id: `bench-send-${i}`, person_id: data.person.id, campaign_id: campaign.id, now: new Date(start), ttlDays: 365 });
+    const tracking = createLinkTracking({ baseUrl: 'https://nudge.shop.example', key: linkKey, send_id: `bench-send-${i}`, person_id: data.person.id, campaign_id: campaign.id, now: new Date(start), ttlDays: 365, shopHosts: ['shop.example'] });
     return render(data, { tracking });
   };
 

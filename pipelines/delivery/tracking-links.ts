@@ -1,4 +1,5 @@
 import { CLICK_PATH, LinkTokenPayload, MAX_LINK_INDEX, OPEN_PATH, signParsedToken, signToken, trackingBase, type LinkKey } from './signed-links.ts';
+import { isShopLink } from '../catalog/check-catalog-links.ts';
 import type { LinkTracking } from '../content/first-party-tracking.ts';
 
 export type LinkTrackingDeps = {
@@ -12,6 +13,12 @@ export type LinkTrackingDeps = {
   now: Date;
   /** Tracking links stop working (400) this long after sending. */
   ttlDays: number;
+  /**
+   * The shop's domains: only links there get a click redirect. A signed redirect to anywhere else
+   * would be an open redirect on the shop's tracking domain, reusable for a year — and some text
+   * in an email comes from the shopper (a first name that is a URL, a product name).
+   */
+  shopHosts: readonly string[];
 };
 
 /**
@@ -29,6 +36,7 @@ export function createLinkTracking(deps: LinkTrackingDeps): LinkTracking {
   return {
     clickUrl: (url, linkIndex) => {
       if (!isSignableUrl(url)) throw new Error('not a URL a click token can carry');
+      if (!isShopLink(url, deps.shopHosts)) throw new Error("not a link to the shop's domains");
       if (!Number.isInteger(linkIndex) || linkIndex < 0 || linkIndex > MAX_LINK_INDEX) throw new RangeError(`link index ${linkIndex} out of range`);
       return `${base}/${CLICK_PATH}/${signParsedToken({ kind: 'click', ...common, url, link_index: linkIndex }, deps.key)}`;
     },

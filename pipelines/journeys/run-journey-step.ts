@@ -167,6 +167,7 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
             campaign_id: timer.campaign_id,
             now,
             ttlDays: deps.settings.trackingLinkTtlDays,
+            shopHosts: deps.shop.hosts,
           })
         : undefined;
     const rendered = await campaign.render(data, { step: timer.step, ...(linkTracking ? { tracking: linkTracking } : {}) });

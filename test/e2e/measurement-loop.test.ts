@@ -44,7 +44,7 @@ describe('the measurement loop on the embedded runtime', () => {
     // A unit per send at its first assignment: held out, or treated (sent, deferred for quiet hours, capped).
     const decided = (await query('SELECT send_id, person_id, outcome, reason, decided_at FROM nudge.decisions WHERE step = 0 ORDER BY decided_at, decision_id')) as Row[];
     const assigned = decided.filter((d) => d.outcome === 'send' || d.outcome === 'holdout' || (d.outcome === 'defer' && d.reason === 'quiet_hours') || (d.outcome === 'skip' && d.reason === 'frequency_capped'));
-    const units = [...new Map(assigned.reverse().map((d) => [d.send_id, { ...d, outcome: d.outcome === 'holdout' ? 'holdout' : 'send' }])).values()];
+    const units: Row[] = [...new Map(assigned.reverse().map((d): [unknown, Row] => [d.send_id, { ...d, outcome: d.outcome === 'holdout' ? 'holdout' : 'send' }])).values()];
     const links = (await query("SELECT identity_kind, identity_value, person_id FROM nudge.person_identities WHERE identity_kind IN ('user_id', 'anonymous_id')")) as Row[];
     const personOf = new Map(links.map((link) => [`${String(link.identity_kind)}:${String(link.identity_value)}`, String(link.person_id)]));
     const orders = ((await query("SELECT user_id, anonymous_id, occurred_at, properties FROM nudge.events WHERE kind = 'order_completed'")) as Row[]).map((order) => ({
