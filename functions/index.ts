@@ -127,6 +127,8 @@ http(
   toFrameworkHandler(async () => {
     const config = parseGcpConfig(process.env, { writeKeys: false });
     const webhook = parseWebhookConfig(process.env);
+    // Off is for local tests: a deployed function (Cloud Run sets K_SERVICE) never takes unsigned events.
+    if (webhook.verify === 'off' && process.env.K_SERVICE) throw new ConfigError('NUDGE_WEBHOOK_VERIFY=off is for local tests only; the deployed sendgridEvents function needs SENDGRID_WEBHOOK_PUBLIC_KEY');
     if (webhook.verify === 'unconfigured') throw new ConfigError('SENDGRID_WEBHOOK_PUBLIC_KEY is not set: the SendGrid webhook will not take unsigned events (NUDGE_WEBHOOK_VERIFY=off only for local tests)');
     const firestore = getFirestore(config);
     const pubsub = getPubSub(config);

@@ -16,6 +16,18 @@ describe('signed link tokens', () => {
     assert.deepStrictEqual(verifyToken(signToken(click, key), key, now), click, 'no exp: does not expire');
   });
 
+  test('one spelling per token: the unused low bits of the MAC\'s last character are not free to change', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const send_id of ['a', 'b', 'c', 'd']) {
+      const token = signToken({ ...payload, send_id }, key);
+      const last = token.at(-1)!;
+      // 32 MAC bytes = 43 characters: the last carries 4 bits of MAC and 2 unused ones.
+      const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
+      assert.equal(Buffer.from(token.split('.')[1]!.slice(0, -1) + sibling, 'base64url').equals(Buffer.from(token.split('.')[1]!, 'base64url')), true, 'the same bytes…');
+      assert.equal(verifyToken(token.slice(0, -1) + sibling, key, now), null, '…but not the same token');
+    }
+  });
+
   test('signing is deterministic (the same link for the same payload)', () => {
     assert.equal(signToken(payload, key), signToken({ ...payload }, key));
   });

@@ -62,6 +62,9 @@ export function verifyToken(token: string, key: LinkKey | readonly LinkKey[], no
   const [body, signature] = parts as [string, string];
   if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]+$/.test(signature)) return null;
   const given = Buffer.from(signature, 'base64url');
+  // One spelling per MAC: base64 ignores the unused low bits of the last character, so without this
+  // a link would have several valid strings (dedupe and analytics key on the token text).
+  if (given.toString('base64url') !== signature) return null;
   const keys = Array.isArray(key) ? (key as readonly LinkKey[]) : [key as LinkKey];
   // Every key is tried (no early exit) so timing says nothing about which one matched.
   let valid = false;

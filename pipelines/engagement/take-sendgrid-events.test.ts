@@ -4,6 +4,11 @@ import type { DeadLetter } from '../events/dead-letters.ts';
 import type { LedgerEntry } from '../delivery/send-ledger.ts';
 import type { WarehouseRow } from '../warehouse/warehouse.ts';
 import { createTakeSendGridEvents } from './take-sendgrid-events.ts';
+import { createUnsubscribePerson } from './unsubscribe-person.ts';
+import { makeEvent } from '../profiles/event-fixtures.ts';
+import { createFoldEvents } from '../profiles/fold-events.ts';
+import { createInMemoryProfileStore } from '../profiles/in-memory-profile-store.ts';
+import { createManualClock } from '../shared/clock.ts';
 import type { SuppressionRequest } from './suppress-person.ts';
 
 const received = new Date('2026-12-01T10:00:00.000Z');
@@ -113,9 +118,39 @@ describe('createTakeSendGridEvents', () => {
     assert.equal(h.rows[0]!.email_event_id, 'sendgrid:ev-spamreport');
   });
 
+  test('an item nested thousands of levels deep is dead-lettered, not a 503 SendGrid would retry for a day', async () => {
+    const h = harness();
+    let deep: unknown = [];
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const result = await h.take([deep, event({ event: 'delivered' })], received);
+    assert.deepEqual(result, { recorded: 1, suppressed: 0, dead_lettered: 1 });
+    assert.equal(h.deadLetters[0]!.payload, '(not printable: nested too deep)');
+  });
+
   test('an empty batch does nothing', async () => {
     const h = harness();
     assert.deepEqual(await h.take([], received), { recorded: 0, suppressed: 0, dead_lettered: 0 });
     assert.deepEqual([h.rows, h.deadLetters], [[], []]);
+  });
+});
+
+describe('createTakeSendGridEvents over the real unsubscribe', () => {
+  test('an unsubscribe for a person who no longer exists does not hold up the spam report beside it', async () => {
+    const store = createInMemoryProfileStore();
+    const fold = createFoldEvents({ store, clock: createManualClock('2026-12-01T10:00:00.000Z'), newPersonId: () => 'p-bob' });
+    await fold([makeEvent('identify', { user_id: 'bob', email: 'bob@example.com' })]);
+    const suppressed: SuppressionRequest[] = [];
+    const ledger = new Map([['send-gone', entry('send-gone', 'p-gone')], ['send-bob', entry('send-bob', 'p-bob')]]);
+    const take = createTakeSendGridEvents({
+      ledger: { get: async (id) => ledger.get(id) ?? null },
+      facts: { insertRows: async () => {} },
+      deadLetters: { put: async () => {} },
+      suppress: async (request) => void suppressed.push(request),
+      unsubscribe: createUnsubscribePerson({ store, foldEvents: fold, acceptEvents: async () => {}, newEventId: () => 'e-1' }),
+      newId: () => 'dl',
+    });
+    const result = await take([event({ event: 'unsubscribe', send_id: 'send-gone' }), event({ event: 'spamreport', send_id: 'send-bob' })], received);
+    assert.deepEqual(result, { recorded: 2, suppressed: 2, dead_lettered: 0 });
+    assert.deepEqual(suppressed.map((s) => [s.person_id, s.kind]), [['p-bob', 'complained']]);
   });
 });

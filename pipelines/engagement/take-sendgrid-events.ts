@@ -106,10 +106,11 @@ function deadLetterOf(refusal: { index: number; errors: FieldError[]; reason: st
   };
 }
 
+/** The event as received, for someone to look at; one too deep to print (thousands of nested arrays) says so. */
 function payloadText(event: unknown): string {
   try {
     return JSON.stringify(event) ?? String(event);
   } catch {
-    return String(event);
+    return '(not printable: nested too deep)';
   }
 }

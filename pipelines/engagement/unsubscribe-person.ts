@@ -31,9 +31,11 @@ export function createUnsubscribePerson(deps: {
 }): (request: { person_id: string; send_id: string; at: Date }) => Promise<void> {
   return async ({ person_id, send_id, at }) => {
     const profile = await readSurvivingProfile(deps.store.getProfile, person_id);
-    if (!profile) throw new Error(`unsubscribe: no profile for person ${person_id}`);
-    const identity = addressedIdentity(profile);
-    if (!identity) throw new Error(`unsubscribe: person ${person_id} has no user or anonymous id to address`);
+    // No profile (or none to address): nobody left to email, so nothing to withdraw. Throwing would
+    // answer 503 to the person's click for ever, and make SendGrid retry a whole webhook batch for a
+    // day over a condition no retry can change (the other suppressions in it never applied).
+    const identity = profile ? addressedIdentity(profile) : null;
+    if (!profile || !identity) return;
     // Already unsubscribed and not opted in since: this click (or its repeat) has nothing to change.
     if (isUnsubscribed(profile)) return;
     const episode = episodeOf(profile);
