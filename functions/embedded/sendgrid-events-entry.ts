@@ -22,7 +22,7 @@ export function createEmbeddedSendGridEvents(deps: {
   config: WebhookConfig;
   bus: Pick<SqliteBus, 'publish'>;
   deadLetters: DeadLetterStore;
-  profiles: Pick<ProfileStore, 'getProfile'>;
+  profiles: Pick<ProfileStore, 'getProfile' | 'transact'>;
   foldEvents: (events: readonly NudgeEvent[]) => Promise<unknown>;
   unsubscribe: (request: { person_id: string; send_id: string; at: Date }) => Promise<void>;
   ledger: Pick<SendLedger, 'get'>;

@@ -15,14 +15,14 @@ const read = (event: Record<string, unknown>) => {
 
 describe('readSendGridEvent: one SendGrid webhook event → the email_events row it carries', () => {
   test('a delivered event: ids, instants, no address anywhere in the row', () => {
-    const { row, campaign_id, bounced_address } = read({ event: 'delivered', response: '250 OK ann@example.com' });
+    const { row, campaign_id, suppressed_address } = read({ event: 'delivered', response: '250 OK ann@example.com' });
     assert.deepEqual(row, {
       email_event_id: 'sendgrid:ev-1', send_id: 'send-1', event_type: 'delivered', source: 'sendgrid',
       occurred_at: '2026-12-01T09:59:30.000Z', received_at: '2026-12-01T10:00:00.000Z', is_machine: false, machine_reason: null,
       bounce_type: null, status_code: null, url: null, link_index: null, provider_message_id: 'msg-1.filter',
     });
     assert.equal(campaign_id, 'cart-abandonment');
-    assert.equal(bounced_address, null);
+    assert.equal(suppressed_address, null);
     assert.doesNotMatch(JSON.stringify(row), /ann@/i);
     assert.equal(EmailEvent.safeParse({ ...row, person_id: 'p', campaign_id: 'c' }).success, true);
   });
@@ -56,10 +56,11 @@ describe('readSendGridEvent: one SendGrid webhook event → the email_events row
     });
   }
 
-  test('the bounced address (lower-cased) is handed over for the profile only on bounces and drops', () => {
-    assert.equal(read({ event: 'bounce', type: 'bounce' }).bounced_address, 'ann@example.com');
-    assert.equal(read({ event: 'dropped', reason: 'Invalid' }).bounced_address, 'ann@example.com');
-    assert.equal(read({ event: 'open' }).bounced_address, null);
+  test('the address (lower-cased) is handed over for the profile only on bounces, drops and spam reports', () => {
+    assert.equal(read({ event: 'bounce', type: 'bounce' }).suppressed_address, 'ann@example.com');
+    assert.equal(read({ event: 'dropped', reason: 'Invalid' }).suppressed_address, 'ann@example.com');
+    assert.equal(read({ event: 'spamreport' }).suppressed_address, 'ann@example.com');
+    assert.equal(read({ event: 'open' }).suppressed_address, null);
   });
 });
 

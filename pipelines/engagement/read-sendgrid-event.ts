@@ -11,7 +11,7 @@ import type { EmailEvent, EmailEventType } from './email-event.ts';
  * Kept: SendGrid's ids, the time, the type, machine-open flag, bounce type, SMTP status, the drop
  * classification, the clicked URL and its position. Not kept: the address, the IP, the user agent
  * and the free-text reason/response (which can quote the address) — the bounced address goes only
- * to the profile, as the suppression's subject (`bounced_address`).
+ * to the profile, as the suppression's subject (`suppressed_address`).
  */
 
 /** SendGrid's drop reasons nudge acts on or reports, as stable codes (the rest become "other"). */
@@ -51,8 +51,8 @@ export type SendGridEventRead = {
   row: Omit<EmailEvent, 'person_id' | 'campaign_id'>;
   /** The campaign custom arg, checked against the ledger's. */
   campaign_id: string | null;
-  /** bounce/dropped: the address SendGrid gave up on, lower-cased (for the profile only). */
-  bounced_address: string | null;
+  /** bounce, dropped, spamreport: the address it was about, lower-cased (for the profile only). */
+  suppressed_address: string | null;
   /** open/click: the user agent SendGrid saw, to tell machines from people (never stored). */
   user_agent: string | null;
 };
@@ -92,7 +92,7 @@ export function readSendGridEvent(input: unknown, index: number, receivedAt: Dat
     read: {
       row,
       campaign_id: event.campaign_id ?? null,
-      bounced_address: (type === 'bounce' || type === 'dropped') && address ? address : null,
+      suppressed_address: (type === 'bounce' || type === 'dropped' || type === 'spamreport') && address ? address : null,
       user_agent: (type === 'open' || type === 'click') && event.useragent ? event.useragent : null,
     },
   };

@@ -1,6 +1,7 @@
 import type { AcceptEventsInput } from '../events/accept-events.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
 import { validatePayload } from '../events/validate-payload.ts';
+import { identityKey } from '../profiles/identity-key.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
 import type { Profile } from '../profiles/profile.ts';
 import { readSurvivingProfile } from '../profiles/surviving-profile.ts';
@@ -10,7 +11,7 @@ export type SuppressionRequest = {
   kind: 'bounced' | 'complained';
   /** When the ESP saw it. */
   at: Date;
-  /** bounced: the address that bounced (the suppression holds while the person is written to it). */
+  /** The address that bounced or complained: a bounce holds while the person is written to it, and either holds for anyone else written to it. */
   address: string | null;
   /** The ESP event's id: the published event's id derives from it, so a redelivered webhook changes nothing. */
   email_event_id: string;
@@ -24,7 +25,7 @@ export type SuppressionRequest = {
  * write these traits (profiles/protected-traits.ts), hence the source.
  */
 export function createSuppressPerson(deps: {
-  store: Pick<ProfileStore, 'getProfile'>;
+  store: Pick<ProfileStore, 'getProfile' | 'transact'>;
   foldEvents: (events: readonly NudgeEvent[]) => Promise<unknown>;
   acceptEvents: (input: AcceptEventsInput) => Promise<void>;
   newEventId: () => string;
@@ -36,12 +37,17 @@ export function createSuppressPerson(deps: {
     const identity = profile ? addressedIdentity(profile) : null;
     if (!identity) return;
     const instant = request.at.toISOString();
-    const traits = request.kind === 'bounced' ? { email_bounced_at: instant, email_bounced_address: request.address } : { email_complained_at: instant };
+    const traits = request.kind === 'bounced' ? { email_bounced_at: instant, email_bounced_address: request.address } : { email_complained_at: instant, email_complained_address: request.address };
     const call = { type: 'identify', messageId: `suppress-${request.kind}-${request.email_event_id}`, timestamp: instant, traits, ...identity };
     const { events, rejected } = validatePayload(call, 'identify', { receivedAt: request.at, source: 'sendgrid-webhook', sourceId: null, newEventId: deps.newEventId });
     if (events.length !== 1) throw new Error(`suppress: could not build the event: ${JSON.stringify(rejected[0]?.errors ?? [])}`);
     await deps.acceptEvents({ events, rejected: [], stage: 'sendgrid-webhook', sourceId: null, receivedAt: request.at });
     await deps.foldEvents(events);
+    // The mailbox is held whoever is written to it next (a guest checkout, a second account).
+    if (request.address) {
+      const key = identityKey('held', request.address);
+      await deps.store.transact(async (tx) => tx.linkIdentities([key], profile!.person_id));
+    }
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Suppression } from '../decisions/decide.ts';
 import { emailOf } from '../profiles/email-of.ts';
+import { identityKey, type IdentityKey } from '../profiles/identity-key.ts';
 import type { Profile } from '../profiles/profile.ts';
+import { readSurvivingProfile } from '../profiles/surviving-profile.ts';
 
 /**
  * Who the journeys must not email, and since when:
@@ -47,4 +49,28 @@ function instantTrait(profile: Profile, name: string): string | null {
 /** Suppressed by a recorded unsubscribe (the trait), which nothing but an explicit opt-in lifts. */
 export function isUnsubscribed(profile: Profile): boolean {
   return typeof profile.traits.email_unsubscribed_at === 'string' && unsubscribedSince(profile) !== null;
+}
+
+/**
+ * Suppression that belongs to an address rather than a person: another person of nudge's (a guest
+ * checkout, a second account, a shop that reassigned the address) hard-bounced or reported spam at
+ * the address this email would go to. The mailbox is the same, so is the verdict. Found through the
+ * `held:<address>` key suppress-person.ts links to the person it recorded the suppression on.
+ */
+export async function suppressionOfAddress(
+  store: { findPersonId: (key: IdentityKey) => Promise<string | null>; getProfile: (personId: string) => Promise<Profile | null> },
+  address: string,
+  personId: string,
+): Promise<Suppression | null> {
+  const ownerId = await store.findPersonId(identityKey('held', address));
+  if (!ownerId || ownerId === personId) return null;
+  const owner = await readSurvivingProfile(store.getProfile, ownerId);
+  if (!owner || owner.person_id === personId) return null;
+  const lowered = address.trim().toLowerCase();
+  const held: Suppression = {};
+  const complainedAt = instantTrait(owner, 'email_complained_at');
+  if (complainedAt && owner.traits.email_complained_address === lowered) held.complained_at = complainedAt;
+  const bouncedAt = instantTrait(owner, 'email_bounced_at');
+  if (bouncedAt && owner.traits.email_bounced_address === lowered) held.bounced_at = bouncedAt;
+  return Object.keys(held).length > 0 ? held : null;
 }

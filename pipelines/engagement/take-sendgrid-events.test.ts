@@ -64,7 +64,7 @@ describe('createTakeSendGridEvents', () => {
     );
     assert.deepEqual(h.suppressed, [
       { person_id: 'person-1', kind: 'bounced', at: new Date(ts * 1000), address: 'ann@example.com', email_event_id: 'sendgrid:ev-bounce' },
-      { person_id: 'person-2', kind: 'complained', at: new Date(ts * 1000), address: null, email_event_id: 'sendgrid:ev-spamreport' },
+      { person_id: 'person-2', kind: 'complained', at: new Date(ts * 1000), address: 'ann@example.com', email_event_id: 'sendgrid:ev-spamreport' },
     ]);
     assert.deepEqual(h.unsubscribed, [{ person_id: 'person-1', send_id: 'send-1', at: new Date(ts * 1000) }]);
   });

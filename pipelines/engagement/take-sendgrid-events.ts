@@ -45,7 +45,7 @@ export function createTakeSendGridEvents(deps: TakeSendGridEventsDeps): (events:
 
     const sendIds = [...new Set(read.map((event) => event.row.send_id))];
     const entries = new Map(await Promise.all(sendIds.map(async (id) => [id, await deps.ledger.get(id)] as const)));
-    const rows: { row: EmailEvent; bounced_address: string | null }[] = [];
+    const rows: { row: EmailEvent; address: string | null }[] = [];
     for (const event of read) {
       const entry = entries.get(event.row.send_id);
       if (!entry) {
@@ -53,7 +53,7 @@ export function createTakeSendGridEvents(deps: TakeSendGridEventsDeps): (events:
         continue;
       }
       const row: EmailEvent = { ...event.row, person_id: entry.person_id, campaign_id: entry.campaign_id };
-      rows.push({ row: withMachineVerdict(row, event.user_agent, entry.sent_at), bounced_address: event.bounced_address });
+      rows.push({ row: withMachineVerdict(row, event.user_agent, entry.sent_at), address: event.suppressed_address });
     }
 
     // Dead letters first: once the rows and suppressions are in, a 503 would only repeat them.
@@ -61,12 +61,12 @@ export function createTakeSendGridEvents(deps: TakeSendGridEventsDeps): (events:
     await recordEmailEvents(deps.facts, rows.map(({ row }) => row));
 
     let suppressed = 0;
-    for (const { row, bounced_address } of rows) {
+    for (const { row, address } of rows) {
       const kind = suppressionOfEmailEvent(row);
       if (!kind) continue;
       const at = new Date(row.occurred_at);
       if (kind === 'unsubscribed') await deps.unsubscribe({ person_id: row.person_id, send_id: row.send_id, at });
-      else await deps.suppress({ person_id: row.person_id, kind, at, address: bounced_address, email_event_id: row.email_event_id });
+      else await deps.suppress({ person_id: row.person_id, kind, at, address, email_event_id: row.email_event_id });
       suppressed++;
     }
     if (refused.length > 0) deps.log?.({ severity: 'WARNING', message: 'sendgrid events dead-lettered', count: refused.length, reasons: [...new Set(refused.map((r) => r.reason))] });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createJourneyHarness } from '../../test/support/journey-harness.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
+import { createSuppressPerson } from '../engagement/suppress-person.ts';
 import { makeEvent } from '../profiles/event-fixtures.ts';
+import { identityKey } from '../profiles/identity-key.ts';
 import type { Profile } from '../profiles/profile.ts';
 
 // The cart journey on the paths real shoppers take (issue 6): a second device, a second cart,
@@ -259,3 +261,39 @@ function personOf(shop: ReturnType<typeof journey>): string {
   const [personId] = [...shop.store.snapshot().profiles.values()].filter((profile) => !profile.merged_into).map((profile) => profile.person_id);
   return personId!;
 }
+
+describe('cart journey: an address that bounced or complained, under another person', () => {
+  // As the door normalizes it: the address in traits is also the event's email (an identity key).
+  const identify = (when: When, ids: Ids) => event('identify', when, ids, { email: 'ann@example.com', traits: { email: 'ann@example.com', email_marketing_consent: true } });
+  /** What the SendGrid webhook does for a spam report or hard bounce of Ann's email (suppress-person.ts). */
+  const record = async (j: ReturnType<typeof journey>, kind: 'bounced' | 'complained', address: string) => {
+    const personId = (await j.store.findPersonId(identityKey('user', 'ann')))!;
+    const suppress = createSuppressPerson({ store: j.store, foldEvents: j.fold, acceptEvents: async () => {}, newEventId: () => `sg-${kind}` });
+    j.clock.set(at(5));
+    await suppress({ person_id: personId, kind, at: new Date(at(5)), address, email_event_id: `sendgrid:${kind}` });
+  };
+
+  for (const [kind, reason] of [['complained', 'suppressed_complained'], ['bounced', 'suppressed_bounced']] as const) {
+    test(`a guest checkout (a new user id, the same address) after the address ${kind} gets no email`, async () => {
+      const j = journey();
+      await j.receive(identify({ received: 0 }, { user_id: 'ann', anonymous_id: 'laptop' }));
+      await record(j, kind, 'ann@example.com');
+      // Another user id on another device, the same address with consent, and a cart: its own person.
+      await j.receive(identify({ received: 10 }, { user_id: 'guest-7', anonymous_id: 'phone' }), add({ received: 11 }, { user_id: 'guest-7', anonymous_id: 'phone' }));
+      assert.notEqual(await j.store.findPersonId(identityKey('user', 'guest-7')), await j.store.findPersonId(identityKey('user', 'ann')), 'two persons');
+      await j.sweepAt(60);
+      assert.equal(j.sent.length, 0, 'no email to the address');
+      const decisions = j.rows.filter((r) => r.table === 'decisions').map((r) => [r.row.outcome, r.row.reason]);
+      assert.deepEqual(decisions, [['skip', reason]]);
+    });
+  }
+
+  test('a bounce of another address of that person does not hold this one', async () => {
+    const j = journey();
+    await j.receive(identify({ received: 0 }, { user_id: 'ann', anonymous_id: 'laptop' }));
+    await record(j, 'bounced', 'old@example.com');
+    await j.receive(identify({ received: 10 }, { user_id: 'guest-7', anonymous_id: 'phone' }), add({ received: 11 }, { user_id: 'guest-7', anonymous_id: 'phone' }));
+    await j.sweepAt(60);
+    assert.equal(j.sent.length, 1);
+  });
+});

@@ -16,7 +16,7 @@ import type { SendLedger } from '../delivery/send-ledger.ts';
 import { sendId } from '../delivery/send-id.ts';
 import { buildUnsubscribeUrl, listUnsubscribeHeaders, signToken } from '../delivery/signed-links.ts';
 import { createLinkTracking } from '../delivery/tracking-links.ts';
-import { suppressionOf } from '../engagement/suppression.ts';
+import { suppressionOf, suppressionOfAddress } from '../engagement/suppression.ts';
 import type { Cart, Profile } from '../profiles/profile.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -115,6 +115,8 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
     const dayStart = startOfLocalDay(now, timeZone);
     // A first look for the decision's reason; the claim below enforces the cap atomically.
     const sendsToday = await deps.ledger.countSentSince(profile.person_id, dayStart);
+    // A bounce or spam report at this address by another person of nudge's holds for this one too.
+    const addressHeld = email ? await suppressionOfAddress(deps.store, email, profile.person_id) : null;
     const decideFor = (person: Profile) =>
       decide({
         campaign_id: timer.campaign_id,
@@ -125,7 +127,7 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
           person_id: person.person_id,
           email: emailOf(person),
           consent: person.consent.email_marketing?.value ?? null,
-          suppression: suppressionOf(person),
+          suppression: addressHeld ? { ...addressHeld, ...suppressionOf(person) } : suppressionOf(person),
           timezone: typeof person.traits.timezone === 'string' ? person.traits.timezone : null,
           sends_today_local: sendsToday,
         },

@@ -2,11 +2,17 @@
  * How a person is recognised. One index entry per key points at the person's profile, so an
  * anonymous browser that later logs in (user id) or gives an email joins the same person.
  */
-export type IdentityKind = 'anon' | 'user' | 'email';
+export type IdentityKind = 'anon' | 'user' | 'email' | 'held';
 export type IdentityKey = `${IdentityKind}:${string}`;
 
+/**
+ * `held:<address>` is not an identity events carry: it names the person on whom a hard bounce or a
+ * spam complaint at that address was recorded (engagement/suppress-person.ts), so that anyone else
+ * later written to the same mailbox is held too (engagement/suppression.ts, suppressionOfAddress).
+ * Unlike `email:`, which moves to whoever gives the address last, it stays where it was recorded.
+ */
 export function identityKey(kind: IdentityKind, value: string): IdentityKey {
-  return `${kind}:${kind === 'email' ? value.trim().toLowerCase() : value}`;
+  return `${kind}:${kind === 'email' || kind === 'held' ? value.trim().toLowerCase() : value}`;
 }
 
 export function parseIdentityKey(key: string): { kind: IdentityKind; value: string } | null {

@@ -19,7 +19,8 @@ export function identityRowsOf(result: Pick<FoldResult, 'linked' | 'merged'>, li
   for (const { person_id, keys } of result.linked) {
     for (const key of keys) {
       const parsed = parseIdentityKey(key);
-      if (parsed) rows.push(personIdentityRow(kindOf[parsed.kind]!, parsed.value, person_id, at));
+      const kind = parsed ? kindOf[parsed.kind] : undefined;
+      if (parsed && kind) rows.push(personIdentityRow(kind, parsed.value, person_id, at));
     }
   }
   for (const { from, into } of result.merged) rows.push(personIdentityRow('person', from, into, at));
