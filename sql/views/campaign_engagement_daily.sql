@@ -13,18 +13,19 @@
 -- - Human and machine apart: human_unique_opens / human_unique_clicks count sends with an event
 --   where is_machine is FALSE; machine_unique_opens / machine_unique_clicks count sends with a
 --   machine one (privacy proxy, prefetcher, link scanner), whether or not a human opened too.
--- - rate_base: the denominator of open rate, CTR, unsubscribe and spam-report rates. 'delivered'
---   (the sends with a delivered event) when any send of the row has a delivery report (processed,
---   delivered, deferred, bounce, dropped: SendGrid's Event Webhook); 'sends' when none has — the
---   embedded outbox and first-party tracking report no delivery, and 0 delivered would make every
---   rate NULL there. rate_denominator is the count used.
+-- - rate_denominator: the denominator of open rate, CTR, unsubscribe and spam-report rates — the
+--   sends not known to have failed (no bounce, not dropped). Not the delivered count: SendGrid's
+--   delivered events lag the opens (and a webhook may not subscribe to them), so over delivered an
+--   open rate reads 300 % or NULL; a bounced or dropped email can be neither opened nor clicked, so
+--   over this base no rate exceeds 100 %. The outbox and first-party tracking report no bounce:
+--   there it is the sends.
 -- - click_to_open = human unique clicks / human unique opens. It can exceed 1: a click proves the
 --   email was read even when its images (the open pixel) were blocked.
 -- - Ratios use SAFE_DIVIDE: NULL, not 0, when the denominator is 0.
 -- - Targets (kpi_targets) sit beside the figures: open_rate_target, ctr_target.
 -- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
 CREATE OR REPLACE VIEW `${dataset}.campaign_engagement_daily`
-OPTIONS (description = "Per campaign x step x variant x UTC day of the send: sends, delivered, bounces, human unique opens and clicks (machine ones apart), unsubscribes, spam reports, open rate, CTR, click-to-open, with the targets. Rates over delivered when delivery is reported, else over sends (rate_base).")
+OPTIONS (description = "Per campaign x step x variant x UTC day of the send: sends, delivered, bounces, human unique opens and clicks (machine ones apart), unsubscribes, spam reports, open rate, CTR, click-to-open, with the targets. Rates over the sends that did not bounce and were not dropped (rate_denominator).")
 AS
 WITH
 sends AS (
@@ -39,7 +40,6 @@ per_send AS (
     s.step,
     s.variant_id,
     s.send_date,
-    COUNTIF(e.event_type IN ('processed', 'delivered', 'deferred', 'bounce', 'dropped')) > 0 AS has_delivery_report,
     COUNTIF(e.event_type = 'delivered') > 0 AS is_delivered,
     COUNTIF(e.event_type = 'bounce' AND e.bounce_type = 'hard') > 0 AS is_hard_bounce,
     COUNTIF(e.event_type = 'bounce' AND IFNULL(e.bounce_type, '') != 'hard') > 0 AS is_soft_bounce,
@@ -71,16 +71,12 @@ counts AS (
     COUNTIF(is_machine_click) AS machine_unique_clicks,
     COUNTIF(is_unsubscribe) AS unsubscribes,
     COUNTIF(is_spam_report) AS spam_reports,
-    LOGICAL_OR(has_delivery_report) AS has_delivery_reports
+    COUNTIF(NOT is_hard_bounce AND NOT is_soft_bounce AND NOT is_dropped) AS rate_denominator
   FROM per_send
   GROUP BY campaign_id, step, variant_id, send_date
 ),
 based AS (
-  SELECT
-    * EXCEPT (has_delivery_reports),
-    IF(has_delivery_reports, 'delivered', 'sends') AS rate_base,
-    IF(has_delivery_reports, delivered, sends) AS rate_denominator
-  FROM counts
+  SELECT * FROM counts
 )
 SELECT
   b.campaign_id,
@@ -98,7 +94,6 @@ SELECT
   b.machine_unique_clicks,
   b.unsubscribes,
   b.spam_reports,
-  b.rate_base,
   b.rate_denominator,
   SAFE_DIVIDE(b.human_unique_opens, b.rate_denominator) AS open_rate,
   t.open_rate_target,

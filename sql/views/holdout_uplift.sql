@@ -14,7 +14,8 @@
 --   closed count as they stand, in both arms alike.
 -- - p = conversions / n per arm; uplift = p_treatment − p_control; relative_uplift = uplift /
 --   p_control; 95 % CI of uplift = uplift ± 1.96 × sqrt(p1(1−p1)/n1 + p0(1−p0)/n0) (two
---   proportions, unpooled normal approximation: rough below ~10 conversions per arm).
+--   proportions, unpooled normal approximation), NULL until each arm has at least 5 converted and
+--   5 unconverted units (below that the approximation claims certainty it does not have).
 -- - incremental_revenue = (revenue per treated unit − revenue per control unit) × treatment n.
 -- - people_needed_per_arm = ceil(1.96² (p1(1−p1) + p0(1−p0)) / uplift²): units per arm for the
 --   interval to exclude zero if the observed rates held; NULL when uplift is 0 or unknown.
@@ -86,7 +87,10 @@ uplifts AS (
     SQRT(
       SAFE_DIVIDE(treatment_conversion_rate * (1 - treatment_conversion_rate), treatment_n)
       + SAFE_DIVIDE(control_conversion_rate * (1 - control_conversion_rate), control_n)
-    ) AS uplift_standard_error
+    ) AS uplift_standard_error,
+    -- The normal approximation collapses at a rate of 0 or 1 (1 of 1 against 0 of 1 gives a zero-width
+    -- "certain" interval): no interval until each arm has 5 converted and 5 unconverted units.
+    LEAST(treatment_conversions, treatment_n - treatment_conversions, control_conversions, control_n - control_conversions) >= 5 AS enough_for_interval
   FROM rates
 )
 SELECT
@@ -102,8 +106,8 @@ SELECT
   control_revenue,
   uplift,
   SAFE_DIVIDE(uplift, control_conversion_rate) AS relative_uplift,
-  uplift - 1.96 * uplift_standard_error AS uplift_ci_low,
-  uplift + 1.96 * uplift_standard_error AS uplift_ci_high,
+  IF(enough_for_interval, uplift - 1.96 * uplift_standard_error, NULL) AS uplift_ci_low,
+  IF(enough_for_interval, uplift + 1.96 * uplift_standard_error, NULL) AS uplift_ci_high,
   (SAFE_DIVIDE(treatment_revenue, treatment_n) - SAFE_DIVIDE(control_revenue, control_n)) * treatment_n AS incremental_revenue,
   IF(
     uplift = 0,

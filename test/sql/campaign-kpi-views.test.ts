@@ -114,22 +114,22 @@ const nulls = { open_rate: null, ctr: null, click_to_open: null, unsubscribe_rat
 const targets = { open_rate_target: 0.3, ctr_target: 0.1 };
 
 describe('campaign_engagement_daily', () => {
-  test('per campaign × step × variant × send day: unique human engagement, machines apart, rates over delivered or sends', async () => {
+  test('per campaign × step × variant × send day: unique human engagement, machines apart, rates over the sends that did not bounce', async () => {
     const rows = await warehouse.query('SELECT * FROM nudge.campaign_engagement_daily ORDER BY send_date, step, variant_id NULLS FIRST');
     const zero = { delivered: 0, hard_bounces: 0, soft_bounces: 0, dropped: 0, human_unique_opens: 0, machine_unique_opens: 0, human_unique_clicks: 0, machine_unique_clicks: 0, unsubscribes: 0, spam_reports: 0 };
     const expected: WarehouseRow[] = [
       // s1 (delivered, opened twice, clicked) and s4 (hard bounce); s6 failed is no send.
-      { campaign_id: 'cart', step: 0, variant_id: 'a', send_date: '2026-03-01', sends: 2, ...zero, delivered: 1, hard_bounces: 1, human_unique_opens: 1, human_unique_clicks: 1, rate_base: 'delivered', rate_denominator: 1, open_rate: 1, ctr: 1, click_to_open: 1, bounce_rate: 0.5, unsubscribe_rate: 0, spam_report_rate: 0 },
+      { campaign_id: 'cart', step: 0, variant_id: 'a', send_date: '2026-03-01', sends: 2, ...zero, delivered: 1, hard_bounces: 1, human_unique_opens: 1, human_unique_clicks: 1, rate_denominator: 1, open_rate: 1, ctr: 1, click_to_open: 1, bounce_rate: 0.5, unsubscribe_rate: 0, spam_report_rate: 0 },
       // s3 (open, scanner click, unsubscribe) and s5 (open, click, spam report).
-      { campaign_id: 'cart', step: 0, variant_id: 'b', send_date: '2026-03-01', sends: 2, ...zero, delivered: 2, human_unique_opens: 2, human_unique_clicks: 1, machine_unique_clicks: 1, unsubscribes: 1, spam_reports: 1, rate_base: 'delivered', rate_denominator: 2, open_rate: 1, ctr: 0.5, click_to_open: 0.5, bounce_rate: 0, unsubscribe_rate: 0.5, spam_report_rate: 0.5 },
+      { campaign_id: 'cart', step: 0, variant_id: 'b', send_date: '2026-03-01', sends: 2, ...zero, delivered: 2, human_unique_opens: 2, human_unique_clicks: 1, machine_unique_clicks: 1, unsubscribes: 1, spam_reports: 1, rate_denominator: 2, open_rate: 1, ctr: 0.5, click_to_open: 0.5, bounce_rate: 0, unsubscribe_rate: 0.5, spam_report_rate: 0.5 },
       // s2: a machine open only — 0 human opens, 1 machine.
-      { campaign_id: 'cart', step: 1, variant_id: 'a', send_date: '2026-03-01', sends: 1, ...zero, delivered: 1, machine_unique_opens: 1, rate_base: 'delivered', rate_denominator: 1, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
+      { campaign_id: 'cart', step: 1, variant_id: 'a', send_date: '2026-03-01', sends: 1, ...zero, delivered: 1, machine_unique_opens: 1, rate_denominator: 1, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
       // 2026-03-02 had no send: no row. s8: settled in doubt, no variant, no event at all.
-      { campaign_id: 'cart', step: 0, variant_id: null, send_date: '2026-03-03', sends: 1, ...zero, rate_base: 'sends', rate_denominator: 1, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
-      // s7: machine open only, and s10 (variant a from its decision): no delivery report, rates over sends.
-      { campaign_id: 'cart', step: 0, variant_id: 'a', send_date: '2026-03-03', sends: 2, ...zero, machine_unique_opens: 1, rate_base: 'sends', rate_denominator: 2, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
-      // s9: dropped — delivery is reported and nothing was delivered: rates NULL, not 0.
-      { campaign_id: 'cart', step: 1, variant_id: 'b', send_date: '2026-03-03', sends: 1, ...zero, dropped: 1, rate_base: 'delivered', rate_denominator: 0, ...nulls, bounce_rate: 0 },
+      { campaign_id: 'cart', step: 0, variant_id: null, send_date: '2026-03-03', sends: 1, ...zero, rate_denominator: 1, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
+      // s7: machine open only, and s10 (variant a from its decision): no delivery report, rates over the sends.
+      { campaign_id: 'cart', step: 0, variant_id: 'a', send_date: '2026-03-03', sends: 2, ...zero, machine_unique_opens: 1, rate_denominator: 2, open_rate: 0, ctr: 0, click_to_open: null, bounce_rate: 0, unsubscribe_rate: 0, spam_report_rate: 0 },
+      // s9: dropped — nothing could be opened: rates NULL, not 0.
+      { campaign_id: 'cart', step: 1, variant_id: 'b', send_date: '2026-03-03', sends: 1, ...zero, dropped: 1, rate_denominator: 0, ...nulls, bounce_rate: 0 },
     ].map((row) => ({ ...row, ...targets }));
     assert.deepEqual(rows.map(sortKeys), expected.map(sortKeys));
   });

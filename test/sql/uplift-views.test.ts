@@ -36,6 +36,7 @@ function expectedUplift(campaign_id: string, step: number, t: { n: number; c: nu
   const p0 = k.n ? k.c / k.n : null;
   const uplift = p1 === null || p0 === null ? null : p1 - p0;
   const se = p1 === null || p0 === null ? null : Math.sqrt((p1 * (1 - p1)) / t.n + (p0 * (1 - p0)) / k.n);
+  const enough = Math.min(t.c, t.n - t.c, k.c, k.n - k.c) >= 5;
   return {
     campaign_id,
     step,
@@ -49,8 +50,8 @@ function expectedUplift(campaign_id: string, step: number, t: { n: number; c: nu
     control_revenue: k.revenue,
     uplift,
     relative_uplift: uplift === null || !p0 ? null : uplift / p0,
-    uplift_ci_low: uplift === null || se === null ? null : uplift - 1.96 * se,
-    uplift_ci_high: uplift === null || se === null ? null : uplift + 1.96 * se,
+    uplift_ci_low: uplift === null || se === null || !enough ? null : uplift - 1.96 * se,
+    uplift_ci_high: uplift === null || se === null || !enough ? null : uplift + 1.96 * se,
     incremental_revenue: t.n && k.n ? (t.revenue / t.n - k.revenue / k.n) * t.n : null,
     people_needed_per_arm: uplift === null || uplift === 0 ? null : Math.ceil((1.96 ** 2 * (p1! * (1 - p1!) + p0! * (1 - p0!))) / uplift ** 2),
   };
@@ -162,6 +163,8 @@ describe('holdout_uplift', () => {
     assert.ok(Math.abs(expected[0]!.incremental_revenue! - 440) < 1e-9);
     assert.equal(expected[0]!.people_needed_per_arm, 158);
     assert.equal(expected[1]!.people_needed_per_arm, null);
+    assert.equal(expected[1]!.uplift_ci_low, null, '1 of 2 against 1 of 2: too few for an interval');
+    assert.notEqual(expected[0]!.uplift_ci_low, null);
     assertRowsClose(rows, expected);
   });
 });

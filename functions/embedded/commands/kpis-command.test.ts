@@ -61,7 +61,12 @@ after(async () => dispose?.());
 // Holdout, cart step 0: treated pa (ordered, 40), pb, pc: 1 of 3; held out pd (ordered, 10), pe: 1 of 2.
 const uplift = 1 / 3 - 1 / 2;
 const se = Math.sqrt(((1 / 3) * (2 / 3)) / 3 + (0.5 * 0.5) / 2);
-const holdout = { holdout_treatment_n: 3, holdout_control_n: 2, holdout_uplift: uplift, holdout_uplift_ci_low: uplift - 1.96 * se, holdout_uplift_ci_high: uplift + 1.96 * se, holdout_incremental_revenue: (40 / 3 - 10 / 2) * 3 };
+// Too few orders for an interval (fewer than 5 of each outcome per arm): the CI is NULL, not a guess.
+void se;
+const holdout = {
+  section: 'holdout', campaign_id: 'cart', step: 0, treatment_n: 3, treatment_conversions: 1, treatment_conversion_rate: 1 / 3, control_n: 2, control_conversions: 1, control_conversion_rate: 0.5,
+  uplift, uplift_ci_low: null, uplift_ci_high: null, incremental_revenue: (40 / 3 - 10 / 2) * 3, people_needed_per_arm: Math.ceil((1.96 ** 2 * ((1 / 3) * (2 / 3) + 0.25)) / uplift ** 2),
+};
 const targets = { open_rate_target: 0.3, ctr_target: 0.1, conversion_rate_target: 0.05 };
 
 function assertClose(actual: Record<string, unknown>, expected: Record<string, unknown>): void {
@@ -73,30 +78,34 @@ function assertClose(actual: Record<string, unknown>, expected: Record<string, u
 }
 
 describe('nudge kpis', () => {
-  test('--json: one line per campaign × step × variant with engagement, conversions, holdout and targets', async () => {
+  test('--json: one line per campaign × step × variant with engagement, conversions and targets, then one per campaign × step against the holdout', async () => {
     opened = [];
     const out = createCaptureStream();
     assert.equal(await runKpisCommand({ json: true, target: 'gcp', env: { NUDGE_DATA_DIR: '/nonexistent' } }, out, { openWarehouse: openFixture }), 0);
     assert.deepEqual(opened, [{ target: 'gcp', closed: true }], 'opened for the target asked, and closed');
     const rows = out.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.equal(rows.length, 2);
+    assert.equal(rows.length, 3);
     assertClose(rows[0]!, {
-      campaign_id: 'cart', step: 0, variant_id: 'a', sends: 2, delivered: 2, bounces: 0, human_opens: 1, machine_opens: 0, human_clicks: 1,
+      section: 'campaign', campaign_id: 'cart', step: 0, variant_id: 'a', sends: 2, delivered: 2, bounces: 0, human_opens: 1, machine_opens: 0, human_clicks: 1,
       open_rate: 0.5, ctr: 0.5, click_to_open: 1, unsubscribes: 0, spam_reports: 0, spam_report_rate: 0,
-      conversions: 1, revenue: 40, conversion_rate: 0.5, revenue_per_email: 20, ...targets, ...holdout,
+      conversions: 1, revenue: 40, conversion_rate: 0.5, revenue_per_email: 20, ...targets,
     });
     assertClose(rows[1]!, {
-      campaign_id: 'cart', step: 0, variant_id: 'b', sends: 1, delivered: 1, bounces: 0, human_opens: 0, machine_opens: 1, human_clicks: 0,
+      section: 'campaign', campaign_id: 'cart', step: 0, variant_id: 'b', sends: 1, delivered: 1, bounces: 0, human_opens: 0, machine_opens: 1, human_clicks: 0,
       open_rate: 0, ctr: 0, click_to_open: null, unsubscribes: 0, spam_reports: 0, spam_report_rate: 0,
-      conversions: 0, revenue: 0, conversion_rate: 0, revenue_per_email: 0, ...targets, ...holdout,
+      conversions: 0, revenue: 0, conversion_rate: 0, revenue_per_email: 0, ...targets,
     });
+    assertClose(rows[2]!, holdout);
   });
 
   test('--from limits the sends counted to their days; the holdout stays whole', async () => {
     const out = createCaptureStream();
     assert.equal(await runKpisCommand({ json: true, from: '2026-03-02', env: {} }, out, { openWarehouse: openFixture }), 0);
     const rows = out.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.deepEqual(rows.map((r) => [r.variant_id, r.sends, r.delivered, r.human_opens, r.conversions, r.open_rate, r.holdout_treatment_n]), [['a', 1, 1, 0, 0, 0, 3]]);
+    assert.deepEqual(rows.map((r) => [r.section, r.variant_id, r.sends, r.delivered, r.human_opens, r.conversions, r.open_rate, r.treatment_n]), [
+      ['campaign', 'a', 1, 1, 0, 0, 0, undefined],
+      ['holdout', undefined, undefined, undefined, undefined, undefined, undefined, 3],
+    ]);
   });
 
   test('the table: rates in percent, targets in the headings', async () => {
@@ -105,12 +114,17 @@ describe('nudge kpis', () => {
     const lines = out.text().split('\n');
     const cells = (line: string) => line.trim().split(/\s{2,}/);
     assert.deepEqual(cells(lines[0]!), [
-      'campaign', 'step', 'variant', 'sends', 'delivered', 'bounces', 'open rate (>30%)', 'machine opens', 'CTR (>10%)', 'click-to-open', 'unsubs', 'spam rate',
-      'conversions', 'conv. rate (>5%)', 'revenue', 'rev/email', 'holdout n (treated/control)', 'uplift [95% CI]', 'incremental revenue',
+      'campaign', 'step', 'variant', 'sends', 'delivered', 'bounces', 'open rate (target 30%)', 'machine opens', 'CTR (target 10%)', 'click-to-open', 'unsubs', 'spam rate',
+      'conversions', 'conv. rate (target 5%)', 'revenue', 'rev/email',
     ]);
-    // uplift −16.7 points, CI −16.7 ± 1.96 × 44.6 = [−104.1, +70.8] points, incremental revenue (40/3 − 10/2) × 3 = 25.
-    assert.deepEqual(cells(lines[2]!), ['cart', '0', 'a', '2', '2', '0', '50.0%', '0', '50.0%', '100.0%', '0', '0.0%', '1', '50.0%', '40.00', '20.00', '3/2', '-16.7 pts [-104.1 pts, +70.8 pts]', '25.00']);
-    assert.deepEqual(cells(lines[3]!), ['cart', '0', 'b', '1', '1', '0', '0.0%', '1', '0.0%', '-', '0', '0.0%', '0', '0.0%', '0.00', '0.00', '3/2', '-16.7 pts [-104.1 pts, +70.8 pts]', '25.00']);
+    assert.deepEqual(cells(lines[2]!), ['cart', '0', 'a', '2', '2', '0', '50.0%', '0', '50.0%', '100.0%', '0', '0.0%', '1', '50.0%', '40.00', '20.00']);
+    assert.deepEqual(cells(lines[3]!), ['cart', '0', 'b', '1', '1', '0', '0.0%', '1', '0.0%', '-', '0', '0.0%', '0', '0.0%', '0.00', '0.00']);
+    // The holdout once per campaign and step, below: 1 of 3 treated against 1 of 2 held out, too few for an interval.
+    const holdoutHeader = lines.findIndex((line) => line.startsWith('campaign') && line.includes('uplift'));
+    assert.ok(holdoutHeader > 3, out.text());
+    assert.deepEqual(cells(lines[holdoutHeader]!), ['campaign', 'step', 'treated (orders/n)', 'held out (orders/n)', 'uplift [95% CI]', 'incremental revenue', 'people needed per arm']);
+    assert.deepEqual(cells(lines[holdoutHeader + 2]!), ['cart', '0', '33.3% (1/3)', '50.0% (1/2)', '-16.7 pts [too few orders yet]', '25.00', String(holdout.people_needed_per_arm)]);
+    assert.equal(lines.filter((line) => line.startsWith('cart')).length, 3, 'two variant rows and one holdout row');
   });
 
   test("the report's SQL passes the running host's read-only admin query guard (the embedded path while npm start runs)", () => {

@@ -37,7 +37,7 @@ const day = /^\d{4}-\d{2}-\d{2}$/;
  * One row per campaign × step × variant. Engagement and conversions are summed over the days of
  * the sends in [from, to] and their rates recomputed from the sums (an average of daily rates would
  * weigh a day of 3 sends like a day of 3,000). The holdout comparison is per campaign and step,
- * over every decision (holdout_uplift has no day), repeated on each variant row of the step.
+ * over every decision (holdout_uplift has no day), comes apart (holdoutSql).
  * Views by bare name: each adapter resolves them in its own dataset (BigQuery's default dataset,
  * DuckDB's one schema), whatever the dataset is called.
  */
@@ -96,25 +96,29 @@ SELECT
   c.revenue,
   SAFE_DIVIDE(c.converted_sends, e.sends) AS conversion_rate,
   t.conversion_rate_target,
-  SAFE_DIVIDE(c.revenue, e.sends) AS revenue_per_email,
-  u.treatment_n AS holdout_treatment_n,
-  u.control_n AS holdout_control_n,
-  u.uplift AS holdout_uplift,
-  u.uplift_ci_low AS holdout_uplift_ci_low,
-  u.uplift_ci_high AS holdout_uplift_ci_high,
-  u.incremental_revenue AS holdout_incremental_revenue
+  SAFE_DIVIDE(c.revenue, e.sends) AS revenue_per_email
 FROM engagement AS e
 JOIN conversions AS c
   ON c.campaign_id = e.campaign_id AND c.step = e.step AND c.variant_id IS NOT DISTINCT FROM e.variant_id
 CROSS JOIN kpi_targets AS t
-LEFT JOIN holdout_uplift AS u
-  ON u.campaign_id = e.campaign_id AND u.step = e.step
 ORDER BY e.campaign_id, e.step, e.variant_id`;
 }
 
-/** The campaign table, read through the port. */
-export async function reportKpis(warehouse: Warehouse, range: { from?: string; to?: string } = {}): Promise<WarehouseRow[]> {
-  return warehouse.query(kpisSql(range));
+/**
+ * The holdout comparison, one row per campaign × step: over every decision (holdout_uplift has no
+ * day), apart from the campaign rows so that nobody sums an incremental revenue once per variant.
+ */
+export const holdoutSql = `
+SELECT campaign_id, step, treatment_n, treatment_conversions, treatment_conversion_rate, control_n, control_conversions, control_conversion_rate,
+  uplift, uplift_ci_low, uplift_ci_high, incremental_revenue, people_needed_per_arm
+FROM holdout_uplift
+ORDER BY campaign_id, step`;
+
+export type KpisReport = { campaigns: WarehouseRow[]; holdout: WarehouseRow[] };
+
+/** The campaign table and the holdout table, read through the port. */
+export async function reportKpis(warehouse: Warehouse, range: { from?: string; to?: string } = {}): Promise<KpisReport> {
+  return { campaigns: await warehouse.query(kpisSql(range)), holdout: await warehouse.query(holdoutSql) };
 }
 
 const percent = (value: unknown) => (typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '-');
@@ -123,11 +127,12 @@ const points = (value: unknown) => (typeof value === 'number' ? `${value >= 0 ? 
 const money = (value: unknown) => (typeof value === 'number' ? value.toFixed(2) : '-');
 const count = (value: unknown) => (value === null || value === undefined ? '-' : String(value));
 
-/** Rows for the terminal: rates as percentages, each target in its column's heading. */
-export function formatKpis(rows: readonly WarehouseRow[]): string {
-  if (rows.length === 0) return '(no sends in the range)\n';
-  const first = rows[0]!;
-  const target = (key: string) => `>${percent(first[key]).replace('.0%', '%')}`;
+/** Rows for the terminal: rates as percentages, each target in its column's heading; the holdout apart. */
+export function formatKpis(report: KpisReport): string {
+  const rows = report.campaigns;
+  if (rows.length === 0 && report.holdout.length === 0) return '(no sends in the range)\n';
+  const first = rows[0] ?? {};
+  const target = (key: string) => `target ${percent(first[key]).replace('.0%', '%')}`;
   const table = rows.map((row) => ({
     campaign: row.campaign_id,
     step: row.step,
@@ -145,15 +150,23 @@ export function formatKpis(rows: readonly WarehouseRow[]): string {
     [`conv. rate (${target('conversion_rate_target')})`]: percent(row.conversion_rate),
     revenue: money(row.revenue),
     'rev/email': money(row.revenue_per_email),
-    'holdout n (treated/control)': row.holdout_treatment_n === null || row.holdout_treatment_n === undefined ? '-' : `${count(row.holdout_treatment_n)}/${count(row.holdout_control_n)}`,
-    'uplift [95% CI]':
-      typeof row.holdout_uplift === 'number' ? `${points(row.holdout_uplift)} [${points(row.holdout_uplift_ci_low)}, ${points(row.holdout_uplift_ci_high)}]` : '-',
-    'incremental revenue': money(row.holdout_incremental_revenue),
+  }));
+  const holdout = report.holdout.map((row) => ({
+    campaign: row.campaign_id,
+    step: row.step,
+    'treated (orders/n)': `${percent(row.treatment_conversion_rate)} (${count(row.treatment_conversions)}/${count(row.treatment_n)})`,
+    'held out (orders/n)': `${percent(row.control_conversion_rate)} (${count(row.control_conversions)}/${count(row.control_n)})`,
+    'uplift [95% CI]': typeof row.uplift === 'number' ? `${points(row.uplift)} ${typeof row.uplift_ci_low === 'number' ? `[${points(row.uplift_ci_low)}, ${points(row.uplift_ci_high)}]` : '[too few orders yet]'}` : '-',
+    'incremental revenue': money(row.incremental_revenue),
+    'people needed per arm': count(row.people_needed_per_arm),
   }));
   return (
-    formatTable(table) +
-    'Rates over delivered emails where delivery is reported, else over sends; conversions: last touch (attributed_orders);\n' +
-    'holdout: every decision of the step, whatever the range. docs/warehouse.md explains each figure.\n'
+    (rows.length === 0 ? '(no sends in the range)\n' : formatTable(table)) +
+    'Rates over the sends that did not bounce; conv. rate: sends with an order credited by last touch (attributed_orders) / sends.\n' +
+    (holdout.length === 0
+      ? ''
+      : '\nAgainst the holdout (per campaign and step, every decision whatever the range; an order within 24 h of the decision, both arms alike):\n' + formatTable(holdout)) +
+    'docs/warehouse.md explains each figure.\n'
   );
 }
 
@@ -179,11 +192,11 @@ export const openDefaultWarehouse: OpenWarehouse = ({ target, env, dataDir }) =>
 export async function runKpisCommand(options: KpisOptions, out: Writable, deps: { openWarehouse?: OpenWarehouse } = {}): Promise<number> {
   const { dataDir } = parseEmbeddedConfig({ ...options.env, NUDGE_WRITE_KEYS: options.env.NUDGE_WRITE_KEYS || 'unused-by-this-command' });
   const open = deps.openWarehouse ?? openDefaultWarehouse;
-  let rows: WarehouseRow[];
+  let report: KpisReport;
   try {
     const warehouse = await open({ target: options.target ?? 'embedded', env: options.env, dataDir });
     try {
-      rows = await reportKpis(warehouse, { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) });
+      report = await reportKpis(warehouse, { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) });
     } finally {
       await warehouse.close();
     }
@@ -191,6 +204,8 @@ export async function runKpisCommand(options: KpisOptions, out: Writable, deps: 
     console.error(`nudge: kpis failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  out.write(options.json ? rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '') : formatKpis(rows));
+  // JSON lines, each saying which table it belongs to: a campaign row or a holdout row.
+  const lines = [...report.campaigns.map((row) => ({ section: 'campaign', ...row })), ...report.holdout.map((row) => ({ section: 'holdout', ...row }))];
+  out.write(options.json ? lines.map((row) => JSON.stringify(row)).join('\n') + (lines.length ? '\n' : '') : formatKpis(report));
   return 0;
 }

@@ -80,7 +80,7 @@ function engagementRows(result: EngagementPhaseResult): [string, string][] {
 function measuredLine(result: EngagementPhaseResult): string {
   const m = result.measured;
   if (!m) return 'no row in holdout_uplift for cart-abandonment step 0';
-  const interval = m.uplift_ci_low === null || m.uplift_ci_high === null ? 'no interval (an arm is empty)' : `95% CI [${points(m.uplift_ci_low)}, ${points(m.uplift_ci_high)}]`;
+  const interval = m.uplift_ci_low === null || m.uplift_ci_high === null ? 'no interval yet (an arm has fewer than 5 orders or 5 people without one)' : `95% CI [${points(m.uplift_ci_low)}, ${points(m.uplift_ci_high)}]`;
   const inside = m.uplift_ci_low !== null && m.uplift_ci_high !== null && m.uplift_ci_low <= result.truth.uplift && result.truth.uplift <= m.uplift_ci_high;
   const others = m.treatment_n !== result.truth.treated || m.control_n !== result.truth.controls ? `; the view also counts ${m.treatment_n + m.control_n - result.truth.treated - result.truth.controls} decisions of earlier runs in this data dir` : '';
   return `${points(m.uplift)}: treated ${m.treatment_conversions}/${m.treatment_n}, held out ${m.control_conversions}/${m.control_n}, ${interval}${m.uplift_ci_low === null ? '' : inside ? ', the true uplift is inside' : ', the true uplift is OUTSIDE'}${others}  (npx nudge kpis)`;
