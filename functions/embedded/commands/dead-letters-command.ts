@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import type { DeadLetter } from '../../../pipelines/events/dead-letters.ts';
-import { parseEmbeddedConfig } from '../config.ts';
+import { dataDirOf } from './data-dir.ts';
 import { createSqliteBus, type DeadLetteredMessage } from '../sqlite-bus.ts';
 import { openSqliteDatabase } from '../sqlite-database.ts';
 import { createSqliteDeadLetterStore } from '../sqlite-dead-letters.ts';
@@ -36,7 +36,7 @@ export async function runDeadLettersCommand(options: DeadLettersOptions, out: Wr
     console.error('nudge: --limit must be a positive integer');
     return 1;
   }
-  const { dataDir } = parseEmbeddedConfig({ ...options.env, NUDGE_WRITE_KEYS: options.env.NUDGE_WRITE_KEYS || 'unused-by-this-command' });
+  const dataDir = dataDirOf(options.env);
   const file = join(dataDir, 'bus.db');
   if (!existsSync(file)) {
     if (options.replay !== undefined) {

@@ -151,3 +151,25 @@ describe('nudge kpis', () => {
     assert.match(errors.join('\n'), /NUDGE_GCP_PROJECT/);
   });
 });
+
+test('a data dir with no nudge in it is named and left untouched, not answered with an empty table', async () => {
+  const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { runQueryCommand } = await import('./query-command.ts');
+  const parent = mkdtempSync(join(tmpdir(), 'nudge-wrong-dir-'));
+  const dataDir = join(parent, 'not-here');
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (message: string) => void errors.push(message);
+  try {
+    assert.equal(await runKpisCommand({ json: false, env: { NUDGE_DATA_DIR: dataDir } }, createCaptureStream()), 1);
+    assert.equal(await runQueryCommand('SELECT 1 AS x', { json: true, env: { NUDGE_DATA_DIR: dataDir } }, createCaptureStream()), 1);
+  } finally {
+    console.error = original;
+    assert.deepEqual(readdirSync(parent), [], 'nothing was created');
+    rmSync(parent, { recursive: true, force: true });
+  }
+  assert.equal(errors.length, 2);
+  for (const error of errors) assert.match(error, new RegExp(`no warehouse in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+});

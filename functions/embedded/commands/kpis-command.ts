@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Warehouse, WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
-import { parseEmbeddedConfig } from '../config.ts';
+import { dataDirOf } from './data-dir.ts';
 import { openWarehouseForTarget } from './warehouse-target.ts';
 import { formatTable } from './format-table.ts';
 import { queryEmbeddedWarehouse } from './query-command.ts';
@@ -190,7 +190,7 @@ export const openDefaultWarehouse: OpenWarehouse = ({ target, env, dataDir }) =>
 };
 
 export async function runKpisCommand(options: KpisOptions, out: Writable, deps: { openWarehouse?: OpenWarehouse } = {}): Promise<number> {
-  const { dataDir } = parseEmbeddedConfig({ ...options.env, NUDGE_WRITE_KEYS: options.env.NUDGE_WRITE_KEYS || 'unused-by-this-command' });
+  const dataDir = dataDirOf(options.env);
   const open = deps.openWarehouse ?? openDefaultWarehouse;
   let report: KpisReport;
   try {

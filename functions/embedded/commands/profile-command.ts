@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { parseEmbeddedConfig } from '../config.ts';
+import { dataDirOf } from './data-dir.ts';
 import { createSqliteProfileStore } from '../sqlite-profile-store.ts';
 import { identityKey } from '../../../pipelines/profiles/identity-key.ts';
 import type { ProfileStore } from '../../../pipelines/profiles/profile-store.ts';
@@ -14,7 +14,7 @@ import { viewProfile } from '../../../pipelines/profiles/view-profile.ts';
  * merged persons are followed to the surviving profile.
  */
 export async function runProfileCommand(id: string, env: Readonly<Record<string, string | undefined>>, out: Writable): Promise<number> {
-  const { dataDir } = parseEmbeddedConfig({ ...env, NUDGE_WRITE_KEYS: env.NUDGE_WRITE_KEYS || 'unused-by-this-command' });
+  const dataDir = dataDirOf(env);
   const file = join(dataDir, 'profiles.db');
   if (!existsSync(file)) {
     console.error(`nudge: no profiles yet in ${dataDir} (start the runtime and send events first)`);

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { findForbiddenConstruct } from '../admin-query-guard.ts';
-import { ConfigError, parseEmbeddedConfig } from '../config.ts';
+import { ConfigError } from '../config.ts';
+import { dataDirOf } from './data-dir.ts';
 import { openDuckDbWarehouse } from '../duckdb-warehouse.ts';
 import { readLiveHost } from '../host-file.ts';
 import { formatTable } from './format-table.ts';
@@ -26,7 +28,7 @@ export async function runQueryCommand(
   out: Writable,
 ): Promise<number> {
   const sql = sqlOrFile.trim().toLowerCase().endsWith('.sql') && existsSync(sqlOrFile) ? readFileSync(sqlOrFile, 'utf8') : sqlOrFile;
-  const dataDir = options.target === 'gcp' ? undefined : parseEmbeddedConfig({ ...options.env, NUDGE_WRITE_KEYS: options.env.NUDGE_WRITE_KEYS || 'unused-by-this-command' }).dataDir;
+  const dataDir = options.target === 'gcp' ? undefined : dataDirOf(options.env);
   // The same read-only rule the running host applies, so every path answers alike — and a typo'd
   // DELETE never reaches a deployed dataset.
   const forbidden = findForbiddenConstruct(sql);
@@ -65,6 +67,10 @@ export async function queryEmbeddedWarehouse(dataDir: string, sql: string): Prom
     const body = (await response.json()) as { rows?: WarehouseRow[]; error?: string };
     if (!response.ok || !body.rows) throw new Error(body.error ?? `host answered ${response.status}`);
     return body.rows;
+  }
+  // Never create a warehouse to read from it: a wrong data dir would answer "(no rows)".
+  if (!existsSync(join(dataDir, 'warehouse.duckdb'))) {
+    throw new Error(`no warehouse in ${dataDir}: start nudge with this data dir first (npm start), or point NUDGE_DATA_DIR / --data-dir at the one it uses`);
   }
   const warehouse = await openDuckDbWarehouse({ dataDir });
   try {
