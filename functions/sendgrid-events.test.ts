@@ -30,7 +30,7 @@ function harness(options: { verify?: boolean; fail?: boolean } = {}) {
     take: async (events) => {
       if (options.fail) throw new Error('ledger unavailable');
       taken.push([...events]);
-      return { recorded: events.length, suppressed: 0, dead_lettered: 0 };
+      return { recorded: events.length, suppressed: 0, dead_lettered: 0, ignored: 0 };
     },
     deadLetters: { put: async (records) => void deadLetters.push(...records) },
     clock: createManualClock(now),
@@ -47,7 +47,7 @@ describe('the SendGrid Event Webhook entry', () => {
     const response = await h.entry(signed(batch));
     assert.equal(response.status, 200);
     assert.deepEqual(h.taken, [JSON.parse(batch)]);
-    assert.deepEqual(JSON.parse(String(response.body)), { received: 1, recorded: 1, suppressed: 0, dead_lettered: 0 });
+    assert.deepEqual(JSON.parse(String(response.body)), { received: 1, recorded: 1, suppressed: 0, dead_lettered: 0, ignored: 0 });
   });
 
   test('no signature headers: 401, nothing taken or stored', async () => {

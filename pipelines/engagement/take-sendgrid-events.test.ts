@@ -46,7 +46,7 @@ describe('createTakeSendGridEvents', () => {
   test('each event becomes one row with the person and campaign the ledger recorded', async () => {
     const h = harness();
     const result = await h.take([event({ event: 'delivered' }), event({ event: 'open', send_id: 'send-2', campaign_id: 'spoofed' })], received);
-    assert.deepEqual(result, { recorded: 2, suppressed: 0, dead_lettered: 0 });
+    assert.deepEqual(result, { recorded: 2, suppressed: 0, dead_lettered: 0, ignored: 0 });
     assert.deepEqual(h.rows.map((r) => [r.email_event_id, r.person_id, r.campaign_id]), [['sendgrid:ev-delivered', 'person-1', 'cart-abandonment'], ['sendgrid:ev-open', 'person-2', 'cart-abandonment']]);
   });
 
@@ -102,7 +102,7 @@ describe('createTakeSendGridEvents', () => {
     const h = harness();
     const batch = [event({ event: 'delivered' }), event({ event: 'exploded' }), event({ event: 'open', send_id: undefined }), event({ event: 'click', send_id: 'send-999' })];
     const result = await h.take(batch, received);
-    assert.deepEqual(result, { recorded: 1, suppressed: 0, dead_lettered: 3 });
+    assert.deepEqual(result, { recorded: 1, suppressed: 0, dead_lettered: 3, ignored: 0 });
     assert.deepEqual(h.deadLetters.map((d) => [d.stage, d.reason, d.errors.map((e) => `${e.index}:${e.path}`).join(',')]), [
       ['sendgrid-webhook', 'invalid_email_event', '1:event'],
       ['sendgrid-webhook', 'invalid_email_event', '2:send_id'],
@@ -123,13 +123,23 @@ describe('createTakeSendGridEvents', () => {
     let deep: unknown = [];
     for (let i = 0; i < 20_000; i++) deep = [deep];
     const result = await h.take([deep, event({ event: 'delivered' })], received);
-    assert.deepEqual(result, { recorded: 1, suppressed: 0, dead_lettered: 1 });
+    assert.deepEqual(result, { recorded: 1, suppressed: 0, dead_lettered: 1, ignored: 0 });
     assert.equal(h.deadLetters[0]!.payload, '(not printable: nested too deep)');
+  });
+
+  test("a click on nudge's own unsubscribe link through SendGrid's tracking is not a click (and its token is not stored)", async () => {
+    const h = harness();
+    const result = await h.take(
+      [event({ event: 'click', url: 'https://nudge.shop.example/unsubscribe?token=abc.def' }), event({ event: 'click', sg_event_id: 'shop', url: 'https://shop.example/unsubscribe-tips' })],
+      received,
+    );
+    assert.deepEqual(result, { recorded: 1, suppressed: 0, dead_lettered: 0, ignored: 1 });
+    assert.deepEqual(h.rows.map((r) => r.url), ['https://shop.example/unsubscribe-tips']);
   });
 
   test('an empty batch does nothing', async () => {
     const h = harness();
-    assert.deepEqual(await h.take([], received), { recorded: 0, suppressed: 0, dead_lettered: 0 });
+    assert.deepEqual(await h.take([], received), { recorded: 0, suppressed: 0, dead_lettered: 0, ignored: 0 });
     assert.deepEqual([h.rows, h.deadLetters], [[], []]);
   });
 });
@@ -150,7 +160,7 @@ describe('createTakeSendGridEvents over the real unsubscribe', () => {
       newId: () => 'dl',
     });
     const result = await take([event({ event: 'unsubscribe', send_id: 'send-gone' }), event({ event: 'spamreport', send_id: 'send-bob' })], received);
-    assert.deepEqual(result, { recorded: 2, suppressed: 2, dead_lettered: 0 });
+    assert.deepEqual(result, { recorded: 2, suppressed: 2, dead_lettered: 0, ignored: 0 });
     assert.deepEqual(suppressed.map((s) => [s.person_id, s.kind]), [['p-bob', 'complained']]);
   });
 });

@@ -1,5 +1,6 @@
 import type { DeadLetter, DeadLetterStore, FieldError } from '../events/dead-letters.ts';
 import type { SendLedger } from '../delivery/send-ledger.ts';
+import { UNSUBSCRIBE_PATH } from '../delivery/signed-links.ts';
 import { recordEmailEvents, type FactQueue } from '../warehouse/fact-rows.ts';
 import { classifyMachine, machineDefaults } from './classify-machine.ts';
 import { suppressionOfEmailEvent, type EmailEvent } from './email-event.ts';
@@ -18,7 +19,8 @@ export type TakeSendGridEventsDeps = {
   log?: (entry: Record<string, unknown>) => void;
 };
 
-export type TakeSendGridEventsResult = { recorded: number; suppressed: number; dead_lettered: number };
+/** ignored: clicks SendGrid's own tracking saw on nudge's unsubscribe link (not engagement; the link carries a bearer token). */
+export type TakeSendGridEventsResult = { recorded: number; suppressed: number; dead_lettered: number; ignored: number };
 
 /**
  * A verified SendGrid Event Webhook batch → `email_events` rows, suppression and dead letters.
@@ -46,7 +48,12 @@ export function createTakeSendGridEvents(deps: TakeSendGridEventsDeps): (events:
     const sendIds = [...new Set(read.map((event) => event.row.send_id))];
     const entries = new Map(await Promise.all(sendIds.map(async (id) => [id, await deps.ledger.get(id)] as const)));
     const rows: { row: EmailEvent; address: string | null }[] = [];
+    let ignored = 0;
     for (const event of read) {
+      if (event.row.event_type === 'click' && isUnsubscribeLink(event.row.url)) {
+        ignored++;
+        continue;
+      }
       const entry = entries.get(event.row.send_id);
       if (!entry) {
         refused.push({ index: event.index, reason: 'unknown_send', errors: [{ index: event.index, path: 'send_id', message: 'no send with this id in the send ledger' }] });
@@ -70,7 +77,7 @@ export function createTakeSendGridEvents(deps: TakeSendGridEventsDeps): (events:
       suppressed++;
     }
     if (refused.length > 0) deps.log?.({ severity: 'WARNING', message: 'sendgrid events dead-lettered', count: refused.length, reasons: [...new Set(refused.map((r) => r.reason))] });
-    return { recorded: rows.length, suppressed, dead_lettered: refused.length };
+    return { recorded: rows.length, suppressed, dead_lettered: refused.length, ignored };
   };
 }
 
@@ -92,6 +99,22 @@ function withMachineVerdict(row: EmailEvent, userAgent: string | null, sentAt: s
   }
   const verdict = classifyMachine({ kind, method: 'GET', userAgent, secondsSinceIssued: secondsSinceSent });
   return verdict.is_machine ? { ...row, ...verdict } : row;
+}
+
+/**
+ * nudge's own unsubscribe link (`…/unsubscribe?token=…`), clicked through SendGrid's click tracking
+ * when a template does not mark it `clicktracking="off"`: not a click on the shop (it would count as
+ * engagement and as an attribution touch), and its URL is a bearer token that must not be stored.
+ * The unsubscribe itself is recorded by the endpoint when the person confirms.
+ */
+function isUnsubscribeLink(url: string | null): boolean {
+  if (!url) return false;
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname.endsWith(`/${UNSUBSCRIBE_PATH}`) && parsed.searchParams.has('token');
+  } catch {
+    return false;
+  }
 }
 
 function deadLetterOf(refusal: { index: number; errors: FieldError[]; reason: string }, event: unknown, receivedAt: Date, newId: () => string): DeadLetter {
