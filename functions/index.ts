@@ -115,7 +115,7 @@ http(
       acceptEvents: createAcceptEvents({ bus: createPubSubBus({ pubsub }), deadLetters: createPubSubDeadLetterStore({ pubsub }), newId }),
       newEventId: newId,
     });
-    return createUnsubscribeEntry({ linkKeys: journeys.linkKeys, unsubscribe, clock, log });
+    return createUnsubscribeEntry({ linkKeys: journeys.linkKeys, unsubscribe, clock, log, facts: createPubSubWarehouseRows({ pubsub, tables: ['email_events'] }) });
   }),
 );
 

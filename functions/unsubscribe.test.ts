@@ -125,3 +125,40 @@ describe('unsubscribe entry', () => {
     assert.throws(() => createUnsubscribeEntry({ linkKeys: [], unsubscribe: async () => undefined, clock: createManualClock(now) }), /link-signing key/);
   });
 });
+
+describe('the unsubscribe is recorded for the KPIs', () => {
+  const rowsOf = () => {
+    const rows: Record<string, unknown>[] = [];
+    return { rows, facts: { insertRows: async (table: string, inserted: readonly Record<string, unknown>[]) => void rows.push(...inserted.map((row) => ({ table, ...row }))) } };
+  };
+
+  test('a POST with a link that names its campaign queues one email_events row; a repeat is the same row; a GET none', async () => {
+    const { rows, facts } = rowsOf();
+    const { entry } = setup({ facts });
+    const link = token({ campaign_id: 'cart-abandonment' });
+    await entry(request('GET', { token: link }));
+    assert.equal(rows.length, 0, 'the confirmation page records nothing');
+    assert.equal((await entry(request('POST', { token: link }, 'List-Unsubscribe=One-Click'))).status, 200);
+    assert.equal((await entry(request('POST', { token: link }, 'List-Unsubscribe=One-Click'))).status, 200);
+    assert.equal(rows.length, 2);
+    assert.equal(rows[0]!.email_event_id, rows[1]!.email_event_id, 'one key per send');
+    assert.deepEqual([rows[0]!.table, rows[0]!.event_type, rows[0]!.source, rows[0]!.send_id, rows[0]!.campaign_id, rows[0]!.person_id, rows[0]!.occurred_at], [
+      'email_events', 'unsubscribe', 'first_party', 'send-1', 'cart-abandonment', 'person-<b>zoe@example.com</b>', now.toISOString(),
+    ]);
+  });
+
+  test('a link signed before links carried the campaign still unsubscribes, without a row', async () => {
+    const { rows, facts } = rowsOf();
+    const { entry, calls } = setup({ facts });
+    assert.equal((await entry(request('POST', { token: token() }))).status, 200);
+    assert.equal(calls.length, 1);
+    assert.equal(rows.length, 0);
+  });
+
+  test('a row that cannot be queued leaves the unsubscribe done (200) and logs no personal data', async () => {
+    const { entry, calls, logs } = setup({ facts: { insertRows: async () => Promise.reject(new Error('bus down for zoe@example.com')) } });
+    assert.equal((await entry(request('POST', { token: token({ campaign_id: 'c' }) }))).status, 200);
+    assert.equal(calls.length, 1);
+    assert.doesNotMatch(JSON.stringify(logs), /zoe/);
+  });
+});

@@ -2,6 +2,8 @@ import { html, htmlPageResponse, type Html } from './html-page.ts';
 import type { HttpEntry, HttpResponse } from './http.ts';
 import { verifyToken } from '../pipelines/delivery/signed-links.ts';
 import type { Clock } from '../pipelines/shared/clock.ts';
+import { unsubscribeEventRow } from '../pipelines/engagement/unsubscribe-event.ts';
+import { recordEmailEvents, type FactQueue } from '../pipelines/warehouse/fact-rows.ts';
 
 export type UnsubscribeDeps = {
   /** Link-signing keys, newest first; more than one while a rotated-out key's links are still in inboxes. */
@@ -10,6 +12,8 @@ export type UnsubscribeDeps = {
   unsubscribe: (request: { person_id: string; send_id: string; at: Date }) => Promise<void>;
   clock: Clock;
   log?: (entry: Record<string, unknown>) => void;
+  /** Where the unsubscribe is recorded for the KPIs (email_events); links signed before they carried the campaign are not. */
+  facts?: FactQueue;
 };
 
 /**
@@ -67,6 +71,13 @@ export function createUnsubscribeEntry(deps: UnsubscribeDeps): HttpEntry {
     } catch (error) {
       deps.log?.({ severity: 'ERROR', message: 'unsubscribe: could not record the suppression', send_id: payload.send_id, error: String(error) });
       return page(503, 'Try again', html`<h1>Something went wrong</h1><p>We could not unsubscribe you just now. Please try again in a minute.</p>`, { 'retry-after': '30' });
+    }
+    if (deps.facts && payload.campaign_id) {
+      const { send_id, person_id, campaign_id } = payload;
+      // The withdrawal is done; a KPI row that cannot be queued must not turn it into an error page.
+      await recordEmailEvents(deps.facts, [unsubscribeEventRow({ send_id, person_id, campaign_id }, at)]).catch((error: unknown) =>
+        deps.log?.({ severity: 'WARNING', message: 'unsubscribe: email_events row not queued', send_id, error: error instanceof Error ? error.name : 'Error' }),
+      );
     }
     deps.log?.({ severity: 'INFO', message: 'unsubscribe: done', send_id: payload.send_id });
     return page(200, 'Unsubscribed', html`<h1>You are unsubscribed</h1><p>You will no longer receive marketing emails from us.</p>`);

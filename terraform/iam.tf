@@ -222,6 +222,13 @@ resource "google_pubsub_topic_iam_member" "unsubscribe_publishes_invalid" {
   member = "serviceAccount:${google_service_account.unsubscribe.email}"
 }
 
+# ...and recorded for the KPIs (email_events, through its warehouse topic).
+resource "google_pubsub_topic_iam_member" "unsubscribe_publishes_email_events" {
+  topic  = google_pubsub_topic.warehouse_rows["email_events"].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.unsubscribe.email}"
+}
+
 resource "google_secret_manager_secret_iam_member" "unsubscribe_reads_link_keys" {
   secret_id = google_secret_manager_secret.link_keys.id
   role      = "roles/secretmanager.secretAccessor"

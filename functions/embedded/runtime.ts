@@ -187,7 +187,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     routes: [
       { path: '/v1/', entry: collect },
       { path: '/healthz', entry: async () => jsonResponse(200, { ok: true }) },
-      { path: '/unsubscribe', entry: createUnsubscribeEntry({ linkKeys: config.journeys.linkKeys, unsubscribe: unsubscribePerson, clock, log }) },
+      { path: '/unsubscribe', entry: createUnsubscribeEntry({ linkKeys: config.journeys.linkKeys, unsubscribe: unsubscribePerson, clock, log, facts }) },
       { path: '/webhooks/sendgrid', entry: sendGridEvents },
       // First-party open pixel and click redirect (functions/track.ts), public like unsubscribe.
       { path: '/o/', entry: track },

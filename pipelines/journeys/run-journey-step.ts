@@ -151,7 +151,8 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
     if (decision.outcome !== 'send') return settleWithoutSending(decision);
 
     const token = signToken(
-      { kind: 'unsubscribe', send_id, person_id: profile.person_id, exp: Math.floor(now.getTime() / 1000) + deps.settings.unsubscribeLinkTtlDays * 86_400 },
+      // The campaign rides along so the endpoint can record the unsubscribe against it (email_events).
+      { kind: 'unsubscribe', send_id, person_id: profile.person_id, campaign_id: timer.campaign_id, exp: Math.floor(now.getTime() / 1000) + deps.settings.unsubscribeLinkTtlDays * 86_400 },
       deps.linkKeys[0]!,
     );
     const unsubscribeUrl = buildUnsubscribeUrl(deps.publicBaseUrl, token);

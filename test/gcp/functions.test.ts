@@ -411,6 +411,9 @@ describe('GCP journeys on the emulators: onPriorityEvent arms a timer, sweepTime
     const [event] = await awaitMessages('events-priority', (m) => m.attributes.kind === 'consent_updated', 1);
     assert.equal(eventOf(event!).user_id, 'user-gcp-cart');
 
+    // And recorded for the KPIs: an email_events row of the send (the link carries the campaign).
+    await awaitMessages('warehouse-email_events', (m) => m.data.toString().includes('"event_type":"unsubscribe"'), 1);
+
     const forged = await fetch(`${unsubscribeUrl}/unsubscribe?token=forged`, { method: 'POST' });
     assert.equal(forged.status, 400);
   });

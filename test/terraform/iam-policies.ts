@@ -187,7 +187,13 @@ export const iamPolicies = {
       // The consent change: folded (Firestore), published as an event (or a dead letter), links verified.
       {
         name: 'unsubscribe',
-        expected: [firestoreUser, ...publishesTo(instancesOf(c, 'google_pubsub_topic', 'events')), 'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.invalid.name}', readsSecret('link_keys')],
+        expected: [
+          firestoreUser,
+          ...publishesTo(instancesOf(c, 'google_pubsub_topic', 'events')),
+          'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.invalid.name}',
+          'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.warehouse_rows["email_events"].name}',
+          readsSecret('link_keys'),
+        ],
       },
       // Opens and clicks: links verified, one email_events row published. No Firestore, no SendGrid key.
       {
