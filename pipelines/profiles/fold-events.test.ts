@@ -110,7 +110,7 @@ describe('foldEvents', () => {
     assert.equal(profile.version, 1);
 
     const nothing = await fold([makeEvent('other')]);
-    assert.deepStrictEqual(nothing, { outcomes: [{ event_id: nothing.outcomes[0]!.event_id, outcome: 'ignored', person_id: null }], person_ids: [], merged: [], linked: [] });
+    assert.deepStrictEqual(nothing, { outcomes: [{ event_id: nothing.outcomes[0]!.event_id, outcome: 'ignored', person_id: null }], person_ids: [], merged: [], linked: [], confirmed: [] });
   });
 
   test('events of several persons in one call: one write per person, version bumped once', async () => {

@@ -23,6 +23,12 @@ export type FoldResult = {
   merged: { from: string; into: string }[];
   /** Identity keys this call linked to a person (new ones, and those moved by a merge), by person. */
   linked: { person_id: string; keys: IdentityKey[] }[];
+  /**
+   * Identity keys of redelivered events (applied before) with the person each belongs to now: the
+   * first delivery's identity rows may have been lost after its commit (record-identity-links.ts),
+   * and a redelivery is the only second chance. Keys this call links anew are in `linked` instead.
+   */
+  confirmed: { person_id: string; keys: IdentityKey[] }[];
 };
 
 export type FoldEventsDeps = {
@@ -83,7 +89,7 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
     fragments.set(index, fragment);
     candidates.push(index);
   });
-  if (candidates.length === 0) return { outcomes, person_ids: [], merged: [], linked: [] };
+  if (candidates.length === 0) return { outcomes, person_ids: [], merged: [], linked: [], confirmed: [] };
 
   // --- reads ---
   const applied = await tx.findAppliedEvents(candidates.map((index) => events[index]!.event_id));
@@ -92,7 +98,9 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
     outcomes[index]!.outcome = 'duplicate';
     return false;
   });
-  if (toApply.length === 0) return { outcomes, person_ids: [], merged: [], linked: [] };
+  const redeliveredKeys = [...new Set(candidates.filter((index) => applied.has(events[index]!.event_id)).flatMap((index) => allIdentityKeys(identityKeysOf(events[index]!))))];
+  const currentOwners = redeliveredKeys.length > 0 ? await tx.resolveIdentities(redeliveredKeys) : new Map<IdentityKey, string>();
+  if (toApply.length === 0) return { outcomes, person_ids: [], merged: [], linked: [], confirmed: groupByPerson(currentOwners, new Set()) };
 
   const keys = [...new Set(toApply.flatMap((index) => allIdentityKeys(identityKeysOf(events[index]!))))];
   const resolved = await tx.resolveIdentities(keys);
@@ -158,7 +166,15 @@ async function foldInTx(tx: ProfileTx, events: readonly NudgeEvent[], deps: Fold
   for (const [personId, eventIds] of eventsOf) tx.markApplied(eventIds, personId, new Date(now));
 
   const merged = [...plan.absorbed.keys()].sort().map((from) => ({ from, into: plan.canonical(from) }));
-  return { outcomes, person_ids: written, merged, linked };
+  const relinked = new Set(linked.flatMap((link) => link.keys));
+  return { outcomes, person_ids: written, merged, linked, confirmed: groupByPerson(currentOwners, relinked) };
+}
+
+/** key → person, as { person_id, keys } sorted, leaving out the keys in `except`. */
+function groupByPerson(owners: ReadonlyMap<IdentityKey, string>, except: ReadonlySet<IdentityKey>): { person_id: string; keys: IdentityKey[] }[] {
+  const byPerson = new Map<string, IdentityKey[]>();
+  for (const [key, person] of owners) if (!except.has(key)) byPerson.set(person, [...(byPerson.get(person) ?? []), key]);
+  return [...byPerson].map(([person_id, keys]) => ({ person_id, keys: keys.sort() })).sort((a, b) => (a.person_id < b.person_id ? -1 : 1));
 }
 
 /** Profiles of these persons and of every person they were merged into. */

@@ -46,9 +46,26 @@ describe('person_identities rows from the profile stage', () => {
     assert.deepEqual(linksNow().slice(before).sort(), ['anonymous_id:phone → p-1', 'email:ann@example.com → p-1', 'person:p-2 → p-1']);
   });
 
-  test('a queue that fails fails the fold (the message is redelivered)', async () => {
-    const { fold } = setup({ failQueue: true });
-    await assert.rejects(fold([makeEvent('page', { anonymous_id: 'a-9' })]), /bus unavailable/);
+  test('a queue that fails fails the fold; the redelivery writes the rows the first delivery lost', async () => {
+    let failing = true;
+    const store = createInMemoryProfileStore();
+    const clock = createManualClock('2026-03-01T12:00:00.000Z');
+    const rows: WarehouseRow[] = [];
+    const fold = recordingIdentityLinks(createFoldEvents({ store, clock, newPersonId: () => 'p-1' }), {
+      clock,
+      facts: {
+        insertRows: async (_table, inserted) => {
+          if (failing) throw new Error('bus unavailable');
+          rows.push(...inserted);
+        },
+      },
+    });
+    const login = makeEvent('identify', { anonymous_id: 'a-9', user_id: 'u-9' });
+    await assert.rejects(fold([login]), /bus unavailable/);
+    failing = false;
+    const again = await fold([login]);
+    assert.deepEqual(again.outcomes.map((o) => o.outcome), ['duplicate']);
+    assert.deepEqual(rows.map((r) => `${String(r.identity_kind)}:${String(r.identity_value)} → ${String(r.person_id)}`).sort(), ['anonymous_id:a-9 → p-1', 'user_id:u-9 → p-1']);
   });
 
   test('identityRowsOf: kinds named as the table names them; the same link is the same row id', () => {

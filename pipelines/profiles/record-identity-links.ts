@@ -11,12 +11,14 @@ const kindOf: Record<string, IdentityKind> = { anon: 'anonymous_id', user: 'user
  * The `person_identities` rows of one fold: each identity it linked to a person, and for each merge
  * the absorbed person (kind `person`) pointing at the one it was merged into. The keys a merge
  * moves are among the linked ones, so after a merge every identity of the absorbed person has a
- * row to the survivor. Only changes are written (a page view of a known browser writes nothing).
+ * row to the survivor. Only changes are written (a page view of a known browser writes nothing) —
+ * and, for events delivered again, their identities as they stand (`confirmed`), since the first
+ * delivery's rows may be what was lost.
  */
-export function identityRowsOf(result: Pick<FoldResult, 'linked' | 'merged'>, linkedAt: Date): PersonIdentityRow[] {
+export function identityRowsOf(result: Pick<FoldResult, 'linked' | 'merged'> & Partial<Pick<FoldResult, 'confirmed'>>, linkedAt: Date): PersonIdentityRow[] {
   const at = linkedAt.toISOString();
   const rows: PersonIdentityRow[] = [];
-  for (const { person_id, keys } of result.linked) {
+  for (const { person_id, keys } of [...result.linked, ...(result.confirmed ?? [])]) {
     for (const key of keys) {
       const parsed = parseIdentityKey(key);
       const kind = parsed ? kindOf[parsed.kind] : undefined;
@@ -31,10 +33,11 @@ export function identityRowsOf(result: Pick<FoldResult, 'linked' | 'merged'>, li
  * A fold that also tells the warehouse who is who: after the profile transaction commits, its
  * identity rows go to the fact queue (warehouse-person_identities), never inside the transaction
  * (which may run more than once). A failed queue write fails the fold's caller, whose message is
- * redelivered — but the redelivered events are then duplicates that link nothing new, so those
- * rows are lost: the gap the nightly reconciliation (issue 8) closes from the profiles.
+ * redelivered; the redelivered events are duplicates then, and their identities are written again
+ * as they stand (`confirmed`). What that cannot bring back is a merge's `person` row: the nightly
+ * reconciliation (issue 8) is to rebuild those from the profiles.
  */
-export function recordingIdentityLinks<R extends Pick<FoldResult, 'linked' | 'merged'>>(
+export function recordingIdentityLinks<R extends Pick<FoldResult, 'linked' | 'merged'> & Partial<Pick<FoldResult, 'confirmed'>>>(
   fold: (events: readonly NudgeEvent[]) => Promise<R>,
   deps: { facts: FactQueue; clock: Clock },
 ): (events: readonly NudgeEvent[]) => Promise<R> {
