@@ -30,7 +30,14 @@ export type HttpRequestHead = Omit<HttpRequest, 'rawBody'>;
  * (401 unknown key, 413 Content-Length over the cap, 404, 405), or read at most `maxBodyBytes`
  * and answer `tooLarge` the moment the body grows past it.
  */
-export type HttpAdmission = { refuse: HttpResponse } | { maxBodyBytes: number; tooLarge: HttpResponse };
+export type HttpAdmission =
+  | { refuse: HttpResponse }
+  | {
+      maxBodyBytes: number;
+      tooLarge: HttpResponse;
+      /** Bodies of this route read at once (the host's default when absent); beyond it 503, unread. */
+      maxConcurrentBodies?: number;
+    };
 
 /**
  * An entry. `admit`, when present, is asked by hosts that stream the body (the embedded host)

@@ -96,11 +96,21 @@ describe('the SendGrid Event Webhook entry', () => {
     assert.equal(response.headers?.['retry-after'], '30');
   });
 
+  test('without signature headers a post is refused before its body is read; with them it may send 4 MB, 8 at a time', () => {
+    const h = harness();
+    const head = (headers: Record<string, string>) => ({ method: 'POST', path: '/webhooks/sendgrid', headers, query: new URLSearchParams() });
+    const refused = h.entry.admit?.(head({ 'content-length': '100' }));
+    assert.ok(refused && 'refuse' in refused && refused.refuse.status === 401);
+    const admitted = h.entry.admit?.(head({ 'content-length': '100', 'x-twilio-email-event-webhook-signature': 's', 'x-twilio-email-event-webhook-timestamp': '1' }));
+    assert.ok(admitted && !('refuse' in admitted));
+    assert.deepEqual([admitted.maxBodyBytes, admitted.maxConcurrentBodies], [4 * 1024 * 1024, 8]);
+  });
+
   test('only POST; a declared body over the cap is refused before it is read', async () => {
     const h = harness();
     assert.equal((await h.entry(request(batch, {}, 'GET'))).status, 405);
-    assert.deepEqual(h.entry.admit?.({ method: 'POST', path: '/webhooks/sendgrid', headers: { 'content-length': String(64 * 1024 * 1024) }, query: new URLSearchParams() }), {
-      refuse: { status: 413, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ error: 'body larger than 16777216 bytes' }) },
+    assert.deepEqual(h.entry.admit?.({ method: 'POST', path: '/webhooks/sendgrid', headers: { 'content-length': String(64 * 1024 * 1024), 'x-twilio-email-event-webhook-signature': 's', 'x-twilio-email-event-webhook-timestamp': '1' }, query: new URLSearchParams() }), {
+      refuse: { status: 413, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ error: 'body larger than 4194304 bytes' }) },
     });
   });
 

@@ -8,10 +8,12 @@ import type { Clock } from '../pipelines/shared/clock.ts';
 /** Every tunable of the webhook entry, with why. */
 export const sendGridEventsDefaults = {
   /**
-   * SendGrid posts batches of up to thousands of events (~0.5 kB each, more with long click URLs);
-   * 16 MB leaves room for its largest batches and still bounds what a stranger can make us buffer.
+   * SendGrid posts a batch every 30 s or once it reaches 768 KB; 4 MB leaves room for long click
+   * URLs and bounds what a stranger, who is only refused once the whole body is in, can make us buffer.
    */
-  maxBodyBytes: 16 * 1024 * 1024,
+  maxBodyBytes: 4 * 1024 * 1024,
+  /** Batches read at once (embedded host): SendGrid posts a few at a time; a stranger holding uploads open gets no more. */
+  maxConcurrentBodies: 8,
 } as const;
 
 export type SendGridEventsDeps = {
@@ -39,11 +41,14 @@ export type SendGridEventsDeps = {
 export function createSendGridEventsEntry(deps: SendGridEventsDeps): HttpEntry {
   const refuseMethod = jsonResponse(405, { error: 'POST only' }, { allow: 'POST' });
   const tooLarge = jsonResponse(413, { error: `body larger than ${sendGridEventsDefaults.maxBodyBytes} bytes` });
+  const missingSignature = jsonResponse(401, { error: 'signature headers missing' });
   const admit = (head: HttpRequestHead): HttpAdmission => {
     if (head.method.toUpperCase() !== 'POST') return { refuse: refuseMethod };
     const declared = Number(head.headers['content-length']);
     if (Number.isFinite(declared) && declared > sendGridEventsDefaults.maxBodyBytes) return { refuse: tooLarge };
-    return { maxBodyBytes: sendGridEventsDefaults.maxBodyBytes, tooLarge };
+    // No signature headers: refused before a byte is read (a valid post always has both).
+    if (deps.publicKey && (!head.headers['x-twilio-email-event-webhook-signature'] || !head.headers['x-twilio-email-event-webhook-timestamp'])) return { refuse: missingSignature };
+    return { maxBodyBytes: sendGridEventsDefaults.maxBodyBytes, tooLarge, maxConcurrentBodies: sendGridEventsDefaults.maxConcurrentBodies };
   };
 
   const entry: HttpEntry = async (request) => {

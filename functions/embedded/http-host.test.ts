@@ -167,4 +167,30 @@ describe('http host: bodies are read only when admitted, within caps', () => {
       await host.close();
     }
   });
+
+  test("uploads left hanging on one route do not take another route's slots; a route may ask for fewer", async () => {
+    const calls: string[] = [];
+    const webhook = Object.assign(async () => ({ status: 200 }), {
+      admit: () => ({ maxBodyBytes: 1000, tooLarge: { status: 413 }, maxConcurrentBodies: 1 }),
+    });
+    const host = createHttpHost({ routes: [{ path: '/up', entry: guardedEntry(calls) }, { path: '/hook', entry: webhook }], maxConcurrentBodies: 2 });
+    const { url } = await host.listen(0, '127.0.0.1');
+    const hookHead = 'POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n';
+    try {
+      const hanging = openUpload(url, hookHead, 'h'.repeat(5));
+      while (host.bodiesBeingRead() < 1) await new Promise((resolve) => setImmediate(resolve));
+      const second = openUpload(url, hookHead, 'h'.repeat(5));
+      assert.match(await second.status, /^HTTP\/1\.1 503 /, 'the route asked for one at a time');
+      second.socket.destroy();
+      // The collector's route still has both of its slots.
+      const upHead = 'POST /up HTTP/1.1\r\nHost: x\r\nx-key: good\r\nContent-Length: 4\r\n\r\n';
+      const a = openUpload(url, upHead, 'abcd');
+      const b = openUpload(url, upHead, 'efgh');
+      assert.match(await a.status, /^HTTP\/1\.1 200 /);
+      assert.match(await b.status, /^HTTP\/1\.1 200 /);
+      for (const upload of [hanging, a, b]) upload.socket.destroy();
+    } finally {
+      await host.close();
+    }
+  });
 });

@@ -12,7 +12,7 @@ export type HttpHost = {
   listen: (port: number, host: string) => Promise<{ port: number; url: string }>;
   close: () => Promise<void>;
   server: Server;
-  /** Request bodies being read right now (each counts against maxConcurrentBodies). */
+  /** Request bodies being read right now, all routes together (each counts against its route's cap). */
   bodiesBeingRead: () => number;
 };
 
@@ -24,9 +24,11 @@ export const httpHostDefaults = {
    */
   maxBodyBytes: 1024 * 1024,
   /**
-   * Bodies buffered at once, whatever their route. Beyond it a request is answered 503 with
-   * Retry-After before any of its body is read: memory stays bounded (64 × the 500 KB batch cap
-   * ≈ 32 MB) however many uploads are left unfinished. SDKs retry 503s.
+   * Bodies buffered at once per route (an entry's admission may say fewer). Beyond it a request is
+   * answered 503 with Retry-After before any of its body is read: memory stays bounded (64 × the
+   * 500 KB batch cap ≈ 32 MB for the collector) however many uploads are left unfinished. Per
+   * route, so uploads left hanging on one public endpoint (the webhook, unsubscribe) cannot take
+   * the collector's slots. SDKs retry 503s.
    */
   maxConcurrentBodies: 64,
   /** A request must arrive whole within this, so an unfinished upload frees its slot. */
@@ -44,8 +46,9 @@ export function createHttpHost(deps: {
 }): HttpHost {
   const maxConcurrentBodies = deps.maxConcurrentBodies ?? httpHostDefaults.maxConcurrentBodies;
   let bodiesBeingRead = 0;
-  const findEntry = (path: string): HttpEntry | undefined =>
-    deps.routes.find((route) => (route.path.endsWith('/') ? path.startsWith(route.path) : path === route.path))?.entry;
+  /** Bodies being read, per route (its path). */
+  const reading = new Map<string, number>();
+  const findRoute = (path: string): HttpRoute | undefined => deps.routes.find((route) => (route.path.endsWith('/') ? path.startsWith(route.path) : path === route.path));
 
   // Requests being handled; close() lets them finish so none is cut off between its commit and
   // its answer (or, worse, finds the stores already closed).
@@ -69,8 +72,9 @@ export function createHttpHost(deps: {
     }
     try {
       const url = new URL(req.url ?? '/', 'http://embedded');
-      const entry = findEntry(url.pathname);
-      if (!entry) return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found\n' });
+      const route = findRoute(url.pathname);
+      if (!route) return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found\n' });
+      const entry = route.entry;
       const head: HttpRequestHead = {
         method: req.method ?? 'GET',
         path: url.pathname,
@@ -86,17 +90,22 @@ export function createHttpHost(deps: {
       if (declared > admission.maxBodyBytes) return sendUnread(req, res, admission.tooLarge);
       let rawBody: Buffer | null = emptyBody;
       if (hasBody) {
-        if (bodiesBeingRead >= maxConcurrentBodies) return sendUnread(req, res, busy);
+        const inRoute = reading.get(route.path) ?? 0;
+        if (inRoute >= Math.min(admission.maxConcurrentBodies ?? maxConcurrentBodies, maxConcurrentBodies)) return sendUnread(req, res, busy);
+        reading.set(route.path, inRoute + 1);
         bodiesBeingRead++;
         try {
           rawBody = await readBody(req, admission.maxBodyBytes);
         } finally {
           bodiesBeingRead--;
+          reading.set(route.path, (reading.get(route.path) ?? 1) - 1);
         }
       }
       if (rawBody === null) return sendUnread(req, res, admission.tooLarge);
       send(res, await entry({ ...head, rawBody }));
     } catch (error) {
+      // A client that hung up mid-upload is not a server error (and a stranger could flood the log with them).
+      if (isClientAbort(error)) return void res.destroy();
       deps.onError?.(error);
       if (!res.headersSent) send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error\n' });
       else res.destroy();
@@ -126,6 +135,11 @@ export function createHttpHost(deps: {
 }
 
 const emptyBody = Buffer.alloc(0);
+
+function isClientAbort(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || (error instanceof Error && error.message === 'aborted');
+}
 const defaultTooLarge: HttpResponse = {
   status: 413,
   headers: { 'content-type': 'application/json' },
