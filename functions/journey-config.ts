@@ -112,7 +112,7 @@ function url(env: Readonly<Record<string, string | undefined>>, name: string, fa
 function loadOrCreateLinkKey(dir: string): string {
   const file = join(dir, 'link-signing-key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64url');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;

@@ -151,8 +151,9 @@ describe('checkWebhookSignature', () => {
   });
 
   test('a timestamp that is not whole seconds is refused even when it was signed so', () => {
-    for (const timestamp of [`${nowSeconds}.5`, `+${nowSeconds}`, `${nowSeconds}abc`, `abc${nowSeconds}`, '1e9', '1234567890123']) {
+    for (const timestamp of [`${nowSeconds}.5`, `+${nowSeconds}`, `${nowSeconds}abc`, `abc${nowSeconds}`, '1e9']) {
       assert.equal(check(signatureOf(timestamp), timestamp), 'invalid', timestamp);
     }
+    assert.equal(check(signatureOf(`${nowSeconds}000`), `${nowSeconds}000`), 'not_seconds', 'milliseconds are named as such');
   });
 });

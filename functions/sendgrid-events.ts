@@ -68,7 +68,8 @@ export function createSendGridEventsEntry(deps: SendGridEventsDeps): HttpEntry {
       if (check !== 'valid') {
         deps.log?.({ severity: 'WARNING', message: `sendgrid webhook refused: signature ${check}` });
         if (check === 'missing') return jsonResponse(401, { error: 'signature headers missing' });
-        return jsonResponse(403, { error: check === 'stale' ? 'timestamp too old or too far ahead' : 'signature does not verify' });
+        const why = { stale: 'timestamp too old or too far ahead', not_seconds: 'timestamp must be whole seconds since the epoch, not milliseconds', invalid: 'signature does not verify' }[check];
+        return jsonResponse(403, { error: why });
       }
     }
 

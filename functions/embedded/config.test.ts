@@ -85,6 +85,7 @@ describe('the SendGrid webhook key', () => {
       const der = (c: typeof first) => (c.webhook.verify === 'signed' ? c.webhook.publicKey.export({ format: 'der', type: 'spki' }).toString('base64') : '');
       assert.equal(der(first), der(second));
       assert.equal(statSync(join(dataDir, 'new', 'webhook-dev-key.pem')).mode & 0o777, 0o600);
+      assert.equal(statSync(join(dataDir, 'new')).mode & 0o077, 0, 'a new data dir (profiles, warehouse, outbox: personal data) is the owner\'s alone');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -97,7 +97,7 @@ export function parseShopHosts(env: Readonly<Record<string, string | undefined>>
 function loadOrCreateDevWriteKey(dataDir: string): string {
   const file = join(dataDir, 'dev-write-key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = `dev_${randomBytes(16).toString('hex')}`;
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;

@@ -95,7 +95,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
   const newId = monotonicFactory();
   const newEventId = () => newId(clock.now().getTime());
-  mkdirSync(config.dataDir, { recursive: true });
+  // Profiles, the warehouse and the outbox hold personal data: the data dir is the owner's alone.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // Campaigns first: a definition or template error must stop start-up before anything listens.
   const journeys = await loadEmbeddedJourneys({ config: config.journeys, dataDir: config.dataDir, clock, newId: newEventId, log, sweeping: config.consumers });
 

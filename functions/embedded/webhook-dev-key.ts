@@ -13,7 +13,7 @@ export const webhookDevKeyFile = 'webhook-dev-key.pem';
 export function loadOrCreateWebhookDevKey(dataDir: string): { privateKey: KeyObject; publicKey: KeyObject } {
   const file = join(dataDir, webhookDevKeyFile);
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
   }

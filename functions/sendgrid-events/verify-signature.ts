@@ -20,7 +20,7 @@ export function parseWebhookPublicKey(base64OrPem: string): KeyObject {
   }
 }
 
-export type SignatureCheck = 'valid' | 'missing' | 'invalid' | 'stale';
+export type SignatureCheck = 'valid' | 'missing' | 'invalid' | 'stale' | 'not_seconds';
 
 /** Requests older (or newer) than this are refused, so a captured request cannot be replayed later. */
 export const webhookTimestampToleranceSeconds = 300;
@@ -28,6 +28,8 @@ export const webhookTimestampToleranceSeconds = 300;
 export function checkWebhookSignature(input: { key: KeyObject; signature: string | undefined; timestamp: string | undefined; rawBody: Buffer; now: Date }): SignatureCheck {
   const { signature, timestamp } = input;
   if (!signature || !timestamp) return 'missing';
+  // SendGrid stamps whole seconds; milliseconds (13 digits) are a client bug worth naming.
+  if (/^\d{13,}$/.test(timestamp)) return 'not_seconds';
   if (!/^\d{1,12}$/.test(timestamp)) return 'invalid';
   const signed = Buffer.concat([Buffer.from(timestamp, 'utf8'), input.rawBody]);
   // A malformed signature (not base64, not DER) is simply one that does not verify: false, no throw.

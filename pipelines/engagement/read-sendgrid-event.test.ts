@@ -73,6 +73,7 @@ describe('readSendGridEvent: what it refuses, naming the field', () => {
     { name: 'a timestamp that is text', event: { ...base, event: 'open', timestamp: '1700000000' }, path: 'timestamp', message: /seconds/ },
     { name: 'a timestamp before 2020', event: { ...base, event: 'open', timestamp: 86_400 }, path: 'timestamp', message: /2020/ },
     { name: 'not an object', event: 'open', path: '(event)', message: /object/ },
+    { name: 'a send_id far too long is named as such, not as missing', event: { ...base, event: 'open', send_id: 'x'.repeat(201) }, path: 'send_id', message: /longer than 200/ },
   ];
   for (const { name, event, path, message } of refusals) {
     test(name, () => {

@@ -32,9 +32,12 @@ const SendGridEvent = z.looseObject({
   event: z.enum(['processed', 'delivered', 'deferred', 'bounce', 'dropped', 'open', 'click', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'group_resubscribe'], {
     error: (issue) => `unknown event type${typeof issue.input === 'string' ? ` "${issue.input.slice(0, 40)}"` : ''}`,
   }),
-  sg_event_id: z.string({ error: 'required: SendGrid\'s event id (the dedupe key)' }).min(1).max(200),
+  sg_event_id: z.string({ error: 'required: SendGrid\'s event id (the dedupe key)' }).min(1, { error: 'empty' }).max(200, { error: 'longer than 200 characters' }),
   timestamp: z.number({ error: 'required: seconds since the epoch' }).int().min(earliest, { error: 'before 2020: not a SendGrid timestamp' }),
-  send_id: z.string({ error: 'required custom arg: an email nudge did not send (or sent without custom args)' }).min(1).max(200),
+  send_id: z
+    .string({ error: 'required custom arg: an email nudge did not send (or sent without custom args)' })
+    .min(1, { error: 'empty' })
+    .max(200, { error: 'longer than 200 characters: not a send id of nudge' }),
   campaign_id: z.string().max(200).optional(),
   sg_message_id: z.string().max(300).optional(),
   email: z.string().max(320).optional(),

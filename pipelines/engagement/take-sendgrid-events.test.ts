@@ -137,6 +137,12 @@ describe('createTakeSendGridEvents', () => {
     assert.deepEqual(h.rows.map((r) => r.url), ['https://shop.example/unsubscribe-tips']);
   });
 
+  test('an event repeated within the batch is one row, counted once', async () => {
+    const h = harness();
+    assert.deepEqual(await h.take([event({ event: 'open' }), event({ event: 'open' })], received), { recorded: 1, suppressed: 0, dead_lettered: 0, ignored: 0 });
+    assert.equal(h.rows.length, 1);
+  });
+
   test('an empty batch does nothing', async () => {
     const h = harness();
     assert.deepEqual(await h.take([], received), { recorded: 0, suppressed: 0, dead_lettered: 0, ignored: 0 });

@@ -49,11 +49,15 @@ export function createTakeSendGridEvents(deps: TakeSendGridEventsDeps): (events:
     const entries = new Map(await Promise.all(sendIds.map(async (id) => [id, await deps.ledger.get(id)] as const)));
     const rows: { row: EmailEvent; address: string | null }[] = [];
     let ignored = 0;
+    const seen = new Set<string>();
     for (const event of read) {
       if (event.row.event_type === 'click' && isUnsubscribeLink(event.row.url)) {
         ignored++;
         continue;
       }
+      // SendGrid sometimes repeats an event within a batch: one row, counted once.
+      if (seen.has(event.row.email_event_id)) continue;
+      seen.add(event.row.email_event_id);
       const entry = entries.get(event.row.send_id);
       if (!entry) {
         refused.push({ index: event.index, reason: 'unknown_send', errors: [{ index: event.index, path: 'send_id', message: 'no send with this id in the send ledger' }] });

@@ -133,6 +133,7 @@ describe('nudge kpis', () => {
 
   test('refuses a day that is not YYYY-MM-DD (it is inlined into the SQL)', async () => {
     assert.throws(() => kpisSql({ from: "2026-03-01' OR TRUE --" }), /not a day/);
+    assert.throws(() => kpisSql({ from: '2026-12-05', to: '2026-11-01' }), /--from 2026-12-05 is after --to 2026-11-01/);
     const out = createCaptureStream();
     assert.equal(await runKpisCommand({ json: true, to: 'yesterday', env: {} }, out, { openWarehouse: openFixture }), 1);
     assert.equal(out.text(), '');

@@ -47,6 +47,7 @@ export function kpisSql(range: { from?: string; to?: string }): string {
       throw new Error(`not a day (YYYY-MM-DD): ${value}`);
     }
   }
+  if (range.from !== undefined && range.to !== undefined && range.from > range.to) throw new Error(`--from ${range.from} is after --to ${range.to}`);
   // Checked above to be a date literal, so inlining it is safe; the running host's admin query
   // (the embedded path while npm start holds the file) takes no parameters.
   const between = `send_date BETWEEN DATE '${range.from ?? '0001-01-01'}' AND DATE '${range.to ?? '9999-12-31'}'`;
