@@ -11,7 +11,7 @@ import { z } from 'zod';
  *
  * Machine opens (mail privacy proxies, image prefetchers) and bot clicks (link scanners) are kept
  * with is_machine = true, so the KPI views can count human engagement apart and still show them.
- * No address, name or IP: person_id is the only person reference (same rule as email_sends).
+ * No address, name or IP: person_id is the only person reference.
  */
 
 export const EmailEventType = z.enum([
