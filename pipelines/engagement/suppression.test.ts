@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isUnsubscribed, suppressionOf } from './suppression.ts';
+import { isUnsubscribed, suppressionOf, suppressionOfAddress } from './suppression.ts';
 import { makeEvent } from '../profiles/event-fixtures.ts';
 import { mergeProfiles } from '../profiles/merge-profiles.ts';
 import { emptyProfile, type ConsentValue, type Profile } from '../profiles/profile.ts';
@@ -161,4 +161,27 @@ describe('suppression traits come only from nudge itself', () => {
       assert.deepEqual(fragment?.traits, { email_complained_at: UNSUBSCRIBED }, source);
     }
   });
+});
+
+describe('suppressionOfAddress: a bounce or complaint at the mailbox, recorded on another person', () => {
+  const at = '2026-03-01T10:00:00.000Z';
+  const profileWith = (personId: string, traits: Profile['traits'], mergedInto: string | null = null): Profile => ({ ...emptyProfile(personId, BEFORE), traits, merged_into: mergedInto });
+  const storeOf = (held: Record<string, string>, profiles: Profile[]) => ({
+    findPersonId: async (key: string) => held[key] ?? null,
+    getProfile: async (personId: string) => profiles.find((p) => p.person_id === personId) ?? null,
+  });
+  const cases: { name: string; held: Record<string, string>; profiles: Profile[]; expected: ReturnType<typeof suppressionOf> }[] = [
+    { name: 'nobody held the address', held: {}, profiles: [], expected: null },
+    { name: 'held by this very person (their own suppression decides)', held: { 'held:ann@example.com': 'me' }, profiles: [profileWith('me', { email_complained_at: at, email_complained_address: 'ann@example.com' })], expected: null },
+    { name: 'held by a person since merged into this one', held: { 'held:ann@example.com': 'old' }, profiles: [profileWith('old', { email_complained_at: at, email_complained_address: 'ann@example.com' }, 'me'), profileWith('me', {})], expected: null },
+    { name: 'another person complained at this address', held: { 'held:ann@example.com': 'other' }, profiles: [profileWith('other', { email_complained_at: at, email_complained_address: 'ann@example.com' })], expected: { complained_at: at } },
+    { name: 'another person bounced at this address', held: { 'held:ann@example.com': 'other' }, profiles: [profileWith('other', { email_bounced_at: at, email_bounced_address: 'ann@example.com' })], expected: { bounced_at: at } },
+    { name: 'both', held: { 'held:ann@example.com': 'other' }, profiles: [profileWith('other', { email_bounced_at: at, email_bounced_address: 'ann@example.com', email_complained_at: BEFORE, email_complained_address: 'ann@example.com' })], expected: { bounced_at: at, complained_at: BEFORE } },
+    { name: 'the other person complained and bounced at other addresses', held: { 'held:ann@example.com': 'other' }, profiles: [profileWith('other', { email_complained_at: at, email_complained_address: 'old@example.com', email_bounced_at: at, email_bounced_address: 'old@example.com' })], expected: null },
+    { name: 'the holder is gone', held: { 'held:ann@example.com': 'gone' }, profiles: [], expected: null },
+    { name: 'an empty instant is no suppression', held: { 'held:ann@example.com': 'other' }, profiles: [profileWith('other', { email_complained_at: '', email_complained_address: 'ann@example.com' })], expected: null },
+  ];
+  for (const { name, held, profiles, expected } of cases) {
+    test(name, async () => assert.deepEqual(await suppressionOfAddress(storeOf(held, profiles) as never, ' Ann@Example.com ', 'me'), expected));
+  }
 });

@@ -25,6 +25,7 @@ function harness(options: { failSuppress?: boolean } = {}) {
   const deadLetters: DeadLetter[] = [];
   const suppressed: SuppressionRequest[] = [];
   const unsubscribed: { person_id: string; send_id: string; at: Date }[] = [];
+  const logs: Record<string, unknown>[] = [];
   let id = 0;
   const take = createTakeSendGridEvents({
     ledger: { get: async (sendId) => ledger.get(sendId) ?? null },
@@ -36,8 +37,9 @@ function harness(options: { failSuppress?: boolean } = {}) {
     },
     unsubscribe: async (request) => void unsubscribed.push(request),
     newId: () => `dl-${++id}`,
+    log: (entry) => void logs.push(entry),
   });
-  return { take, rows, deadLetters, suppressed, unsubscribed };
+  return { take, rows, deadLetters, suppressed, unsubscribed, logs };
 }
 
 const event = (fields: Record<string, unknown>) => ({ email: 'ann@example.com', timestamp: ts, sg_event_id: `ev-${String(fields.event)}`, send_id: 'send-1', campaign_id: 'cart-abandonment', ...fields });
@@ -135,6 +137,22 @@ describe('createTakeSendGridEvents', () => {
     );
     assert.deepEqual(result, { recorded: 1, suppressed: 0, dead_lettered: 0, ignored: 1 });
     assert.deepEqual(h.rows.map((r) => r.url), ['https://shop.example/unsubscribe-tips']);
+  });
+
+  test('dead letters are logged as a count and their reasons, no payload; a clean batch logs nothing and stores no dead letter', async () => {
+    const h = harness();
+    await h.take([event({ event: 'delivered' })], received);
+    assert.deepEqual([h.logs, h.deadLetters], [[], []]);
+    await h.take([event({ event: 'exploded' }), event({ event: 'click', send_id: 'send-999' }), event({ event: 'open', sg_event_id: 'x', send_id: 'send-998' })], received);
+    assert.deepEqual(h.logs, [{ severity: 'WARNING', message: 'sendgrid events dead-lettered', count: 3, reasons: ['invalid_email_event', 'unknown_send'] }]);
+    assert.equal(h.deadLetters[1]!.errors[0]!.message, 'no send with this id in the send ledger');
+  });
+
+  test('deliveries and bounces are never machine events, however soon after the send', async () => {
+    const h = harness();
+    const sentAt = Date.parse('2026-12-01T08:59:01.000Z') / 1000;
+    await h.take([event({ event: 'delivered', timestamp: sentAt }), event({ event: 'bounce', type: 'bounce', timestamp: sentAt + 1 })], received);
+    assert.deepEqual(h.rows.map((r) => [r.event_type, r.is_machine, r.machine_reason]), [['delivered', false, null], ['bounce', false, null]]);
   });
 
   test('an event repeated within the batch is one row, counted once', async () => {
