@@ -3,7 +3,7 @@ import { html, htmlPageResponse } from './html-page.ts';
 import type { HttpEntry, HttpRequest, HttpResponse } from './http.ts';
 import { verifyToken, type LinkTokenPayload } from '../pipelines/delivery/signed-links.ts';
 import { classifyMachine, machineDefaults, type MachineSettings } from '../pipelines/engagement/classify-machine.ts';
-import type { EmailEvent } from '../pipelines/engagement/email-event.ts';
+import { firstPartyEvent, type EmailEvent } from '../pipelines/engagement/email-event.ts';
 import type { Clock } from '../pipelines/shared/clock.ts';
 import { recordEmailEvents, type FactQueue } from '../pipelines/warehouse/fact-rows.ts';
 
@@ -112,27 +112,23 @@ function emailEventOf(hit: { kind: 'open' | 'click'; token: string; payload: Lin
     { kind, method: hit.method, userAgent, secondsSinceIssued: payload.iat === undefined ? null : (now.getTime() - payload.iat * 1000) / 1000 },
     hit.machineSettings,
   );
-  const at = now.toISOString();
   // What identifies this request: the link, how and when it was fetched, by what. The same row
   // queued twice (a retried publish, a redelivery) keeps one key; another hit gets its own.
-  const key = createHash('sha256').update(JSON.stringify([kind, hit.token, hit.method, at, userAgent ?? null])).digest('hex').slice(0, 32);
-  return {
-    email_event_id: `first_party:${key}`,
-    send_id: payload.send_id,
-    campaign_id: payload.campaign_id!,
-    person_id: payload.person_id,
-    event_type: kind,
-    source: 'first_party',
-    occurred_at: at,
-    received_at: at,
-    is_machine: verdict.is_machine,
-    machine_reason: verdict.machine_reason,
-    bounce_type: null,
-    status_code: null,
-    url: kind === 'click' ? (payload.url ?? null) : null,
-    link_index: kind === 'click' ? (payload.link_index ?? null) : null,
-    provider_message_id: null,
-  };
+  const key = createHash('sha256').update(JSON.stringify([kind, hit.token, hit.method, now.toISOString(), userAgent ?? null])).digest('hex').slice(0, 32);
+  return firstPartyEvent(
+    {
+      email_event_id: `first_party:${key}`,
+      send_id: payload.send_id,
+      campaign_id: payload.campaign_id!,
+      person_id: payload.person_id,
+      event_type: kind,
+      is_machine: verdict.is_machine,
+      machine_reason: verdict.machine_reason,
+      url: kind === 'click' ? (payload.url ?? null) : null,
+      link_index: kind === 'click' ? (payload.link_index ?? null) : null,
+    },
+    now,
+  );
 }
 
 async function queueRow(deps: TrackDeps, row: EmailEvent): Promise<void> {

@@ -40,13 +40,22 @@ export const embeddedDefaults = {
   dataDir: './.nudge',
 } as const;
 
+/**
+ * The data dir (NUDGE_DATA_DIR, else ./.nudge), worked out without side effects: commands that only
+ * read use this, not parseEmbeddedConfig, which makes the dir and its development keys — pointed at
+ * the wrong dir, a reader would leave a fresh empty state there and report "nothing".
+ */
+export function dataDirOf(env: Readonly<Record<string, string | undefined>>): string {
+  return resolve(env.NUDGE_DATA_DIR || embeddedDefaults.dataDir);
+}
+
 /** Parsed once at start from the environment passed in (never read process.env elsewhere). */
 export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefined>>): EmbeddedConfig {
   const port = env.PORT === undefined || env.PORT === '' ? embeddedDefaults.port : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`PORT must be an integer between 0 and 65535, got "${env.PORT}"`);
   }
-  const dataDir = resolve(env.NUDGE_DATA_DIR || embeddedDefaults.dataDir);
+  const dataDir = dataDirOf(env);
   const host = env.NUDGE_HOST || embeddedDefaults.host;
   const listed = parseKeyList(env, 'NUDGE_WRITE_KEYS');
   const serverWriteKeys = parseKeyList(env, 'NUDGE_SERVER_WRITE_KEYS');

@@ -131,7 +131,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       return plan;
     },
   });
-  const foldEvents = recordingIdentityLinks(foldWithoutIdentityRows, { clock, facts: { insertRows: (table, rows) => createBusWarehouseRows({ publish: bus.publish }).insertRows(table, rows) } });
+  // The bus (and so `facts`, below) exists once its subscriptions, which need this fold, are made.
+  const foldEvents = recordingIdentityLinks(foldWithoutIdentityRows, { clock, facts: { insertRows: (table, rows) => facts.insertRows(table, rows) } });
   const onPriorityEvent = createOnPriorityEventEntry({ foldEvents, deadLetters: deadLetters, clock, newId: newEventId, log });
   const onBrowseEvent = createOnBrowseEventEntry({
     foldEvents,
@@ -170,17 +171,14 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     onError: (error, context) => log({ severity: 'WARNING', message: 'delivery failed; will retry', subscription: context.subscription, error: String(error) }),
   });
 
+  // Decision, send, email-event and identity rows: one durable queue (the bus), drained into DuckDB.
+  const facts = createBusWarehouseRows({ publish: bus.publish });
   const writeKeys = createWriteKeys(config.writeKeys, config.serverWriteKeys);
   const collect = createCollectEntry({ writeKeys, bus, deadLetters, clock, newEventId, shopHosts: config.shopHosts, log });
-  const unsubscribePerson = createUnsubscribePerson({
-    store: profiles,
-    foldEvents,
-    acceptEvents: createAcceptEvents({ bus, deadLetters, newId: newEventId }),
-    newEventId,
-  });
-  const sendGridEvents = createEmbeddedSendGridEvents({ config: config.webhook, bus, deadLetters, profiles, foldEvents, unsubscribe: unsubscribePerson, ledger: journeys.ledger, clock, newId: newEventId, log });
-  // Decision, send and email-event rows: one durable queue (the bus), drained into DuckDB.
-  const facts = createBusWarehouseRows({ publish: bus.publish });
+  // nudge's own events (consent withdrawn, suppression recorded) enter the bus as collect's do.
+  const acceptEvents = createAcceptEvents({ bus, deadLetters, newId: newEventId });
+  const unsubscribePerson = createUnsubscribePerson({ store: profiles, foldEvents, acceptEvents, newEventId });
+  const sendGridEvents = createEmbeddedSendGridEvents({ config: config.webhook, facts, acceptEvents, deadLetters, profiles, foldEvents, unsubscribe: unsubscribePerson, ledger: journeys.ledger, clock, newId: newEventId, log });
   const track = createTrackEntry({ linkKeys: config.journeys.linkKeys, facts, clock, log });
   const outboxPage = createOutboxPageEntry({ dataDir: config.dataDir });
   const adminToken = newAdminToken();

@@ -32,6 +32,8 @@ const cases: [string, MachineCheck, { is_machine: boolean; machine_reason: strin
   ['a click just at the click threshold', { kind: 'click', method: 'GET', userAgent: chrome, secondsSinceIssued: machineDefaults.clickTooSoonSeconds }, { is_machine: false, machine_reason: null }],
   ['an open within seconds of sending (prefetch on delivery)', { kind: 'open', method: 'GET', userAgent: appleMail, secondsSinceIssued: 4 }, { is_machine: true, machine_reason: 'too_soon_after_delivery' }],
   ['an open just at the open threshold', { kind: 'open', method: 'GET', userAgent: appleMail, secondsSinceIssued: machineDefaults.openTooSoonSeconds }, { is_machine: false, machine_reason: null }],
+  ['an agent not reported (SendGrid) is not judged: a person, when late enough', { kind: 'open', method: 'GET', userAgent: null, secondsSinceIssued: late }, { is_machine: false, machine_reason: null }],
+  ['an agent not reported, but seconds after sending: too soon', { kind: 'click', method: 'GET', userAgent: null, secondsSinceIssued: 1 }, { is_machine: true, machine_reason: 'too_soon_after_delivery' }],
   ['an issue time in the future (a skewed clock) counts as too soon', { kind: 'click', method: 'GET', userAgent: chrome, secondsSinceIssued: -30 }, { is_machine: true, machine_reason: 'too_soon_after_delivery' }],
   ['no issue time: timing is not judged', { kind: 'click', method: 'GET', userAgent: chrome, secondsSinceIssued: null }, { is_machine: false, machine_reason: null }],
 ];

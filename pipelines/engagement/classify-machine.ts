@@ -20,7 +20,12 @@ export type MachineCheck = {
   kind: 'open' | 'click';
   /** The HTTP method (any case). */
   method: string;
-  userAgent: string | undefined;
+  /**
+   * The User-Agent the request carried (undefined: none, itself a sign of a machine), or null when
+   * the hit was reported by someone who does not always pass it on (SendGrid's webhook): then the
+   * agent is not judged, only the method and the timing.
+   */
+  userAgent: string | undefined | null;
   /** Seconds from the token's issue (the send) to the hit; null when the token has no issue time. */
   secondsSinceIssued: number | null;
 };
@@ -49,9 +54,11 @@ const openOnBehalfOfPerson = /googleimageproxy|yahoomailproxy/i;
 
 export function classifyMachine(check: MachineCheck, settings: MachineSettings = machineDefaults): MachineVerdict {
   if (check.method.toUpperCase() === 'HEAD') return machine('head_request');
-  const agent = check.userAgent?.trim() ?? '';
-  const personsProxy = check.kind === 'open' && openOnBehalfOfPerson.test(agent);
-  if (!personsProxy && (agent === '' || mailMachines.test(agent) || isbot(agent) || openOnBehalfOfPerson.test(agent))) return machine('user_agent');
+  if (check.userAgent !== null) {
+    const agent = check.userAgent?.trim() ?? '';
+    const personsProxy = check.kind === 'open' && openOnBehalfOfPerson.test(agent);
+    if (!personsProxy && (agent === '' || mailMachines.test(agent) || isbot(agent) || openOnBehalfOfPerson.test(agent))) return machine('user_agent');
+  }
   const threshold = check.kind === 'open' ? settings.openTooSoonSeconds : settings.clickTooSoonSeconds;
   if (check.secondsSinceIssued !== null && check.secondsSinceIssued < threshold) return machine('too_soon_after_delivery');
   return { is_machine: false, machine_reason: null };

@@ -89,3 +89,28 @@ export function suppressionOfEmailEvent(event: Pick<EmailEvent, 'event_type' | '
       return null;
   }
 }
+
+/**
+ * A row nudge itself saw (its open pixel, click redirect or unsubscribe link): the fields a
+ * first-party hit never has — bounce, status, SendGrid's message id — left empty, received when it
+ * happened.
+ */
+export function firstPartyEvent(
+  fields: Pick<EmailEvent, 'email_event_id' | 'send_id' | 'campaign_id' | 'person_id' | 'event_type'> & Partial<Pick<EmailEvent, 'is_machine' | 'machine_reason' | 'url' | 'link_index'>>,
+  at: Date,
+): EmailEvent {
+  const instant = at.toISOString();
+  return {
+    is_machine: false,
+    machine_reason: null,
+    url: null,
+    link_index: null,
+    ...fields,
+    source: 'first_party',
+    occurred_at: instant,
+    received_at: instant,
+    bounce_type: null,
+    status_code: null,
+    provider_message_id: null,
+  };
+}

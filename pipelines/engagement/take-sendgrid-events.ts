@@ -2,7 +2,7 @@ import type { DeadLetter, DeadLetterStore, FieldError } from '../events/dead-let
 import type { SendLedger } from '../delivery/send-ledger.ts';
 import { UNSUBSCRIBE_PATH } from '../delivery/signed-links.ts';
 import { recordEmailEvents, type FactQueue } from '../warehouse/fact-rows.ts';
-import { classifyMachine, machineDefaults } from './classify-machine.ts';
+import { classifyMachine } from './classify-machine.ts';
 import { suppressionOfEmailEvent, type EmailEvent } from './email-event.ts';
 import { readSendGridEvent } from './read-sendgrid-event.ts';
 import type { SuppressionRequest } from './suppress-person.ts';
@@ -96,12 +96,7 @@ function withMachineVerdict(row: EmailEvent, userAgent: string | null, sentAt: s
   // Before the send is impossible: the two clocks disagree, and the timing says nothing.
   const elapsed = sentAt === null ? null : (Date.parse(row.occurred_at) - Date.parse(sentAt)) / 1000;
   const secondsSinceSent = elapsed !== null && elapsed >= 0 ? elapsed : null;
-  const kind = row.event_type;
-  if (userAgent === null) {
-    const threshold = kind === 'open' ? machineDefaults.openTooSoonSeconds : machineDefaults.clickTooSoonSeconds;
-    return secondsSinceSent !== null && secondsSinceSent < threshold ? { ...row, is_machine: true, machine_reason: 'too_soon_after_delivery' } : row;
-  }
-  const verdict = classifyMachine({ kind, method: 'GET', userAgent, secondsSinceIssued: secondsSinceSent });
+  const verdict = classifyMachine({ kind: row.event_type, method: 'GET', userAgent, secondsSinceIssued: secondsSinceSent });
   return verdict.is_machine ? { ...row, ...verdict } : row;
 }
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { dataDirOf } from '../config.ts';
 import type Database from 'better-sqlite3';
 import type { DeadLetter } from '../../../pipelines/events/dead-letters.ts';
-import { dataDirOf } from './data-dir.ts';
 import { createSqliteBus, type DeadLetteredMessage } from '../sqlite-bus.ts';
 import { openSqliteDatabase } from '../sqlite-database.ts';
 import { createSqliteDeadLetterStore } from '../sqlite-dead-letters.ts';

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
+import { dataDirOf } from '../config.ts';
 import type { Warehouse, WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
-import { dataDirOf } from './data-dir.ts';
 import { openWarehouseForTarget } from './warehouse-target.ts';
 import { formatTable } from './format-table.ts';
 import { queryEmbeddedWarehouse } from './query-command.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { dataDirOf } from './data-dir.ts';
+import { dataDirOf } from '../config.ts';
 import { createSqliteProfileStore } from '../sqlite-profile-store.ts';
 import { identityKey } from '../../../pipelines/profiles/identity-key.ts';
 import type { ProfileStore } from '../../../pipelines/profiles/profile-store.ts';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Warehouse } from '../../../pipelines/warehouse/warehouse.ts';
 import type { BigQueryClient } from '../../gcp/bigquery-warehouse.ts';
-import { ConfigError, embeddedDefaults } from '../config.ts';
+import { ConfigError, dataDirOf } from '../config.ts';
 
 /**
  * Which warehouse a command reads: the embedded DuckDB file of NUDGE_DATA_DIR, or the BigQuery
@@ -65,7 +65,7 @@ export type OpenWarehouseOptions = {
 export async function openWarehouseForTarget(options: OpenWarehouseOptions): Promise<Warehouse> {
   if (options.target === 'embedded') {
     const { openDuckDbWarehouse } = await import('../duckdb-warehouse.ts');
-    const dataDir = resolve(options.dataDir ?? (options.env.NUDGE_DATA_DIR || embeddedDefaults.dataDir));
+    const dataDir = options.dataDir ? resolve(options.dataDir) : dataDirOf(options.env);
     return openDuckDbWarehouse({ dataDir, ...(options.readOnly ? { readOnly: true } : {}) });
   }
   const target = parseBigQueryTarget(options.env);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-import { embeddedDefaults } from '../config.ts';
+import { dataDirOf } from '../config.ts';
 import { readLiveHost } from '../host-file.ts';
 import { tryParseDuration } from '../../../pipelines/campaigns/duration.ts';
 
@@ -50,7 +50,7 @@ export function resolveSimulateSettings(flags: SimulateFlags): SimulateSettings 
   if (!Number.isInteger(flags.shoppers) || flags.shoppers < 1) throw new SimulateUsageError(`--shoppers must be a whole number ≥ 1, got ${flags.shoppers}`);
   if (!Number.isInteger(flags.seed)) throw new SimulateUsageError(`--seed must be a whole number, got ${flags.seed}`);
   if (!Number.isFinite(flags.paceMs) || flags.paceMs < 0) throw new SimulateUsageError(`--pace must be milliseconds ≥ 0, got ${flags.paceMs}`);
-  const dataDir = resolve(flags.env.NUDGE_DATA_DIR || embeddedDefaults.dataDir);
+  const dataDir = dataDirOf(flags.env);
   const host = readLiveHost(dataDir);
   const url = (flags.url ?? host?.url)?.replace(/\/+$/, '');
   if (!url) throw new SimulateUsageError(`no running nudge host for data dir ${dataDir} (host.json); start one with \`npm start\`, or pass --url`);
