@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { findForbiddenConstruct } from './admin-query-guard.ts';
+import { findForbiddenConstruct } from '../bigquery-sql/read-only-query-guard.ts';
 import { isAllowedLocalHost, isLoopbackAddress } from './http-host-loopback.ts';
 import { jsonResponse, type HttpEntry } from '../http.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
@@ -8,7 +8,7 @@ import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
  * POST /_nudge/query {sql}: lets `nudge query` reach the warehouse while this process holds the
  * DuckDB file. Guarded by a per-start token that only readers of the data dir know (host.json),
  * answered only to clients on this machine under a loopback Host (DNS rebinding), and read-only:
- * one SELECT over the warehouse tables, no file access, no writes (admin-query-guard.ts). The
+ * one SELECT over the warehouse tables, no file access, no writes (functions/bigquery-sql/read-only-query-guard.ts). The
  * runtime mounts it only when the host listens on loopback.
  */
 export function createAdminQueryEntry(deps: { warehouse: Warehouse; adminToken: string }): HttpEntry {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { monotonicFactory } from 'ulid';
 import { createAdminQueryEntry } from './admin-query-entry.ts';
 import { ConfigError, type EmbeddedConfig } from './config.ts';
-import { openDuckDbWarehouse } from './duckdb-warehouse.ts';
+import { openDuckDbWarehouse } from './warehouse/duckdb-warehouse.ts';
 import { newAdminToken, removeHostFile, writeHostFile } from './host-file.ts';
 import { createHttpHost } from './http-host.ts';
 import { isLoopbackName } from './http-host-loopback.ts';

@@ -13,7 +13,7 @@
  * a string literal or a comment is left alone. (The lexer lives in functions/embedded/ for now;
  * it is pure and shared, like ConfigError — a candidate for a shared functions/sql/ folder.)
  */
-import { BigQueryTranslationError, isSignificant, splitTopLevel, tokenize, type Token } from '../embedded/bigquery-tokens.ts';
+import { BigQueryTranslationError, isSignificant, splitTopLevel, tokenize, type Token } from '../bigquery-sql/bigquery-tokens.ts';
 
 export type RenderedSql = {
   sql: string;

@@ -1,7 +1,7 @@
 /**
  * The edge between @google-cloud/bigquery's values and the plain JSON-ready values the Warehouse
  * port promises (pipelines/warehouse/warehouse.ts), in both directions — the twin of
- * functions/embedded/duckdb-values.ts, so `nudge query` prints the same text on either target.
+ * functions/embedded/warehouse/duckdb-values.ts, so `nudge query` prints the same text on either target.
  *
  * Rows arrive parsed by the library with `wrapIntegers: true` and `parseJSON: true`: INT64 as
  * BigQueryInt (its decimal text kept, never rounded through a double), TIMESTAMP as

@@ -27,7 +27,7 @@ import type { BigQuery, Query } from '@google-cloud/bigquery';
 import type { DeadLetter } from '../../pipelines/events/dead-letters.ts';
 import type { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
 import type { Warehouse, WarehouseRow } from '../../pipelines/warehouse/warehouse.ts';
-import { parseCreateTable, type BigQueryTable } from '../embedded/bigquery-ddl.ts';
+import { parseCreateTable, type BigQueryTable } from '../bigquery-sql/bigquery-ddl.ts';
 import { renderBigQuerySql } from './bigquery-sql.ts';
 import { toBigQueryParams, toPlainRow } from './bigquery-values.ts';
 

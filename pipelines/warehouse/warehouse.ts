@@ -3,7 +3,7 @@ import type { NudgeEvent } from '../events/nudge-event.ts';
 
 /**
  * The warehouse port: history nudge keeps for analysts, reconciliation and KPIs (DESIGN.md §3).
- * DuckDB embedded (functions/embedded/duckdb-warehouse.ts); on GCP, BigQuery
+ * DuckDB embedded (functions/embedded/warehouse/duckdb-warehouse.ts); on GCP, BigQuery
  * (functions/gcp/bigquery-warehouse.ts) — where `events` is written by a Pub/Sub BigQuery
  * subscription rather than by insertEvents, so reads there dedupe by key (the *_deduped views).
  *

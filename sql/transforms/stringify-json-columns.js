@@ -11,7 +11,7 @@
 // Every top-level object or array becomes its JSON text; other fields pass unchanged (TIMESTAMP
 // columns take the ISO-8601 UTC strings as they are).
 // Source: https://docs.cloud.google.com/pubsub/docs/create-bigquery-subscription ("Use table schema").
-// Tested by functions/embedded/bigquery-ddl.test.ts. Plain ES5 on purpose: it runs inside Pub/Sub.
+// Tested by functions/bigquery-sql/bigquery-ddl.test.ts. Plain ES5 on purpose: it runs inside Pub/Sub.
 
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 function stringifyJsonColumns(message) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDbWarehouse } from '../../functions/embedded/duckdb-warehouse.ts';
+import { openDuckDbWarehouse } from '../../functions/embedded/warehouse/duckdb-warehouse.ts';
 import { runWarehouseContract } from './warehouse.contract.ts';
 
 runWarehouseContract('duckdb (embedded)', async () => {

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openDuckDbWarehouse } from '../../functions/embedded/duckdb-warehouse.ts';
+import { openDuckDbWarehouse } from '../../functions/embedded/warehouse/duckdb-warehouse.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 
 // sql/views/decisions_deduped.sql and email_sends_deduped.sql on fixtures in DuckDB, the way

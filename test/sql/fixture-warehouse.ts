@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDbWarehouse } from '../../functions/embedded/duckdb-warehouse.ts';
+import { openDuckDbWarehouse } from '../../functions/embedded/warehouse/duckdb-warehouse.ts';
 import type { Warehouse, WarehouseRow } from '../../pipelines/warehouse/warehouse.ts';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
-import { readsOf } from '../../functions/embedded/sql-view-order.ts';
+import { readsOf } from '../../functions/bigquery-sql/sql-view-order.ts';
 import { instancesOf, loadTerraform, referencedAddress, type TerraformConfig } from './terraform-config.ts';
 
 // terraform/bigquery.tf creates sql/views as BigQuery views, level by level (BigQuery refuses a

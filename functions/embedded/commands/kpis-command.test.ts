@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createCaptureStream } from '../../../test/support/capture-stream.ts';
 import { eventRow, identityRow, openFixtureWarehouse } from '../../../test/sql/fixture-warehouse.ts';
 import type { Warehouse } from '../../../pipelines/warehouse/warehouse.ts';
-import { findForbiddenConstruct } from '../admin-query-guard.ts';
+import { findForbiddenConstruct } from '../../bigquery-sql/read-only-query-guard.ts';
 import { kpisSql, runKpisCommand, type OpenWarehouse } from './kpis-command.ts';
 
 // `nudge kpis` on a fixture warehouse (DuckDB over the real sql/), opened through the command's

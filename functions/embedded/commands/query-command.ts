@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { findForbiddenConstruct } from '../admin-query-guard.ts';
+import { findForbiddenConstruct } from '../../bigquery-sql/read-only-query-guard.ts';
 import { ConfigError, dataDirOf } from '../config.ts';
-import { openDuckDbWarehouse } from '../duckdb-warehouse.ts';
+import { openDuckDbWarehouse } from '../warehouse/duckdb-warehouse.ts';
 import { readLiveHost } from '../host-file.ts';
 import { formatTable } from './format-table.ts';
 import { openWarehouseForTarget, type OpenWarehouseOptions, type WarehouseTarget } from './warehouse-target.ts';

@@ -64,7 +64,7 @@ export type OpenWarehouseOptions = {
  */
 export async function openWarehouseForTarget(options: OpenWarehouseOptions): Promise<Warehouse> {
   if (options.target === 'embedded') {
-    const { openDuckDbWarehouse } = await import('../duckdb-warehouse.ts');
+    const { openDuckDbWarehouse } = await import('../warehouse/duckdb-warehouse.ts');
     const dataDir = options.dataDir ? resolve(options.dataDir) : dataDirOf(options.env);
     return openDuckDbWarehouse({ dataDir, ...(options.readOnly ? { readOnly: true } : {}) });
   }

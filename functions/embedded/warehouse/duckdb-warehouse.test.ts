@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeadLetter } from '../../pipelines/events/dead-letters.ts';
-import { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
-import { Decision } from '../../pipelines/decisions/decision.ts';
-import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
+import { DeadLetter } from '../../../pipelines/events/dead-letters.ts';
+import { NudgeEvent } from '../../../pipelines/events/nudge-event.ts';
+import { Decision } from '../../../pipelines/decisions/decision.ts';
+import type { Warehouse } from '../../../pipelines/warehouse/warehouse.ts';
 import { openDuckDbWarehouse } from './duckdb-warehouse.ts';
 
 const dirs: string[] = [];
@@ -281,7 +281,7 @@ describe('DuckDB warehouse file', () => {
     const dataDir = tempDir();
     const oldSql = tempDir();
     mkdirSync(join(oldSql, 'tables'));
-    const current = readFileSync(join(import.meta.dirname, '..', '..', 'sql', 'tables', 'email_sends.sql'), 'utf8');
+    const current = readFileSync(join(import.meta.dirname, '..', '..', '..', 'sql', 'tables', 'email_sends.sql'), 'utf8');
     writeFileSync(join(oldSql, 'tables', 'email_sends.sql'), current.replace(/\n\s*trigger_key STRING OPTIONS \(description = "[^"]*"\),/, ''));
     const old = await openDuckDbWarehouse({ dataDir, sqlDir: oldSql });
     const row = { send_id: 's-old', campaign_id: 'c', person_id: 'p', step: 0, provider: 'outbox', status: 'sent', sent_at: '2026-11-27T10:00:00.000Z' };

@@ -12,13 +12,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import type { DeadLetter } from '../../pipelines/events/dead-letters.ts';
-import type { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
-import type { Warehouse, WarehouseRow } from '../../pipelines/warehouse/warehouse.ts';
-import { parseCreateTable } from './bigquery-ddl.ts';
+import type { DeadLetter } from '../../../pipelines/events/dead-letters.ts';
+import type { NudgeEvent } from '../../../pipelines/events/nudge-event.ts';
+import type { Warehouse, WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
+import { parseCreateTable } from '../../bigquery-sql/bigquery-ddl.ts';
 import { translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows, toDuckDbParam } from './duckdb-values.ts';
-import { orderViewsByDependencies } from './sql-view-order.ts';
+import { orderViewsByDependencies } from '../../bigquery-sql/sql-view-order.ts';
 
 /** Every tunable in one place. */
 export const duckDbWarehouseDefaults = {

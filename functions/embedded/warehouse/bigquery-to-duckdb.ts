@@ -26,9 +26,9 @@ import {
   splitTopLevel,
   tokenize,
   type Token,
-} from './bigquery-tokens.ts';
+} from '../../bigquery-sql/bigquery-tokens.ts';
 
-export { BigQueryTranslationError } from './bigquery-tokens.ts';
+export { BigQueryTranslationError } from '../../bigquery-sql/bigquery-tokens.ts';
 
 export type TranslateOptions = {
   /** Dataset names whose qualifier is dropped (`nudge.events` → `events`). `${...}` placeholders always are. */

@@ -1,4 +1,4 @@
-import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from './bigquery-tokens.ts';
+import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
 
 /**
  * BigQuery function calls → DuckDB, one row per function. Each rewrite receives the call's
