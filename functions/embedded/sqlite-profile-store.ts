@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { JourneyTimer } from '../../pipelines/journeys/journey-timer.ts';
 import type { IdentityKey } from '../../pipelines/profiles/identity-key.ts';
 import type { Profile } from '../../pipelines/profiles/profile.ts';
-import type { ProfileStore, ProfileTx } from '../../pipelines/profiles/profile-store.ts';
+import { requirePageLimit, type ProfileStore, type ProfileTx } from '../../pipelines/profiles/profile-store.ts';
 import { createTxBuffer, requireTimerLimit, type BufferedWrites, type TxBuffer } from '../../pipelines/profiles/profile-tx-rules.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
 
@@ -62,6 +62,7 @@ export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqlitePr
   const maxAttempts = deps.maxAttempts ?? 10;
   const sql = {
     profileDoc: db.prepare<[string], { doc: string }>('SELECT doc FROM profiles WHERE person_id = ?'),
+    profilePage: db.prepare<[string, number], { person_id: string; doc: string }>('SELECT person_id, doc FROM profiles WHERE person_id > ? ORDER BY person_id LIMIT ?'),
     personOfKey: db.prepare<[string], { person_id: string }>('SELECT person_id FROM identities WHERE key = ?'),
     applied: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM applied_events WHERE event_id = ?'),
     putProfile: db.prepare(
@@ -131,6 +132,10 @@ export function createSqliteProfileStore(deps: SqliteProfileStoreDeps): SqlitePr
     findPersonId: async (key) => readPerson(key),
     findDueTimers: async (now, limit) => sql.dueTimers.all(now.getTime(), requireTimerLimit(limit)).map(parseTimer),
     listTimers: async (personId) => sql.personTimers.all(personId).map(parseTimer),
+    listProfiles: async ({ after, limit }) => {
+      const rows = sql.profilePage.all(after ?? '', requirePageLimit(limit));
+      return { profiles: rows.map((row) => JSON.parse(row.doc) as Profile), next: rows.length === limit ? rows.at(-1)!.person_id : null };
+    },
     pruneAppliedEvents: (now, retentionDays) => pruneAppliedEvents(db, { now, retentionDays }),
     close: async () => {
       await serialise(async () => undefined);

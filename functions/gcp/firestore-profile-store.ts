@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Timestamp, type DocumentReference, type Firestore, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import { FieldPath, Timestamp, type DocumentReference, type Firestore, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
 import type { JourneyTimer } from '../../pipelines/journeys/journey-timer.ts';
 import type { IdentityKey } from '../../pipelines/profiles/identity-key.ts';
 import type { Profile } from '../../pipelines/profiles/profile.ts';
-import type { ProfileStore, ProfileTx } from '../../pipelines/profiles/profile-store.ts';
+import { requirePageLimit, type ProfileStore, type ProfileTx } from '../../pipelines/profiles/profile-store.ts';
 import { compareTimers, createTxBuffer, requireTimerLimit, type BufferedWrites, type TxBuffer } from '../../pipelines/profiles/profile-tx-rules.ts';
 
 /**
@@ -104,6 +104,13 @@ export function createFirestoreProfileStore(deps: FirestoreProfileStoreDeps): Pr
       // Equality only (automatic index); a person has a handful of timers, so sort here.
       const mine = await timers.where('person_id', '==', personId).get();
       return mine.docs.map(timerOf).sort(compareTimers);
+    },
+    listProfiles: async ({ after, limit }) => {
+      // Ordered by document id (the encoded person id): Firestore's own key order, no index needed.
+      let query = profiles.orderBy(FieldPath.documentId()).limit(requirePageLimit(limit));
+      if (after !== null) query = query.startAfter(after);
+      const page = await query.get();
+      return { profiles: page.docs.map((doc) => doc.data() as Profile), next: page.docs.length === limit ? page.docs.at(-1)!.id : null };
     },
   };
 }

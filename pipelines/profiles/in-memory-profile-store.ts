@@ -1,7 +1,7 @@
 import type { JourneyTimer } from '../journeys/journey-timer.ts';
 import type { IdentityKey } from './identity-key.ts';
 import type { Profile } from './profile.ts';
-import type { ProfileStore, ProfileTx } from './profile-store.ts';
+import { requirePageLimit, type ProfileStore, type ProfileTx } from './profile-store.ts';
 import { compareTimers, createTxBuffer, requireTimerLimit } from './profile-tx-rules.ts';
 
 /**
@@ -106,6 +106,11 @@ export function createInMemoryProfileStore(options: InMemoryProfileStoreOptions 
       return profile ? copy(profile) : null;
     },
     findPersonId: async (key) => committed.identities.get(key) ?? null,
+    listProfiles: async ({ after, limit }) => {
+      requirePageLimit(limit);
+      const ids = [...committed.profiles.keys()].filter((id) => after === null || id > after).sort().slice(0, limit);
+      return { profiles: ids.map((id) => copy(committed.profiles.get(id)!)), next: ids.length === limit ? ids.at(-1)! : null };
+    },
     findDueTimers: async (now, limit) => {
       requireTimerLimit(limit);
       const due = [...committed.timers.values()].filter((timer) => Date.parse(timer.due_at) <= now.getTime());

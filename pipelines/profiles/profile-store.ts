@@ -31,6 +31,14 @@ export type ProfileTx = {
   deleteTimer: (timerId: string) => void;
 };
 
+export type ProfilePage = { profiles: Profile[]; next: string | null };
+
+/** Checks a page size: a positive integer no larger than 1,000 (one Firestore read batch). */
+export function requirePageLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`listProfiles: limit must be an integer in 1..1000, got ${limit}`);
+  return limit;
+}
+
 export type ProfileStore = {
   /**
    * Runs `work` in a transaction and commits its writes. May run `work` again when another
@@ -45,5 +53,13 @@ export type ProfileStore = {
   findDueTimers: (now: Date, limit: number) => Promise<JourneyTimer[]>;
   /** A person's timers (CLI, profile view, tests), ordered like findDueTimers. */
   listTimers: (personId: string) => Promise<JourneyTimer[]>;
+  /**
+   * Every profile document, merged-away ones included, a page at a time (reconciliation and the
+   * nightly profile_snapshots read them all). Pass the `next` of one page as `after` to get the
+   * following page; `next` is null after the last one. The cursor is the adapter's own (an
+   * encoded document id on Firestore): opaque to callers. Not a snapshot: a profile written
+   * during the walk may be seen before or after its change, which version-guarded writers expect.
+   */
+  listProfiles: (page: { after: string | null; limit: number }) => Promise<ProfilePage>;
   close?: () => Promise<void>;
 };

@@ -50,6 +50,29 @@ export function runProfileStoreContract(name: string, setup: () => Promise<Profi
     };
     const freshStore = async () => open(await harness!.createNamespace());
 
+    test('listProfiles walks every profile once, a page at a time, merged ones included', async () => {
+      const store = await freshStore();
+      assert.deepStrictEqual(await store.listProfiles({ after: null, limit: 10 }), { profiles: [], next: null });
+      // Ids that percent-encode on Firestore and sort differently encoded, to catch a cursor that mixes the two.
+      const ids = ['p1', 'p/2', 'p 3', '.hidden', 'p\u00e9', 'a\u{1F600}', 'Z9'];
+      await store.transact(async (tx) => {
+        for (const id of ids) tx.putProfile(asProfile({ ...doc(id), merged_into: id === 'p1' ? 'Z9' : null }));
+      });
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await store.listProfiles({ after, limit: 3 });
+        assert.ok(page.profiles.length <= 3);
+        seen.push(...page.profiles.map((profile) => profile.person_id));
+        if (page.next === null) break;
+        after = page.next;
+      }
+      assert.deepStrictEqual([...seen].sort(), [...ids].sort(), 'each profile exactly once');
+      assert.deepStrictEqual(asDoc((await store.listProfiles({ after: null, limit: 10 })).profiles.find((p) => p.person_id === 'p1'))?.merged_into, 'Z9');
+      await assert.rejects(() => store.listProfiles({ after: null, limit: 0 }), /limit/);
+      await assert.rejects(() => store.listProfiles({ after: null, limit: 1001 }), /limit/);
+    });
+
     test('putProfile then getProfile / getProfiles return a deep-equal copy', async () => {
       const store = await freshStore();
       const rich = richProfile('p-rich');
