@@ -7,6 +7,7 @@ import { queryFormats, runQueryCommand, type QueryFormat } from '../functions/em
 import { runSimulateCommand, simulateDefaults } from '../functions/embedded/commands/simulate-command.ts';
 import { defaultEngagementOdds } from '../functions/embedded/simulate/engagement-plan.ts';
 import { runStartCommand } from '../functions/embedded/commands/start-command.ts';
+import { runStatusCommand } from '../functions/embedded/commands/status-command.ts';
 import { warehouseTargets, type WarehouseTarget } from '../functions/embedded/commands/warehouse-target.ts';
 
 // The nudge command line. Every command reads the same environment as `npm start`
@@ -39,6 +40,7 @@ Examples:
   npx nudge kpis --from 2026-11-01 --to 2026-11-30
   NUDGE_GCP_PROJECT=my-shop npx nudge query sql/queries/daily_events_by_kind.sql --target gcp
   npx nudge dead-letters --limit 20
+  npx nudge status
   npx nudge preview cart-abandonment
   npx nudge simulate --shoppers 200 --seed 7`,
   );
@@ -136,6 +138,15 @@ program
       { stage: options.stage, limit: Number(options.limit), json: options.json ?? false, replay: options.replay, env: withOverrides(options) },
       process.stdout,
     );
+  });
+
+program
+  .command('status')
+  .description('is the embedded pipeline keeping up? backlog and oldest unacked message per bus subscription, dead letters, event → profile lag p95 over the last hour, last reconciliation')
+  .option('--json', 'print the status as one JSON object')
+  .addOption(dataDirOption())
+  .action(async (options: { json?: boolean; dataDir?: string }) => {
+    process.exitCode = await runStatusCommand({ json: options.json ?? false, env: withOverrides(options) }, process.stdout);
   });
 
 program

@@ -1,14 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { isSignificant, tokenize } from '../../bigquery-sql/bigquery-tokens.ts';
 import { parseQueryParams, QueryParamError, type ParsedQueryParams } from '../../bigquery-sql/parse-query-param.ts';
 import { findForbiddenConstruct } from '../../bigquery-sql/read-only-query-guard.ts';
 import { ConfigError, dataDirOf } from '../config.ts';
-import { openDuckDbWarehouse } from '../warehouse/duckdb-warehouse.ts';
-import { readLiveHost } from '../host-file.ts';
 import { formatCsv } from './format-csv.ts';
 import { formatTable } from './format-table.ts';
+import { openEmbeddedWarehouseSession } from './embedded-warehouse-session.ts';
 import { describeQueryError } from './quote-sql-error.ts';
 import { openWarehouseForTarget, type OpenWarehouseOptions, type WarehouseTarget } from './warehouse-target.ts';
 import type { WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
@@ -123,34 +121,13 @@ function checkParamsMatch(sql: string, given: readonly string[]): void {
   }
 }
 
-/**
- * One read-only query against the embedded warehouse of `dataDir`: through the running host when
- * there is one (it holds the DuckDB file), else by opening the file for this query alone.
- */
+/** One read-only query against the embedded warehouse of `dataDir` (embedded-warehouse-session.ts). */
 export async function queryEmbeddedWarehouse(dataDir: string, sql: string, typed: ParsedQueryParams = { params: {}, types: {} }): Promise<WarehouseRow[]> {
-  const host = readLiveHost(dataDir);
-  if (host) {
-    const response = await fetch(`${host.url}/_nudge/query`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${host.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ sql, ...(Object.keys(typed.types).length > 0 ? typed : {}) }),
-    });
-    if (response.status === 404) {
-      throw new Error(`the running host (${host.url}) listens on a non-loopback address, where the admin query is not served; stop it to query the warehouse file, or run it with NUDGE_HOST=127.0.0.1`);
-    }
-    const body = (await response.json()) as { rows?: WarehouseRow[]; error?: string };
-    if (!response.ok || !body.rows) throw new Error(body.error ?? `host answered ${response.status}`);
-    return body.rows;
-  }
-  // Never create a warehouse to read from it: a wrong data dir would answer "(no rows)".
-  if (!existsSync(join(dataDir, 'warehouse.duckdb'))) {
-    throw new ConfigError(`no warehouse in ${dataDir}: start nudge with this data dir first (npm start), or point NUDGE_DATA_DIR / --data-dir at the one it uses`);
-  }
-  const warehouse = await openDuckDbWarehouse({ dataDir });
+  const session = await openEmbeddedWarehouseSession(dataDir);
   try {
-    return await warehouse.query(sql, typed.params, { types: typed.types });
+    return await session.query(sql, typed);
   } finally {
-    await warehouse.close();
+    await session.close();
   }
 }
 
