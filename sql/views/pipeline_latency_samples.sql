@@ -64,7 +64,7 @@ first_deliveries AS (
   WHERE event_type = 'delivered'
   GROUP BY send_id
 ),
-hops AS (
+measured AS (
   SELECT 'collected_to_profiled' AS hop, CONCAT(a.identity_kind, ':', a.identity_value) AS subject_id, a.collected_at AS started_at, l.profiled_at AS finished_at
   FROM first_arrivals AS a
   JOIN first_links AS l ON l.identity_kind = a.identity_kind AND l.identity_value = a.identity_value
@@ -82,4 +82,4 @@ hops AS (
   WHERE source = 'sendgrid'
 )
 SELECT hop, subject_id, started_at, finished_at, TIMESTAMP_DIFF(finished_at, started_at, MILLISECOND) AS latency_ms
-FROM hops;
+FROM measured;
