@@ -3,10 +3,11 @@ import { runDeadLettersCommand } from '../functions/embedded/commands/dead-lette
 import { runKpisCommand } from '../functions/embedded/commands/kpis-command.ts';
 import { runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
 import { runProfileCommand } from '../functions/embedded/commands/profile-command.ts';
-import { runQueryCommand } from '../functions/embedded/commands/query-command.ts';
+import { queryFormats, runQueryCommand, type QueryFormat } from '../functions/embedded/commands/query-command.ts';
 import { runSimulateCommand, simulateDefaults } from '../functions/embedded/commands/simulate-command.ts';
 import { defaultEngagementOdds } from '../functions/embedded/simulate/engagement-plan.ts';
 import { runStartCommand } from '../functions/embedded/commands/start-command.ts';
+import { runStatusCommand } from '../functions/embedded/commands/status-command.ts';
 import { warehouseTargets, type WarehouseTarget } from '../functions/embedded/commands/warehouse-target.ts';
 
 // The nudge command line. Every command reads the same environment as `npm start`
@@ -39,6 +40,7 @@ Examples:
   npx nudge kpis --from 2026-11-01 --to 2026-11-30
   NUDGE_GCP_PROJECT=my-shop npx nudge query sql/queries/daily_events_by_kind.sql --target gcp
   npx nudge dead-letters --limit 20
+  npx nudge status
   npx nudge preview cart-abandonment
   npx nudge simulate --shoppers 200 --seed 7`,
   );
@@ -70,13 +72,28 @@ program
 
 program
   .command('query')
-  .description('run BigQuery Standard SQL (inline, or a .sql file) against the embedded warehouse, or a deployed BigQuery dataset')
-  .argument('<sql>', 'the SQL text, or the path of a .sql file (e.g. one under sql/)')
-  .option('--json', 'print rows as JSON lines instead of a table')
+  .description('run BigQuery Standard SQL (inline, a .sql file, or - for stdin) against the embedded warehouse, or a deployed BigQuery dataset; read-only')
+  .argument('<sql>', 'the SQL text, the path of a .sql file (e.g. one under sql/), or - to read it from stdin')
+  .option('--param <name[:TYPE]=value>', 'a named parameter @name, repeatable: name=value is a STRING; TYPE is INT64, FLOAT64, NUMERIC, BOOL, DATE, DATETIME, TIMESTAMP, STRING, JSON or ARRAY<T> (value a JSON array)', collect, [])
+  .addOption(new Option('--format <format>', 'how to print the rows').choices([...queryFormats]))
+  .option('--json', 'the same as --format json (one JSON object per line)')
   .addOption(targetOption())
   .addOption(dataDirOption())
-  .action(async (sql: string, options: { json?: boolean; dataDir?: string; target: WarehouseTarget }) => {
-    process.exitCode = await runQueryCommand(sql, { json: options.json ?? false, env: withOverrides(options), target: options.target }, process.stdout);
+  .addHelpText(
+    'after',
+    `
+Examples:
+  npx nudge query "SELECT kind, COUNT(*) AS n FROM nudge.events WHERE occurred_at >= @since GROUP BY kind" --param since:TIMESTAMP=2026-11-01T00:00:00Z
+  npx nudge query sql/queries/daily_events_by_kind.sql --format csv > daily.csv
+  npx nudge query "SELECT * FROM nudge.events WHERE kind IN UNNEST(@kinds) LIMIT 5" --param 'kinds:ARRAY<STRING>=["order_completed"]'
+  cat report.sql | npx nudge query - --format json`,
+  )
+  .action(async (sql: string, options: { param: string[]; format?: QueryFormat; json?: boolean; dataDir?: string; target: WarehouseTarget }) => {
+    process.exitCode = await runQueryCommand(
+      sql,
+      { ...(options.format ? { format: options.format } : {}), json: options.json ?? false, params: options.param, env: withOverrides(options), target: options.target },
+      process.stdout,
+    );
   });
 
 program
@@ -121,6 +138,15 @@ program
       { stage: options.stage, limit: Number(options.limit), json: options.json ?? false, replay: options.replay, env: withOverrides(options) },
       process.stdout,
     );
+  });
+
+program
+  .command('status')
+  .description('is the embedded pipeline keeping up? backlog and oldest unacked message per bus subscription, dead letters, event → profile lag p95 over the last hour, last reconciliation')
+  .option('--json', 'print the status as one JSON object')
+  .addOption(dataDirOption())
+  .action(async (options: { json?: boolean; dataDir?: string }) => {
+    process.exitCode = await runStatusCommand({ json: options.json ?? false, env: withOverrides(options) }, process.stdout);
   });
 
 program
@@ -177,6 +203,11 @@ on the host and show up among the skip reasons.`,
       process.stdout,
     );
   });
+
+/** commander's way to gather a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 function withOverrides(options: { dataDir?: string; port?: string }): Record<string, string | undefined> {
   return {

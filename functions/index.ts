@@ -15,6 +15,7 @@ import { parseJourneyConfig } from './journey-config.ts';
 import { createOnBrowseEventEntry } from './on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from './on-catalog-update.ts';
 import { createOnPriorityEventEntry } from './on-priority-event.ts';
+import { profileFoldedMessage, type ProfileFold } from './on-events.ts';
 import { ConfigError } from './config-error.ts';
 import { createFirestoreSendLedger } from './gcp/firestore-send-ledger.ts';
 import { createSendGridEventsEntry } from './sendgrid-events.ts';
@@ -73,6 +74,8 @@ async function consumerDeps() {
     clock,
     newId,
     log,
+    // One INFO line per fold (not per event): the source of the log-based lag metric (monitoring.tf).
+    reportFold: (fold: ProfileFold) => log({ severity: 'INFO', message: profileFoldedMessage, ...fold }),
   };
 }
 

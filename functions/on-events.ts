@@ -19,7 +19,18 @@ export type EventConsumerDeps = {
   /** Stage name recorded on dead letters. */
   stage: string;
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Told after each fold commits, with the lag of its oldest event (collector receipt → profile
+   * committed). GCP logs it as `profile folded` for the log-based metric behind the lag alert
+   * (terraform/monitoring.tf); embedded leaves it out (pipeline_latency and `nudge status` measure it).
+   */
+  reportFold?: (fold: ProfileFold) => void;
 };
+
+export type ProfileFold = { stage: string; events: number; profile_lag_ms: number };
+
+/** The log message of a ProfileFold on GCP; terraform's log-based lag metric filters on it. */
+export const profileFoldedMessage = 'profile folded';
 
 export type EventConsumerEntry = HttpEntry & { flushAll: () => Promise<void> };
 
@@ -39,6 +50,10 @@ export function createEventConsumerEntry(deps: EventConsumerDeps): EventConsumer
     keyOf: eventCoalesceKey,
     flush: async (events) => {
       await deps.foldEvents(events);
+      if (deps.reportFold && events.length > 0) {
+        const oldest = Math.min(...events.map((event) => Date.parse(event.received_at)));
+        deps.reportFold({ stage: deps.stage, events: events.length, profile_lag_ms: deps.clock.now().getTime() - oldest });
+      }
     },
   });
 

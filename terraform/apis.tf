@@ -11,7 +11,8 @@ locals {
     "eventarc.googleapis.com",             # event triggers of gen2 functions (later issues)
     "firestore.googleapis.com",            # profiles, ledgers
     "iam.googleapis.com",                  # service accounts
-    "monitoring.googleapis.com",           # dead-letter and backlog alerts
+    "logging.googleapis.com",              # the log-based event to profile lag metric (monitoring.tf)
+    "monitoring.googleapis.com",           # dead-letter, backlog and lag alerts
     "pubsub.googleapis.com",               # event bus
     "run.googleapis.com",                  # gen2 functions run on Cloud Run
     "secretmanager.googleapis.com",        # write keys, SendGrid key, link-signing keys

@@ -150,8 +150,8 @@ locals {
   }
 
   bigquery_views_level_0 = ["attribution_settings", "decisions_deduped", "email_events_deduped", "email_sends_deduped", "kpi_targets", "person_identities_deduped"]
-  bigquery_views_level_1 = ["person_surviving"]
-  bigquery_views_level_2 = ["campaign_sends", "events_with_person"]
+  bigquery_views_level_1 = ["person_surviving", "pipeline_latency_samples"]
+  bigquery_views_level_2 = ["campaign_sends", "events_with_person", "pipeline_latency"]
   bigquery_views_level_3 = ["campaign_engagement_daily", "orders_with_person"]
   bigquery_views_level_4 = ["attributed_orders", "holdout_uplift"]
   bigquery_views_level_5 = ["campaign_conversions"]

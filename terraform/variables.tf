@@ -266,13 +266,36 @@ variable "source_bucket_force_destroy" {
 }
 
 variable "alert_notification_channels" {
-  description = "Cloud Monitoring notification channel ids (projects/<p>/notificationChannels/<id>) told when messages are dead-lettered or consumers fall behind. Empty: alerts show in the console only."
+  description = "Cloud Monitoring notification channel ids (projects/<p>/notificationChannels/<id>) told when messages are dead-lettered, a subscription falls behind or event to profile lag is high. Empty: alerts show in the console only."
   type        = list(string)
   default     = []
 
   validation {
     condition     = alltrue([for channel in var.alert_notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", channel))])
     error_message = "Each notification channel must be a full id: projects/<project>/notificationChannels/<id>."
+  }
+}
+
+variable "oldest_unacked_alert_seconds" {
+  description = "Alert when the oldest unacknowledged message of any nudge subscription (push consumers, BigQuery subscriptions) is older than this many seconds for 5 minutes."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.oldest_unacked_alert_seconds >= 60 && var.oldest_unacked_alert_seconds <= 604800
+    error_message = "oldest_unacked_alert_seconds must be between 60 (one alignment period) and 604800 (Pub/Sub's 7-day retention)."
+  }
+}
+
+variable "profile_lag_p95_alert_ms" {
+  description = "Alert when the p95 event to profile lag (collector receipt to profile committed) of a consumer exceeds this many milliseconds over two 5-minute windows."
+  type        = number
+  default     = 10000
+
+  # Browse events wait up to 1 s by design to coalesce profile writes (functions/on-events.ts).
+  validation {
+    condition     = var.profile_lag_p95_alert_ms > 1000 && var.profile_lag_p95_alert_ms <= 3600000
+    error_message = "profile_lag_p95_alert_ms must be above 1000 (the browse coalescing window) and at most 3600000 (one hour)."
   }
 }
 

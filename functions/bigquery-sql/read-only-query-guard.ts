@@ -4,7 +4,8 @@ import { BigQueryTranslationError, isSignificant, tokenize, type Token } from '.
  * The admin query endpoint answers analysts' SELECTs, nothing else: DuckDB would also run
  * `read_text('/etc/passwd')`, `COPY … TO`, `DELETE`, `ATTACH`, `INSTALL`, or read any file named
  * as a table. Checked on tokens (never raw text), so words inside string literals and comments
- * are fine. Returns why a query is refused, naming the construct, or null when it may run.
+ * are fine. Returns why a query is refused, naming the construct, or null when it may run; the
+ * callers put it in context ("nudge query is read-only: DELETE is not allowed").
  */
 export function findForbiddenConstruct(sql: string): string | null {
   let tokens: Token[];
@@ -18,8 +19,9 @@ export function findForbiddenConstruct(sql: string): string | null {
   if (semicolon >= 0 && semicolon < tokens.length - 1) return 'Only one statement may run: found a second one after ";"';
   const statement = semicolon >= 0 ? tokens.slice(0, semicolon) : tokens;
   const first = statement[0];
+  if (first?.kind === 'ident' && statementWords.has(first.value.toUpperCase())) return `${first.value.toUpperCase()} is not allowed`;
   if (!first || first.kind !== 'ident' || !['SELECT', 'WITH'].includes(first.value.toUpperCase())) {
-    return `Only a SELECT (or WITH … SELECT) may run here, not ${first ? first.text : 'an empty statement'}`;
+    return `only a SELECT (or WITH … SELECT) may run, not ${first ? first.text : 'an empty statement'}`;
   }
   for (let i = 0; i < statement.length; i++) {
     const token = statement[i]!;
@@ -28,7 +30,7 @@ export function findForbiddenConstruct(sql: string): string | null {
     if (token.kind === 'ident') {
       const word = token.value.toUpperCase();
       const isCall = statement[i + 1]?.kind === 'op' && statement[i + 1]?.text === '(';
-      if (!isCall && statementWords.has(word)) return `${word} is not allowed: the admin query is read-only`;
+      if (!isCall && statementWords.has(word)) return `${word} is not allowed`;
       if (isCall && fileFunction.test(token.value)) return `${token.value}() is not allowed: it reads files or settings outside the warehouse tables`;
       if (isCall && afterFrom && word !== 'UNNEST') return `Table function ${token.value}() is not allowed: query the warehouse tables`;
     }

@@ -17,6 +17,7 @@ import {
   BigQueryTimestamp,
   Geography,
 } from '@google-cloud/bigquery';
+import { elementTypeOf, type QueryParamTypes } from '../../pipelines/warehouse/query-param-types.ts';
 
 const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -79,12 +80,20 @@ export type BigQueryParams = { params: Record<string, unknown>; types: Record<st
  * other numbers FLOAT64; bigints INT64 without rounding; arrays ARRAY (for `IN UNNEST(@ids)`);
  * other objects JSON text (STRING), as the embedded side sends them. The library cannot infer a
  * type for null or an empty array, so those are sent as a STRING NULL and an ARRAY<STRING>.
+ * A parameter in `declared` is sent with that type instead.
  */
-export function toBigQueryParams(values: Readonly<Record<string, unknown>>): BigQueryParams {
+export function toBigQueryParams(values: Readonly<Record<string, unknown>>, declared: QueryParamTypes = {}): BigQueryParams {
   const params: Record<string, unknown> = {};
   const types: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(values)) {
-    if (value === null || value === undefined) {
+    const type = declared[name];
+    if (type !== undefined) {
+      // Declared (query-param-types.ts): the canonical text goes as the parameter's value with
+      // the type stated, so BigQuery parses it itself — no inference from the JavaScript value.
+      const element = elementTypeOf(type);
+      params[name] = value;
+      types[name] = element === null ? type : [element];
+    } else if (value === null || value === undefined) {
       params[name] = null;
       types[name] = 'STRING';
     } else if (Array.isArray(value)) {

@@ -153,14 +153,14 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
     insertEvents: (rows: readonly NudgeEvent[]) => insert('events', rows, false),
     insertDeadLetters: (rows: readonly DeadLetter[]) => insert('dead_letters', rows, false),
     insertRows: (table, rows) => insert(table, rows, true),
-    query: async (sql, params = {}) => {
+    query: async (sql, params = {}, queryOptions = {}) => {
       ensureOpen();
       const rendered = renderBigQuerySql(sql, { projectId, dataset });
       // Checked here, as the embedded adapter does, so the message is the same on both targets and
       // no job is billed for a call that cannot run.
       const missing = rendered.params.filter((name) => !(name in params));
       if (missing.length > 0) throw new Error(`Query parameter(s) without a value: ${missing.map((n) => `@${n}`).join(', ')}`);
-      const used = toBigQueryParams(Object.fromEntries(rendered.params.map((name) => [name, params[name]])));
+      const used = toBigQueryParams(Object.fromEntries(rendered.params.map((name) => [name, params[name]])), queryOptions.types);
       const job: Query = {
         query: rendered.sql,
         useLegacySql: false,

@@ -5,6 +5,7 @@ import { block, functions, iamMembers, instancesOf, isRecord, pubsubAgent, pushI
 import type { TerraformConfig } from './terraform-config.ts';
 import { iamPolicies } from './iam-policies.ts';
 import { journeyPolicies } from './journey-policies.ts';
+import { monitoringPolicies } from './monitoring-policies.ts';
 import { bigquerySubscriptions, checkTable, subscriptions, topicOf } from './table-checks.ts';
 import type { Policy } from './iam-policies.ts';
 
@@ -36,6 +37,7 @@ const firestoreQueryIndexes: Array<{ collection: string; fields: Array<[string, 
 export const policies = {
   ...iamPolicies,
   ...journeyPolicies,
+  ...monitoringPolicies,
 
   /** Event topics are the ones the code publishes to, each with a dead-letter topic named after it. */
   topicsMatchCode(c) {
@@ -209,7 +211,7 @@ export const policies = {
   /** The APIs the deployment needs are enabled by Terraform itself. */
   requiredApisEnabled(c) {
     const enabled = new Set(instancesOf(c, 'google_project_service').map((s) => s.body.service));
-    return ['pubsub', 'cloudfunctions', 'run', 'cloudbuild', 'artifactregistry', 'firestore', 'bigquery', 'secretmanager', 'cloudscheduler', 'iam', 'eventarc', 'storage']
+    return ['pubsub', 'cloudfunctions', 'run', 'cloudbuild', 'artifactregistry', 'firestore', 'bigquery', 'secretmanager', 'cloudscheduler', 'iam', 'eventarc', 'storage', 'logging', 'monitoring']
       .map((api) => `${api}.googleapis.com`)
       .filter((api) => !enabled.has(api))
       .map((api) => `API ${api} is not enabled`);

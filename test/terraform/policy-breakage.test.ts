@@ -476,6 +476,58 @@ const breakages: Breakage[] = [
     },
   },
   {
+    policy: 'backlogAlertCoversEverySubscription',
+    what: 'the backlog alert watching the push consumers only, as it once did',
+    expect: /warehouse_rows\["decisions"\] \(warehouse-decisions-to-bigquery\) is not watched/,
+    breakIt: (c) => {
+      const threshold = nested(nested(body(c, 'google_monitoring_alert_policy', 'consumer_backlog'), 'conditions'), 'condition_threshold');
+      threshold.filter = String(threshold.filter).replace(/full_match\("[^"]+"\)/, 'full_match("events-.*-push")');
+    },
+  },
+  {
+    policy: 'backlogAlertCoversEverySubscription',
+    what: 'a pattern so wide it fires on the dead-letter holds',
+    expect: /also fires on the dead-letter hold events-browse-dead-letter-hold/,
+    breakIt: (c) => {
+      const threshold = nested(nested(body(c, 'google_monitoring_alert_policy', 'consumer_backlog'), 'conditions'), 'condition_threshold');
+      threshold.filter = String(threshold.filter).replace(/full_match\("[^"]+"\)/, 'full_match("(events|warehouse)-.*")');
+    },
+  },
+  {
+    policy: 'backlogAlertCoversEverySubscription',
+    what: 'a hard-coded threshold instead of the variable',
+    expect: /threshold is not var\.oldest_unacked_alert_seconds/,
+    breakIt: (c) => {
+      nested(nested(body(c, 'google_monitoring_alert_policy', 'consumer_backlog'), 'conditions'), 'condition_threshold').threshold_value = 600;
+    },
+  },
+  {
+    policy: 'profileLagAlertOnLoggedLag',
+    what: 'the metric filtering on a log message the consumers do not write',
+    expect: /expected one google_logging_metric on the "profile folded" log line, found 0/,
+    breakIt: (c) => {
+      const metric = body(c, 'google_logging_metric', 'profile_lag');
+      metric.filter = String(metric.filter).replace('profile folded', 'profile updated');
+    },
+  },
+  {
+    policy: 'profileLagAlertOnLoggedLag',
+    what: 'the p95 of per-instance p95s instead of the merged distribution',
+    expect: /ALIGN_DELTA, REDUCE_PERCENTILE_95/,
+    breakIt: (c) => {
+      const threshold = nested(nested(body(c, 'google_monitoring_alert_policy', 'profile_lag'), 'conditions'), 'condition_threshold');
+      nested(threshold, 'aggregations').per_series_aligner = 'ALIGN_PERCENTILE_95';
+    },
+  },
+  {
+    policy: 'profileLagAlertOnLoggedLag',
+    what: 'an alert that notifies nobody',
+    expect: /does not notify var\.alert_notification_channels/,
+    breakIt: (c) => {
+      body(c, 'google_monitoring_alert_policy', 'profile_lag').notification_channels = [];
+    },
+  },
+  {
     policy: 'requiredApisEnabled',
     what: 'Firestore API left out',
     expect: /firestore\.googleapis\.com is not enabled/,

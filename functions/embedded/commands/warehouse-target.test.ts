@@ -111,7 +111,7 @@ describe('nudge query --target gcp', () => {
     const fake = fakeBigQuery();
     const { result, errors } = await quiet(() => runQueryCommand('DELETE FROM events WHERE TRUE', { json: true, env: { NUDGE_GCP_PROJECT: 'shop' }, target: 'gcp', createBigQuery: () => fake.client }, createCaptureStream()));
     assert.equal(result, 1);
-    assert.match(errors, /query refused/);
+    assert.match(errors, /nudge query is read-only: DELETE is not allowed/);
     assert.equal(fake.jobs.length, 0);
   });
 

@@ -11,13 +11,15 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { DeadLetter } from '../../../pipelines/events/dead-letters.ts';
 import type { NudgeEvent } from '../../../pipelines/events/nudge-event.ts';
+import type { QueryParamTypes } from '../../../pipelines/warehouse/query-param-types.ts';
 import type { Warehouse, WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
 import { parseCreateTable } from '../../bigquery-sql/bigquery-ddl.ts';
 import { translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows, toDuckDbParam } from './duckdb-values.ts';
+import { toTypedDuckDbParam } from './duckdb-typed-params.ts';
 import { orderViewsByDependencies } from '../../bigquery-sql/sql-view-order.ts';
 
 /** Every tunable in one place. */
@@ -233,14 +235,14 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     insertEvents: (rows: readonly NudgeEvent[]) => insert('events', rows),
     insertDeadLetters: (rows: readonly DeadLetter[]) => insert('dead_letters', rows),
     insertRows: (table, rows) => insert(table, rows, true),
-    query: (sql, params = {}) =>
+    query: (sql, params = {}, queryOptions = {}) =>
       exclusive(async () => {
         let rows: WarehouseRow[] = [];
         for (const statement of translateStatements(sql, { datasets: options.datasets })) {
           const missing = statement.params.filter((name) => !(name in params));
           if (missing.length > 0) throw new Error(`Query parameter(s) without a value: ${missing.map((n) => `@${n}`).join(', ')}`);
-          const values = Object.fromEntries(statement.params.map((name) => [name, toDuckDbParam(params[name])]));
-          const reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined);
+          const { values, types } = bindParams(statement.params, params, queryOptions.types);
+          const reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined, types);
           rows = readPlainRows(reader);
         }
         return rows;
@@ -257,4 +259,21 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
         closed = true;
       }, 'run'),
   };
+}
+
+/** The values of the parameters a statement uses: typed ones as their declared type, the others by value. */
+function bindParams(names: readonly string[], params: Record<string, unknown>, declared: QueryParamTypes = {}): { values: Record<string, DuckDBValue>; types?: Record<string, DuckDBType> } {
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType> = {};
+  for (const name of names) {
+    const type = declared[name];
+    if (type === undefined) {
+      values[name] = toDuckDbParam(params[name]);
+      continue;
+    }
+    const bound = toTypedDuckDbParam(params[name], type);
+    values[name] = bound.value;
+    types[name] = bound.type;
+  }
+  return Object.keys(types).length > 0 ? { values, types } : { values };
 }
