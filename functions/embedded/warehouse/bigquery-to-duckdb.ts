@@ -170,6 +170,12 @@ function translateIdent(tokens: readonly Token[], i: number, state: State): { te
     return { text: `CAST(${quoteString(after.value)} AS ${simpleTypes[word]})`, end: afterIndex };
   }
   if (word === 'EXCEPT' && isOp(before, '*') && isOp(after, '(')) return { text: 'EXCLUDE', end: i };
+  // OFFSET is reserved in DuckDB, not in BigQuery, where `offset` is UNNEST ... WITH OFFSET's
+  // default column name. Only `LIMIT n OFFSET m` (after a literal, a parameter or a parenthesis)
+  // keeps the keyword.
+  if (word === 'OFFSET' && !isOp(after, '(') && !(before?.kind === 'number' || before?.kind === 'param' || isOp(before, ')'))) {
+    return { text: quoteIdent(token.value), end: i };
+  }
   if (word === 'IN' && isKeyword(after, 'UNNEST')) {
     const open = nextSignificant(tokens, afterIndex + 1);
     const close = findClosing(tokens, open);
