@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { findForbiddenConstruct } from '../../bigquery-sql/read-only-query-guard.ts';
-import { ConfigError, dataDirOf } from '../config.ts';
+import { ConfigError, dataDirOf, warehouseDatasetsOf } from '../config.ts';
 import { openDuckDbWarehouse } from '../warehouse/duckdb-warehouse.ts';
 import { readLiveHost } from '../host-file.ts';
 import { formatTable } from './format-table.ts';
@@ -37,7 +37,7 @@ export async function runQueryCommand(
   }
   let rows: WarehouseRow[];
   try {
-    rows = dataDir === undefined ? await runGcpQuery(sql, options.env, options.createBigQuery) : await queryEmbeddedWarehouse(dataDir, sql);
+    rows = dataDir === undefined ? await runGcpQuery(sql, options.env, options.createBigQuery) : await queryEmbeddedWarehouse(dataDir, sql, warehouseDatasetsOf(options.env));
   } catch (error) {
     // A missing setting is not a failed query: say what to set.
     if (error instanceof ConfigError) console.error(`nudge: ${error.message}`);
@@ -52,7 +52,7 @@ export async function runQueryCommand(
  * One read-only query against the embedded warehouse of `dataDir`: through the running host when
  * there is one (it holds the DuckDB file), else by opening the file for this query alone.
  */
-export async function queryEmbeddedWarehouse(dataDir: string, sql: string): Promise<WarehouseRow[]> {
+export async function queryEmbeddedWarehouse(dataDir: string, sql: string, datasets: readonly string[] = []): Promise<WarehouseRow[]> {
   const host = readLiveHost(dataDir);
   if (host) {
     const response = await fetch(`${host.url}/_nudge/query`, {
@@ -71,7 +71,7 @@ export async function queryEmbeddedWarehouse(dataDir: string, sql: string): Prom
   if (!existsSync(join(dataDir, 'warehouse.duckdb'))) {
     throw new Error(`no warehouse in ${dataDir}: start nudge with this data dir first (npm start), or point NUDGE_DATA_DIR / --data-dir at the one it uses`);
   }
-  const warehouse = await openDuckDbWarehouse({ dataDir });
+  const warehouse = await openDuckDbWarehouse({ dataDir, datasets });
   try {
     return await warehouse.query(sql);
   } finally {

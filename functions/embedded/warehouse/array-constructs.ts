@@ -72,7 +72,8 @@ const containsSubstr: FunctionRewrite = (call) => {
   if (searchTokens.length === 1 && searchTokens[0]!.kind === 'string' && simpleTextInJs.test(searchTokens[0]!.value.normalize('NFC'))) {
     throw new BigQueryTranslationError(`${call.name}: search text with characters beyond ASCII and Latin-1 letters is not supported`);
   }
-  const [text, search] = call.args.map((arg) => `nfc_normalize(${arg})`);
+  // The cast lets a STRUCT argument bind, so that the typeof() check refuses it by name.
+  const [text, search] = call.args.map((arg) => `nfc_normalize(CAST(${arg} AS VARCHAR))`);
   const refuse = (what: string) => `error('${call.name}: ${what} is not supported embedded')`;
   return (
     `(CASE WHEN typeof(${call.args[0]}) NOT IN ('VARCHAR', '"NULL"') THEN ${refuse('searching a value that is not a STRING')} ` +

@@ -87,6 +87,26 @@ describe('translateBigQueryToDuckDb', () => {
     test(what, () => assert.equal(translateBigQueryToDuckDb(bigquery), duckdb));
   }
 
+  test('unquoted dashed project ids after FROM and JOIN, through a known dataset', () => {
+    assert.equal(
+      translateBigQueryToDuckDb('SELECT * FROM my-project-123.nudge.events e JOIN shop-prod.analytics_prod.decisions d USING (person_id)', { datasets: ['analytics_prod'] }),
+      'SELECT * FROM "events" e JOIN "decisions" d USING (person_id);',
+    );
+  });
+
+  test('a project path through another dataset is refused, not read as this warehouse', () => {
+    for (const sql of ['SELECT * FROM other-project.analytics.events', 'SELECT * FROM `p.analytics.events`']) {
+      assert.throws(() => translateBigQueryToDuckDb(sql), /Dataset "(other-project|p)\.analytics" is not this warehouse's.*NUDGE_BIGQUERY_DATASET.*\(line 1, column 15\)/);
+    }
+  });
+
+  test('a refusal inside nested calls names the innermost construct\'s line and column', () => {
+    assert.throws(
+      () => translateBigQueryToDuckDb('SELECT\n  COUNT(*),\n  SUM(DATE_DIFF(a, b)) AS x\nFROM t'),
+      (error: unknown) => error instanceof BigQueryTranslationError && error.line === 3 && error.column === 7 && /DATE_DIFF takes 3 argument\(s\), got 2 \(line 3, column 7\)/.test(error.message),
+    );
+  });
+
   test('extra dataset names can be dropped too', () => {
     assert.equal(translateBigQueryToDuckDb('SELECT * FROM shop.orders', { datasets: ['shop'] }), 'SELECT * FROM orders;');
   });
@@ -103,12 +123,17 @@ describe('translateBigQueryToDuckDb', () => {
     ['DECLARE x INT64', /scripting \(DECLARE\)/],
     ['SELECT @@project_id', /System variables/],
     ['CREATE TABLE t (g GEOGRAPHY)', /Unsupported type "GEOGRAPHY"/],
-    ["SELECT 'abc", /Unterminated literal/],
     ['SELECT * FROM ${dataset}', /must qualify a table/],
     ['SELECT DATE_DIFF(a, b)', /DATE_DIFF takes 3/],
     ['SELECT TIMESTAMP_TRUNC(ts, FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
     ['SELECT * FROM UNNEST(arr) WITH OFFSET AS o', /WITH OFFSET needs an alias for the element.*\(line 1, column 27\)/],
     ['SELECT TIMESTAMP_ADD(ts, INTERVAL n FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
+    ['SELECT ML.PREDICT(x) FROM t', /ML\.PREDICT: BigQuery ML functions are not supported \(line 1, column 8\)/],
+    ['SELECT nudge.add_four(1)', /nudge\.add_four\(\.\.\.\): user-defined functions are not supported/],
+    ['SELECT NET.HOST(url) FROM t', /NET\.HOST: NET\. functions are not supported/],
+    ['SELECT ST_DISTANCE(a, b) FROM t', /ST_DISTANCE: geography functions are not supported/],
+    ['CREATE MODEL nudge.m OPTIONS (model_type = "linear_reg") AS SELECT 1 AS label', /BigQuery ML models are not supported \(line 1, column 8\)/],
+    ["SELECT 'abc\n", /Unterminated literal[\s\S]*\(line 1, column 8\)/],
   ];
   for (const [sql, message] of refused) {
     test(`refuses clearly: ${sql}`, () => {

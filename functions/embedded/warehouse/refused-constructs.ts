@@ -67,7 +67,7 @@ export function refuseConstructAt(tokens: readonly Token[], i: number): void {
     const fnIndex = nextSignificant(tokens, afterIndex + 1);
     const callOpen = nextSignificant(tokens, fnIndex + 1);
     if (tokens[fnIndex]?.kind === 'ident' && isOp(tokens[callOpen], '(') && !isOp(tokens[nextSignificant(tokens, callOpen + 1)], '*')) {
-      if (namespaces.has(word)) refuse(`${token.value}.${tokens[fnIndex]!.value}: ${word === 'ML' || word === 'AI' ? 'BigQuery ML' : `${token.value}. functions`} are not supported`);
+      if (namespaces.has(word)) refuse(`${token.value}.${tokens[fnIndex]!.value}: ${word === 'ML' || word === 'AI' ? 'BigQuery ML functions' : `${token.value}. functions`} are not supported`);
       refuse(`${token.value}.${tokens[fnIndex]!.value}(...): user-defined functions are not supported`);
     }
   }
