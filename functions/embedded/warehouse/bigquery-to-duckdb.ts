@@ -20,6 +20,7 @@ import { arrayConstructRewrites } from './array-constructs.ts';
 import { refuseConstructAt, refuseStatement } from './refused-constructs.ts';
 import { sameNameRewrites } from './same-name-functions.ts';
 import { readDashedPath, tableOfProjectPath } from './table-paths.ts';
+import { aliasAnonymousItems } from './select-list-names.ts';
 import { translateUnnestWithOffset } from './unnest.ts';
 import {
   BigQueryTranslationError,
@@ -40,6 +41,11 @@ export { BigQueryTranslationError } from '../../bigquery-sql/bigquery-tokens.ts'
 export type TranslateOptions = {
   /** Dataset names whose qualifier is dropped (`nudge.events` → `events`). `${...}` placeholders always are. */
   datasets?: readonly string[];
+  /**
+   * Give anonymous SELECT items placeholder aliases that nameAnonymousColumns (select-list-names.ts)
+   * renames f0_, f1_, … in the result, as BigQuery names them. For queries whose rows are read.
+   */
+  nameColumns?: boolean;
 };
 
 export type TranslatedStatement = {
@@ -326,7 +332,10 @@ export function translateStatements(sql: string, options: TranslateOptions = {})
     .filter((statement) => statement.some(isSignificant))
     .map((statement) => {
       const state: State = { datasets, params: new Set() };
-      return { sql: translateStatement(statement, state).trim(), params: [...state.params] };
+      const first = statement.find(isSignificant);
+      const isQuery = isKeyword(first, 'SELECT', 'WITH') || isOp(first, '(');
+      const tokens = options.nameColumns && isQuery ? aliasAnonymousItems(statement) : statement;
+      return { sql: translateStatement(tokens, state).trim(), params: [...state.params] };
     });
 }
 

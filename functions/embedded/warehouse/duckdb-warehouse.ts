@@ -18,6 +18,7 @@ import type { Warehouse, WarehouseRow } from '../../../pipelines/warehouse/wareh
 import { parseCreateTable } from '../../bigquery-sql/bigquery-ddl.ts';
 import { translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows, toDuckDbParam } from './duckdb-values.ts';
+import { nameAnonymousColumns } from './select-list-names.ts';
 import { orderViewsByDependencies } from '../../bigquery-sql/sql-view-order.ts';
 
 /** Every tunable in one place. */
@@ -236,12 +237,12 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     query: (sql, params = {}) =>
       exclusive(async () => {
         let rows: WarehouseRow[] = [];
-        for (const statement of translateStatements(sql, { datasets: options.datasets })) {
+        for (const statement of translateStatements(sql, { datasets: options.datasets, nameColumns: true })) {
           const missing = statement.params.filter((name) => !(name in params));
           if (missing.length > 0) throw new Error(`Query parameter(s) without a value: ${missing.map((n) => `@${n}`).join(', ')}`);
           const values = Object.fromEntries(statement.params.map((name) => [name, toDuckDbParam(params[name])]));
           const reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined);
-          rows = readPlainRows(reader);
+          rows = nameAnonymousColumns(readPlainRows(reader));
         }
         return rows;
       }),
