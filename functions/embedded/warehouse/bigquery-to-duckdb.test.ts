@@ -132,7 +132,7 @@ describe('translateBigQueryToDuckDb', () => {
     ["SELECT b'abc'", /Bytes literals/],
     ['DECLARE x INT64', /scripting \(DECLARE\)/],
     ['SELECT @@project_id', /System variables/],
-    ['CREATE TABLE t (g GEOGRAPHY)', /Unsupported type "GEOGRAPHY"/],
+    ['CREATE TABLE t (\n  a STRING,\n  g GEOGRAPHY)', /Unsupported type "GEOGRAPHY" \(line 3, column 5\)/],
     ['SELECT * FROM ${dataset}', /must qualify a table/],
     ['SELECT DATE_DIFF(a, b)', /DATE_DIFF takes 3/],
     ['SELECT TIMESTAMP_TRUNC(ts, FORTNIGHT)', /unsupported date part "FORTNIGHT"/],

@@ -290,7 +290,12 @@ function translateColumn(item: readonly Token[], state: State): string | null {
   if (isKeyword(sig[0], 'FOREIGN', 'CONSTRAINT')) return null; // references stay BigQuery metadata
   if (isKeyword(sig[0], 'PRIMARY', 'UNIQUE')) return lead + translateTokens(tokens, state).trim();
   const name = sig[0]!;
-  const type = parseType(sig, 1);
+  let type: ReturnType<typeof parseType>;
+  try {
+    type = parseType(sig, 1);
+  } catch (error) {
+    throw locateError(error, sig[1] ?? name);
+  }
   const rest = tokens.slice(tokens.indexOf(sig[type.next - 1]!) + 1);
   const columnName = name.kind === 'quoted' ? quoteIdent(name.value) : name.text;
   return `${lead}${columnName} ${type.text} ${translateTokens(rest, state).trim()}`.trimEnd();

@@ -18,6 +18,7 @@ import type { Warehouse, WarehouseRow } from '../../../pipelines/warehouse/wareh
 import { parseCreateTable } from '../../bigquery-sql/bigquery-ddl.ts';
 import { translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows, toDuckDbParam } from './duckdb-values.ts';
+import { describeDuckDbError } from './duckdb-errors.ts';
 import { nameAnonymousColumns } from './select-list-names.ts';
 import { orderViewsByDependencies } from '../../bigquery-sql/sql-view-order.ts';
 
@@ -237,11 +238,17 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     query: (sql, params = {}) =>
       exclusive(async () => {
         let rows: WarehouseRow[] = [];
-        for (const statement of translateStatements(sql, { datasets: options.datasets, nameColumns: true })) {
+        const statements = translateStatements(sql, { datasets: options.datasets, nameColumns: true });
+        for (const [index, statement] of statements.entries()) {
           const missing = statement.params.filter((name) => !(name in params));
           if (missing.length > 0) throw new Error(`Query parameter(s) without a value: ${missing.map((n) => `@${n}`).join(', ')}`);
           const values = Object.fromEntries(statement.params.map((name) => [name, toDuckDbParam(params[name])]));
-          const reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined);
+          let reader;
+          try {
+            reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined);
+          } catch (error) {
+            throw describeDuckDbError(error, { index, count: statements.length });
+          }
           rows = nameAnonymousColumns(readPlainRows(reader));
         }
         return rows;
