@@ -44,8 +44,8 @@ const cases: [string, string, string][] = [
   ],
   [
     'casts and COUNTIF in a window',
-    "SELECT SAFE_CAST(x AS INT64), CAST(y AS STRING), CAST(z AS ARRAY<FLOAT64>), COUNTIF(kind = 'a') OVER (PARTITION BY user_id)",
-    "SELECT TRY_CAST(x AS BIGINT), CAST(y AS VARCHAR), CAST(z AS DOUBLE[]), count(CASE WHEN kind = 'a' THEN 1 END) OVER (PARTITION BY user_id);",
+    "SELECT SAFE_CAST(x AS NUMERIC), CAST(y AS BYTES), CAST(z AS ARRAY<FLOAT64>), COUNTIF(kind = 'a') OVER (PARTITION BY user_id)",
+    "SELECT TRY_CAST(x AS DECIMAL(38, 9)), CAST(y AS BLOB), CAST(z AS DOUBLE[]), count(CASE WHEN kind = 'a' THEN 1 END) OVER (PARTITION BY user_id);",
   ],
   [
     'formatting and parsing time',

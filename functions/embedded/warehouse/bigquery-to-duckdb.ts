@@ -16,6 +16,7 @@
  */
 import { functionRewrites } from './bigquery-functions.ts';
 import { aggregateRewrites, translateAggregateCall } from './aggregate-clauses.ts';
+import { castRewrites } from './casts.ts';
 import { arrayConstructRewrites } from './array-constructs.ts';
 import { refuseConstructAt, refuseStatement } from './refused-constructs.ts';
 import { sameNameRewrites } from './same-name-functions.ts';
@@ -70,7 +71,7 @@ const literalTypes = new Set(['TIMESTAMP', 'DATETIME', 'DATE', 'TIME', 'JSON', '
 type State = { datasets: Set<string>; params: Set<string> };
 
 /** Every function rewrite: the base table, then constructs and same-name functions (which win). */
-const rewrites = { ...functionRewrites, ...arrayConstructRewrites, ...sameNameRewrites };
+const rewrites = { ...functionRewrites, ...arrayConstructRewrites, ...sameNameRewrites, ...castRewrites };
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -176,6 +177,10 @@ function translateIdent(tokens: readonly Token[], i: number, state: State): { te
     return { text: `CAST(${quoteString(after.value)} AS ${simpleTypes[word]})`, end: afterIndex };
   }
   if (word === 'EXCEPT' && isOp(before, '*') && isOp(after, '(')) return { text: 'EXCLUDE', end: i };
+  // BigQuery's LIKE escapes with a backslash ('50\\%' matches "50%"); DuckDB's only when told.
+  if (word === 'LIKE' && (after?.kind === 'string' || after?.kind === 'param')) {
+    return { text: `LIKE ${translateTokens(tokens.slice(afterIndex, afterIndex + 1), state)} ESCAPE '\\'`, end: afterIndex };
+  }
   // OFFSET is reserved in DuckDB, not in BigQuery, where `offset` is UNNEST ... WITH OFFSET's
   // default column name. Only `LIMIT n OFFSET m` (after a literal, a parameter or a parenthesis)
   // keeps the keyword.
