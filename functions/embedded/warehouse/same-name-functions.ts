@@ -17,6 +17,9 @@
  * - ARRAY_SLICE takes 0-based offsets in BigQuery, 1-based in DuckDB: refused.
  * - ARRAY_TRANSFORM / ARRAY_FILTER with (element, index) lambdas: BigQuery's index is 0-based,
  *   DuckDB's 1-based: the two-parameter form is refused.
+ * - POW / POWER and EXP answer Infinity or NaN in DuckDB where BigQuery fails (0 to a negative power, a
+ *   negative base to a fractional power, overflow); LEFT / RIGHT / REPEAT / LPAD / RPAD answer a
+ *   string for a negative length where BigQuery fails. Both now fail as BigQuery does.
  */
 import { BigQueryTranslationError, isOp, isSignificant } from '../../bigquery-sql/bigquery-tokens.ts';
 import type { FunctionCall, FunctionRewrite } from './bigquery-functions.ts';
@@ -64,7 +67,37 @@ const substr: FunctionRewrite = (call) => {
   return `(CASE WHEN (${length}) < 0 THEN error('${call.name}: the length cannot be negative') ELSE substr(${value}, ${start}, ${length}) END)`;
 };
 
+/** BigQuery fails where DuckDB's namesake answers Infinity or NaN from finite arguments. */
+const failInsteadOfNonFinite =
+  (duckName: string, count: number, why: string): FunctionRewrite =>
+  (call) => {
+    arity(call, count);
+    const result = `${duckName}(${call.args.join(', ')})`;
+    const finite = call.args.map((arg) => `isfinite(CAST(${arg} AS DOUBLE))`).join(' AND ');
+    return `(CASE WHEN NOT isfinite(${result}) AND ${finite} THEN error('${call.name}: ${why}') ELSE ${result} END)`;
+  };
+
+/**
+ * BigQuery fails on a negative length (argument `lengthAt`); DuckDB answers a string. LPAD / RPAD
+ * pad with a space by default in BigQuery; DuckDB's need the pattern.
+ */
+const nonNegativeLength =
+  (duckName: string, min: number, max: number, lengthAt: number): FunctionRewrite =>
+  (call) => {
+    arity(call, min, max);
+    const args = max === 3 && call.args.length === 2 ? [...call.args, "' '"] : call.args;
+    return `(CASE WHEN (${call.args[lengthAt]}) < 0 THEN error('${call.name}: the length cannot be negative') ELSE ${duckName}(${args.join(', ')}) END)`;
+  };
+
 export const sameNameRewrites: Record<string, FunctionRewrite> = {
+  POW: failInsteadOfNonFinite('pow', 2, 'the result is not a finite number (division by zero, a fractional power of a negative number, or overflow)'),
+  POWER: failInsteadOfNonFinite('pow', 2, 'the result is not a finite number (division by zero, a fractional power of a negative number, or overflow)'),
+  EXP: failInsteadOfNonFinite('exp', 1, 'overflow'),
+  LEFT: nonNegativeLength('"left"', 2, 2, 1),
+  RIGHT: nonNegativeLength('"right"', 2, 2, 1),
+  REPEAT: nonNegativeLength('repeat', 2, 2, 1),
+  LPAD: nonNegativeLength('lpad', 2, 3, 1),
+  RPAD: nonNegativeLength('rpad', 2, 3, 1),
   LOG: (call) => (arity(call, 1, 2), call.args.length === 1 ? `ln(${call.args[0]})` : `(ln(${call.args[0]}) / ln(${call.args[1]}))`),
   GREATEST: nullIfAnyNull('greatest'),
   LEAST: nullIfAnyNull('least'),

@@ -53,6 +53,42 @@ export const bigQueryCases: BigQueryCase[] = [
     documented: `${strings}#substr ("If length is less than 0, the function returns an error")`,
   },
   {
+    name: 'POW of 0 to a negative power is an error (DuckDB: Infinity)',
+    sql: 'SELECT POW(0, -1) AS p',
+    expected: { error: /POW: the result is not a finite number/ },
+    documented: `${math}#pow (the special cases table: X = 0, Y < 0 → error)`,
+  },
+  {
+    name: 'POW of a negative base to a fractional power is an error (DuckDB: NaN)',
+    sql: 'SELECT POWER(-8, 1 / 3) AS p',
+    expected: { error: /POWER: the result is not a finite number/ },
+    documented: `${math}#pow (the special cases table: finite X < 0, non-integer Y → error)`,
+  },
+  {
+    name: 'EXP overflow is an error (DuckDB: Infinity)',
+    sql: 'SELECT EXP(710) AS e',
+    expected: { error: /EXP: overflow/ },
+    documented: `${math}#exp ("Generates an error if the result overflows")`,
+  },
+  {
+    name: 'POW, EXP, LEFT, RIGHT, REPEAT, LPAD, RPAD in range answer as usual; LPAD pads with spaces by default',
+    sql: "SELECT POW(2, 3) AS pow, EXP(0) AS exp, LEFT('apple', 3) AS left_part, RIGHT('apple', 3) AS right_part, REPEAT('ab', 2) AS repeated, LPAD('c', 3) AS lpad, RPAD('c', 3, 'x') AS rpad",
+    expected: { rows: [{ pow: 8, exp: 1, left_part: 'app', right_part: 'ple', repeated: 'abab', lpad: '  c', rpad: 'cxx' }] },
+    documented: `${math}#pow, #exp; ${strings}#left (app), #right (ple), #repeat, #lpad ("pattern ... default is a space"), #rpad`,
+  },
+  {
+    name: 'a negative length is an error in LEFT (DuckDB: all but the last characters)',
+    sql: "SELECT LEFT('apple', -1) AS l",
+    expected: { error: /LEFT: the length cannot be negative/ },
+    documented: `${strings}#left ("If length is negative, an error is returned")`,
+  },
+  {
+    name: 'a negative count or length is an error in REPEAT and LPAD (DuckDB: an empty string)',
+    sql: "SELECT REPEAT('a', -1) AS r",
+    expected: { error: /REPEAT: the length cannot be negative/ },
+    documented: `${strings}#repeat ("Returns an error if repetitions is negative") and #lpad (a negative return_length is an error)`,
+  },
+  {
     name: 'CONTAINS_SUBSTR is case-insensitive',
     sql: "SELECT CONTAINS_SUBSTR('the blue house', 'Blue house') AS blue, CONTAINS_SUBSTR('the red house', 'blue') AS red, CONTAINS_SUBSTR('Café crème', 'CAFÉ') AS accented",
     expected: { rows: [{ blue: true, red: false, accented: true }] },
