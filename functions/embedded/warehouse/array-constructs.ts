@@ -82,10 +82,24 @@ const containsSubstr: FunctionRewrite = (call) => {
   );
 };
 
+/**
+ * JSON_QUERY_ARRAY / JSON_EXTRACT_ARRAY of a STRING give BigQuery's ARRAY<STRING> of JSON text
+ * (`'"a"'`, `'1'`), of a JSON value an ARRAY<JSON>. DuckDB decides a CASE's type once for all
+ * rows, so the STRING form is recognised where it is written: a string literal argument. A STRING
+ * column holding JSON text still gets JSON elements (the same values, printed unquoted).
+ */
+const jsonArray: FunctionRewrite = (call) => {
+  const elements = functionRewrites.JSON_QUERY_ARRAY!(call);
+  const input = (call.rawArgs[0] ?? []).filter(isSignificant);
+  const isStringLiteral = input.length === 1 && input[0]!.kind === 'string';
+  return isStringLiteral ? `CAST(${elements} AS VARCHAR[])` : elements;
+};
+
 export const arrayConstructRewrites: Record<string, FunctionRewrite> = {
+  JSON_QUERY_ARRAY: jsonArray,
   GENERATE_DATE_ARRAY: generateArray('DATE'),
   GENERATE_TIMESTAMP_ARRAY: generateArray('TIMESTAMP'),
   // BigQuery's older name for JSON_QUERY_ARRAY (same JSONPath, same elements).
-  JSON_EXTRACT_ARRAY: (call) => functionRewrites.JSON_QUERY_ARRAY!({ ...call, name: 'JSON_EXTRACT_ARRAY' }),
+  JSON_EXTRACT_ARRAY: jsonArray,
   CONTAINS_SUBSTR: containsSubstr,
 };

@@ -84,6 +84,12 @@ export const bigQueryCases: BigQueryCase[] = [
     documented: `${jsonFunctions}#json_extract_array (examples: '[1, 2, 3]' → 3 elements; a path that is not an array → NULL)`,
   },
   {
+    name: 'JSON_QUERY_ARRAY of a STRING: the elements as JSON text',
+    sql: "SELECT JSON_QUERY_ARRAY('[1, \"a\", {\"b\": 2}]') AS string_array",
+    expected: { rows: [{ string_array: ['1', '"a"', '{"b":2}'] }] },
+    documented: `${jsonFunctions}#json_query_array ("json_string_expr: ... returns ARRAY<JSON-formatted STRING>"; example string_array ["1", "2", "3"])`,
+  },
+  {
     name: 'UNNEST ... WITH OFFSET numbers elements from 0; default name offset',
     sql:
       "SELECT element, offset FROM UNNEST(['foo', 'bar', 'baz']) AS element WITH OFFSET ORDER BY offset",
