@@ -21,6 +21,7 @@ import { arrayConstructRewrites } from './array-constructs.ts';
 import { refuseConstructAt, refuseStatement } from './refused-constructs.ts';
 import { sameNameRewrites } from './same-name-functions.ts';
 import { readDashedPath, tableOfProjectPath } from './table-paths.ts';
+import { isArrayOfStructs, translateSelectAsStruct } from './select-as-struct.ts';
 import { aliasAnonymousItems } from './select-list-names.ts';
 import { translateUnnestWithOffset } from './unnest.ts';
 import {
@@ -148,6 +149,9 @@ function translateIdent(tokens: readonly Token[], i: number, state: State): { te
   const afterIndex = nextSignificant(tokens, i + 1);
   const after = tokens[afterIndex];
   if (isOp(before, '.')) return { text: token.text, end: i };
+  if (word === 'SELECT' && isKeyword(after, 'AS') && isKeyword(tokens[nextSignificant(tokens, afterIndex + 1)], 'STRUCT') && isArrayOfStructs(tokens, i)) {
+    return translateSelectAsStruct(tokens, i, (part) => translateTokens(part, state).trim());
+  }
   refuseConstructAt(tokens, i);
   const dashed = readDashedPath(tokens, i);
   if (dashed) return { text: quoteIdent(tableOfProjectPath(dashed.parts, state.datasets, token)), end: dashed.end };

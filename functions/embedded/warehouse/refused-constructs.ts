@@ -62,7 +62,9 @@ export function refuseConstructAt(tokens: readonly Token[], i: number): void {
   if (word === 'FOR' && isKeyword(after, 'SYSTEM_TIME', 'SYSTEM')) refuse('FOR SYSTEM_TIME AS OF (time travel) is not supported: the embedded warehouse keeps no history of a table');
   if (word === 'TABLESAMPLE') refuse('TABLESAMPLE is not supported (DuckDB samples differently, so the rows would not be BigQuery\'s)');
   if ((word === 'PIVOT' || word === 'UNPIVOT') && isOp(after, '(')) refuse(`${word} is not supported; write it with GROUP BY and COUNTIF / SUM(IF(...))`);
-  if (word === 'AS' && isKeyword(before, 'SELECT', 'DISTINCT', 'ALL') && isKeyword(after, 'STRUCT', 'VALUE')) refuse(`SELECT AS ${after!.value.toUpperCase()} is not supported`);
+  if (word === 'AS' && isKeyword(before, 'SELECT', 'DISTINCT', 'ALL') && isKeyword(after, 'STRUCT', 'VALUE')) {
+    refuse(`SELECT AS ${after!.value.toUpperCase()} is not supported${after!.value.toUpperCase() === 'STRUCT' ? ' here (only directly inside ARRAY(...))' : ''}`);
+  }
   if (isOp(after, '.') && !isOp(before, '.') && word !== 'SAFE') {
     const fnIndex = nextSignificant(tokens, afterIndex + 1);
     const callOpen = nextSignificant(tokens, fnIndex + 1);

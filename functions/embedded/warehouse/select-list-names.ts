@@ -11,7 +11,7 @@
  * f0_, f1_, … in column order. A UNION takes its names from its first SELECT in both dialects.
  */
 import type { WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
-import { isKeyword, isOp, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
+import { isKeyword, isOp, isSignificant, nextSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
 
 const placeholderPrefix = '_bq_anonymous_';
 const placeholderName = /^_bq_anonymous_\d+$/;
@@ -50,8 +50,19 @@ function isStar(sig: readonly Token[]): boolean {
   return sig.some((token, index) => isOp(token, '*') && (index === 0 || isOp(sig[index - 1], '.')));
 }
 
+/**
+ * The name a SELECT item gives its column, and the index (into `sig`) of its expression's last
+ * token; undefined for an anonymous item or a star.
+ */
+export function fieldNameOf(sig: readonly Token[]): { name: string; exprEnd: number } | undefined {
+  if (sig.length === 0 || isStar(sig)) return undefined;
+  if (isPath(sig)) return { name: sig.at(-1)!.value, exprEnd: sig.length - 1 };
+  if (!hasAlias(sig)) return undefined;
+  return { name: sig.at(-1)!.value, exprEnd: isKeyword(sig.at(-2), 'AS') ? sig.length - 3 : sig.length - 2 };
+}
+
 /** Indexes (into `tokens`) of the SELECT list items that start after `selectAt`. */
-function selectItems(tokens: readonly Token[], selectAt: number): number[][] {
+export function selectItems(tokens: readonly Token[], selectAt: number): number[][] {
   const items: number[][] = [[]];
   let depth = 0;
   let previous: Token | undefined = tokens[selectAt];
@@ -79,6 +90,8 @@ export function aliasAnonymousItems(tokens: readonly Token[]): Token[] {
   let next = 1;
   tokens.forEach((token, selectAt) => {
     if (!isKeyword(token, 'SELECT')) return;
+    // SELECT AS STRUCT names struct fields, not columns (select-as-struct.ts refuses anonymous ones).
+    if (isKeyword(tokens[nextSignificant(tokens, selectAt + 1)], 'AS')) return;
     for (const item of selectItems(tokens, selectAt)) {
       let sig = item.map((index) => tokens[index]!);
       if (isKeyword(sig[0], 'DISTINCT', 'ALL')) sig = sig.slice(1);

@@ -60,6 +60,20 @@ export const bigQueryCases: BigQueryCase[] = [
     documented: anonymousNames,
   },
   {
+    name: 'ARRAY(SELECT AS STRUCT ...): one struct per row, fields named by alias or path',
+    sql:
+      "WITH items AS (SELECT 'o1' AS order_id, 'sku-1' AS sku, 2 AS qty UNION ALL SELECT 'o1', 'sku-2', 1 UNION ALL SELECT 'o2', 'sku-3', 5) " +
+      'SELECT o.order_id, ARRAY(SELECT AS STRUCT i.sku, i.qty * 10 AS cents FROM items AS i WHERE i.order_id = o.order_id ORDER BY i.sku) AS lines ' +
+      "FROM (SELECT 'o1' AS order_id UNION ALL SELECT 'o2') AS o ORDER BY o.order_id",
+    expected: {
+      rows: [
+        { order_id: 'o1', lines: [{ sku: 'sku-1', cents: 20 }, { sku: 'sku-2', cents: 10 }] },
+        { order_id: 'o2', lines: [{ sku: 'sku-3', cents: 50 }] },
+      ],
+    },
+    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/query-syntax#select_as_struct and https://cloud.google.com/bigquery/docs/arrays#creating_arrays_from_subqueries (ARRAY(SELECT AS STRUCT ...) builds an ARRAY<STRUCT>)',
+  },
+  {
     name: 'over a table with GROUP BY ordinals (the placeholder aliases change nothing else)',
     sql: 'SELECT kind, DATE(occurred_at), COUNT(*) FROM nudge.events GROUP BY 1, 2',
     expected: { rows: [] },

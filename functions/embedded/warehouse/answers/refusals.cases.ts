@@ -50,10 +50,16 @@ export const bigQueryCases: BigQueryCase[] = [
     documented: `${reference}/procedural-language#declare`,
   },
   {
-    name: 'SELECT AS STRUCT',
-    sql: 'SELECT ARRAY(SELECT AS STRUCT 1 AS a, 2 AS b) AS s',
-    expected: { refused: /SELECT AS STRUCT is not supported \(line 1, column 21\)/ },
+    name: 'SELECT AS STRUCT outside ARRAY(...)',
+    sql: 'SELECT (SELECT AS STRUCT 1 AS a, 2 AS b) AS s',
+    expected: { refused: /SELECT AS STRUCT is not supported here \(only directly inside ARRAY\(\.\.\.\)\) \(line 1, column 16\)/ },
     documented: `${reference}/query-syntax#select_as_struct`,
+  },
+  {
+    name: 'ARRAY(SELECT AS STRUCT ...) with an anonymous field',
+    sql: 'SELECT ARRAY(SELECT AS STRUCT 1 AS a, 2 + 2) AS s',
+    expected: { refused: /SELECT AS STRUCT: give every field a name .*\(line 1, column 39\)/ },
+    documented: `${reference}/query-syntax#select_as_struct (anonymous fields are allowed in BigQuery; struct_pack needs names)`,
   },
   {
     name: "JSON_KEYS (DuckDB's json_keys lists the top level only)",
