@@ -77,14 +77,11 @@ function positiveLiteral(name: string, what: string, tokens: readonly Token[] | 
   return value;
 }
 
-/** Why BigQuery fails where DuckDB would keep a NULL element (DuckDB's error() stops the query). */
-const nullElementError = "error('ARRAY_AGG: Array cannot have a null element (BigQuery refuses it; write ARRAY_AGG(x IGNORE NULLS))')";
-
 /**
  * ARRAY_AGG([DISTINCT] x [IGNORE|RESPECT NULLS] [ORDER BY ...] [LIMIT n]) [OVER (...)].
- * IGNORE NULLS becomes a FILTER; LIMIT a slice of the ordered list. Without IGNORE NULLS BigQuery
- * fails on a NULL element, so every element is checked and a NULL one raises the same error
- * instead of appearing in an array BigQuery would never have returned.
+ * IGNORE NULLS becomes a FILTER; LIMIT a slice of the ordered list. Without IGNORE NULLS the NULLs
+ * stay, as in BigQuery, which fails only when such an array reaches the result (checked there by
+ * result-arrays.ts, for every array, not only ARRAY_AGG's).
  */
 function translateArrayAgg(call: AggregateCall): string {
   only(call, { nulls: true, orderBy: true, limit: true, distinct: true }, 1);
@@ -94,8 +91,7 @@ function translateArrayAgg(call: AggregateCall): string {
   const filter = parts.nulls === 'IGNORE' ? ` FILTER (WHERE (${value}) IS NOT NULL)` : '';
   let list = `array_agg(${parts.distinct ? 'DISTINCT ' : ''}${value}${orderBy})${filter}${call.over}`;
   if (parts.limit) list = `list_slice(${list}, 1, ${positiveLiteral(call.name, 'LIMIT', parts.limit)})`;
-  if (parts.nulls === 'IGNORE') return list;
-  return `list_transform(${list}, _bq_element -> CASE WHEN _bq_element IS NULL THEN ${nullElementError} ELSE _bq_element END)`;
+  return list;
 }
 
 /**

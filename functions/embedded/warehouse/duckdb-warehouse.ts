@@ -19,7 +19,8 @@ import { parseCreateTable } from '../../bigquery-sql/bigquery-ddl.ts';
 import { translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows, toDuckDbParam } from './duckdb-values.ts';
 import { describeDuckDbError } from './duckdb-errors.ts';
-import { nameAnonymousColumns } from './select-list-names.ts';
+import { refuseNullArrayElements } from './result-arrays.ts';
+import { bigQueryColumnNames, nameAnonymousColumns } from './select-list-names.ts';
 import { orderViewsByDependencies } from '../../bigquery-sql/sql-view-order.ts';
 
 /** Every tunable in one place. */
@@ -249,7 +250,9 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
           } catch (error) {
             throw describeDuckDbError(error, { index, count: statements.length });
           }
-          rows = nameAnonymousColumns(readPlainRows(reader));
+          const plain = readPlainRows(reader);
+          refuseNullArrayElements(reader, plain, bigQueryColumnNames(reader.columnNames()));
+          rows = nameAnonymousColumns(plain);
         }
         return rows;
       }),

@@ -109,11 +109,16 @@ export function aliasAnonymousItems(tokens: readonly Token[]): Token[] {
   });
 }
 
+/** The result's column names as BigQuery gives them: placeholders become f0_, f1_, … in order. */
+export function bigQueryColumnNames(columns: readonly string[]): string[] {
+  let anonymous = 0;
+  return columns.map((column) => (placeholderName.test(column) ? `f${anonymous++}_` : column));
+}
+
 /** Renames the placeholders that reached the result f0_, f1_, … in column order, as BigQuery does. */
 export function nameAnonymousColumns(rows: WarehouseRow[]): WarehouseRow[] {
   const columns = Object.keys(rows[0] ?? {});
   if (!columns.some((column) => placeholderName.test(column))) return rows;
-  let anonymous = 0;
-  const names = columns.map((column) => (placeholderName.test(column) ? `f${anonymous++}_` : column));
+  const names = bigQueryColumnNames(columns);
   return rows.map((row) => Object.fromEntries(columns.map((column, index) => [names[index]!, row[column]])));
 }
