@@ -19,7 +19,7 @@ import { parseCreateTable } from '../../bigquery-sql/bigquery-ddl.ts';
 import { translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows, toDuckDbParam } from './duckdb-values.ts';
 import { describeDuckDbError } from './duckdb-errors.ts';
-import { refuseNullArrayElements } from './result-arrays.ts';
+import { toBigQueryResultArrays } from './result-arrays.ts';
 import { bigQueryColumnNames, nameAnonymousColumns } from './select-list-names.ts';
 import { orderViewsByDependencies } from '../../bigquery-sql/sql-view-order.ts';
 
@@ -251,7 +251,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
             throw describeDuckDbError(error, { index, count: statements.length });
           }
           const plain = readPlainRows(reader);
-          refuseNullArrayElements(reader, plain, bigQueryColumnNames(reader.columnNames()));
+          toBigQueryResultArrays(reader, plain, bigQueryColumnNames(reader.columnNames()));
           rows = nameAnonymousColumns(plain);
         }
         return rows;

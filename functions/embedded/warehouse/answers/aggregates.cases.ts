@@ -46,6 +46,14 @@ export const bigQueryCases: BigQueryCase[] = [
     documented: 'https://cloud.google.com/bigquery/docs/arrays#array_nulls',
   },
   {
+    name: 'a NULL array is returned as an empty array (ARRAY_AGG over no row, or over NULLs ignored)',
+    sql:
+      'SELECT (SELECT ARRAY_AGG(x) FROM UNNEST(CAST([] AS ARRAY<INT64>)) AS x) AS none, ' +
+      '(SELECT ARRAY_AGG(x IGNORE NULLS) FROM UNNEST([CAST(NULL AS INT64)]) AS x) AS only_nulls',
+    expected: { rows: [{ none: [], only_nulls: [] }] },
+    documented: 'https://cloud.google.com/bigquery/docs/arrays ("BigQuery translates a NULL ARRAY into an empty ARRAY in the query result")',
+  },
+  {
     name: 'ARRAY_AGG as a window function',
     sql: 'SELECT x, ARRAY_AGG(x) OVER (ORDER BY x ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS so_far FROM UNNEST([3, 1, 2]) AS x ORDER BY x',
     expected: { rows: [{ x: 1, so_far: [1] }, { x: 2, so_far: [1, 2] }, { x: 3, so_far: [1, 2, 3] }] },
