@@ -22,10 +22,41 @@ export type TokenKind =
   | 'placeholder'
   | 'op';
 
-export type Token = { kind: TokenKind; text: string; value: string };
+/** `line` and `column` (1-based) locate the token in the SQL as written, for error messages. */
+export type Token = { kind: TokenKind; text: string; value: string; line: number; column: number };
 
+/** Where a token sits in the analyst's SQL, as an error message says it. */
+export function describePosition(at: { line: number; column: number }): string {
+  return `line ${at.line}, column ${at.column}`;
+}
+
+/**
+ * A construct the translator refuses. With `at`, the message ends with the line and column of the
+ * analyst's SQL where the construct starts, so a refusal in a long report query can be found.
+ */
 export class BigQueryTranslationError extends Error {
   override name = 'BigQueryTranslationError';
+  /** The message without the position. */
+  readonly reason: string;
+  readonly line?: number;
+  readonly column?: number;
+  constructor(reason: string, at?: Pick<Token, 'line' | 'column'>) {
+    super(at ? `${reason} (${describePosition(at)})` : reason);
+    this.reason = reason;
+    if (at) {
+      this.line = at.line;
+      this.column = at.column;
+    }
+  }
+}
+
+/**
+ * Gives an error that does not yet say where it happened the position of `at` (the innermost
+ * construct being translated when it was thrown, so the most precise one known).
+ */
+export function locateError(error: unknown, at: Token | undefined): unknown {
+  if (!(error instanceof BigQueryTranslationError) || error.line !== undefined || !at) return error;
+  return new BigQueryTranslationError(error.reason, at);
 }
 
 const identStart = /[A-Za-z_]/;
@@ -63,7 +94,7 @@ function unescape(body: string): string {
 }
 
 /** Finds where a quoted literal that opens at `start` (after its prefix) ends. */
-function scanQuoted(sql: string, start: number, raw: boolean): { end: number; body: string } {
+function scanQuoted(sql: string, start: number, raw: boolean): { end: number; body: string } | undefined {
   const quote = sql[start]!;
   const triple = sql.startsWith(quote.repeat(3), start);
   const closer = triple ? quote.repeat(3) : quote;
@@ -79,17 +110,24 @@ function scanQuoted(sql: string, start: number, raw: boolean): { end: number; bo
     if (!triple && sql[i] === '\n') break;
     i += 1;
   }
-  throw new BigQueryTranslationError(`Unterminated literal starting at offset ${start}: ${sql.slice(start, start + 30)}`);
+  return undefined;
 }
 
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
+  let line = 1;
+  let lineStart = 0;
   const push = (kind: TokenKind, end: number, value?: string) => {
     const text = sql.slice(i, end);
-    tokens.push({ kind, text, value: value ?? text });
+    tokens.push({ kind, text, value: value ?? text, line, column: i - lineStart + 1 });
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
+      line += 1;
+      lineStart = i + at + 1;
+    }
     i = end;
   };
+  const here = () => ({ line, column: i - lineStart + 1 });
   while (i < sql.length) {
     const ch = sql[i]!;
     const rest = sql.slice(i, i + 3);
@@ -102,20 +140,22 @@ export function tokenize(sql: string): Token[] {
       push('comment', newline === -1 ? sql.length : newline);
     } else if (rest.startsWith('/*')) {
       const close = sql.indexOf('*/', i + 2);
-      if (close === -1) throw new BigQueryTranslationError(`Unterminated comment at offset ${i}`);
+      if (close === -1) throw new BigQueryTranslationError(`Unterminated comment`, here());
       push('comment', close + 2);
     } else if (/^(?:[rRbB]|[rR][bB]|[bB][rR])?['"]/.test(rest)) {
       const prefix = /^[rRbB]*/.exec(rest)![0];
       const raw = /r/i.test(prefix);
-      const { end, body } = scanQuoted(sql, i + prefix.length, raw);
+      const scanned = scanQuoted(sql, i + prefix.length, raw);
+      if (!scanned) throw new BigQueryTranslationError(`Unterminated literal: ${sql.slice(i, i + 30)}`, here());
+      const { end, body } = scanned;
       push(/b/i.test(prefix) ? 'bytes' : 'string', end, raw ? body : unescape(body));
     } else if (ch === '`') {
       const close = sql.indexOf('`', i + 1);
-      if (close === -1) throw new BigQueryTranslationError(`Unterminated quoted identifier at offset ${i}`);
+      if (close === -1) throw new BigQueryTranslationError(`Unterminated quoted identifier`, here());
       push('quoted', close + 1, unescape(sql.slice(i + 1, close)));
     } else if (rest.startsWith('${')) {
       const close = sql.indexOf('}', i);
-      if (close === -1) throw new BigQueryTranslationError(`Unterminated placeholder at offset ${i}`);
+      if (close === -1) throw new BigQueryTranslationError(`Unterminated placeholder`, here());
       push('placeholder', close + 1, sql.slice(i + 2, close).trim());
     } else if (ch === '@') {
       const system = sql[i + 1] === '@';

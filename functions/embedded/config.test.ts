@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, parseEmbeddedConfig } from './config.ts';
+import { ConfigError, parseEmbeddedConfig, warehouseDatasetsOf } from './config.ts';
 
 const withDir = (run: (dir: string) => void) => {
   const dir = mkdtempSync(join(tmpdir(), 'nudge-config-'));
@@ -104,5 +104,17 @@ describe('the SendGrid webhook key', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('warehouseDatasetsOf', () => {
+  test('the deployed dataset names --target gcp reads, once each; none by default', () => {
+    assert.deepEqual(warehouseDatasetsOf({}), []);
+    assert.deepEqual(warehouseDatasetsOf({ NUDGE_BIGQUERY_DATASET: 'analytics_prod', NUDGE_BQ_DATASET: 'analytics_prod' }), ['analytics_prod']);
+    assert.deepEqual(warehouseDatasetsOf({ NUDGE_BIGQUERY_DATASET: 'a', NUDGE_BQ_DATASET: 'b' }), ['a', 'b']);
+  });
+
+  test('a name that cannot be a dataset id stops start-up, naming the variable', () => {
+    assert.throws(() => warehouseDatasetsOf({ NUDGE_BQ_DATASET: 'my-data' }), (error: Error) => error instanceof ConfigError && /NUDGE_BQ_DATASET must be a dataset id/.test(error.message));
   });
 });

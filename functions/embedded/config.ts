@@ -30,6 +30,8 @@ export type EmbeddedConfig = {
   journeys: JourneyConfig;
   /** The SendGrid Event Webhook's verification (SENDGRID_WEBHOOK_PUBLIC_KEY, NUDGE_WEBHOOK_VERIFY). */
   webhook: WebhookConfig;
+  /** Dataset names the embedded warehouse answers for besides `nudge` (warehouseDatasetsOf). */
+  warehouseDatasets: string[];
 };
 
 /** Every tunable of the embedded runtime, with its default and why (DESIGN.md §8). */
@@ -49,6 +51,23 @@ export function dataDirOf(env: Readonly<Record<string, string | undefined>>): st
   return resolve(env.NUDGE_DATA_DIR || embeddedDefaults.dataDir);
 }
 
+/**
+ * Dataset names analysts' SQL may qualify tables with on the embedded warehouse, besides `nudge`:
+ * the deployed dataset's name, read from the variables `--target gcp` reads it from
+ * (NUDGE_BIGQUERY_DATASET, NUDGE_BQ_DATASET), so a query written for the deployment
+ * (`FROM analytics_prod.events`) runs unchanged on a laptop. Any other dataset is refused.
+ */
+export function warehouseDatasetsOf(env: Readonly<Record<string, string | undefined>>): string[] {
+  const names = (['NUDGE_BIGQUERY_DATASET', 'NUDGE_BQ_DATASET'] as const).filter((name) => env[name]);
+  for (const name of names) {
+    // The rule terraform's variable validation applies to a dataset id.
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,1023}$/.test(env[name]!)) {
+      throw new ConfigError(`${name} must be a dataset id (letters, digits, underscores, not starting with a digit), not "${env[name]}"`);
+    }
+  }
+  return [...new Set(names.map((name) => env[name]!))];
+}
+
 /** Parsed once at start from the environment passed in (never read process.env elsewhere). */
 export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefined>>): EmbeddedConfig {
   const port = env.PORT === undefined || env.PORT === '' ? embeddedDefaults.port : Number(env.PORT);
@@ -66,7 +85,8 @@ export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefi
   const journeys = parseJourneyConfig(env, dataDir);
   const parsedWebhook = parseWebhookConfig(env);
   const webhook: WebhookConfig = parsedWebhook.verify === 'unconfigured' ? { verify: 'signed', publicKey: loadOrCreateWebhookDevKey(dataDir).publicKey, devKey: true } : parsedWebhook;
-  const common = { port, host, dataDir, consumers, journeys, shopHosts, webhook };
+  const warehouseDatasets = warehouseDatasetsOf(env);
+  const common = { port, host, dataDir, consumers, journeys, shopHosts, webhook, warehouseDatasets };
   if (listed.length > 0) return { ...common, writeKeys: listed, serverWriteKeys, devWriteKey: null };
   const devWriteKey = loadOrCreateDevWriteKey(dataDir);
   // A laptop has no browser/backend divide: the one generated key may also send catalog updates.

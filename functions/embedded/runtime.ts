@@ -104,7 +104,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const sqliteDeadLetters = createSqliteDeadLetterStore({ db: busDb });
   const profiles = createSqliteProfileStore({ database: join(config.dataDir, 'profiles.db') });
   const catalog = createSqliteCatalogStore({ database: join(config.dataDir, 'catalog.db') });
-  const opened = await openDuckDbWarehouse({ dataDir: config.dataDir });
+  const opened = await openDuckDbWarehouse({ dataDir: config.dataDir, datasets: config.warehouseDatasets });
   const warehouse = options.wrapWarehouse ? options.wrapWarehouse(opened) : opened;
 
   // Dead letters are durable once in SQLite (what the 2xx waits for); the warehouse copy mirrors

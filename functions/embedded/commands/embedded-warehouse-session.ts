@@ -22,7 +22,7 @@ const noParams: ParsedQueryParams = { params: {}, types: {} };
  * for the session. A data dir without a warehouse is a ConfigError, and nothing is created: a
  * wrong data dir must not answer "(no rows)".
  */
-export async function openEmbeddedWarehouseSession(dataDir: string): Promise<EmbeddedWarehouseSession> {
+export async function openEmbeddedWarehouseSession(dataDir: string, datasets: readonly string[] = []): Promise<EmbeddedWarehouseSession> {
   const host = readLiveHost(dataDir);
   if (host) {
     return {
@@ -46,7 +46,7 @@ export async function openEmbeddedWarehouseSession(dataDir: string): Promise<Emb
   if (!existsSync(join(dataDir, 'warehouse.duckdb'))) {
     throw new ConfigError(`no warehouse in ${dataDir}: start nudge with this data dir first (npm start), or point NUDGE_DATA_DIR / --data-dir at the one it uses`);
   }
-  const warehouse = await openDuckDbWarehouse({ dataDir });
+  const warehouse = await openDuckDbWarehouse({ dataDir, datasets });
   return {
     via: 'file',
     query: (sql, typed = noParams) => warehouse.query(sql, typed.params, { types: typed.types }),

@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { isSignificant, tokenize } from '../../bigquery-sql/bigquery-tokens.ts';
 import { parseQueryParams, QueryParamError, type ParsedQueryParams } from '../../bigquery-sql/parse-query-param.ts';
 import { findForbiddenConstruct } from '../../bigquery-sql/read-only-query-guard.ts';
-import { ConfigError, dataDirOf } from '../config.ts';
+import { ConfigError, dataDirOf, warehouseDatasetsOf } from '../config.ts';
 import { formatCsv } from './format-csv.ts';
 import { formatTable } from './format-table.ts';
 import { openEmbeddedWarehouseSession } from './embedded-warehouse-session.ts';
@@ -68,7 +68,7 @@ export async function runQueryCommand(sqlOrFile: string, options: QueryCommandOp
   const dataDir = options.target === 'gcp' ? undefined : dataDirOf(options.env);
   let rows: WarehouseRow[];
   try {
-    rows = dataDir === undefined ? await runGcpQuery(sql, params, options.env, options.createBigQuery) : await queryEmbeddedWarehouse(dataDir, sql, params);
+    rows = dataDir === undefined ? await runGcpQuery(sql, params, options.env, options.createBigQuery) : await queryEmbeddedWarehouse(dataDir, sql, params, warehouseDatasetsOf(options.env));
   } catch (error) {
     // A missing setting is not a failed query: say what to set.
     if (error instanceof ConfigError) return fail(error.message);
@@ -122,8 +122,13 @@ function checkParamsMatch(sql: string, given: readonly string[]): void {
 }
 
 /** One read-only query against the embedded warehouse of `dataDir` (embedded-warehouse-session.ts). */
-export async function queryEmbeddedWarehouse(dataDir: string, sql: string, typed: ParsedQueryParams = { params: {}, types: {} }): Promise<WarehouseRow[]> {
-  const session = await openEmbeddedWarehouseSession(dataDir);
+export async function queryEmbeddedWarehouse(
+  dataDir: string,
+  sql: string,
+  typed: ParsedQueryParams = { params: {}, types: {} },
+  datasets: readonly string[] = [],
+): Promise<WarehouseRow[]> {
+  const session = await openEmbeddedWarehouseSession(dataDir, datasets);
   try {
     return await session.query(sql, typed);
   } finally {

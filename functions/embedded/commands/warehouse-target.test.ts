@@ -84,6 +84,19 @@ describe('openWarehouseForTarget', () => {
     }
     assert.ok(existsSync(join(dataDir, 'warehouse.duckdb')), 'dataDir overrides NUDGE_DATA_DIR');
   });
+
+  test("embedded: SQL written for the deployed dataset runs unchanged; another dataset is refused", async () => {
+    const dataDir = tempDir();
+    const warehouse = await openWarehouseForTarget({ target: 'embedded', env: { NUDGE_BIGQUERY_DATASET: 'analytics_prod' }, dataDir });
+    try {
+      assert.deepEqual(await warehouse.query('SELECT COUNT(*) AS n FROM analytics_prod.events'), [{ n: 0 }]);
+      assert.deepEqual(await warehouse.query('SELECT COUNT(*) AS n FROM shop-prod.analytics_prod.events JOIN `shop-prod.analytics_prod.dead_letters` AS d ON d.source_id = events.source_id'), [{ n: 0 }]);
+      assert.deepEqual(await warehouse.query('SELECT COUNT(*) AS n FROM nudge.events'), [{ n: 0 }]);
+      await assert.rejects(warehouse.query('SELECT COUNT(*) AS n\nFROM shop-prod.staging.events'), /Dataset "shop-prod\.staging" is not this warehouse's.*\(line 2, column 6\)/);
+    } finally {
+      await warehouse.close();
+    }
+  });
 });
 
 describe('nudge query --target gcp', () => {

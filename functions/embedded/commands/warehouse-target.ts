@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Warehouse } from '../../../pipelines/warehouse/warehouse.ts';
 import type { BigQueryClient } from '../../gcp/bigquery-warehouse.ts';
-import { ConfigError, dataDirOf } from '../config.ts';
+import { ConfigError, dataDirOf, warehouseDatasetsOf } from '../config.ts';
 
 /**
  * Which warehouse a command reads: the embedded DuckDB file of NUDGE_DATA_DIR, or the BigQuery
@@ -66,7 +66,7 @@ export async function openWarehouseForTarget(options: OpenWarehouseOptions): Pro
   if (options.target === 'embedded') {
     const { openDuckDbWarehouse } = await import('../warehouse/duckdb-warehouse.ts');
     const dataDir = options.dataDir ? resolve(options.dataDir) : dataDirOf(options.env);
-    return openDuckDbWarehouse({ dataDir, ...(options.readOnly ? { readOnly: true } : {}) });
+    return openDuckDbWarehouse({ dataDir, datasets: warehouseDatasetsOf(options.env), ...(options.readOnly ? { readOnly: true } : {}) });
   }
   const target = parseBigQueryTarget(options.env);
   const [{ createBigQueryWarehouse }, { createBigQueryClient }] = await Promise.all([

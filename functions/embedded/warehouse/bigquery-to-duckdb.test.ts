@@ -8,7 +8,7 @@ import { readPlainRows } from './duckdb-values.ts';
 const cases: [string, string, string][] = [
   [
     'DDL: types mapped, storage clauses and OPTIONS dropped, key enforced',
-    'CREATE TABLE `p.d.t` (a STRING NOT NULL, b INT64, c FLOAT64, d BOOL, e JSON, f TIMESTAMP, g DATE, h DATETIME, i NUMERIC(10, 2), ' +
+    'CREATE TABLE `p.nudge.t` (a STRING NOT NULL, b INT64, c FLOAT64, d BOOL, e JSON, f TIMESTAMP, g DATE, h DATETIME, i NUMERIC(10, 2), ' +
       "j ARRAY<STRING>, k STRUCT<x INT64, y STRING>, l BYTES, m STRING(20) DEFAULT 'x' OPTIONS(description=\"d\"), PRIMARY KEY (a) NOT ENFORCED) " +
       'PARTITION BY DATE(f) CLUSTER BY a, b OPTIONS (description = "x")',
     'CREATE TABLE "t" (a VARCHAR NOT NULL, b BIGINT, c DOUBLE, d BOOLEAN, e JSON, f TIMESTAMPTZ, g DATE, h TIMESTAMP, i DECIMAL(10,2), ' +
@@ -44,8 +44,8 @@ const cases: [string, string, string][] = [
   ],
   [
     'casts and COUNTIF in a window',
-    "SELECT SAFE_CAST(x AS INT64), CAST(y AS STRING), CAST(z AS ARRAY<FLOAT64>), COUNTIF(kind = 'a') OVER (PARTITION BY user_id)",
-    "SELECT TRY_CAST(x AS BIGINT), CAST(y AS VARCHAR), CAST(z AS DOUBLE[]), count(CASE WHEN kind = 'a' THEN 1 END) OVER (PARTITION BY user_id);",
+    "SELECT SAFE_CAST(x AS NUMERIC), CAST(y AS BYTES), CAST(z AS ARRAY<FLOAT64>), COUNTIF(kind = 'a') OVER (PARTITION BY user_id)",
+    "SELECT TRY_CAST(x AS DECIMAL(38, 9)), CAST(y AS BLOB), CAST(z AS DOUBLE[]), count(CASE WHEN kind = 'a' THEN 1 END) OVER (PARTITION BY user_id);",
   ],
   [
     'formatting and parsing time',
@@ -87,8 +87,38 @@ describe('translateBigQueryToDuckDb', () => {
     test(what, () => assert.equal(translateBigQueryToDuckDb(bigquery), duckdb));
   }
 
+  test('unquoted dashed project ids after FROM and JOIN, through a known dataset', () => {
+    assert.equal(
+      translateBigQueryToDuckDb('SELECT * FROM my-project-123.nudge.events e JOIN shop-prod.analytics_prod.decisions d USING (person_id)', { datasets: ['analytics_prod'] }),
+      'SELECT * FROM "events" e JOIN "decisions" d USING (person_id);',
+    );
+  });
+
+  test('a project path through another dataset is refused, not read as this warehouse', () => {
+    for (const sql of ['SELECT * FROM other-project.analytics.events', 'SELECT * FROM `p.analytics.events`']) {
+      assert.throws(() => translateBigQueryToDuckDb(sql), /Dataset "(other-project|p)\.analytics" is not this warehouse's.*NUDGE_BIGQUERY_DATASET.*\(line 1, column 15\)/);
+    }
+  });
+
+  test('a refusal inside nested calls names the innermost construct\'s line and column', () => {
+    assert.throws(
+      () => translateBigQueryToDuckDb('SELECT\n  COUNT(*),\n  SUM(DATE_DIFF(a, b)) AS x\nFROM t'),
+      (error: unknown) => error instanceof BigQueryTranslationError && error.line === 3 && error.column === 7 && /DATE_DIFF takes 3 argument\(s\), got 2 \(line 3, column 7\)/.test(error.message),
+    );
+  });
+
   test('extra dataset names can be dropped too', () => {
     assert.equal(translateBigQueryToDuckDb('SELECT * FROM shop.orders', { datasets: ['shop'] }), 'SELECT * FROM orders;');
+  });
+
+  test('nameColumns: anonymous items of every SELECT list get placeholder aliases; names, paths, stars and DDL do not', () => {
+    const [query] = translateStatements('SELECT a, t.b, COUNT(*), x + 1 AS y, z w, CASE WHEN c THEN 1 END, * EXCEPT (d) FROM (SELECT MAX(e) FROM u) t', { nameColumns: true });
+    assert.equal(
+      query!.sql,
+      'SELECT a, t.b, COUNT(*) AS "_bq_anonymous_1", x + 1 AS y, z w, CASE WHEN c THEN 1 END AS "_bq_anonymous_2", * EXCLUDE (d) FROM (SELECT MAX(e) AS "_bq_anonymous_3" FROM u) t',
+    );
+    assert.equal(translateStatements('CREATE VIEW v AS SELECT COUNT(*) AS n FROM t', { nameColumns: true })[0]!.sql, 'CREATE VIEW v AS SELECT COUNT(*) AS n FROM t');
+    assert.equal(translateStatements('SELECT COUNT(*) FROM t')[0]!.sql, 'SELECT COUNT(*) FROM t', 'off unless asked for');
   });
 
   test('translateStatements reports the parameters each statement uses', () => {
@@ -102,13 +132,18 @@ describe('translateBigQueryToDuckDb', () => {
     ["SELECT b'abc'", /Bytes literals/],
     ['DECLARE x INT64', /scripting \(DECLARE\)/],
     ['SELECT @@project_id', /System variables/],
-    ['CREATE TABLE t (g GEOGRAPHY)', /Unsupported type "GEOGRAPHY"/],
-    ["SELECT 'abc", /Unterminated literal/],
+    ['CREATE TABLE t (\n  a STRING,\n  g GEOGRAPHY)', /Unsupported type "GEOGRAPHY" \(line 3, column 5\)/],
     ['SELECT * FROM ${dataset}', /must qualify a table/],
     ['SELECT DATE_DIFF(a, b)', /DATE_DIFF takes 3/],
     ['SELECT TIMESTAMP_TRUNC(ts, FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
-    ['SELECT o FROM UNNEST(arr) AS x WITH OFFSET AS o', /WITH OFFSET is not supported/],
+    ['SELECT * FROM UNNEST(arr) WITH OFFSET AS o', /WITH OFFSET needs an alias for the element.*\(line 1, column 27\)/],
     ['SELECT TIMESTAMP_ADD(ts, INTERVAL n FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
+    ['SELECT ML.PREDICT(x) FROM t', /ML\.PREDICT: BigQuery ML functions are not supported \(line 1, column 8\)/],
+    ['SELECT nudge.add_four(1)', /nudge\.add_four\(\.\.\.\): user-defined functions are not supported/],
+    ['SELECT NET.HOST(url) FROM t', /NET\.HOST: NET\. functions are not supported/],
+    ['SELECT ST_DISTANCE(a, b) FROM t', /ST_DISTANCE: geography functions are not supported/],
+    ['CREATE MODEL nudge.m OPTIONS (model_type = "linear_reg") AS SELECT 1 AS label', /BigQuery ML models are not supported \(line 1, column 8\)/],
+    ["SELECT 'abc\n", /Unterminated literal[\s\S]*\(line 1, column 8\)/],
   ];
   for (const [sql, message] of refused) {
     test(`refuses clearly: ${sql}`, () => {

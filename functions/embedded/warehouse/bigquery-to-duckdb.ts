@@ -15,10 +15,20 @@
  * live in DuckDB's default schema (the dataset qualifier is dropped), `@name` → `$name`.
  */
 import { functionRewrites } from './bigquery-functions.ts';
+import { aggregateRewrites, translateAggregateCall } from './aggregate-clauses.ts';
+import { castRewrites } from './casts.ts';
+import { arrayConstructRewrites } from './array-constructs.ts';
+import { refuseConstructAt, refuseStatement } from './refused-constructs.ts';
+import { sameNameRewrites } from './same-name-functions.ts';
+import { readDashedPath, tableOfProjectPath } from './table-paths.ts';
+import { isArrayOfStructs, translateSelectAsStruct } from './select-as-struct.ts';
+import { aliasAnonymousItems } from './select-list-names.ts';
+import { translateUnnestWithOffset } from './unnest.ts';
 import {
   BigQueryTranslationError,
   findClosing,
   isKeyword,
+  locateError,
   isOp,
   isSignificant,
   nextSignificant,
@@ -33,6 +43,11 @@ export { BigQueryTranslationError } from '../../bigquery-sql/bigquery-tokens.ts'
 export type TranslateOptions = {
   /** Dataset names whose qualifier is dropped (`nudge.events` → `events`). `${...}` placeholders always are. */
   datasets?: readonly string[];
+  /**
+   * Give anonymous SELECT items placeholder aliases that nameAnonymousColumns (select-list-names.ts)
+   * renames f0_, f1_, … in the result, as BigQuery names them. For queries whose rows are read.
+   */
+  nameColumns?: boolean;
 };
 
 export type TranslatedStatement = {
@@ -55,6 +70,9 @@ const decimalTypes = new Set(['NUMERIC', 'DECIMAL', 'BIGNUMERIC', 'BIGDECIMAL'])
 const literalTypes = new Set(['TIMESTAMP', 'DATETIME', 'DATE', 'TIME', 'JSON', 'NUMERIC', 'BIGNUMERIC']);
 
 type State = { datasets: Set<string>; params: Set<string> };
+
+/** Every function rewrite: the base table, then constructs and same-name functions (which win). */
+const rewrites = { ...functionRewrites, ...arrayConstructRewrites, ...sameNameRewrites, ...castRewrites };
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -120,7 +138,7 @@ function translateCall(tokens: readonly Token[], at: number, state: State): { te
   const inner = tokens.slice(open + 1, close);
   const rawArgs = inner.some(isSignificant) ? splitTopLevel(inner) : [];
   const translate = (part: readonly Token[]) => translateTokens(part, state).trim();
-  const rewrite = functionRewrites[name]!;
+  const rewrite = rewrites[name]!;
   return { text: rewrite({ name, args: rawArgs.map(translate), rawArgs, translate, translateType }), end: close };
 }
 
@@ -131,6 +149,12 @@ function translateIdent(tokens: readonly Token[], i: number, state: State): { te
   const afterIndex = nextSignificant(tokens, i + 1);
   const after = tokens[afterIndex];
   if (isOp(before, '.')) return { text: token.text, end: i };
+  if (word === 'SELECT' && isKeyword(after, 'AS') && isKeyword(tokens[nextSignificant(tokens, afterIndex + 1)], 'STRUCT') && isArrayOfStructs(tokens, i)) {
+    return translateSelectAsStruct(tokens, i, (part) => translateTokens(part, state).trim());
+  }
+  refuseConstructAt(tokens, i);
+  const dashed = readDashedPath(tokens, i);
+  if (dashed) return { text: quoteIdent(tableOfProjectPath(dashed.parts, state.datasets, token)), end: dashed.end };
   if (isDatasetQualifier(token, state) && isOp(tokens[i + 1], '.')) return { text: '', end: i + 1 };
   if (isOp(before, '[') && isOp(after, '(') && /^(SAFE_)?(OFFSET|ORDINAL)$/.test(word)) {
     // arr[OFFSET(0)] → arr[(0) + 1]: DuckDB lists are 1-based and already NULL out of range.
@@ -145,17 +169,28 @@ function translateIdent(tokens: readonly Token[], i: number, state: State): { te
     const open = nextSignificant(tokens, fnIndex + 1);
     if (fn?.kind !== 'ident' || !isOp(tokens[open], '(')) throw new BigQueryTranslationError('SAFE. must prefix a function call');
     const close = findClosing(tokens, open);
-    const inner = functionRewrites[fn.value.toUpperCase()]
+    const inner = rewrites[fn.value.toUpperCase()]
       ? translateCall(tokens, fnIndex, state).text
       : fn.text + translateTokens(tokens.slice(open, close + 1), state);
     return { text: `try(${inner})`, end: close };
   }
   if (word === 'UNNEST' && isOp(after, '(')) return translateUnnest(tokens, i, afterIndex, state);
-  if (isOp(after, '(') && functionRewrites[word]) return translateCall(tokens, i, state);
+  if (isOp(after, '(') && aggregateRewrites[word]) return translateAggregateCall(tokens, i, afterIndex, (part) => translateTokens(part, state).trim());
+  if (isOp(after, '(') && rewrites[word]) return translateCall(tokens, i, state);
   if (literalTypes.has(word) && after?.kind === 'string') {
     return { text: `CAST(${quoteString(after.value)} AS ${simpleTypes[word]})`, end: afterIndex };
   }
   if (word === 'EXCEPT' && isOp(before, '*') && isOp(after, '(')) return { text: 'EXCLUDE', end: i };
+  // BigQuery's LIKE escapes with a backslash ('50\\%' matches "50%"); DuckDB's only when told.
+  if (word === 'LIKE' && (after?.kind === 'string' || after?.kind === 'param')) {
+    return { text: `LIKE ${translateTokens(tokens.slice(afterIndex, afterIndex + 1), state)} ESCAPE '\\'`, end: afterIndex };
+  }
+  // OFFSET is reserved in DuckDB, not in BigQuery, where `offset` is UNNEST ... WITH OFFSET's
+  // default column name. Only `LIMIT n OFFSET m` (after a literal, a parameter or a parenthesis)
+  // keeps the keyword.
+  if (word === 'OFFSET' && !isOp(after, '(') && !(before?.kind === 'number' || before?.kind === 'param' || isOp(before, ')'))) {
+    return { text: quoteIdent(token.value), end: i };
+  }
   if (word === 'IN' && isKeyword(after, 'UNNEST')) {
     const open = nextSignificant(tokens, afterIndex + 1);
     const close = findClosing(tokens, open);
@@ -177,7 +212,7 @@ function translateUnnest(tokens: readonly Token[], i: number, open: number, stat
   const call = `${tokens[i]!.text}(${translateTokens(tokens.slice(open + 1, close), state).trim()})`;
   let at = nextSignificant(tokens, close + 1);
   if (isKeyword(tokens[at], 'WITH') && isKeyword(tokens[nextSignificant(tokens, at + 1)], 'OFFSET')) {
-    throw new BigQueryTranslationError('UNNEST ... WITH OFFSET is not supported');
+    return translateUnnestWithOffset(call, undefined, tokens, at);
   }
   const hasAs = isKeyword(tokens[at], 'AS');
   if (hasAs) at = nextSignificant(tokens, at + 1);
@@ -185,7 +220,10 @@ function translateUnnest(tokens: readonly Token[], i: number, open: number, stat
   const isAlias = (alias?.kind === 'ident' && !afterFromItem.has(alias.value.toUpperCase())) || alias?.kind === 'quoted';
   if (!isAlias) return { text: call, end: close };
   const name = quoteIdent(alias.value);
-  if (isKeyword(tokens[nextSignificant(tokens, at + 1)], 'WITH')) throw new BigQueryTranslationError('UNNEST ... WITH OFFSET is not supported');
+  const withAt = nextSignificant(tokens, at + 1);
+  if (isKeyword(tokens[withAt], 'WITH') && isKeyword(tokens[nextSignificant(tokens, withAt + 1)], 'OFFSET')) {
+    return translateUnnestWithOffset(call, alias.value, tokens, withAt);
+  }
   return { text: `${call} AS ${name}(${name})`, end: at };
 }
 
@@ -201,9 +239,9 @@ function translateTokens(tokens: readonly Token[], state: State): string {
         out += quoteString(token.value);
         break;
       case 'bytes':
-        throw new BigQueryTranslationError(`Bytes literals are not supported: ${token.text}`);
+        throw new BigQueryTranslationError(`Bytes literals are not supported: ${token.text}`, token);
       case 'param':
-        if (token.value.startsWith('@')) throw new BigQueryTranslationError(`System variables are not supported: @${token.value}`);
+        if (token.value.startsWith('@')) throw new BigQueryTranslationError(`System variables are not supported: @${token.value}`, token);
         state.params.add(token.value);
         out += `$${token.value}`;
         break;
@@ -212,17 +250,23 @@ function translateTokens(tokens: readonly Token[], state: State): string {
         if (isDatasetQualifier(token, state) && isOp(tokens[i + 1], '.')) {
           i += 1;
         } else if (token.kind === 'placeholder') {
-          throw new BigQueryTranslationError(`Placeholder \${${token.value}} must qualify a table, as in \`\${${token.value}}.events\``);
+          throw new BigQueryTranslationError(`Placeholder \${${token.value}} must qualify a table, as in \`\${${token.value}}.events\``, token);
         } else {
-          // A backticked dotted path is a table: project.dataset.table → table.
-          out += quoteIdent(token.value.split('.').at(-1)!);
+          // A backticked dotted path is a table: project.dataset.table → table, through a known dataset.
+          const parts = token.value.split('.');
+          out += quoteIdent(parts.length === 3 ? tableOfProjectPath(parts, state.datasets, token) : parts.at(-1)!);
         }
         break;
       }
       case 'ident': {
-        const { text, end } = translateIdent(tokens, i, state);
-        out += text;
-        i = end;
+        try {
+          const { text, end } = translateIdent(tokens, i, state);
+          out += text;
+          i = end;
+        } catch (error) {
+          // The innermost construct being translated is where the analyst should look.
+          throw locateError(error, token);
+        }
         break;
       }
       default:
@@ -255,7 +299,12 @@ function translateColumn(item: readonly Token[], state: State): string | null {
   if (isKeyword(sig[0], 'FOREIGN', 'CONSTRAINT')) return null; // references stay BigQuery metadata
   if (isKeyword(sig[0], 'PRIMARY', 'UNIQUE')) return lead + translateTokens(tokens, state).trim();
   const name = sig[0]!;
-  const type = parseType(sig, 1);
+  let type: ReturnType<typeof parseType>;
+  try {
+    type = parseType(sig, 1);
+  } catch (error) {
+    throw locateError(error, sig[1] ?? name);
+  }
   const rest = tokens.slice(tokens.indexOf(sig[type.next - 1]!) + 1);
   const columnName = name.kind === 'quoted' ? quoteIdent(name.value) : name.text;
   return `${lead}${columnName} ${type.text} ${translateTokens(rest, state).trim()}`.trimEnd();
@@ -282,13 +331,11 @@ function translateCreateTable(tokens: readonly Token[], state: State): string {
 }
 
 function translateStatement(tokens: readonly Token[], state: State): string {
+  refuseStatement(tokens);
   const words = tokens.filter(isSignificant).slice(0, 6).map((t) => t.value.toUpperCase());
   const tableAt = words.indexOf('TABLE');
   if (words[0] === 'CREATE' && tableAt > 0 && tableAt <= 4) return translateCreateTable(tokens, state);
   if (words[0] === 'CREATE') return translateTokens(withoutBigQueryOnly(tokens), state);
-  if (['DECLARE', 'SET', 'BEGIN', 'IF', 'LOOP', 'EXECUTE'].includes(words[0] ?? '') && words[1] !== 'TRANSACTION') {
-    throw new BigQueryTranslationError(`BigQuery scripting (${words[0]}) is not supported`);
-  }
   return translateTokens(tokens, state);
 }
 
@@ -299,7 +346,10 @@ export function translateStatements(sql: string, options: TranslateOptions = {})
     .filter((statement) => statement.some(isSignificant))
     .map((statement) => {
       const state: State = { datasets, params: new Set() };
-      return { sql: translateStatement(statement, state).trim(), params: [...state.params] };
+      const first = statement.find(isSignificant);
+      const isQuery = isKeyword(first, 'SELECT', 'WITH') || isOp(first, '(');
+      const tokens = options.nameColumns && isQuery ? aliasAnonymousItems(statement) : statement;
+      return { sql: translateStatement(tokens, state).trim(), params: [...state.params] };
     });
 }
 

@@ -20,6 +20,9 @@ import { parseCreateTable } from '../../bigquery-sql/bigquery-ddl.ts';
 import { translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows, toDuckDbParam } from './duckdb-values.ts';
 import { toTypedDuckDbParam } from './duckdb-typed-params.ts';
+import { describeDuckDbError } from './duckdb-errors.ts';
+import { toBigQueryResultArrays } from './result-arrays.ts';
+import { bigQueryColumnNames, nameAnonymousColumns } from './select-list-names.ts';
 import { orderViewsByDependencies } from '../../bigquery-sql/sql-view-order.ts';
 
 /** Every tunable in one place. */
@@ -238,12 +241,20 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     query: (sql, params = {}, queryOptions = {}) =>
       exclusive(async () => {
         let rows: WarehouseRow[] = [];
-        for (const statement of translateStatements(sql, { datasets: options.datasets })) {
+        const statements = translateStatements(sql, { datasets: options.datasets, nameColumns: true });
+        for (const [index, statement] of statements.entries()) {
           const missing = statement.params.filter((name) => !(name in params));
           if (missing.length > 0) throw new Error(`Query parameter(s) without a value: ${missing.map((n) => `@${n}`).join(', ')}`);
           const { values, types } = bindParams(statement.params, params, queryOptions.types);
-          const reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined, types);
-          rows = readPlainRows(reader);
+          let reader;
+          try {
+            reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined, types);
+          } catch (error) {
+            throw describeDuckDbError(error, { index, count: statements.length });
+          }
+          const plain = readPlainRows(reader);
+          toBigQueryResultArrays(reader, plain, bigQueryColumnNames(reader.columnNames()));
+          rows = nameAnonymousColumns(plain);
         }
         return rows;
       }),
