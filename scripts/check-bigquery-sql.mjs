@@ -23,9 +23,14 @@ try {
   console.error(`check-bigquery-sql: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
 }
-for (const { source, statements, finding } of report.checked) {
+for (const { source, statements, parsedOnly, finding, rejectedAsExpected } of report.checked) {
   if (finding) console.log(`FAIL ${formatFinding(finding)}`);
-  else if (!quiet) console.log(`ok   ${source.path}${source.what ? ` ${source.what}` : ''} (${statements} statement${statements === 1 ? '' : 's'}${source.mode === 'parse' ? ', parsed only' : ''})`);
+  else if (!quiet) {
+    const how = rejectedAsExpected
+      ? `rejected by BigQuery, as it says: ${rejectedAsExpected}`
+      : `${statements} statement${statements === 1 ? '' : 's'}${parsedOnly ? ', parsed only' : ''}`;
+    console.log(`ok   ${source.path}${source.what ? ` ${source.what}` : ''} (${how})`);
+  }
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(

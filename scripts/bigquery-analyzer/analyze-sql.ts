@@ -3,6 +3,9 @@
  * statement, and says where the first invalid one fails. A statement that creates a table or view
  * adds it to the catalog, so the statements (and files) after it resolve against it, as in BigQuery.
  */
+import type { FunctionArgumentTypeProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/FunctionArgumentTypeProto.js';
+import type { FunctionProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/FunctionProto.js';
+import type { FunctionSignatureProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/FunctionSignatureProto.js';
 import type { AnalyzeResponse__Output } from '@fivetrandevelopers/zetasql/lib/types/zetasql/local_service/AnalyzeResponse.js';
 import type { ParseRequest } from '@fivetrandevelopers/zetasql/lib/types/zetasql/local_service/ParseRequest.js';
 import type { ParseResponse__Output } from '@fivetrandevelopers/zetasql/lib/types/zetasql/local_service/ParseResponse.js';
@@ -30,11 +33,13 @@ export type SqlSource = {
   /** Named parameters with their values (typed as the BigQuery client types them). Absent: any
    * `@name` is accepted and its type inferred (sql/ files are run with parameters chosen later). */
   params?: Record<string, unknown>;
+  /** The SQL is about something BigQuery rejects: the analyzer must reject it, with this message. */
+  rejects?: RegExp;
 };
 
 export type Finding = { path: string; what?: string; line: number; column: number; message: string };
 
-export type AnalyzeOutcome = { statements: number; finding?: Finding };
+export type AnalyzeOutcome = { statements: number; finding?: Finding; parsedOnly: boolean };
 
 type GrpcError = { code?: number; details?: string; message?: string };
 
@@ -46,7 +51,7 @@ export class AnalyzerFailedError extends Error {
 }
 
 /** "message [at 3:14]" (ZetaSQL's one-line error mode) → its parts; not a verdict → thrown. */
-function locate(error: GrpcError): { line: number; column: number; message: string } {
+function locate(error: GrpcError): Located {
   if (error.code !== invalidArgument) throw new AnalyzerFailedError(`ZetaSQL analyzer failed (gRPC code ${error.code}): ${error.details ?? error.message ?? String(error)}`);
   const text = error.details ?? error.message ?? String(error);
   const match = /^(.*) \[at (\d+):(\d+)\]$/s.exec(text);
@@ -56,6 +61,63 @@ function locate(error: GrpcError): { line: number; column: number; message: stri
 /** Nothing left but whitespace, comments and semicolons. */
 function isBlank(sql: string): boolean {
   return tokenize(sql).every((token) => !isSignificant(token) || isOp(token, ';'));
+}
+
+/**
+ * A function the statement creates (CREATE TEMP FUNCTION): its name and the signature the analyzer
+ * resolved, so the statements after it can call it.
+ */
+function createdFunction(response: AnalyzeResponse__Output): FunctionProto | undefined {
+  type CreateFunction = { parent?: { namePath?: string[] }; signature?: FunctionSignatureProto; isAggregate?: boolean };
+  const node = findKey(response.resolvedStatement, 'resolvedCreateFunctionStmtNode') as CreateFunction | undefined;
+  if (!node?.parent?.namePath || !node.signature) return undefined;
+  // The response spells out every default (min_value 0, max_value 0, …); sent back, those would be
+  // constraints ("must be between 0 and 0"). Only the shape of each argument is kept.
+  const argument = (arg: FunctionArgumentTypeProto): FunctionArgumentTypeProto => ({
+    kind: arg.kind,
+    ...(arg.type ? { type: arg.type } : {}),
+    options: { cardinality: arg.options?.cardinality ?? 'REQUIRED', ...(arg.options?.argumentName ? { argumentName: arg.options.argumentName } : {}) },
+    numOccurrences: 1,
+  });
+  const signature: FunctionSignatureProto = {
+    argument: (node.signature.argument ?? []).map(argument),
+    ...(node.signature.returnType ? { returnType: argument(node.signature.returnType) } : {}),
+    contextId: -1,
+  };
+  return { namePath: node.parent.namePath, group: 'UDF', mode: node.isAggregate ? 'AGGREGATE' : 'SCALAR', signature: [signature] };
+}
+
+function findKey(root: unknown, key: string): unknown {
+  const queue: unknown[] = [root];
+  while (queue.length > 0) {
+    const node = queue.shift();
+    if (!node || typeof node !== 'object') continue;
+    const record = node as Record<string, unknown>;
+    if (key in record && record[key]) return record[key];
+    queue.push(...Object.values(record));
+  }
+  return undefined;
+}
+
+/**
+ * BigQuery scripting (DECLARE, SET, BEGIN … END, IF, loops, EXECUTE IMMEDIATE, CALL): ZetaSQL's
+ * analyzer takes statements, not scripts — BigQuery's script runner is not part of it — so a script
+ * is checked by the parser only (its grammar, including every statement in it).
+ */
+const scriptKeywords = new Set(['DECLARE', 'SET', 'BEGIN', 'IF', 'LOOP', 'WHILE', 'REPEAT', 'FOR', 'EXECUTE', 'CALL', 'RAISE', 'RETURN', 'BREAK', 'LEAVE', 'CONTINUE', 'ITERATE', 'CASE']);
+
+export function isScript(sql: string): boolean {
+  let atStatementStart = true;
+  for (const token of tokenize(sql)) {
+    if (!isSignificant(token)) continue;
+    if (isOp(token, ';')) {
+      atStatementStart = true;
+      continue;
+    }
+    if (atStatementStart && token.kind === 'ident' && scriptKeywords.has(token.value.toUpperCase())) return true;
+    atStatementStart = false;
+  }
+  return false;
 }
 
 /** The created table or view, if the statement creates one: its name and columns. */
@@ -81,57 +143,69 @@ export function parseSql(request: ParseRequest): Promise<ParseResponse__Output> 
   return client.promisify(request, ZetaSQLClient.API.parse.bind(ZetaSQLClient.API)) as Promise<ParseResponse__Output>;
 }
 
+type Located = { line: number; column: number; message: string };
+
 export async function analyzeSql(catalog: BigQueryCatalog, source: SqlSource): Promise<AnalyzeOutcome> {
-  const client = ZetaSQLClient.getInstance();
   const rendered = renderDataset(source.sql, catalog.dataset);
-  const fail = (at: { line: number; column: number; message: string }): Finding => {
+  const fail = (at: Located): Finding => {
     const original = rendered.toOriginal(at.line, at.column);
     return { path: source.path, ...(source.what ? { what: source.what } : {}), line: source.firstLine + original.line - 1, column: original.column, message: at.message };
   };
-  const languageOptions = bigQueryLanguageOptions();
-  let statements = 0;
-
-  if (source.mode === 'parse') {
+  const parsedOnly = source.mode === 'parse' || isScript(rendered.sql);
+  if (parsedOnly) {
     try {
-      const parsed = await parseSql({ sqlStatement: rendered.sql, allowScript: true, options: languageOptions });
-      statements = parsed.parsedScript ? Math.max(1, countStatements(rendered.sql)) : 1;
+      const parsed = await parseSql({ sqlStatement: rendered.sql, allowScript: true, options: bigQueryLanguageOptions() });
+      return { statements: parsed.parsedScript ? Math.max(1, countStatements(rendered.sql)) : 1, parsedOnly };
     } catch (error) {
-      return { statements, finding: fail(locate(error as GrpcError)) };
-    }
-  } else {
-    const queryParameters = source.params
-      ? Object.entries(source.params).map(([name, value]) => ({ name: name.toLowerCase(), type: typeOfParamValue(value, name) }))
-      : [];
-    const input = rendered.sql;
-    const bytes = Buffer.from(input);
-    let bytePosition = 0;
-    while (!isBlank(bytes.subarray(bytePosition).toString())) {
-      let response: AnalyzeResponse__Output | undefined;
-      try {
-        response = await client.analyze({
-          parseResumeLocation: { input, bytePosition, allowResume: true },
-          simpleCatalog: toSimpleCatalog(catalog),
-          options: {
-            languageOptions,
-            errorMessageMode: 'ERROR_MESSAGE_ONE_LINE',
-            defaultTimezone: 'UTC',
-            queryParameters,
-            allowUndeclaredParameters: source.params === undefined,
-          },
-        });
-      } catch (error) {
-        return { statements, finding: fail(locate(error as GrpcError)) };
-      }
-      statements += 1;
-      const created = response && createdObject(response);
-      const name = created && tableNameInDataset(catalog, created.namePath);
-      if (created && name && !catalog.tables.has(name.toLowerCase())) addTable(catalog, name, created.columns);
-      const next = response?.resumeBytePosition ?? bytes.length;
-      if (next <= bytePosition) break;
-      bytePosition = next;
+      return { statements: 0, parsedOnly, finding: fail(locate(error as GrpcError)) };
     }
   }
+  // CREATE TEMP FUNCTION lasts as long as its script (BigQuery), here the source.
+  const functionsBefore = catalog.functions.length;
+  try {
+    const { statements, error } = await analyzeStatements(catalog, rendered.sql, source.params);
+    return { statements, parsedOnly, ...(error ? { finding: fail(error) } : {}) };
+  } finally {
+    catalog.functions.length = functionsBefore;
+  }
+}
 
+/** Each statement in turn (ZetaSQL resumes after the previous one), until the first invalid one. */
+async function analyzeStatements(catalog: BigQueryCatalog, input: string, params: Record<string, unknown> | undefined): Promise<{ statements: number; error?: Located }> {
+  const client = ZetaSQLClient.getInstance();
+  const queryParameters = params
+    ? Object.entries(params).map(([name, value]) => ({ name: name.toLowerCase(), type: typeOfParamValue(value, name) }))
+    : [];
+  const bytes = Buffer.from(input);
+  let bytePosition = 0;
+  let statements = 0;
+  while (!isBlank(bytes.subarray(bytePosition).toString())) {
+    let response: AnalyzeResponse__Output | undefined;
+    try {
+      response = await client.analyze({
+        parseResumeLocation: { input, bytePosition, allowResume: true },
+        simpleCatalog: toSimpleCatalog(catalog),
+        options: {
+          languageOptions: bigQueryLanguageOptions(),
+          errorMessageMode: 'ERROR_MESSAGE_ONE_LINE',
+          defaultTimezone: 'UTC',
+          queryParameters,
+          allowUndeclaredParameters: params === undefined,
+        },
+      });
+    } catch (error) {
+      return { statements, error: locate(error as GrpcError) };
+    }
+    statements += 1;
+    if (!response) break;
+    const fn = createdFunction(response);
+    if (fn) catalog.functions.push(fn);
+    const created = createdObject(response);
+    const name = created && tableNameInDataset(catalog, created.namePath);
+    if (created && name && !catalog.tables.has(name.toLowerCase())) addTable(catalog, name, created.columns);
+    if (response.resumeBytePosition <= bytePosition) break;
+    bytePosition = response.resumeBytePosition;
+  }
   return { statements };
 }
 

@@ -11,6 +11,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { FunctionProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/FunctionProto.js';
 import type { SimpleCatalogProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/SimpleCatalogProto.js';
 import type { SimpleTableProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/SimpleTableProto.js';
 import type { TypeProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/TypeProto.js';
@@ -25,10 +26,12 @@ export type BigQueryCatalog = {
   /** By table name, lower-cased (BigQuery table names in a dataset are case-insensitive here). */
   tables: Map<string, { name: string; columns: CatalogColumn[] }>;
   projects: Set<string>;
+  /** Functions the checked SQL created (CREATE TEMP FUNCTION), for the statements after them. */
+  functions: FunctionProto[];
 };
 
 export function createCatalog(dataset: string): BigQueryCatalog {
-  return { dataset, tables: new Map(), projects: new Set() };
+  return { dataset, tables: new Map(), projects: new Set(), functions: [] };
 }
 
 export function addTable(catalog: BigQueryCatalog, name: string, columns: CatalogColumn[]): void {
@@ -82,6 +85,6 @@ export function toSimpleCatalog(catalog: BigQueryCatalog): SimpleCatalogProto {
     table: root,
     catalog: [datasetCatalog(), ...projects],
     builtinFunctionOptions: { languageOptions: bigQueryLanguageOptions() },
-    customFunction: bigQueryOnlyFunctions,
+    customFunction: [...bigQueryOnlyFunctions, ...catalog.functions],
   };
 }

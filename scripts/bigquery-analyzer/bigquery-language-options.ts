@@ -2,9 +2,9 @@
  * ZetaSQL's language options set to BigQuery's dialect. ZetaSQL is the analyzer BigQuery itself is
  * built on, but by default it enables few features; BigQuery turns on a fixed set. The set below is
  * the one Google's own zetasql-toolkit uses for BigQuery (BigQueryLanguageOptions), restricted to
- * the features this build of the analyzer knows (GROUP BY ALL is newer than it), plus the JSON and
- * RANGE features BigQuery documents (JSON_OBJECT/JSON_SET/LAX_INT64, RANGE<DATE>) that the toolkit
- * list predates. Product mode EXTERNAL: no proto types, no UINT64 — what BigQuery users get.
+ * the features this build of the analyzer knows (GROUP BY ALL is newer than it), plus what BigQuery
+ * documents and that list lacks: JSON_OBJECT/JSON_SET/LAX_INT64, RANGE<DATE>, time travel
+ * (FOR SYSTEM_TIME AS OF) and lambda arguments (ARRAY_TRANSFORM(arr, e -> …)). Product mode EXTERNAL: no proto types, no UINT64 — what BigQuery users get.
  */
 import type { LanguageFeature } from '@fivetrandevelopers/zetasql/lib/types/zetasql/LanguageFeature.js';
 import type { LanguageOptionsProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/LanguageOptionsProto.js';
@@ -63,6 +63,7 @@ const bigQueryFeatures: LanguageFeature[] = [
   'FEATURE_V_1_1_LIMIT_IN_AGGREGATE',
   'FEATURE_V_1_1_NULL_HANDLING_MODIFIER_IN_AGGREGATE',
   'FEATURE_V_1_1_NULL_HANDLING_MODIFIER_IN_ANALYTIC',
+  'FEATURE_V_1_1_FOR_SYSTEM_TIME_AS_OF',
   'FEATURE_V_1_1_ORDER_BY_IN_AGGREGATE',
   'FEATURE_V_1_1_SELECT_STAR_EXCEPT_REPLACE',
   'FEATURE_V_1_1_WITH_ON_SUBQUERY',
@@ -84,6 +85,7 @@ const bigQueryFeatures: LanguageFeature[] = [
   'FEATURE_V_1_3_EXTENDED_GEOGRAPHY_PARSERS',
   'FEATURE_V_1_3_FORMAT_IN_CAST',
   'FEATURE_V_1_3_FOR_IN',
+  'FEATURE_V_1_3_INLINE_LAMBDA_ARGUMENT',
   'FEATURE_V_1_3_IS_DISTINCT',
   'FEATURE_V_1_3_LIKE_ANY_SOME_ALL',
   'FEATURE_V_1_3_NULLS_FIRST_LAST_IN_ORDER_BY',

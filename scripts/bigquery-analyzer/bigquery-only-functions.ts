@@ -16,6 +16,16 @@ const optionalNamedString = (argumentName: string): FunctionArgumentTypeProto =>
   options: { cardinality: 'OPTIONAL', argumentName, namedArgumentKind: 'NAMED_ONLY' },
   numOccurrences: 1,
 });
+const any1: FunctionArgumentTypeProto = { kind: 'ARG_TYPE_ANY_1', options: { cardinality: 'REQUIRED' } };
+const orderable2: FunctionArgumentTypeProto = { kind: 'ARG_TYPE_ANY_2', options: { cardinality: 'REQUIRED', mustSupportOrdering: true } };
+const json: FunctionArgumentTypeProto = { kind: 'ARG_TYPE_FIXED', type: { typeKind: 'TYPE_JSON' }, options: { cardinality: 'REQUIRED' }, numOccurrences: 1 };
+const optionalInt64: FunctionArgumentTypeProto = { kind: 'ARG_TYPE_FIXED', type: { typeKind: 'TYPE_INT64' }, options: { cardinality: 'OPTIONAL' }, numOccurrences: 1 };
+const arrayOfString: FunctionArgumentTypeProto = {
+  kind: 'ARG_TYPE_FIXED',
+  type: { typeKind: 'TYPE_ARRAY', arrayType: { elementType: { typeKind: 'TYPE_STRING' } } },
+  options: { cardinality: 'REQUIRED' },
+  numOccurrences: 1,
+};
 const bool: FunctionArgumentTypeProto = { kind: 'ARG_TYPE_FIXED', type: { typeKind: 'TYPE_BOOL' }, options: { cardinality: 'REQUIRED' }, numOccurrences: 1 };
 
 export const bigQueryOnlyFunctions: FunctionProto[] = [
@@ -33,5 +43,20 @@ export const bigQueryOnlyFunctions: FunctionProto[] = [
     group: 'BigQuery',
     mode: 'SCALAR',
     signature: [{ argument: [anyValue, string, optionalNamedString('json_scope'), optionalNamedString('analyzer')], returnType: bool, contextId: -1 }],
+  },
+  // MAX_BY(x, y) / MIN_BY(x, y): "synonym for ANY_VALUE(x HAVING MAX y)" (and MIN) — aggregates.
+  ...['MAX_BY', 'MIN_BY'].map((name): FunctionProto => ({
+    namePath: [name],
+    group: 'BigQuery',
+    mode: 'AGGREGATE',
+    signature: [{ argument: [any1, orderable2], returnType: any1, contextId: -1 }],
+    options: { supportsOverClause: true, windowOrderingSupport: 'ORDER_UNSUPPORTED', supportsWindowFraming: true },
+  })),
+  // JSON_KEYS(json_expr[, max_depth][, mode => …]) → ARRAY<STRING>.
+  {
+    namePath: ['JSON_KEYS'],
+    group: 'BigQuery',
+    mode: 'SCALAR',
+    signature: [{ argument: [json, optionalInt64, optionalNamedString('mode')], returnType: arrayOfString, contextId: -1 }],
   },
 ];

@@ -91,11 +91,50 @@ describe('the checker fails on what BigQuery rejects, with the analyzer\'s messa
 
   test('BigQuery-only functions are known; a wrong call to one is still refused', async () => {
     const { checked } = await checkSources(
-      [statement("SELECT CONTAINS_SUBSTR(STRUCT('Blue' AS colour), 'blue') AS found"), statement("SELECT CONTAINS_SUBSTR('abc') AS found")],
+      [
+        statement("SELECT CONTAINS_SUBSTR(STRUCT('Blue' AS colour), 'blue') AS found, JSON_KEYS(JSON '{\"a\": {\"b\": 1}}') AS keys"),
+        statement("SELECT MAX_BY(fruit, sold) AS best FROM UNNEST([STRUCT('pear' AS fruit, 3 AS sold)])"),
+        statement("SELECT CONTAINS_SUBSTR('abc') AS found"),
+        statement('SELECT MAX_BY(fruit) AS best FROM UNNEST([STRUCT(\'pear\' AS fruit)])'),
+      ],
+      { root },
+    );
+    assert.deepEqual(checked.slice(0, 2).map((c) => c.finding), [undefined, undefined]);
+    assert.match(checked[2]!.finding!.message, /CONTAINS_SUBSTR/);
+    assert.match(checked[3]!.finding!.message, /MAX_BY/);
+  });
+
+  test('a temporary function is known to the rest of its script, and only there', async () => {
+    const udf = 'CREATE TEMP FUNCTION add_four(x INT64) AS (x + 4);\nSELECT add_four(3) AS y';
+    const { checked } = await checkSources([statement(udf), statement("SELECT add_four('three') AS y")], { root });
+    assert.equal(checked[0]!.finding, undefined);
+    assert.equal(checked[0]!.statements, 2);
+    assert.match(checked[1]!.finding!.message, /Function not found: add_four/);
+  });
+
+  test('a script (DECLARE, SET, …) is checked by the parser: its grammar, not its names', async () => {
+    const { checked } = await checkSources(
+      [statement('DECLARE n INT64 DEFAULT 1;\nSET n = n + 1;\nSELECT n AS y'), statement('DECLARE n INT64 DEFAULT;\nSELECT n')],
+      { root },
+    );
+    assert.deepEqual([checked[0]!.finding, checked[0]!.parsedOnly], [undefined, true]);
+    assert.match(checked[1]!.finding!.message, /Syntax error/);
+  });
+
+  test('SQL said to be rejected by BigQuery must be rejected, with that message', async () => {
+    const sql = "SELECT TIMESTAMP_DIFF(TIMESTAMP '2018-10-14', TIMESTAMP '2018-08-14', WEEK) AS weeks";
+    const { checked } = await checkSources(
+      [
+        statement(sql, { rejects: /TIMESTAMP_DIFF does not support the WEEK date part/ }),
+        statement(sql, { rejects: /some other message/ }),
+        statement('SELECT 1 AS one', { rejects: /anything/ }),
+      ],
       { root },
     );
     assert.equal(checked[0]!.finding, undefined);
-    assert.match(checked[1]!.finding!.message, /CONTAINS_SUBSTR/);
+    assert.match(checked[0]!.rejectedAsExpected!, /WEEK date part/);
+    assert.match(checked[1]!.finding!.message, /rejects it with "TIMESTAMP_DIFF does not support .*", which does not match/);
+    assert.match(checked[2]!.finding!.message, /BigQuery's analyzer accepts it/);
   });
 
   test('parse-only fragments: any names pass, BigQuery\'s grammar does not bend', async () => {

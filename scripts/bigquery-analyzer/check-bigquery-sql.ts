@@ -4,7 +4,7 @@
  * (scripts/check-bigquery-sql.mjs) and by check-bigquery-sql.test.ts (so `npm test` runs it).
  */
 import { join } from 'node:path';
-import { AnalyzerFailedError, analyzeSql, type Finding, type SqlSource } from './analyze-sql.ts';
+import { AnalyzerFailedError, analyzeSql, type AnalyzeOutcome, type Finding, type SqlSource } from './analyze-sql.ts';
 import { addSchemaTables, createCatalog, type BigQueryCatalog } from './bigquery-catalog.ts';
 import { startAnalyzerServer } from './analyzer-server.ts';
 import { readAllSources } from './sql-sources.ts';
@@ -12,7 +12,14 @@ import { readAllSources } from './sql-sources.ts';
 /** terraform's var.bigquery_dataset_id default, which `${dataset}` renders to. */
 export const checkedDataset = 'nudge';
 
-export type CheckedSource = { source: SqlSource; statements: number; finding?: Finding };
+export type CheckedSource = {
+  source: SqlSource;
+  statements: number;
+  parsedOnly: boolean;
+  finding?: Finding;
+  /** For a source that says BigQuery rejects it: the analyzer's message, which matched. */
+  rejectedAsExpected?: string;
+};
 
 export type CheckReport = { checked: CheckedSource[]; findings: Finding[]; analyzerStartMs: number };
 
@@ -26,6 +33,21 @@ function noteProjects(catalog: BigQueryCatalog, sources: readonly SqlSource[]): 
   for (const { sql } of sources) for (const match of sql.matchAll(pattern)) catalog.projects.add(match[1]!);
 }
 
+/**
+ * A source that is about SQL BigQuery rejects passes when the analyzer rejects it with the
+ * expected message — and fails when the analyzer accepts it, since then the claim is wrong.
+ */
+function judge(source: SqlSource, outcome: AnalyzeOutcome): CheckedSource {
+  const { finding, ...rest } = outcome;
+  if (!source.rejects) return { source, ...outcome };
+  if (finding && source.rejects.test(finding.message)) return { source, ...rest, rejectedAsExpected: finding.message };
+  const at = finding ?? { path: source.path, ...(source.what ? { what: source.what } : {}), line: source.firstLine, column: 1 };
+  const message = finding
+    ? `BigQuery's analyzer rejects it with "${finding.message}", which does not match ${source.rejects}`
+    : `said to be rejected by BigQuery (${source.rejects}), but BigQuery's analyzer accepts it`;
+  return { source, ...rest, finding: { ...at, message } };
+}
+
 /** Checks each source in order; one catalog throughout, so later SQL sees earlier views. */
 export async function checkSources(sources: readonly SqlSource[], { root, dataset = checkedDataset }: { root: string; dataset?: string }): Promise<CheckReport> {
   const catalog = createCatalog(dataset);
@@ -36,7 +58,7 @@ export async function checkSources(sources: readonly SqlSource[], { root, datase
     const checked: CheckedSource[] = [];
     for (const source of sources) {
       try {
-        checked.push({ source, ...(await analyzeSql(catalog, source)) });
+        checked.push(judge(source, await analyzeSql(catalog, source)));
       } catch (error) {
         // Not a verdict on the SQL (the server crashed, a schema is malformed): stop, say where.
         const detail = error instanceof AnalyzerFailedError ? `\n${server.output().trim()}` : '';

@@ -56,11 +56,12 @@ export function readDocsSources(root: string): SqlSource[] {
   });
 }
 
-type BigQueryCaseLike = { name: string; sql: string; params?: Record<string, unknown> };
+type BigQueryCaseLike = { name: string; sql: string; params?: Record<string, unknown>; bigQueryRejects?: RegExp };
 
 /**
  * Every `bigQueryCases` export of the answers folder's `*.cases.ts`. A case the embedded warehouse
- * refuses is still BigQuery SQL with a documented answer, so it is analyzed like the others.
+ * refuses is still BigQuery SQL with a documented answer, so it is analyzed like the others; a case
+ * about SQL BigQuery itself rejects says so (`bigQueryRejects`), and the analyzer must agree.
  */
 export async function readAnswerCaseSources(root: string): Promise<SqlSource[]> {
   const dir = join(root, 'functions', 'embedded', 'warehouse', 'answers');
@@ -84,6 +85,7 @@ export async function readAnswerCaseSources(root: string): Promise<SqlSource[]> 
         firstLine: line,
         mode: 'analyze',
         params: bigQueryCase.params ?? {},
+        ...(bigQueryCase.bigQueryRejects ? { rejects: bigQueryCase.bigQueryRejects } : {}),
       });
     }
   }
