@@ -9,7 +9,7 @@ import type { FunctionSignatureProto } from '@fivetrandevelopers/zetasql/lib/typ
 import type { AnalyzeResponse__Output } from '@fivetrandevelopers/zetasql/lib/types/zetasql/local_service/AnalyzeResponse.js';
 import type { ParseRequest } from '@fivetrandevelopers/zetasql/lib/types/zetasql/local_service/ParseRequest.js';
 import type { ParseResponse__Output } from '@fivetrandevelopers/zetasql/lib/types/zetasql/local_service/ParseResponse.js';
-import { ZetaSQLClient } from '@fivetrandevelopers/zetasql';
+import { ZetaSQLClient, type AnalyzeRequest } from '@fivetrandevelopers/zetasql';
 import { isOp, isSignificant, tokenize } from '../../functions/bigquery-sql/bigquery-tokens.ts';
 import { addTable, tableNameInDataset, toSimpleCatalog, type BigQueryCatalog, type CatalogColumn } from './bigquery-catalog.ts';
 import { bigQueryLanguageOptions } from './bigquery-language-options.ts';
@@ -170,6 +170,26 @@ export async function analyzeSql(catalog: BigQueryCatalog, source: SqlSource): P
   }
 }
 
+/**
+ * The catalog registered with the server, re-registered only when a statement changed it: sent
+ * with every request instead, the server would rebuild BigQuery's function library each time.
+ */
+type CatalogId = NonNullable<AnalyzeRequest['registeredCatalogId']>;
+const registrations = new WeakMap<BigQueryCatalog, { key: string; id: CatalogId }>();
+
+async function registeredCatalogId(catalog: BigQueryCatalog): Promise<CatalogId> {
+  const client = ZetaSQLClient.getInstance();
+  const simpleCatalog = toSimpleCatalog(catalog);
+  const key = JSON.stringify(simpleCatalog);
+  const known = registrations.get(catalog);
+  if (known?.key === key) return known.id;
+  if (known) await client.unRegisterCatalog({ registeredId: known.id });
+  const registered = await client.registerCatalog({ simpleCatalog });
+  if (registered?.registeredId === undefined) throw new AnalyzerFailedError('ZetaSQL analyzer: the catalog was not registered');
+  registrations.set(catalog, { key, id: registered.registeredId });
+  return registered.registeredId;
+}
+
 /** Each statement in turn (ZetaSQL resumes after the previous one), until the first invalid one. */
 async function analyzeStatements(catalog: BigQueryCatalog, input: string, params: Record<string, unknown> | undefined): Promise<{ statements: number; error?: Located }> {
   const client = ZetaSQLClient.getInstance();
@@ -184,7 +204,7 @@ async function analyzeStatements(catalog: BigQueryCatalog, input: string, params
     try {
       response = await client.analyze({
         parseResumeLocation: { input, bytePosition, allowResume: true },
-        simpleCatalog: toSimpleCatalog(catalog),
+        registeredCatalogId: await registeredCatalogId(catalog),
         options: {
           languageOptions: bigQueryLanguageOptions(),
           errorMessageMode: 'ERROR_MESSAGE_ONE_LINE',

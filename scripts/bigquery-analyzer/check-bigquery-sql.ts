@@ -33,6 +33,11 @@ function noteProjects(catalog: BigQueryCatalog, sources: readonly SqlSource[]): 
   for (const { sql } of sources) for (const match of sql.matchAll(pattern)) catalog.projects.add(match[1]!);
 }
 
+/** Tables and views a piece of SQL creates (`CREATE OR REPLACE VIEW \`${dataset}.x\``), by name. */
+function createdNames(sql: string): string[] {
+  return [...sql.matchAll(/\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:MATERIALIZED\s+)?(?:VIEW|TABLE)\s+(?:IF\s+NOT\s+EXISTS\s+)?`?(?:[^`\s]*\.)?(\w+)`?/gi)].map((m) => m[1]!);
+}
+
 /**
  * A source that is about SQL BigQuery rejects passes when the analyzer rejects it with the
  * expected message — and fails when the analyzer accepts it, since then the claim is wrong.
@@ -56,9 +61,17 @@ export async function checkSources(sources: readonly SqlSource[], { root, datase
   const server = await startAnalyzerServer();
   try {
     const checked: CheckedSource[] = [];
+    const invalidViews = new Set<string>();
     for (const source of sources) {
       try {
-        checked.push(judge(source, await analyzeSql(catalog, source)));
+        const result = judge(source, await analyzeSql(catalog, source));
+        if (result.finding) {
+          for (const name of createdNames(source.sql)) invalidViews.add(name.toLowerCase());
+          // A view that fails leaves every view reading it "not found": say why, once, at each.
+          const missing = /Table not found: `?(?:[\w-]+\.)*(\w+)`?/.exec(result.finding.message)?.[1];
+          if (missing && invalidViews.has(missing.toLowerCase())) result.finding.message += ` (${missing} is invalid itself, see above)`;
+        }
+        checked.push(result);
       } catch (error) {
         // Not a verdict on the SQL (the server crashed, a schema is malformed): stop, say where.
         const detail = error instanceof AnalyzerFailedError ? `\n${server.output().trim()}` : '';
