@@ -1,9 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseSql, type SqlSource } from './analyze-sql.ts';
 import { startAnalyzerServer } from './analyzer-server.ts';
 import { bigQueryLanguageOptions } from './bigquery-language-options.ts';
@@ -211,5 +213,32 @@ describe('the analyzer server', { skip: noAnalyzer }, () => {
     }
     await server.stop();
     assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  });
+
+  test('dies with the process that started it, even one killed outright (no exit hook runs)', { skip: process.platform !== 'linux' && 'Linux only (setpriv --pdeathsig)' }, async () => {
+    const serverModule = join(import.meta.dirname, 'analyzer-server.ts');
+    const holder = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', `import { startAnalyzerServer } from ${JSON.stringify(serverModule)}; console.log((await startAnalyzerServer()).pid); setInterval(() => {}, 1000);`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [line] = (await once(createInterface({ input: holder.stdout! }), 'line')) as [string];
+    const pid = Number(line);
+    assert.ok(pid > 0);
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    // The kernel delivers the parent-death signal and init reaps the server; poll until it has.
+    const isAlive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 200 && isAlive(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const survived = isAlive();
+    if (survived) process.kill(pid, 'SIGKILL'); // not left behind by a failing test either
+    assert.equal(survived, false, `analyzer ${pid} outlived the process that started it`);
   });
 });
