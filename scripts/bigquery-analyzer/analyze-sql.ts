@@ -14,7 +14,7 @@ import { isOp, isSignificant, tokenize } from '../../functions/bigquery-sql/bigq
 import { addTable, tableNameInDataset, toSimpleCatalog, type BigQueryCatalog, type CatalogColumn } from './bigquery-catalog.ts';
 import { bigQueryLanguageOptions } from './bigquery-language-options.ts';
 import { renderDataset } from './render-dataset.ts';
-import { typeOfParamValue } from './zetasql-types.ts';
+import { declaredParamTypes, typeOfParamValue } from './zetasql-types.ts';
 
 export type SqlSource = {
   /** The file, relative to the repository root. */
@@ -30,8 +30,11 @@ export type SqlSource = {
    * fragments that read made-up tables (nothing to resolve them against honestly).
    */
   mode: 'analyze' | 'parse';
-  /** Named parameters with their values (typed as the BigQuery client types them). Absent: any
-   * `@name` is accepted and its type inferred (sql/ files are run with parameters chosen later). */
+  /**
+   * Named parameters with their values (typed as the BigQuery client types them). Absent (sql/
+   * files, run with values chosen later): the types the file's header declares (`-- @name TYPE`),
+   * and any other `@name` has its type inferred by the analyzer.
+   */
   params?: Record<string, unknown>;
   /** The SQL is about something BigQuery rejects: the analyzer must reject it, with this message. */
   rejects?: RegExp;
@@ -195,7 +198,7 @@ async function analyzeStatements(catalog: BigQueryCatalog, input: string, params
   const client = ZetaSQLClient.getInstance();
   const queryParameters = params
     ? Object.entries(params).map(([name, value]) => ({ name: name.toLowerCase(), type: typeOfParamValue(value, name) }))
-    : [];
+    : Object.entries(declaredParamTypes(input, 'its header comment')).map(([name, type]) => ({ name, type }));
   const bytes = Buffer.from(input);
   let bytePosition = 0;
   let statements = 0;

@@ -79,6 +79,20 @@ describe('the checker fails on what BigQuery rejects, with the analyzer\'s messa
     assert.match(checked[2]!.finding!.message, /Query parameter 'since' not found/);
   });
 
+  test('a sql/ file\'s parameters have the types its header declares (`-- @name TYPE`)', async () => {
+    const body = '\nSELECT COUNT(*) AS n FROM nudge.events WHERE occurred_at >= @since AND event_id IN UNNEST(@ids) AND source = @source';
+    const { checked } = await checkSources(
+      [
+        statement(`-- Parameters:\n--   @since TIMESTAMP  from when\n--   @ids   ARRAY<STRING>  which${body}`),
+        statement(`--   @since INT64  from when${body}`),
+      ],
+      { root },
+    );
+    // @source is not declared: the analyzer infers it (STRING, from the comparison).
+    assert.equal(checked[0]!.finding, undefined);
+    assert.match(checked[1]!.finding!.message, /No matching signature for operator >= for argument types: TIMESTAMP, INT64/);
+  });
+
   test('a created view joins the catalog for the SQL after it', async () => {
     const { findings } = await checkSources(
       [

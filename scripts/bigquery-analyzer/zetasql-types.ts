@@ -88,3 +88,34 @@ export function typeOfParamValue(value: unknown, name: string): TypeProto {
       throw new Error(`@${name}: a ${typeof value} has no BigQuery type`);
   }
 }
+
+/**
+ * A type as SQL writes it, for parameters a sql/ file declares in its header: a scalar
+ * (`STRING`, `INT64`, `TIMESTAMP`, …) or `ARRAY<scalar>`. Undefined for anything else.
+ */
+export function typeOfSqlName(name: string): TypeProto | undefined {
+  const upper = name.toUpperCase().replace(/\s+/g, '');
+  const array = /^ARRAY<(\w+)>$/.exec(upper);
+  if (array) {
+    const element = scalarKinds[array[1]!];
+    return element ? arrayOf(scalar(element)) : undefined;
+  }
+  const kind = scalarKinds[upper];
+  return kind ? scalar(kind) : undefined;
+}
+
+/**
+ * The parameters a sql/ file declares in its header comment, one per line as
+ * `--   @name TYPE  what it is` (the form sql/reconcile/ uses), typed for the analyzer; a parameter
+ * it does not declare is left for the analyzer to infer. A declared type that is not a BigQuery
+ * type is an error, not a guess.
+ */
+export function declaredParamTypes(sql: string, where: string): Record<string, TypeProto> {
+  const types: Record<string, TypeProto> = {};
+  for (const match of sql.matchAll(/^\s*--\s*@(\w+)\s+([A-Za-z0-9_]+(?:\s*<\s*\w+\s*>)?)/gm)) {
+    const type = typeOfSqlName(match[2]!);
+    if (!type) throw new Error(`${where}: parameter @${match[1]} is declared as "${match[2]}", not a BigQuery type the check knows`);
+    types[match[1]!.toLowerCase()] = type;
+  }
+  return types;
+}
