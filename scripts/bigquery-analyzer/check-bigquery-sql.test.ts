@@ -176,6 +176,19 @@ describe('the checker fails on what BigQuery rejects, with the analyzer\'s messa
 });
 
 describe('the CLI', { skip: noAnalyzer }, () => {
+  test('a schema with a type BigQuery does not have is refused, naming the file and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-bq-check-'));
+    try {
+      mkdirSync(join(dir, 'sql', 'tables'), { recursive: true });
+      writeFileSync(join(dir, 'sql', 'tables', 'orders.schema.json'), JSON.stringify([{ name: 'total', type: 'MONEY', mode: 'NULLABLE' }]));
+      const run = spawnSync(process.execPath, [join(root, 'scripts', 'check-bigquery-sql.mjs'), '--root', dir], { encoding: 'utf8' });
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /orders\.schema\.json: field "total" has type "MONEY", which is not a BigQuery schema type/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('prints a line per file and fails with file:line:column: message', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nudge-bq-check-'));
     try {
