@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ZetaSQLClient } from '@fivetrandevelopers/zetasql';
 
@@ -22,7 +22,7 @@ export type AnalyzerServer = {
   client: ZetaSQLClient;
   port: number;
   pid: number | undefined;
-  /** Milliseconds from spawn to "Server listening" (reported by the CLI). */
+  /** Milliseconds from spawn to the server's first answer (reported by the CLI). */
   startedInMs: number;
   /** What the server printed (its last 4 KB): a crash's CHECK failure is there. */
   output: () => string;
@@ -45,6 +45,17 @@ export function findAnalyzerBinary(): string {
   const binary = join(lib, 'zetasql', name);
   if (!existsSync(binary)) throw new AnalyzerUnavailableError(`ZetaSQL analyzer: ${binary} is missing (npm ci?)`);
   return binary;
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function findFreeLoopbackPort(): Promise<number> {
@@ -72,8 +83,21 @@ function spawnServer(binary: string, port: number): ChildProcess {
   return spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * The port is free when the kernel names it, but another process may take it before the server
+ * binds it; the server then exits at once, and a second port is tried (three in all).
+ */
 export async function startAnalyzerServer(options: Partial<typeof analyzerServerDefaults> = {}): Promise<AnalyzerServer> {
-  const { startTimeoutMs } = { ...analyzerServerDefaults, ...options };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePort({ ...analyzerServerDefaults, ...options });
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof AnalyzerUnavailableError && /exited at start/.test(error.message))) throw error;
+    }
+  }
+}
+
+async function startOnFreePort({ startTimeoutMs }: typeof analyzerServerDefaults): Promise<AnalyzerServer> {
   const binary = findAnalyzerBinary();
   const port = await findFreeLoopbackPort();
   const started = performance.now();
@@ -88,6 +112,7 @@ export async function startAnalyzerServer(options: Partial<typeof analyzerServer
     const fail = (message: string) => {
       clearTimeout(timer);
       kill();
+      process.removeListener('exit', kill);
       reject(new AnalyzerUnavailableError(`ZetaSQL analyzer (${binary}) ${message}${output ? `:\n${output.trim()}` : ''}`));
     };
     const timer = setTimeout(() => fail(`did not start within ${startTimeoutMs} ms`), startTimeoutMs);
@@ -103,11 +128,35 @@ export async function startAnalyzerServer(options: Partial<typeof analyzerServer
     child.once('error', (error) => fail(`could not be started (${error.message})`));
     child.once('exit', (code, signal) => fail(`exited at start (code ${code}, signal ${signal})`));
   });
-  const startedInMs = performance.now() - started;
 
-  // The package's client is a singleton bound to "localhost" — loopback, like the server.
-  ZetaSQLClient.init(port);
+  // "Server listening" is printed before the port is bound (a taken port then crashes the
+  // server), so readiness is a TCP connection to the port, then an answer from the server while
+  // it is still alive (the port could be someone else's). Probing with a gRPC call at once would
+  // put the channel into its 1 s reconnect backoff on the first refusal.
+  const exited = new Promise<'exited'>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve('exited');
+    child.once('exit', () => resolve('exited'));
+  });
+  const exitedAtStart = () =>
+    new AnalyzerUnavailableError(`ZetaSQL analyzer (${binary}) exited at start (code ${child.exitCode}, signal ${child.signalCode}):\n${output.trim()}`);
+  while (!(await acceptsConnections(port))) {
+    if (child.exitCode !== null || child.signalCode !== null) throw exitedAtStart();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  ZetaSQLClient.init(port); // the package's client: a singleton bound to "localhost" (loopback)
   const client = ZetaSQLClient.getInstance();
+  const probe = client.formatSql({ sql: 'SELECT 1' }).then(
+    () => 'answered' as const,
+    (error: unknown) => error,
+  );
+  const answer = await Promise.race([probe, exited]);
+  if (answer !== 'answered') {
+    ZetaSQLClient.API.close();
+    kill();
+    if (answer === 'exited') throw exitedAtStart();
+    throw new AnalyzerUnavailableError(`ZetaSQL analyzer (${binary}) did not answer on port ${port}: ${answer instanceof Error ? answer.message : String(answer)}`);
+  }
+  const startedInMs = performance.now() - started;
   return {
     client,
     port,
