@@ -22,4 +22,10 @@ export type BigQueryCase = {
   expected: { rows: WarehouseRow[] } | { refused: RegExp } | { error: RegExp };
   /** Where BigQuery documents this answer (a docs URL and the passage), for the reviewer. */
   documented: string;
+  /**
+   * Only for SQL BigQuery itself rejects before running it (a date part a function does not take, a
+   * type error): the message Google's BigQuery analyzer gives, which the ZetaSQL check
+   * (scripts/check-bigquery-sql.mjs) requires. Every other case must pass that analyzer.
+   */
+  bigQueryRejects?: RegExp;
 };
