@@ -24,8 +24,8 @@ export const bigQueryCases: BigQueryCase[] = [
   },
   {
     name: "STRING → BOOL takes only 'true' and 'false', in any case",
-    sql: "SELECT CAST('TRUE' AS BOOL) AS yes, CAST('false' AS BOOL) AS no, SAFE_CAST('yes' AS BOOL) AS word, SAFE_CAST('1' AS BOOL) AS digit",
-    expected: { rows: [{ yes: true, no: false, word: null, digit: null }] },
+    sql: "SELECT CAST('TRUE' AS BOOL) AS yes, CAST('false' AS BOOL) AS falsy, SAFE_CAST('yes' AS BOOL) AS word, SAFE_CAST('1' AS BOOL) AS digit",
+    expected: { rows: [{ yes: true, falsy: false, word: null, digit: null }] },
     documented: `${conversion} (STRING to BOOL: "Returns TRUE if x is "true" and FALSE if x is "false" ... All other values of x are invalid")`,
   },
   {

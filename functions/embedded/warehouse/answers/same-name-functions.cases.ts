@@ -22,7 +22,7 @@ export const bigQueryCases: BigQueryCase[] = [
   },
   {
     name: 'ARRAY_CONCAT is NULL when an argument is NULL',
-    sql: 'SELECT ARRAY_CONCAT([1, 2], [3, 4], [5, 6]) AS count_to_six, ARRAY_CONCAT([1], NULL) IS NULL AS with_null',
+    sql: 'SELECT ARRAY_CONCAT([1, 2], [3, 4], [5, 6]) AS count_to_six, ARRAY_CONCAT([1], CAST(NULL AS ARRAY<INT64>)) IS NULL AS with_null',
     expected: { rows: [{ count_to_six: [1, 2, 3, 4, 5, 6], with_null: true }] },
     documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/array_functions#array_concat (example [1..6]; "returns NULL if any input argument is NULL")',
   },
