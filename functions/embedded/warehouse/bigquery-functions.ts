@@ -1,4 +1,5 @@
 import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
+import { readDatePart, truncateToWeek, weekOfYear, weeksBetween } from './week-parts.ts';
 
 /**
  * BigQuery function calls → DuckDB, one row per function. Each rewrite receives the call's
@@ -28,21 +29,11 @@ function arity(call: FunctionCall, ...allowed: number[]): void {
   }
 }
 
-const datePartNames: Record<string, string> = {
-  MICROSECOND: 'microsecond', MILLISECOND: 'millisecond', SECOND: 'second', MINUTE: 'minute', HOUR: 'hour',
-  DAY: 'day', WEEK: 'week', ISOWEEK: 'week', MONTH: 'month', QUARTER: 'quarter', YEAR: 'year', ISOYEAR: 'isoyear',
-  DAYOFWEEK: 'dow', DAYOFYEAR: 'doy',
-};
-
-/** `DAY` → `'day'`; BigQuery writes date parts as bare keywords, DuckDB as strings. */
+/** `DAY` → `'day'`, for the parts that mean the same in both dialects; weeks go through week-parts.ts. */
 function datePart(call: FunctionCall, index: number): string {
-  const tokens = (call.rawArgs[index] ?? []).filter(isSignificant);
-  const word = tokens[0]?.value.toUpperCase() ?? '';
-  const part = datePartNames[word];
-  if (!part || (tokens.length > 1 && word !== 'WEEK')) {
-    throw new BigQueryTranslationError(`${call.name}: unsupported date part "${tokens.map((t) => t.text).join('')}"`);
-  }
-  return `'${part}'`;
+  const part = readDatePart(call.name, call.rawArgs[index] ?? []);
+  if (part.kind === 'week') throw new BigQueryTranslationError(`${call.name}: date part ${part.name} is not supported here`);
+  return `'${part.duckdb}'`;
 }
 
 /** BigQuery format elements DuckDB's strftime/strptime lack, spelled in ones it has. */
@@ -87,7 +78,9 @@ function intervalArg(call: FunctionCall, index: number): string {
   if (!isKeyword(sig[0], 'INTERVAL') || sig.length < 3 || last?.kind !== 'ident') return call.args[index]!;
   if (sig.length === 3 && sig[1]!.kind === 'number') return call.args[index]!;
   const amount = call.translate(raw.slice(raw.indexOf(sig[0]!) + 1, raw.indexOf(last)));
-  return `INTERVAL (${amount.trim()}) ${datePart({ ...call, rawArgs: [[last]] }, 0).slice(1, -1).toUpperCase()}`;
+  const unit = readDatePart(call.name, [last]);
+  if (unit.kind === 'week' && unit.iso) throw new BigQueryTranslationError(`${call.name}: INTERVAL ... ISOWEEK is not a BigQuery interval`);
+  return `INTERVAL (${amount.trim()}) ${unit.kind === 'week' ? 'WEEK' : unit.duckdb.toUpperCase()}`;
 }
 
 const shift =
@@ -100,21 +93,35 @@ const shift =
 
 /**
  * TIMESTAMP_DIFF counts whole intervals elapsed (01:00:00 - 00:00:01 is 0 hours): DuckDB's
- * date_sub. DATE_DIFF and DATETIME_DIFF count boundaries crossed: DuckDB's date_diff.
+ * date_sub; BigQuery takes only MICROSECOND … DAY there, so longer parts are refused as BigQuery
+ * refuses them. DATE_DIFF and DATETIME_DIFF count part boundaries crossed: DuckDB's date_diff,
+ * except for weeks, whose boundaries are BigQuery's weekday (week-parts.ts).
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/timestamp_functions#timestamp_diff
  */
-const diff =
-  (duckName: 'date_sub' | 'date_diff'): FunctionRewrite =>
-  (call) => {
-    arity(call, 3);
-    return `${duckName}(${datePart(call, 2)}, ${call.args[1]}, ${call.args[0]})`;
-  };
+const wholeIntervalParts = new Set(['MICROSECOND', 'MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY']);
 
+const timestampDiff: FunctionRewrite = (call) => {
+  arity(call, 3);
+  const part = readDatePart(call.name, call.rawArgs[2] ?? []);
+  if (!wholeIntervalParts.has(part.name)) throw new BigQueryTranslationError(`${call.name}: BigQuery does not support date part ${part.name} here (MICROSECOND … DAY only)`);
+  return `date_sub(${datePart(call, 2)}, ${call.args[1]}, ${call.args[0]})`;
+};
+
+const boundaryDiff: FunctionRewrite = (call) => {
+  arity(call, 3);
+  const part = readDatePart(call.name, call.rawArgs[2] ?? []);
+  if (part.kind === 'week') return weeksBetween(call.args[0]!, call.args[1]!, part.startsOn);
+  return `date_diff('${part.duckdb}', ${call.args[1]}, ${call.args[0]})`;
+};
+
+/** `(value, part[, time zone])`: truncated in the zone's wall clock, then back to an instant. */
 const trunc =
   (castTo?: string): FunctionRewrite =>
   (call) => {
     arity(call, 2, 3);
-    const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[0]})` : call.args[0];
-    const truncated = `date_trunc(${datePart(call, 1)}, ${value})`;
+    const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[0]})` : call.args[0]!;
+    const part = readDatePart(call.name, call.rawArgs[1] ?? []);
+    const truncated = part.kind === 'week' ? truncateToWeek(value, part.startsOn) : `date_trunc('${part.duckdb}', ${value})`;
     if (castTo) return `CAST(${truncated} AS ${castTo})`;
     return call.args.length === 3 ? `timezone(${call.args[2]}, ${truncated})` : truncated;
   };
@@ -166,9 +173,9 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   DATETIME_SUB: shift('-'),
   DATE_ADD: shift('+', 'DATE'),
   DATE_SUB: shift('-', 'DATE'),
-  TIMESTAMP_DIFF: diff('date_sub'),
-  DATETIME_DIFF: diff('date_diff'),
-  DATE_DIFF: diff('date_diff'),
+  TIMESTAMP_DIFF: timestampDiff,
+  DATETIME_DIFF: boundaryDiff,
+  DATE_DIFF: boundaryDiff,
   TIMESTAMP_TRUNC: trunc(),
   DATETIME_TRUNC: trunc(),
   DATE_TRUNC: trunc('DATE'),
@@ -189,15 +196,17 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
     return `CAST(${call.args[0]} AS TIMESTAMP)`;
   },
   EXTRACT: (call) => {
-    const tokens = (call.rawArgs[0] ?? []).filter(isSignificant);
-    const fromIndex = tokens.findIndex((token) => isKeyword(token, 'FROM'));
-    if (fromIndex !== 1) throw new BigQueryTranslationError('EXTRACT expects (part FROM expression)');
-    const value = call.translate((call.rawArgs[0] ?? []).slice((call.rawArgs[0] ?? []).indexOf(tokens[fromIndex]!) + 1));
-    const part = tokens[0]!.value.toUpperCase();
-    if (part === 'DATE') return `CAST(${value} AS DATE)`;
+    const raw = call.rawArgs[0] ?? [];
+    const fromAt = raw.findIndex((token) => isKeyword(token, 'FROM'));
+    if (fromAt < 1 || call.args.length !== 1) throw new BigQueryTranslationError('EXTRACT expects (part FROM expression)');
+    const value = call.translate(raw.slice(fromAt + 1));
+    const partTokens = raw.slice(0, fromAt);
+    if (isKeyword(partTokens.find(isSignificant), 'DATE') && partTokens.filter(isSignificant).length === 1) return `CAST(${value} AS DATE)`;
+    const part = readDatePart('EXTRACT', partTokens);
     // BigQuery numbers days of week 1 (Sunday) to 7; DuckDB 0 (Sunday) to 6.
-    if (part === 'DAYOFWEEK') return `(dayofweek(${value}) + 1)`;
-    return `date_part(${datePart({ ...call, rawArgs: [[tokens[0]!]] }, 0)}, ${value})`;
+    if (part.name === 'DAYOFWEEK') return `(dayofweek(${value}) + 1)`;
+    if (part.kind === 'week') return part.iso ? `date_part('week', ${value})` : weekOfYear(value, part.startsOn);
+    return `date_part('${part.duckdb}', ${value})`;
   },
   FORMAT_TIMESTAMP: (call) => {
     arity(call, 2, 3);

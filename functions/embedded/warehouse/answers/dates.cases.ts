@@ -1,11 +1,178 @@
 import type { BigQueryCase } from './bigquery-case.ts';
 
+const dateFunctions = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions';
+const datetimeFunctions = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/datetime_functions';
+const timestampFunctions = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/timestamp_functions';
+
 /** Date and time answers BigQuery documents (weeks, boundaries, formats). */
 export const bigQueryCases: BigQueryCase[] = [
   {
     name: 'DATE_DIFF in DAY counts the days between two dates',
     sql: "SELECT DATE_DIFF(DATE '2010-07-07', DATE '2008-12-25', DAY) AS days_diff",
     expected: { rows: [{ days_diff: 559 }] },
-    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions#date_diff (example: 559)',
+    documented: `${dateFunctions}#date_diff (example: 559)`,
+  },
+  {
+    name: 'DATE_DIFF in WEEK counts Sunday boundaries: Saturday to Sunday is one week',
+    sql: "SELECT DATE_DIFF(DATE '2017-10-15', DATE '2017-10-14', DAY) AS days_diff, DATE_DIFF(DATE '2017-10-15', DATE '2017-10-14', WEEK) AS weeks_diff",
+    expected: { rows: [{ days_diff: 1, weeks_diff: 1 }] },
+    documented: `${dateFunctions}#date_diff (example: 1 day, 1 week, "each WEEK starts on Sunday")`,
+  },
+  {
+    name: 'DATE_DIFF in YEAR counts calendar years, ISOYEAR ISO years',
+    sql: "SELECT DATE_DIFF(DATE '2017-12-30', DATE '2014-12-30', YEAR) AS year_diff, DATE_DIFF(DATE '2017-12-30', DATE '2014-12-30', ISOYEAR) AS isoyear_diff",
+    expected: { rows: [{ year_diff: 3, isoyear_diff: 2 }] },
+    documented: `${dateFunctions}#date_diff (example: 3 and 2, ISO year 2015 starts 2014-12-29)`,
+  },
+  {
+    name: 'DATE_DIFF from Sunday to Monday: 0 WEEK, 1 WEEK(MONDAY), 1 ISOWEEK',
+    sql:
+      "SELECT DATE_DIFF(DATE '2017-12-18', DATE '2017-12-17', WEEK) AS week_diff, DATE_DIFF(DATE '2017-12-18', DATE '2017-12-17', WEEK(MONDAY)) AS week_weekday_diff, " +
+      "DATE_DIFF(DATE '2017-12-18', DATE '2017-12-17', ISOWEEK) AS isoweek_diff",
+    expected: { rows: [{ week_diff: 0, week_weekday_diff: 1, isoweek_diff: 1 }] },
+    documented: `${dateFunctions}#date_diff (example: 0, 1, 1)`,
+  },
+  {
+    name: 'DATE_DIFF in WEEK backwards and across several weeks (boundaries, not days / 7)',
+    sql:
+      "SELECT DATE_DIFF(DATE '2017-10-14', DATE '2017-10-15', WEEK) AS back, DATE_DIFF(DATE '2017-11-05', DATE '2017-10-14', WEEK) AS forward, " +
+      "DATE_DIFF(DATE '2017-11-04', DATE '2017-10-15', WEEK(SATURDAY)) AS saturdays",
+    // Sundays after 2017-10-14 up to 2017-11-05: 10-15, 10-22, 10-29, 11-05. Saturdays after
+    // 2017-10-15 up to 2017-11-04: 10-21, 10-28, 11-04.
+    expected: { rows: [{ back: -1, forward: 4, saturdays: 3 }] },
+    documented: `${dateFunctions}#date_diff ("the number of part boundaries between the two dates"; WEEK(<WEEKDAY>) weeks begin on WEEKDAY)`,
+  },
+  {
+    name: 'DATE_DIFF in MONTH and QUARTER counts boundaries: one day apart can be one month',
+    sql: "SELECT DATE_DIFF(DATE '2026-02-01', DATE '2026-01-31', MONTH) AS months, DATE_DIFF(DATE '2026-04-01', DATE '2026-03-31', QUARTER) AS quarters",
+    expected: { rows: [{ months: 1, quarters: 1 }] },
+    documented: `${dateFunctions}#date_diff ("the number of part boundaries between the two dates")`,
+  },
+  {
+    name: 'DATETIME_DIFF counts boundaries, weeks Sunday-based',
+    sql:
+      "SELECT DATETIME_DIFF(DATETIME '2010-07-07 10:20:00', DATETIME '2008-12-25 15:30:00', DAY) AS days, " +
+      "DATETIME_DIFF(DATETIME '2017-10-15 00:00:00', DATETIME '2017-10-14 00:00:00', WEEK) AS weeks, " +
+      "DATETIME_DIFF(DATETIME '2017-12-18 00:00:00', DATETIME '2017-12-17 00:00:00', WEEK) AS week_diff, " +
+      "DATETIME_DIFF(DATETIME '2017-12-18 00:00:00', DATETIME '2017-12-17 00:00:00', WEEK(MONDAY)) AS week_weekday_diff, " +
+      "DATETIME_DIFF(DATETIME '2017-12-18 00:00:00', DATETIME '2017-12-17 00:00:00', ISOWEEK) AS isoweek_diff",
+    expected: { rows: [{ days: 559, weeks: 1, week_diff: 0, week_weekday_diff: 1, isoweek_diff: 1 }] },
+    documented: `${datetimeFunctions}#datetime_diff (examples: 559, 1; 0, 1, 1)`,
+  },
+  {
+    name: 'TIMESTAMP_DIFF counts whole intervals, negative when the first is earlier',
+    sql:
+      "SELECT TIMESTAMP_DIFF(TIMESTAMP '2018-08-14', TIMESTAMP '2018-10-14', DAY) AS negative_diff, " +
+      "TIMESTAMP_DIFF(TIMESTAMP '2001-02-01 01:00:00', TIMESTAMP '2001-02-01 00:00:01', HOUR) AS hours",
+    expected: { rows: [{ negative_diff: -61, hours: 0 }] },
+    documented: `${timestampFunctions}#timestamp_diff (examples: -61, 0)`,
+  },
+  {
+    name: 'TIMESTAMP_DIFF takes no WEEK, MONTH or YEAR part: refused as BigQuery refuses it',
+    sql: "SELECT TIMESTAMP_DIFF(TIMESTAMP '2018-10-14', TIMESTAMP '2018-08-14', WEEK) AS weeks",
+    expected: { refused: /TIMESTAMP_DIFF: .*WEEK/ },
+    documented: `${timestampFunctions}#timestamp_diff (part: MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR, DAY)`,
+  },
+  {
+    name: 'DATE_TRUNC to MONTH',
+    sql: "SELECT DATE_TRUNC(DATE '2008-12-25', MONTH) AS month",
+    expected: { rows: [{ month: '2008-12-01' }] },
+    documented: `${dateFunctions}#date_trunc (example: 2008-12-01)`,
+  },
+  {
+    name: 'DATE_TRUNC to WEEK(MONDAY) of a Sunday is the Monday before',
+    sql: "SELECT date AS original, DATE_TRUNC(date, WEEK(MONDAY)) AS truncated FROM (SELECT DATE('2017-11-05') AS date)",
+    expected: { rows: [{ original: '2017-11-05', truncated: '2017-10-30' }] },
+    documented: `${dateFunctions}#date_trunc (example: 2017-11-05 → 2017-10-30)`,
+  },
+  {
+    name: 'DATE_TRUNC to WEEK starts on Sunday; ISOWEEK on Monday; WEEK(SATURDAY) on Saturday',
+    sql:
+      "SELECT d, DATE_TRUNC(d, WEEK) AS sunday_week, DATE_TRUNC(d, ISOWEEK) AS iso_week, DATE_TRUNC(d, WEEK(SATURDAY)) AS saturday_week " +
+      "FROM UNNEST([DATE '2017-11-04', DATE '2017-11-05', DATE '2017-11-08']) AS d ORDER BY d",
+    expected: {
+      rows: [
+        { d: '2017-11-04', sunday_week: '2017-10-29', iso_week: '2017-10-30', saturday_week: '2017-11-04' },
+        { d: '2017-11-05', sunday_week: '2017-11-05', iso_week: '2017-10-30', saturday_week: '2017-11-04' },
+        { d: '2017-11-08', sunday_week: '2017-11-05', iso_week: '2017-11-06', saturday_week: '2017-11-04' },
+      ],
+    },
+    documented: `${dateFunctions}#date_trunc (WEEK: "begins on Sunday"; WEEK(<WEEKDAY>): begins on WEEKDAY; ISOWEEK: ISO 8601 weeks begin on Monday)`,
+  },
+  {
+    name: 'DATE_TRUNC to ISOYEAR is the Monday of ISO week 1',
+    sql: "SELECT DATE_TRUNC(DATE '2015-06-15', ISOYEAR) AS isoyear_boundary, EXTRACT(ISOYEAR FROM DATE '2015-06-15') AS isoyear_number",
+    expected: { rows: [{ isoyear_boundary: '2014-12-29', isoyear_number: 2015 }] },
+    documented: `${dateFunctions}#date_trunc (example: 2014-12-29, 2015)`,
+  },
+  {
+    name: 'EXTRACT WEEK is Sunday-based from 0 (days before the first Sunday are week 0); ISOWEEK and ISOYEAR are ISO 8601',
+    sql:
+      'SELECT date, EXTRACT(ISOYEAR FROM date) AS isoyear, EXTRACT(ISOWEEK FROM date) AS isoweek, EXTRACT(YEAR FROM date) AS year, EXTRACT(WEEK FROM date) AS week ' +
+      "FROM UNNEST([DATE '2015-12-26', DATE '2015-12-27', DATE '2015-12-28', DATE '2016-01-01', DATE '2016-01-02', DATE '2016-01-03', DATE '2016-01-04']) AS date ORDER BY date",
+    expected: {
+      rows: [
+        { date: '2015-12-26', isoyear: 2015, isoweek: 52, year: 2015, week: 51 },
+        { date: '2015-12-27', isoyear: 2015, isoweek: 52, year: 2015, week: 52 },
+        { date: '2015-12-28', isoyear: 2015, isoweek: 53, year: 2015, week: 52 },
+        { date: '2016-01-01', isoyear: 2015, isoweek: 53, year: 2016, week: 0 },
+        { date: '2016-01-02', isoyear: 2015, isoweek: 53, year: 2016, week: 0 },
+        { date: '2016-01-03', isoyear: 2015, isoweek: 53, year: 2016, week: 1 },
+        { date: '2016-01-04', isoyear: 2016, isoweek: 1, year: 2016, week: 1 },
+      ],
+    },
+    documented: `${dateFunctions}#extract (example over 2015-12-23 … 2016-01-09: ISOYEAR, ISOWEEK, YEAR, WEEK)`,
+  },
+  {
+    name: 'EXTRACT WEEK(SUNDAY) and WEEK(MONDAY)',
+    sql: "SELECT date, EXTRACT(WEEK(SUNDAY) FROM date) AS week_sunday, EXTRACT(WEEK(MONDAY) FROM date) AS week_monday FROM (SELECT DATE('2017-11-05') AS date)",
+    expected: { rows: [{ date: '2017-11-05', week_sunday: 45, week_monday: 44 }] },
+    documented: `${dateFunctions}#extract (example: 45, 44)`,
+  },
+  {
+    name: 'TIMESTAMP_TRUNC to DAY in a time zone',
+    sql:
+      "SELECT TIMESTAMP_TRUNC(TIMESTAMP '2008-12-25 15:30:00+00', DAY, 'UTC') AS utc, " +
+      "TIMESTAMP_TRUNC(TIMESTAMP '2008-12-25 15:30:00+00', DAY, 'America/Los_Angeles') AS la",
+    expected: { rows: [{ utc: '2008-12-25T00:00:00.000Z', la: '2008-12-25T08:00:00.000Z' }] },
+    documented: `${timestampFunctions}#timestamp_trunc (example: 2008-12-25 00:00:00+00 and 2008-12-25 08:00:00+00)`,
+  },
+  {
+    name: 'TIMESTAMP_TRUNC to WEEK(MONDAY) in UTC and in Pacific/Auckland',
+    sql:
+      "SELECT TIMESTAMP_TRUNC(TIMESTAMP '2017-11-06 00:00:00+12', WEEK(MONDAY), 'UTC') AS utc_truncated, " +
+      "TIMESTAMP_TRUNC(TIMESTAMP '2017-11-06 00:00:00+12', WEEK(MONDAY), 'Pacific/Auckland') AS nzdt_truncated",
+    expected: { rows: [{ utc_truncated: '2017-10-30T00:00:00.000Z', nzdt_truncated: '2017-11-05T11:00:00.000Z' }] },
+    documented: `${timestampFunctions}#timestamp_trunc (example: 2017-10-30 00:00:00+00, 2017-11-05 11:00:00+00)`,
+  },
+  {
+    name: 'TIMESTAMP_TRUNC to WEEK starts on Sunday (UTC and a time zone)',
+    sql:
+      "SELECT TIMESTAMP_TRUNC(TIMESTAMP '2017-11-08 15:00:00+00', WEEK) AS utc_week, " +
+      "TIMESTAMP_TRUNC(TIMESTAMP '2017-11-05 03:00:00+00', WEEK, 'America/Los_Angeles') AS la_week",
+    // 2017-11-05 03:00 UTC is Saturday 2017-11-04 20:00 in Los Angeles (PDT, UTC-7): its week
+    // began Sunday 2017-10-29 00:00 PDT = 07:00 UTC.
+    expected: { rows: [{ utc_week: '2017-11-05T00:00:00.000Z', la_week: '2017-10-29T07:00:00.000Z' }] },
+    documented: `${timestampFunctions}#timestamp_trunc (WEEK: "begins on Sunday"; with a time zone, truncation happens in that zone)`,
+  },
+  {
+    name: 'TIMESTAMP_TRUNC to ISOYEAR',
+    sql: "SELECT TIMESTAMP_TRUNC(TIMESTAMP '2015-06-15 00:00:00+00', ISOYEAR) AS isoyear_boundary",
+    expected: { rows: [{ isoyear_boundary: '2014-12-29T00:00:00.000Z' }] },
+    documented: `${timestampFunctions}#timestamp_trunc (example: 2014-12-29 00:00:00+00)`,
+  },
+  {
+    name: 'DATETIME_TRUNC to DAY and WEEK(MONDAY)',
+    sql:
+      "SELECT DATETIME_TRUNC(DATETIME '2008-12-25 15:30:00', DAY) AS truncated, " +
+      "DATETIME_TRUNC(DATETIME '2017-11-05 00:00:00', WEEK(MONDAY)) AS monday_week, DATETIME_TRUNC(DATETIME '2017-11-08 12:00:00', WEEK) AS sunday_week",
+    expected: { rows: [{ truncated: '2008-12-25T00:00:00.000', monday_week: '2017-10-30T00:00:00.000', sunday_week: '2017-11-05T00:00:00.000' }] },
+    documented: `${datetimeFunctions}#datetime_trunc (examples: 2008-12-25 00:00:00, 2017-10-30 00:00:00)`,
+  },
+  {
+    name: 'A weekday the part does not know is refused, naming it',
+    sql: "SELECT DATE_TRUNC(DATE '2017-11-05', WEEK(FUNDAY)) AS w",
+    expected: { refused: /unsupported date part "WEEK\(FUNDAY\)"/ },
+    documented: `${dateFunctions}#date_trunc (WEEK(<WEEKDAY>): SUNDAY … SATURDAY)`,
   },
 ];
