@@ -1,4 +1,5 @@
 import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
+import { countCapturingGroups, literalPattern } from './regexp-groups.ts';
 import { readDatePart, truncateToWeek, weekOfYear, weeksBetween } from './week-parts.ts';
 
 /**
@@ -133,10 +134,60 @@ const castTo =
     return `${safe ? 'TRY_CAST' : 'CAST'}(${call.args[0]} AS ${type})`;
   };
 
+/**
+ * BigQuery raises "division by zero" where DuckDB answers NULL or Infinity; a divisor wrapped in
+ * this raises DuckDB's error() instead, and is itself unchanged otherwise.
+ */
+export function nonZeroDivisor(divisor: string, what: string): string {
+  return `(CASE WHEN (${divisor}) = 0 THEN error('division by zero: ${what.replaceAll("'", "''")}') ELSE (${divisor}) END)`;
+}
+
+/**
+ * JSON_VALUE answers NULL for an object or an array (it extracts scalars only), where DuckDB's
+ * json_extract_string answers their JSON text.
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#json_value
+ */
+const jsonScalar: FunctionRewrite = (call) => {
+  arity(call, 1, 2);
+  const [json, path = "'$'"] = call.args;
+  return `(CASE WHEN json_type(${json}, ${path}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(${json}, ${path}) END)`;
+};
+
+/**
+ * REGEXP_EXTRACT: the capturing group if the pattern has one, else the whole match; more than
+ * one group is an error in BigQuery; no match is NULL (DuckDB's regexp_extract answers '').
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/string_functions#regexp_extract
+ */
+function regexpGroup(call: FunctionCall): number {
+  const groups = countCapturingGroups(literalPattern(call.name, call.rawArgs[1] ?? []));
+  if (groups > 1) throw new BigQueryTranslationError(`${call.name}: the regular expression has ${groups} capturing groups; BigQuery allows at most 1`);
+  return groups;
+}
+
+const regexpExtract: FunctionRewrite = (call) => {
+  if (call.args.length > 2) throw new BigQueryTranslationError(`${call.name} with a position or occurrence is not supported`);
+  arity(call, 2);
+  const [value, pattern] = call.args;
+  return `(CASE WHEN regexp_matches(${value}, ${pattern}) THEN regexp_extract(${value}, ${pattern}, ${regexpGroup(call)}) END)`;
+};
+
+/**
+ * SUBSTR: a position of 0, or before the start (< -LENGTH), starts at 1 in BigQuery, where
+ * DuckDB counts such positions as characters before the string; a negative length is an error.
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/string_functions#substr
+ */
+const substr: FunctionRewrite = (call) => {
+  arity(call, 2, 3);
+  const [value, position, length] = call.args;
+  const start = `(CASE WHEN (${position}) = 0 OR (${position}) < -length(${value}) THEN 1 ELSE (${position}) END)`;
+  if (length === undefined) return `substr(${value}, ${start})`;
+  return `substr(${value}, ${start}, (CASE WHEN (${length}) < 0 THEN error('${call.name}: length must be non-negative') ELSE (${length}) END))`;
+};
+
 export const functionRewrites: Record<string, FunctionRewrite> = {
   // JSON: BigQuery's JSONPath ('$.a.b', '$."a b"', '$.a[0]') is also DuckDB's.
-  JSON_VALUE: (call) => (arity(call, 1, 2), `json_extract_string(${call.args[0]}, ${call.args[1] ?? "'$'"})`),
-  JSON_EXTRACT_SCALAR: (call) => (arity(call, 1, 2), `json_extract_string(${call.args[0]}, ${call.args[1] ?? "'$'"})`),
+  JSON_VALUE: jsonScalar,
+  JSON_EXTRACT_SCALAR: jsonScalar,
   JSON_QUERY: (call) => (arity(call, 2), `json_extract(${call.args[0]}, ${call.args[1]})`),
   JSON_EXTRACT: (call) => (arity(call, 2), `json_extract(${call.args[0]}, ${call.args[1]})`),
   // BigQuery names JSON types object, array, string, number, boolean, null; DuckDB names the
@@ -231,10 +282,17 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   // Not DuckDB's count_if, which answers NULL when no row (or only NULLs) is counted, where
   // BigQuery's COUNTIF answers 0. count() of a CASE is 0 then, and still takes OVER (...).
   COUNTIF: (call) => (arity(call, 1), `count(CASE WHEN ${call.args[0]} THEN 1 END)`),
+  // HyperLogLog (DuckDB's approx_count_distinct) can overshoot the true count on small data;
+  // an exact count is always within BigQuery's bounds and never more than the truth.
+  APPROX_COUNT_DISTINCT: (call) => (arity(call, 1), `count(DISTINCT ${call.args[0]})`),
   LOGICAL_AND: rename('bool_and'),
   LOGICAL_OR: rename('bool_or'),
   SAFE_DIVIDE: (call) => (arity(call, 2), `CASE WHEN (${call.args[1]}) = 0 THEN NULL ELSE (${call.args[0]}) / (${call.args[1]}) END`),
-  DIV: (call) => (arity(call, 2), `((${call.args[0]}) // (${call.args[1]}))`),
+  DIV: (call) => (arity(call, 2), `((${call.args[0]}) // ${nonZeroDivisor(call.args[1]!, 'DIV')})`),
+  MOD: (call) => (arity(call, 2), `mod(${call.args[0]}, ${nonZeroDivisor(call.args[1]!, 'MOD')})`),
+  // BigQuery's LOG(x) is the natural logarithm and LOG(x, b) is to base b; DuckDB's log(x) is
+  // base 10 and log(b, x) takes the base first.
+  LOG: (call) => (arity(call, 1, 2), call.args.length === 1 ? `ln(${call.args[0]})` : `log(${call.args[1]}, ${call.args[0]})`),
   STRUCT: (call) =>
     `struct_pack(${call.rawArgs
       .map((raw, index) => {
@@ -247,6 +305,18 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
       .join(', ')})`,
   // Strings and arrays.
   REGEXP_CONTAINS: rename('regexp_matches'),
+  REGEXP_EXTRACT: regexpExtract,
+  REGEXP_SUBSTR: regexpExtract,
+  REGEXP_EXTRACT_ALL: (call) => (arity(call, 2), `regexp_extract_all(${call.args[0]}, ${call.args[1]}, ${regexpGroup(call)})`),
+  // BigQuery replaces every match; DuckDB only the first unless told 'g'. Both read \1 as a group.
+  REGEXP_REPLACE: (call) => (arity(call, 3), `regexp_replace(${call.args.join(', ')}, 'g')`),
+  // BigQuery's CONCAT is NULL when any argument is; DuckDB's concat skips NULLs, its || does not.
+  CONCAT: (call) => {
+    if (call.args.length === 0) throw new BigQueryTranslationError('CONCAT takes at least 1 argument');
+    return `(${call.args.join(' || ')})`;
+  },
+  SUBSTR: substr,
+  SUBSTRING: substr,
   SPLIT: (call) => (arity(call, 1, 2), `string_split(${call.args[0]}, ${call.args[1] ?? "','"})`),
   ARRAY_LENGTH: rename('len'),
   GENERATE_ARRAY: rename('generate_series'),

@@ -30,7 +30,10 @@ const cases: [string, string, string][] = [
   [
     'JSON functions',
     "SELECT JSON_VALUE(properties, '$.price'), JSON_VALUE(x), JSON_QUERY(context, '$.page'), JSON_EXTRACT_SCALAR(traits, '$.email')",
-    "SELECT json_extract_string(properties, '$.price'), json_extract_string(x, '$'), json_extract(context, '$.page'), json_extract_string(traits, '$.email');",
+    // JSON_VALUE extracts scalars only: an object or an array is NULL, not its JSON text.
+    "SELECT (CASE WHEN json_type(properties, '$.price') IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(properties, '$.price') END), " +
+      "(CASE WHEN json_type(x, '$') IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(x, '$') END), json_extract(context, '$.page'), " +
+      "(CASE WHEN json_type(traits, '$.email') IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(traits, '$.email') END);",
   ],
   [
     'interval arithmetic',
@@ -57,6 +60,23 @@ const cases: [string, string, string][] = [
     'SELECT TIMESTAMP_DIFF(a, b, SECOND), DATE_DIFF(d1, d0, DAY), TIMESTAMP_TRUNC(ts, DAY), DATE_TRUNC(d, MONTH), EXTRACT(HOUR FROM ts), EXTRACT(DAYOFWEEK FROM ts)',
     "SELECT date_sub('second', b, a), date_diff('day', d0, d1), date_trunc('day', ts), CAST(date_trunc('month', d) AS DATE), date_part('hour', ts), (dayofweek(ts) + 1);",
   ],
+  [
+    'weeks start on Sunday or the weekday named, not on DuckDB\'s Monday',
+    'SELECT DATE_TRUNC(d, WEEK), DATE_TRUNC(d, WEEK(MONDAY)), EXTRACT(WEEK FROM d), EXTRACT(ISOWEEK FROM d), DATE_DIFF(a, b, ISOWEEK)',
+    "SELECT CAST((date_trunc('week', d + INTERVAL 1 DAY) - INTERVAL 1 DAY) AS DATE), CAST(date_trunc('week', d) AS DATE), " +
+      "((dayofyear(d) + 6 - ((dayofweek(d) - 0 + 7) % 7)) // 7), date_part('week', d), (date_diff('day', date_trunc('week', b), date_trunc('week', a)) // 7);",
+  ],
+  [
+    'division checks its divisor; MOD, DIV too; SAFE_DIVIDE does not',
+    'SELECT a / -b.c * 2, MOD(x, y), SAFE_DIVIDE(p, q)',
+    "SELECT a / (CASE WHEN (-b.c) = 0 THEN error('division by zero: / -b.c') ELSE (-b.c) END) * 2, " +
+      "mod(x, (CASE WHEN (y) = 0 THEN error('division by zero: MOD') ELSE (y) END)), CASE WHEN (q) = 0 THEN NULL ELSE (p) / (q) END;",
+  ],
+  [
+    'CONCAT, LOG, REGEXP_REPLACE, APPROX_COUNT_DISTINCT',
+    "SELECT CONCAT(a, '-', b), LOG(x), LOG(x, 2), REGEXP_REPLACE(s, 'a', 'b'), APPROX_COUNT_DISTINCT(u)",
+    "SELECT (a || '-' || b), ln(x), log(2, x), regexp_replace(s, 'a', 'b', 'g'), count(DISTINCT u);",
+  ],
   ['STRUCT constructor', "SELECT STRUCT(1 AS a, 'x' AS b, c, c + 1)", 'SELECT struct_pack("a" := 1, "b" := \'x\', "c" := c, "_field_4" := c + 1);'],
   ['EXCEPT columns, IN UNNEST and @params', 'SELECT * EXCEPT (a, b) FROM t WHERE x IN UNNEST(@ids) AND y = @y', 'SELECT * EXCLUDE (a, b) FROM t WHERE x IN (SELECT unnest($ids)) AND y = $y;'],
   [
@@ -78,7 +98,7 @@ const cases: [string, string, string][] = [
   [
     'nested calls, several statements',
     "SELECT COUNTIF(JSON_VALUE(properties, '$.sku') = @sku) FROM events; SELECT 2",
-    "SELECT count(CASE WHEN json_extract_string(properties, '$.sku') = $sku THEN 1 END) FROM events;\nSELECT 2;",
+    "SELECT count(CASE WHEN (CASE WHEN json_type(properties, '$.sku') IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(properties, '$.sku') END) = $sku THEN 1 END) FROM events;\nSELECT 2;",
   ],
 ];
 
@@ -109,6 +129,13 @@ describe('translateBigQueryToDuckDb', () => {
     ['SELECT TIMESTAMP_TRUNC(ts, FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
     ['SELECT o FROM UNNEST(arr) AS x WITH OFFSET AS o', /WITH OFFSET is not supported/],
     ['SELECT TIMESTAMP_ADD(ts, INTERVAL n FORTNIGHT)', /unsupported date part "FORTNIGHT"/],
+    ['SELECT DATE_TRUNC(d, WEEK(FUNDAY))', /unsupported date part "WEEK\(FUNDAY\)"/],
+    ['SELECT TIMESTAMP_DIFF(a, b, MONTH)', /TIMESTAMP_DIFF: BigQuery does not support date part MONTH/],
+    ["SELECT REGEXP_EXTRACT(s, '(a)(b)')", /REGEXP_EXTRACT: the regular expression has 2 capturing groups/],
+    ['SELECT REGEXP_EXTRACT(s, p)', /REGEXP_EXTRACT: the regular expression must be a string literal/],
+    ["SELECT REGEXP_EXTRACT(s, 'a', 2)", /REGEXP_EXTRACT with a position or occurrence is not supported/],
+    ['SELECT 1 / ', /"\/" needs a divisor/],
+    ['SELECT CONCAT()', /CONCAT takes at least 1 argument/],
   ];
   for (const [sql, message] of refused) {
     test(`refuses clearly: ${sql}`, () => {
