@@ -1,4 +1,6 @@
 import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
+import { formatDateTime, type FormatTarget } from './format-elements.ts';
+import { formatPrintf } from './printf-format.ts';
 import { countCapturingGroups, literalPattern } from './regexp-groups.ts';
 import { readDatePart, truncateToWeek, weekOfYear, weeksBetween } from './week-parts.ts';
 
@@ -51,6 +53,17 @@ function formatArg(call: FunctionCall, index: number): string {
   for (const [bigquery, duckdb] of formatElements) format = format.split(bigquery).join(duckdb);
   return `'${format.replaceAll("'", "''")}'`;
 }
+
+/** The format string of FORMAT_*: a literal, so that each element can be checked. */
+function literalFormat(call: FunctionCall): string {
+  const tokens = (call.rawArgs[0] ?? []).filter(isSignificant);
+  if (tokens.length !== 1 || tokens[0]!.kind !== 'string') throw new BigQueryTranslationError(`${call.name}: the format must be a string literal here`);
+  return tokens[0]!.value;
+}
+
+const formatWithoutZone =
+  (target: FormatTarget): FunctionRewrite =>
+  (call) => (arity(call, 2), formatDateTime(call.name, literalFormat(call), call.args[1]!, target, 'none'));
 
 /** `x AS type` inside CAST / SAFE_CAST. */
 function castParts(call: FunctionCall): { expr: string; type: string } {
@@ -261,11 +274,17 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   },
   FORMAT_TIMESTAMP: (call) => {
     arity(call, 2, 3);
-    const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[1]})` : call.args[1];
-    return `strftime(${value}, ${formatArg(call, 0)})`;
+    const zone = call.rawArgs[2]?.filter(isSignificant);
+    const inUtc = !zone || (zone.length === 1 && zone[0]!.kind === 'string' && /^(UTC|Etc\/UTC|\+00(:00)?|Z)$/i.test(zone[0]!.value));
+    const value = inUtc ? call.args[1]! : `timezone(${call.args[2]}, ${call.args[1]})`;
+    return formatDateTime(call.name, literalFormat(call), value, 'TIMESTAMP', inUtc ? 'utc' : 'other');
   },
-  FORMAT_DATE: (call) => (arity(call, 2), `strftime(${call.args[1]}, ${formatArg(call, 0)})`),
-  FORMAT_DATETIME: (call) => (arity(call, 2), `strftime(${call.args[1]}, ${formatArg(call, 0)})`),
+  FORMAT_DATE: formatWithoutZone('DATE'),
+  FORMAT_DATETIME: formatWithoutZone('DATETIME'),
+  FORMAT: (call) => {
+    if (call.args.length === 0) throw new BigQueryTranslationError('FORMAT takes a format and its arguments');
+    return formatPrintf(literalFormat(call), call.args.slice(1));
+  },
   PARSE_TIMESTAMP: (call) => {
     arity(call, 2, 3);
     const parsed = `strptime(${call.args[1]}, ${formatArg(call, 0)})`;

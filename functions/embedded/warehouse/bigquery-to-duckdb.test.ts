@@ -77,6 +77,13 @@ const cases: [string, string, string][] = [
     "SELECT CONCAT(a, '-', b), LOG(x), LOG(x, 2), REGEXP_REPLACE(s, 'a', 'b'), APPROX_COUNT_DISTINCT(u)",
     "SELECT (a || '-' || b), ln(x), log(2, x), regexp_replace(s, 'a', 'b', 'g'), count(DISTINCT u);",
   ],
+  [
+    'FORMAT_* element by element; FORMAT through printf',
+    "SELECT FORMAT_DATE('%e/%m', d), FORMAT_TIMESTAMP('%c', ts, 'UTC'), FORMAT('%5.2f|%t', x, y)",
+    "SELECT (lpad(CAST(day(d) AS VARCHAR), 2, ' ') || strftime(d, '/%m')), (strftime(ts, '%a %b ') || lpad(CAST(day(ts) AS VARCHAR), 2, ' ') || strftime(ts, ' %H:%M:%S %Y')), " +
+      "printf('%5.2f|%s', CAST(x AS DOUBLE), (CASE WHEN typeof(y) IN ('VARCHAR', 'BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT', 'BOOLEAN', 'DATE', '\"NULL\"') " +
+      "THEN coalesce(CAST(y AS VARCHAR), 'NULL') ELSE error('FORMAT: %t of a ' || typeof(y) || ' is not supported') END));",
+  ],
   ['STRUCT constructor', "SELECT STRUCT(1 AS a, 'x' AS b, c, c + 1)", 'SELECT struct_pack("a" := 1, "b" := \'x\', "c" := c, "_field_4" := c + 1);'],
   ['EXCEPT columns, IN UNNEST and @params', 'SELECT * EXCEPT (a, b) FROM t WHERE x IN UNNEST(@ids) AND y = @y', 'SELECT * EXCLUDE (a, b) FROM t WHERE x IN (SELECT unnest($ids)) AND y = $y;'],
   [
@@ -136,6 +143,15 @@ describe('translateBigQueryToDuckDb', () => {
     ["SELECT REGEXP_EXTRACT(s, 'a', 2)", /REGEXP_EXTRACT with a position or occurrence is not supported/],
     ['SELECT 1 / ', /"\/" needs a divisor/],
     ['SELECT CONCAT()', /CONCAT takes at least 1 argument/],
+    ['SELECT FORMAT_TIMESTAMP(f, ts)', /FORMAT_TIMESTAMP: the format must be a string literal/],
+    ["SELECT FORMAT_DATE('%H', d)", /FORMAT_DATE: format element "%H" needs a time/],
+    ["SELECT FORMAT_DATETIME('%Z', d)", /FORMAT_DATETIME: format element "%Z" is supported only for a TIMESTAMP formatted in UTC/],
+    ["SELECT FORMAT_TIMESTAMP('%s', ts, tz)", /FORMAT_TIMESTAMP: format element "%s" is supported only/],
+    ["SELECT FORMAT_TIMESTAMP('%Y%', ts)", /format element "%" is not supported/],
+    ["SELECT FORMAT('%d %d', 1)", /FORMAT: "%d" has no argument/],
+    ["SELECT FORMAT('%d', 1, 2)", /FORMAT: 1 argument\(s\) more than the format uses/],
+    ["SELECT FORMAT('%T', 1)", /FORMAT: specifier "%T" is not supported/],
+    ['SELECT FORMAT()', /FORMAT takes a format/],
   ];
   for (const [sql, message] of refused) {
     test(`refuses clearly: ${sql}`, () => {

@@ -175,4 +175,56 @@ export const bigQueryCases: BigQueryCase[] = [
     expected: { refused: /unsupported date part "WEEK\(FUNDAY\)"/ },
     documented: `${dateFunctions}#date_trunc (WEEK(<WEEKDAY>): SUNDAY … SATURDAY)`,
   },
+  {
+    name: 'FORMAT_TIMESTAMP %c, %b-%d-%Y and a literal Z',
+    sql:
+      `SELECT FORMAT_TIMESTAMP('%c', TIMESTAMP '2050-12-25 15:30:55+00', 'UTC') AS formatted, FORMAT_TIMESTAMP('%b-%d-%Y', TIMESTAMP '2050-12-25 15:30:55+00') AS dashed, ` +
+      `FORMAT_TIMESTAMP('%b %Y', TIMESTAMP '2050-12-25 15:30:55+00') AS month, FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%SZ', TIMESTAMP '2050-12-25 15:30:55', 'UTC') AS iso`,
+    expected: { rows: [{ formatted: 'Sun Dec 25 15:30:55 2050', dashed: 'Dec-25-2050', month: 'Dec 2050', iso: '2050-12-25T15:30:55Z' }] },
+    documented: `${timestampFunctions}#format_timestamp (examples: Sun Dec 25 15:30:55 2050, Dec-25-2050, Dec 2050, 2050-12-25T15:30:55Z)`,
+  },
+  {
+    name: 'FORMAT_TIMESTAMP %e pads with a space; %Z, %z and %Ez in UTC; %A %B %j %k %l %P %C %Q',
+    sql:
+      "SELECT FORMAT_TIMESTAMP('[%e] %Z %z %Ez', TIMESTAMP '2008-12-05 07:04:09+00') AS zone, " +
+      "FORMAT_TIMESTAMP('%A %B %j [%k] [%l] %P %C %Q', TIMESTAMP '2008-12-25 15:30:00+00') AS words",
+    expected: { rows: [{ zone: '[ 5] UTC +0000 +00:00', words: 'Thursday December 360 [15] [ 3] pm 20 4' }] },
+    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements (%e: "single digits are preceded by a space"; %Z zone name; %z +HHMM; %Ez +HH:MM; %k, %l space-padded hours; %P am/pm; %C century; %Q quarter)',
+  },
+  {
+    name: 'FORMAT_DATE week elements: %U %W (from 00), %u (Monday 1), %V and %G (ISO)',
+    sql: "SELECT FORMAT_DATE('%U %W %u %V %G %g', DATE '2016-01-01') AS jan1, FORMAT_DATE('%U %W %u %V %G', DATE '2016-01-03') AS jan3",
+    expected: { rows: [{ jan1: '00 00 5 53 2015 15', jan3: '01 00 7 53 2015' }] },
+    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements (%U: Sunday first day, 00-53; %W: Monday first day, 00-53; %u: Monday 1-7; %V: ISO week 01-53; %G/%g: ISO year)',
+  },
+  {
+    name: 'FORMAT_DATE %x, %b-%d-%Y, %b %Y',
+    sql: "SELECT FORMAT_DATE('%x', DATE '2008-12-25') AS US_format, FORMAT_DATE('%b-%d-%Y', DATE '2008-12-25') AS formatted, FORMAT_DATE('%b %Y', DATE '2008-12-25') AS month",
+    expected: { rows: [{ US_format: '12/25/08', formatted: 'Dec-25-2008', month: 'Dec 2008' }] },
+    documented: `${dateFunctions}#format_date (examples: 12/25/08, Dec-25-2008, Dec 2008)`,
+  },
+  {
+    name: 'FORMAT_DATETIME %c',
+    sql: "SELECT FORMAT_DATETIME('%c', DATETIME '2008-12-25 15:30:00') AS formatted, FORMAT_DATETIME('%b-%d-%Y', DATETIME '2008-12-25 15:30:00') AS dashed",
+    expected: { rows: [{ formatted: 'Thu Dec 25 15:30:00 2008', dashed: 'Dec-25-2008' }] },
+    documented: `${datetimeFunctions}#format_datetime (examples: Thu Dec 25 15:30:00 2008, Dec-25-2008)`,
+  },
+  {
+    name: 'FORMAT_TIMESTAMP %z in another time zone is refused, naming the element',
+    sql: "SELECT FORMAT_TIMESTAMP('%H:%M %z', TIMESTAMP '2008-12-25 15:30:00+00', 'America/Los_Angeles') AS local",
+    expected: { refused: /FORMAT_TIMESTAMP: format element "%z"/ },
+    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements (%z: the offset of the zone, here -0800)',
+  },
+  {
+    name: 'FORMAT_TIMESTAMP in another time zone formats its wall clock',
+    sql: "SELECT FORMAT_TIMESTAMP('%F %T', TIMESTAMP '2008-12-25 15:30:00+00', 'America/Los_Angeles') AS local",
+    expected: { rows: [{ local: '2008-12-25 07:30:00' }] },
+    documented: `${timestampFunctions}#format_timestamp (time_zone: "the time zone in which to format")`,
+  },
+  {
+    name: 'an element DuckDB cannot render the same (%E*S) is refused, naming it',
+    sql: "SELECT FORMAT_TIMESTAMP('%E*S', TIMESTAMP '2008-12-25 15:30:00.5+00') AS s",
+    expected: { refused: /format element "%E\*S" is not supported/ },
+    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements (%E*S: seconds with full fractional precision)',
+  },
 ];

@@ -76,3 +76,33 @@ export const bigQueryCases: BigQueryCase[] = [
     documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/aggregate_functions#countif ("If there are zero input rows ... this function returns 0")',
   },
 ];
+
+const formatString = `${stringFunctions}#format_string`;
+
+/** FORMAT is printf-like. */
+bigQueryCases.push(
+  {
+    name: 'FORMAT %d with width, zero padding and signs',
+    sql: "SELECT FORMAT('%d', 10) AS plain, FORMAT('|%10d|', 11) AS width, FORMAT('+%010d+', 12) AS zeros, FORMAT('%+d|%-4d|', 5, 6) AS flags",
+    expected: { rows: [{ plain: '10', width: '|        11|', zeros: '+0000000012+', flags: '+5|6   |' }] },
+    documented: `${formatString} (examples: 10, |        11|, +0000000012+)`,
+  },
+  {
+    name: 'FORMAT %s, %f, %E, %5.2f, %x',
+    sql: "SELECT FORMAT('-|%s|-', 'abcd efg') AS s, FORMAT('%f %E', 1.1, 2.2) AS floats, FORMAT('[%5.2f]', 3.14159) AS fixed, FORMAT('%f', 5) AS from_int, FORMAT('%x', 255) AS hex",
+    expected: { rows: [{ s: '-|abcd efg|-', floats: '1.100000 2.200000E+00', fixed: '[ 3.14]', from_int: '5.000000', hex: 'ff' }] },
+    documented: `${formatString} (examples: -|abcd efg|-, 1.100000 2.200000E+00; %f: precision 6 by default)`,
+  },
+  {
+    name: 'FORMAT %t writes the value as text, and NULL as NULL; other specifiers make NULL',
+    sql: "SELECT FORMAT('%t', DATE '2015-09-01') AS day, FORMAT('00-%t-00', NULL) AS null_text, FORMAT('%s', CAST(NULL AS STRING)) AS null_string, FORMAT('%t|%t', 7, 'x') AS mixed",
+    expected: { rows: [{ day: '2015-09-01', null_text: '00-NULL-00', null_string: null, mixed: '7|x' }] },
+    documented: `${formatString} (examples: 2015-09-01; NULL handling: "FORMAT('00-%t-00', NULL_expression) returns 00-NULL-00", otherwise a NULL argument gives NULL)`,
+  },
+  {
+    name: "FORMAT %'d (grouping) is refused, naming the specifier",
+    sql: "SELECT FORMAT(\"%'d\", 123456789) AS grouped",
+    expected: { refused: /FORMAT: specifier "%'d" is not supported/ },
+    documented: `${formatString} (example: 123,456,789)`,
+  },
+);
