@@ -1,5 +1,6 @@
 import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
 import { formatDateTime, type FormatTarget } from './format-elements.ts';
+import { castToInt64 } from './int64-cast.ts';
 import { formatPrintf } from './printf-format.ts';
 import { countCapturingGroups, literalPattern } from './regexp-groups.ts';
 import { readDatePart, truncateToWeek, weekOfYear, weeksBetween } from './week-parts.ts';
@@ -219,8 +220,8 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   TO_JSON: (call) => (arity(call, 1), `to_json(${call.args[0]})`),
   TO_JSON_STRING: (call) => (arity(call, 1), `CAST(to_json(${call.args[0]}) AS VARCHAR)`),
   // Conversions (BigQuery's JSON-to-scalar functions behave like DuckDB casts from JSON).
-  CAST: (call) => (({ expr, type }) => `CAST(${expr} AS ${type})`)(castParts(call)),
-  SAFE_CAST: (call) => (({ expr, type }) => `TRY_CAST(${expr} AS ${type})`)(castParts(call)),
+  CAST: (call) => (({ expr, type }) => (type === 'BIGINT' ? castToInt64(expr, false) : `CAST(${expr} AS ${type})`))(castParts(call)),
+  SAFE_CAST: (call) => (({ expr, type }) => (type === 'BIGINT' ? castToInt64(expr, true) : `TRY_CAST(${expr} AS ${type})`))(castParts(call)),
   INT64: castTo('BIGINT'),
   FLOAT64: castTo('DOUBLE'),
   BOOL: castTo('BOOLEAN'),

@@ -48,7 +48,10 @@ const cases: [string, string, string][] = [
   [
     'casts and COUNTIF in a window',
     "SELECT SAFE_CAST(x AS INT64), CAST(y AS STRING), CAST(z AS ARRAY<FLOAT64>), COUNTIF(kind = 'a') OVER (PARTITION BY user_id)",
-    "SELECT TRY_CAST(x AS BIGINT), CAST(y AS VARCHAR), CAST(z AS DOUBLE[]), count(CASE WHEN kind = 'a' THEN 1 END) OVER (PARTITION BY user_id);",
+    // To INT64: a FLOAT64 rounds half away from zero, a STRING must hold an integer (int64-cast.ts).
+    "SELECT (CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN TRY_CAST(round(TRY_CAST(x AS DOUBLE)) AS BIGINT) " +
+      "WHEN typeof(x) = 'VARCHAR' AND regexp_matches(CAST(x AS VARCHAR), '^\\s*[+-]?[0-9]*[.eE]') THEN NULL ELSE TRY_CAST(x AS BIGINT) END), " +
+      "CAST(y AS VARCHAR), CAST(z AS DOUBLE[]), count(CASE WHEN kind = 'a' THEN 1 END) OVER (PARTITION BY user_id);",
   ],
   [
     'formatting and parsing time',

@@ -66,3 +66,35 @@ export const bigQueryCases: BigQueryCase[] = [
     documented: `${mathFunctions}#round (ROUND(2.5) = 3.0, ROUND(-2.5) = -3.0, ROUND(123.7, -1) = 120.0)`,
   },
 ];
+
+const conversions = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/conversion_functions';
+
+/** Casts to INT64: halfway floats away from zero, strings only when they hold an integer. */
+bigQueryCases.push(
+  {
+    name: 'CAST(FLOAT64 AS INT64) rounds halfway cases away from zero',
+    sql: 'SELECT x, CAST(x AS INT64) AS n, SAFE_CAST(x AS INT64) AS safe_n FROM UNNEST([CAST(2.5 AS FLOAT64), -2.5, 0.5, 1.4, -1.6]) AS x ORDER BY x',
+    expected: {
+      rows: [
+        { x: -2.5, n: -3, safe_n: -3 },
+        { x: -1.6, n: -2, safe_n: -2 },
+        { x: 0.5, n: 1, safe_n: 1 },
+        { x: 1.4, n: 1, safe_n: 1 },
+        { x: 2.5, n: 3, safe_n: 3 },
+      ],
+    },
+    documented: `${conversions}#cast_as_int64 ("Returns the closest integer value. Halfway cases such as 1.5 or -0.5 round away from zero")`,
+  },
+  {
+    name: "CAST('1.5' AS INT64) is an error",
+    sql: "SELECT CAST(s AS INT64) AS n FROM UNNEST(['1.5']) AS s",
+    expected: { error: /cannot be cast to INT64/ },
+    documented: `${conversions}#cast_as_int64 (a STRING must hold an integer literal: decimal or hexadecimal digits)`,
+  },
+  {
+    name: "SAFE_CAST('1.5' AS INT64) is NULL; integer and hex strings cast",
+    sql: "SELECT s, SAFE_CAST(s AS INT64) AS n FROM UNNEST(['1.5', '1e3', '-7', '0x1E', 'x']) AS s ORDER BY s",
+    expected: { rows: [{ s: '-7', n: -7 }, { s: '0x1E', n: 30 }, { s: '1.5', n: null }, { s: '1e3', n: null }, { s: 'x', n: null }] },
+    documented: `${conversions}#safe_casting ("returns NULL instead of raising an error"); #cast_as_int64 (hex strings such as 0x1E)`,
+  },
+);
