@@ -84,7 +84,11 @@ const groups = {
       'functions/embedded/warehouse/divisor-span.ts',
       'functions/embedded/warehouse/int64-cast.ts',
     ],
-    tests: ['functions/embedded/warehouse/bigquery-to-duckdb.test.ts', 'functions/embedded/warehouse/answers/bigquery-answers.test.ts'],
+    tests: [
+      'functions/embedded/warehouse/bigquery-to-duckdb.test.ts',
+      'functions/embedded/warehouse/answers/bigquery-answers.test.ts',
+      'functions/embedded/warehouse/regexp-groups.test.ts',
+    ],
   },
 };
 

@@ -198,6 +198,13 @@ const substr: FunctionRewrite = (call) => {
   return `substr(${value}, ${start}, (CASE WHEN (${length}) < 0 THEN error('${call.name}: length must be non-negative') ELSE (${length}) END))`;
 };
 
+const nullIfAnyNull =
+  (duckName: string): FunctionRewrite =>
+  (call) => {
+    if (call.args.length === 0) throw new BigQueryTranslationError(`${call.name} takes at least 1 argument`);
+    return `(CASE WHEN ${call.args.map((arg) => `(${arg}) IS NULL`).join(' OR ')} THEN NULL ELSE ${duckName}(${call.args.join(', ')}) END)`;
+  };
+
 export const functionRewrites: Record<string, FunctionRewrite> = {
   // JSON: BigQuery's JSONPath ('$.a.b', '$."a b"', '$.a[0]') is also DuckDB's.
   JSON_VALUE: jsonScalar,
@@ -336,6 +343,9 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
     return `(${call.args.join(' || ')})`;
   },
   SUBSTR: substr,
+  // BigQuery's GREATEST and LEAST are NULL when any argument is; DuckDB's skip NULLs.
+  GREATEST: nullIfAnyNull('greatest'),
+  LEAST: nullIfAnyNull('least'),
   SUBSTRING: substr,
   SPLIT: (call) => (arity(call, 1, 2), `string_split(${call.args[0]}, ${call.args[1] ?? "','"})`),
   ARRAY_LENGTH: rename('len'),

@@ -98,3 +98,10 @@ bigQueryCases.push(
     documented: `${conversions}#safe_casting ("returns NULL instead of raising an error"); #cast_as_int64 (hex strings such as 0x1E)`,
   },
 );
+
+bigQueryCases.push({
+  name: 'GREATEST and LEAST are NULL when any argument is NULL',
+  sql: 'SELECT GREATEST(1, NULL, 3) AS g, LEAST(1, NULL) AS l, GREATEST(1, 5, 3) AS g5, LEAST(4, 2, 8) AS l2',
+  expected: { rows: [{ g: null, l: null, g5: 5, l2: 2 }] },
+  documented: `${mathFunctions}#greatest ("Returns NULL if any of the inputs is NULL"); #least (likewise)`,
+});
