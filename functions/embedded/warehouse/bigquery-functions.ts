@@ -51,6 +51,10 @@ function formatArg(call: FunctionCall, index: number): string {
   const only = tokens[0];
   if (tokens.length !== 1 || only?.kind !== 'string') return call.args[index]!;
   let format = only.value;
+  // Same letter, another meaning in DuckDB's strptime (%c ISO, %x ISO date, %g milliseconds,
+  // %n nanoseconds): parsing with them would read the text wrongly, so they are refused.
+  const clash = /%[cxgn]/.exec(format.replaceAll('%%', ''));
+  if (clash) throw new BigQueryTranslationError(`${call.name}: format element "${clash[0]}" is not supported`);
   for (const [bigquery, duckdb] of formatElements) format = format.split(bigquery).join(duckdb);
   return `'${format.replaceAll("'", "''")}'`;
 }
@@ -198,6 +202,23 @@ const substr: FunctionRewrite = (call) => {
   return `substr(${value}, ${start}, (CASE WHEN (${length}) < 0 THEN error('${call.name}: length must be non-negative') ELSE (${length}) END))`;
 };
 
+/**
+ * LAST_DAY(date[, part]): the last day of the month (by default), quarter, year or week holding
+ * the date; weeks end on the day before their start day (Saturday for WEEK).
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions#last_day
+ */
+const lastDay: FunctionRewrite = (call) => {
+  arity(call, 1, 2);
+  const value = call.args[0]!;
+  const part = call.args.length === 2 ? readDatePart(call.name, call.rawArgs[1] ?? []) : undefined;
+  if (!part || part.name === 'MONTH') return `last_day(${value})`;
+  if (part.kind === 'week') return `CAST(${truncateToWeek(value, part.startsOn)} + INTERVAL 6 DAY AS DATE)`;
+  if (part.name === 'YEAR' || part.name === 'QUARTER') return `CAST(date_trunc('${part.duckdb}', ${value}) + INTERVAL 1 ${part.name} - INTERVAL 1 DAY AS DATE)`;
+  // An ISO year ends on the Sunday of the ISO week holding its 28 December.
+  if (part.name === 'ISOYEAR') return `CAST(date_trunc('week', make_date(isoyear(${value}), 12, 28)) + INTERVAL 6 DAY AS DATE)`;
+  throw new BigQueryTranslationError(`${call.name}: unsupported date part "${part.name}"`);
+};
+
 const nullIfAnyNull =
   (duckName: string): FunctionRewrite =>
   (call) => {
@@ -343,6 +364,7 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
     return `(${call.args.join(' || ')})`;
   },
   SUBSTR: substr,
+  LAST_DAY: lastDay,
   // BigQuery's GREATEST and LEAST are NULL when any argument is; DuckDB's skip NULLs.
   GREATEST: nullIfAnyNull('greatest'),
   LEAST: nullIfAnyNull('least'),

@@ -227,4 +227,22 @@ export const bigQueryCases: BigQueryCase[] = [
     expected: { refused: /format element "%E\*S" is not supported/ },
     documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements (%E*S: seconds with full fractional precision)',
   },
+  {
+    name: 'LAST_DAY of the month, year, ISO year and weeks',
+    sql:
+      "SELECT LAST_DAY(DATE '2008-11-25') AS by_default, LAST_DAY(DATE '2008-11-25', MONTH) AS month, LAST_DAY(DATE '2008-11-10', YEAR) AS year, " +
+      "LAST_DAY(DATE '2008-11-10', QUARTER) AS quarter, LAST_DAY(DATE '2008-11-10', ISOYEAR) AS isoyear, " +
+      "LAST_DAY(DATE '2008-11-10', WEEK) AS week, LAST_DAY(DATE '2008-11-10', WEEK(SUNDAY)) AS week_sunday, LAST_DAY(DATE '2008-11-10', WEEK(MONDAY)) AS week_monday",
+    // ISO year 2008 ends on Sunday 2008-12-28 (ISO 2009 begins Monday 2008-12-29).
+    expected: {
+      rows: [{ by_default: '2008-11-30', month: '2008-11-30', year: '2008-12-31', quarter: '2008-12-31', isoyear: '2008-12-28', week: '2008-11-15', week_sunday: '2008-11-15', week_monday: '2008-11-16' }],
+    },
+    documented: `${dateFunctions}#last_day (examples: 2008-11-30, 2008-11-30, 2008-12-31, WEEK(SUNDAY) 2008-11-15, WEEK(MONDAY) 2008-11-16)`,
+  },
+  {
+    name: 'PARSE_DATE refuses elements DuckDB would read with another meaning (%x)',
+    sql: "SELECT PARSE_DATE('%x', '12/25/08') AS d",
+    expected: { refused: /PARSE_DATE: format element "%x" is not supported/ },
+    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements (%x: the date in MM/DD/YY)',
+  },
 ];
