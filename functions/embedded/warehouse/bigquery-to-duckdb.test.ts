@@ -87,6 +87,36 @@ const cases: [string, string, string][] = [
       "printf('%5.2f|%s', CAST(x AS DOUBLE), (CASE WHEN typeof(y) IN ('VARCHAR', 'BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT', 'BOOLEAN', 'DATE', '\"NULL\"') " +
       "THEN coalesce(CAST(y AS VARCHAR), 'NULL') ELSE error('FORMAT: %t of a ' || typeof(y) || ' is not supported') END));",
   ],
+  [
+    "clock and epoch conversions",
+    "SELECT CURRENT_DATE('Europe/Paris'), CURRENT_DATETIME(), UNIX_SECONDS(ts), UNIX_MILLIS(ts), UNIX_MICROS(ts), TIMESTAMP_SECONDS(n), TIMESTAMP_MILLIS(n), TIMESTAMP_MICROS(n)",
+    "SELECT CAST(timezone('Europe/Paris', current_timestamp) AS DATE), timezone('UTC', current_timestamp), CAST(floor(epoch(ts)) AS BIGINT), epoch_ms(ts), epoch_us(ts), to_timestamp(n), to_timestamp((n) / 1000), to_timestamp((n) / 1000000);",
+  ],
+  [
+    "logic and JSON conversions",
+    "SELECT LOGICAL_AND(b), LOGICAL_OR(b), INT64(j), FLOAT64(j), BOOL(j), LAX_INT64(j), LAX_FLOAT64(j), LAX_BOOL(j)",
+    "SELECT bool_and(b), bool_or(b), CAST(j AS BIGINT), CAST(j AS DOUBLE), CAST(j AS BOOLEAN), TRY_CAST(j AS BIGINT), TRY_CAST(j AS DOUBLE), TRY_CAST(j AS BOOLEAN);",
+  ],
+  [
+    "arrays, regexp test, civil time",
+    "SELECT SPLIT(s), SPLIT(s, ';'), ARRAY_LENGTH(a), GENERATE_ARRAY(1, 3), GENERATE_UUID(), REGEXP_CONTAINS(s, 'x'), DATETIME(ts, 'UTC'), DATETIME(d), TIMESTAMP(dt, 'Europe/Paris')",
+    "SELECT string_split(s, ','), string_split(s, ';'), len(a), generate_series(1, 3), CAST(uuid() AS VARCHAR), regexp_matches(s, 'x'), timezone('UTC', ts), CAST(d AS TIMESTAMP), timezone('Europe/Paris', CAST(dt AS TIMESTAMP));",
+  ],
+  [
+    "parsing, JSON text",
+    "SELECT PARSE_DATE('%F', s), PARSE_TIMESTAMP('%F', s, 'UTC'), FORMAT_DATETIME('%F', dt), JSON_QUERY_ARRAY(j), JSON_EXTRACT(j, '$.a'), TO_JSON(x), TO_JSON_STRING(x), PARSE_JSON(s)",
+    "SELECT CAST(strptime(s, '%Y-%m-%d') AS DATE), timezone('UTC', strptime(s, '%Y-%m-%d')), strftime(dt, '%Y-%m-%d'), (CASE WHEN json_type(j, '$') = 'ARRAY' THEN json_extract(j, '$' || '[*]') END), json_extract(j, '$.a'), to_json(x), CAST(to_json(x) AS VARCHAR), json(s);",
+  ],
+  [
+    "LAST_DAY and week parts",
+    "SELECT LAST_DAY(d, YEAR), LAST_DAY(d, ISOYEAR), LAST_DAY(d, WEEK(MONDAY)), LAST_DAY(d), DATE_TRUNC(d, ISOWEEK), TIMESTAMP_TRUNC(ts, WEEK(TUESDAY), 'UTC'), EXTRACT(WEEK(SATURDAY) FROM d)",
+    "SELECT CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE), CAST(date_trunc('week', make_date(isoyear(d), 12, 28)) + INTERVAL 6 DAY AS DATE), CAST(date_trunc('week', d) + INTERVAL 6 DAY AS DATE), last_day(d), CAST(date_trunc('week', d) AS DATE), timezone('UTC', (date_trunc('week', timezone('UTC', ts) + INTERVAL 6 DAY) - INTERVAL 6 DAY)), ((dayofyear(d) + 6 - ((dayofweek(d) - 6 + 7) % 7)) // 7);",
+  ],
+  [
+    "SUBSTR, REGEXP_*, GREATEST/LEAST, DIV, week intervals and diffs",
+    "SELECT SUBSTR(s, 2), SUBSTRING(s, 2, 3), REGEXP_EXTRACT(s, 'a(b)'), REGEXP_SUBSTR(s, 'ab'), REGEXP_EXTRACT_ALL(s, 'ab'), GREATEST(a, b), LEAST(a), DIV(a, b), TIMESTAMP_ADD(ts, INTERVAL n WEEK), DATE_DIFF(a, b, WEEK(FRIDAY)), DATETIME_DIFF(a, b, HOUR)",
+    "SELECT substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END)), substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END), (CASE WHEN (3) < 0 THEN error('SUBSTRING: length must be non-negative') ELSE (3) END)), (CASE WHEN regexp_matches(s, 'a(b)') THEN regexp_extract(s, 'a(b)', 1) END), (CASE WHEN regexp_matches(s, 'ab') THEN regexp_extract(s, 'ab', 0) END), regexp_extract_all(s, 'ab', 0), (CASE WHEN (a) IS NULL OR (b) IS NULL THEN NULL ELSE greatest(a, b) END), (CASE WHEN (a) IS NULL THEN NULL ELSE least(a) END), ((a) // (CASE WHEN (b) = 0 THEN error('division by zero: DIV') ELSE (b) END)), (ts + INTERVAL (n) WEEK), (date_diff('day', (date_trunc('week', b + INTERVAL 3 DAY) - INTERVAL 3 DAY), (date_trunc('week', a + INTERVAL 3 DAY) - INTERVAL 3 DAY)) // 7), date_diff('hour', b, a);",
+  ],
   ['STRUCT constructor', "SELECT STRUCT(1 AS a, 'x' AS b, c, c + 1)", 'SELECT struct_pack("a" := 1, "b" := \'x\', "c" := c, "_field_4" := c + 1);'],
   ['EXCEPT columns, IN UNNEST and @params', 'SELECT * EXCEPT (a, b) FROM t WHERE x IN UNNEST(@ids) AND y = @y', 'SELECT * EXCLUDE (a, b) FROM t WHERE x IN (SELECT unnest($ids)) AND y = $y;'],
   [
@@ -155,6 +185,16 @@ describe('translateBigQueryToDuckDb', () => {
     ["SELECT FORMAT('%d', 1, 2)", /FORMAT: 1 argument\(s\) more than the format uses/],
     ["SELECT FORMAT('%T', 1)", /FORMAT: specifier "%T" is not supported/],
     ['SELECT FORMAT()', /FORMAT takes a format/],
+    ['SELECT LAST_DAY(d, DAY)', /LAST_DAY: unsupported date part "DAY"/],
+    ['SELECT TIMESTAMP_ADD(ts, INTERVAL n ISOWEEK)', /INTERVAL \.\.\. ISOWEEK is not a BigQuery interval/],
+    ['SELECT EXTRACT(HOUR ts)', /EXTRACT expects \(part FROM expression\)/],
+    ['SELECT EXTRACT(WEEK(MONDAY, 2) FROM d)', /EXTRACT: unsupported date part "WEEK\(MONDAY,2\)"/],
+    ["SELECT PARSE_TIMESTAMP('%c', s)", /PARSE_TIMESTAMP: format element "%c" is not supported/],
+    ['SELECT SUBSTR(s)', /SUBSTR takes 2 or 3 argument\(s\), got 1/],
+    ['SELECT GREATEST()', /GREATEST takes at least 1 argument/],
+    ['SELECT DATE_DIFF(a, b, WEEK(MONDAY)) / ', /"\/" needs a divisor/],
+    ['SELECT x / * FROM t', /Cannot read the divisor after "\/" at "\*"/],
+    ["SELECT REGEXP_EXTRACT_ALL(s, '(a)(b)')", /REGEXP_EXTRACT_ALL: the regular expression has 2 capturing groups/],
   ];
   for (const [sql, message] of refused) {
     test(`refuses clearly: ${sql}`, () => {
