@@ -6,7 +6,7 @@ import { BigQueryTranslationError, findClosing, isKeyword, isOp, nextSignificant
  * answers Infinity or NULL; the translator wraps the divisor in a check, so it must know where the
  * divisor ends. `/` binds tighter than everything but unary signs and postfix access, so the
  * divisor is one primary: a literal, a (dotted) name, a call, a parenthesised expression, a CASE
- * … END, a typed literal — each with any `.field` or `[...]` after it. Hand-written because the
+ * … END, a typed literal — each with any `.field`, `[...]` or `OVER (...)` after it. Hand-written because the
  * translator works on tokens, without a full expression parser.
  */
 export function findDivisorEnd(tokens: readonly Token[], from: number): number {
@@ -24,6 +24,11 @@ export function findDivisorEnd(tokens: readonly Token[], from: number): number {
   for (;;) {
     const next = nextSignificant(tokens, end + 1);
     if (isOp(tokens[next], '[')) end = findClosing(tokens, next);
+    // `x / COUNT(*) OVER (...)`: the window belongs to the call, so to the divisor.
+    else if (isKeyword(tokens[next], 'OVER')) {
+      const window = nextSignificant(tokens, next + 1);
+      end = isOp(tokens[window], '(') ? findClosing(tokens, window) : window;
+    }
     else if (isOp(tokens[next], '.') && ['ident', 'quoted'].includes(tokens[nextSignificant(tokens, next + 1)]?.kind ?? '')) {
       end = nextSignificant(tokens, next + 1);
       const call = nextSignificant(tokens, end + 1);

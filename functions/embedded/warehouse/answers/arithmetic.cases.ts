@@ -105,3 +105,10 @@ bigQueryCases.push({
   expected: { rows: [{ g: null, l: null, g5: 5, l2: 2 }] },
   documented: `${mathFunctions}#greatest ("Returns NULL if any of the inputs is NULL"); #least (likewise)`,
 });
+
+bigQueryCases.push({
+  name: 'a share of a window total divides by the whole window aggregate',
+  sql: 'SELECT n, n / SUM(n) OVER () AS share FROM UNNEST([1, 3]) AS n ORDER BY n',
+  expected: { rows: [{ n: 1, share: 0.25 }, { n: 3, share: 0.75 }] },
+  documented: `${operators}#arithmetic_operators (INT64 / INT64 is FLOAT64); https://cloud.google.com/bigquery/docs/reference/standard-sql/window-function-calls`,
+});
