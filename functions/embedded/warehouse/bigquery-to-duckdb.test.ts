@@ -66,7 +66,7 @@ const cases: [string, string, string][] = [
   [
     'weeks start on Sunday or the weekday named, not on DuckDB\'s Monday',
     'SELECT DATE_TRUNC(d, WEEK), DATE_TRUNC(d, WEEK(MONDAY)), EXTRACT(WEEK FROM d), EXTRACT(ISOWEEK FROM d), DATE_DIFF(a, b, ISOWEEK)',
-    "SELECT CAST((date_trunc('week', d + INTERVAL 1 DAY) - INTERVAL 1 DAY) AS DATE), CAST(date_trunc('week', d) AS DATE), " +
+    "SELECT CAST((date_trunc('week', (d) + INTERVAL 1 DAY) - INTERVAL 1 DAY) AS DATE), CAST(date_trunc('week', d) AS DATE), " +
       "((dayofyear(d) + 6 - ((dayofweek(d) - 0 + 7) % 7)) // 7), date_part('week', d), (date_diff('day', date_trunc('week', b), date_trunc('week', a)) // 7);",
   ],
   [
@@ -118,12 +118,12 @@ const cases: [string, string, string][] = [
   [
     "LAST_DAY and week parts",
     "SELECT LAST_DAY(d, YEAR), LAST_DAY(d, ISOYEAR), LAST_DAY(d, WEEK(MONDAY)), LAST_DAY(d), DATE_TRUNC(d, ISOWEEK), TIMESTAMP_TRUNC(ts, WEEK(TUESDAY), 'UTC'), EXTRACT(WEEK(SATURDAY) FROM d)",
-    "SELECT CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE), CAST(date_trunc('week', make_date(isoyear(d), 12, 28)) + INTERVAL 6 DAY AS DATE), CAST(date_trunc('week', d) + INTERVAL 6 DAY AS DATE), last_day(d), CAST(date_trunc('week', d) AS DATE), timezone('UTC', (date_trunc('week', timezone('UTC', ts) + INTERVAL 6 DAY) - INTERVAL 6 DAY)), ((dayofyear(d) + 6 - ((dayofweek(d) - 6 + 7) % 7)) // 7);",
+    "SELECT CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE), CAST(date_trunc('week', make_date(isoyear(d), 12, 28)) + INTERVAL 6 DAY AS DATE), CAST(date_trunc('week', d) + INTERVAL 6 DAY AS DATE), last_day(d), CAST(date_trunc('week', d) AS DATE), timezone('UTC', (date_trunc('week', (timezone('UTC', ts)) + INTERVAL 6 DAY) - INTERVAL 6 DAY)), ((dayofyear(d) + 6 - ((dayofweek(d) - 6 + 7) % 7)) // 7);",
   ],
   [
     "SUBSTR, REGEXP_*, GREATEST/LEAST, DIV, week intervals and diffs",
     "SELECT SUBSTR(s, 2), SUBSTRING(s, 2, 3), REGEXP_EXTRACT(s, 'a(b)'), REGEXP_SUBSTR(s, 'ab'), REGEXP_EXTRACT_ALL(s, 'ab'), GREATEST(a, b), LEAST(a), DIV(a, b), TIMESTAMP_ADD(ts, INTERVAL n WEEK), DATE_DIFF(a, b, WEEK(FRIDAY)), DATETIME_DIFF(a, b, HOUR)",
-    "SELECT substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END)), substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END), (CASE WHEN (3) < 0 THEN error('SUBSTRING: length must be non-negative') ELSE (3) END)), (CASE WHEN regexp_matches(s, 'a(b)') THEN regexp_extract(s, 'a(b)', 1) END), (CASE WHEN regexp_matches(s, 'ab') THEN regexp_extract(s, 'ab', 0) END), regexp_extract_all(s, 'ab', 0), (CASE WHEN (a) IS NULL OR (b) IS NULL THEN NULL ELSE greatest(a, b) END), (CASE WHEN (a) IS NULL THEN NULL ELSE least(a) END), ((a) // (CASE WHEN (b) = 0 THEN error('division by zero: DIV') ELSE (b) END)), (ts + INTERVAL (n) WEEK), (date_diff('day', (date_trunc('week', b + INTERVAL 3 DAY) - INTERVAL 3 DAY), (date_trunc('week', a + INTERVAL 3 DAY) - INTERVAL 3 DAY)) // 7), date_diff('hour', b, a);",
+    "SELECT substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END)), substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END), (CASE WHEN (3) < 0 THEN error('SUBSTRING: length must be non-negative') ELSE (3) END)), (CASE WHEN regexp_matches(s, 'a(b)') THEN regexp_extract(s, 'a(b)', 1) END), (CASE WHEN regexp_matches(s, 'ab') THEN regexp_extract(s, 'ab', 0) END), regexp_extract_all(s, 'ab', 0), (CASE WHEN (a) IS NULL OR (b) IS NULL THEN NULL ELSE greatest(a, b) END), (CASE WHEN (a) IS NULL THEN NULL ELSE least(a) END), ((a) // (CASE WHEN (b) = 0 THEN error('division by zero: DIV') ELSE (b) END)), (ts + INTERVAL (n) WEEK), (date_diff('day', (date_trunc('week', (b) + INTERVAL 3 DAY) - INTERVAL 3 DAY), (date_trunc('week', (a) + INTERVAL 3 DAY) - INTERVAL 3 DAY)) // 7), date_diff('hour', b, a);",
   ],
   ['STRUCT constructor', "SELECT STRUCT(1 AS a, 'x' AS b, c, c + 1)", 'SELECT struct_pack("a" := 1, "b" := \'x\', "c" := c, "_field_4" := c + 1);'],
   ['EXCEPT columns, IN UNNEST and @params', 'SELECT * EXCEPT (a, b) FROM t WHERE x IN UNNEST(@ids) AND y = @y', 'SELECT * EXCLUDE (a, b) FROM t WHERE x IN (SELECT unnest($ids)) AND y = $y;'],

@@ -48,7 +48,7 @@ function shiftToMonday(startsOn: number): number {
 export function truncateToWeek(value: string, startsOn: number): string {
   const shift = shiftToMonday(startsOn);
   if (shift === 0) return `date_trunc('week', ${value})`;
-  return `(date_trunc('week', ${value} + INTERVAL ${shift} DAY) - INTERVAL ${shift} DAY)`;
+  return `(date_trunc('week', (${value}) + INTERVAL ${shift} DAY) - INTERVAL ${shift} DAY)`;
 }
 
 /**
