@@ -72,6 +72,23 @@ const groups = {
       'functions/embedded/simulate/engagement-plan.test.ts',
     ],
   },
+  // Issue 8: the BigQuery → DuckDB translator's function rewrites and their helpers, against the
+  // exact translations and the answers BigQuery documents (answers/*.cases.ts on a real DuckDB).
+  warehouse: {
+    mutate: [
+      'functions/embedded/warehouse/bigquery-functions.ts',
+      'functions/embedded/warehouse/week-parts.ts',
+      'functions/embedded/warehouse/format-elements.ts',
+      'functions/embedded/warehouse/printf-format.ts',
+      'functions/embedded/warehouse/regexp-groups.ts',
+      'functions/embedded/warehouse/divisor-span.ts',
+    ],
+    tests: [
+      'functions/embedded/warehouse/bigquery-to-duckdb.test.ts',
+      'functions/embedded/warehouse/answers/bigquery-answers.test.ts',
+      'functions/embedded/warehouse/regexp-groups.test.ts',
+    ],
+  },
 };
 
 const name = process.env.NUDGE_MUTATE || 'cart';

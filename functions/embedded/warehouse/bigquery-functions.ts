@@ -1,4 +1,8 @@
 import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
+import { formatDateTime, type FormatTarget } from './format-elements.ts';
+import { formatPrintf } from './printf-format.ts';
+import { countCapturingGroups, literalPattern } from './regexp-groups.ts';
+import { readDatePart, truncateToWeek, weekOfYear, weeksBetween } from './week-parts.ts';
 
 /**
  * BigQuery function calls → DuckDB, one row per function. Each rewrite receives the call's
@@ -28,21 +32,11 @@ function arity(call: FunctionCall, ...allowed: number[]): void {
   }
 }
 
-const datePartNames: Record<string, string> = {
-  MICROSECOND: 'microsecond', MILLISECOND: 'millisecond', SECOND: 'second', MINUTE: 'minute', HOUR: 'hour',
-  DAY: 'day', WEEK: 'week', ISOWEEK: 'week', MONTH: 'month', QUARTER: 'quarter', YEAR: 'year', ISOYEAR: 'isoyear',
-  DAYOFWEEK: 'dow', DAYOFYEAR: 'doy',
-};
-
-/** `DAY` → `'day'`; BigQuery writes date parts as bare keywords, DuckDB as strings. */
+/** `DAY` → `'day'`, for the parts that mean the same in both dialects; weeks go through week-parts.ts. */
 function datePart(call: FunctionCall, index: number): string {
-  const tokens = (call.rawArgs[index] ?? []).filter(isSignificant);
-  const word = tokens[0]?.value.toUpperCase() ?? '';
-  const part = datePartNames[word];
-  if (!part || (tokens.length > 1 && word !== 'WEEK')) {
-    throw new BigQueryTranslationError(`${call.name}: unsupported date part "${tokens.map((t) => t.text).join('')}"`);
-  }
-  return `'${part}'`;
+  const part = readDatePart(call.name, call.rawArgs[index] ?? []);
+  if (part.kind === 'week') throw new BigQueryTranslationError(`${call.name}: date part ${part.name} is not supported here`);
+  return `'${part.duckdb}'`;
 }
 
 /** BigQuery format elements DuckDB's strftime/strptime lack, spelled in ones it has. */
@@ -56,9 +50,144 @@ function formatArg(call: FunctionCall, index: number): string {
   const only = tokens[0];
   if (tokens.length !== 1 || only?.kind !== 'string') return call.args[index]!;
   let format = only.value;
+  // Same letter, another meaning in DuckDB's strptime (%c ISO, %x ISO date, %g milliseconds,
+  // %n nanoseconds): parsing with them would read the text wrongly, so they are refused.
+  const clash = /%[cxgn]/.exec(format.replaceAll('%%', ''));
+  if (clash) throw new BigQueryTranslationError(`${call.name}: format element "${clash[0]}" is not supported`);
   for (const [bigquery, duckdb] of formatElements) format = format.split(bigquery).join(duckdb);
   return `'${format.replaceAll("'", "''")}'`;
 }
+
+/** The format string of FORMAT_*: a literal, so that each element can be checked. */
+function literalFormat(call: FunctionCall): string {
+  const tokens = (call.rawArgs[0] ?? []).filter(isSignificant);
+  if (tokens.length !== 1 || tokens[0]!.kind !== 'string') throw new BigQueryTranslationError(`${call.name}: the format must be a string literal here`);
+  return tokens[0]!.value;
+}
+
+const formatWithoutZone =
+  (target: FormatTarget): FunctionRewrite =>
+  (call) => (arity(call, 2), formatDateTime(call.name, literalFormat(call), call.args[1]!, target, 'none'));
+
+/**
+ * `INTERVAL n HOUR` passes as written; `INTERVAL s.window_hours HOUR` (a column or an expression,
+ * which BigQuery accepts) needs parentheses in DuckDB, whose grammar takes only a literal there.
+ */
+function intervalArg(call: FunctionCall, index: number): string {
+  const raw = call.rawArgs[index] ?? [];
+  const sig = raw.filter(isSignificant);
+  const last = sig.at(-1);
+  if (!isKeyword(sig[0], 'INTERVAL') || sig.length < 3 || last?.kind !== 'ident') return call.args[index]!;
+  if (sig.length === 3 && sig[1]!.kind === 'number') return call.args[index]!;
+  const amount = call.translate(raw.slice(raw.indexOf(sig[0]!) + 1, raw.indexOf(last)));
+  const unit = readDatePart(call.name, [last]);
+  if (unit.kind === 'week' && unit.iso) throw new BigQueryTranslationError(`${call.name}: INTERVAL ... ISOWEEK is not a BigQuery interval`);
+  return `INTERVAL (${amount.trim()}) ${unit.kind === 'week' ? 'WEEK' : unit.duckdb.toUpperCase()}`;
+}
+
+const shift =
+  (operator: '+' | '-', castTo?: string): FunctionRewrite =>
+  (call) => {
+    arity(call, 2);
+    const sum = `(${call.args[0]} ${operator} ${intervalArg(call, 1)})`;
+    return castTo ? `CAST(${sum} AS ${castTo})` : sum;
+  };
+
+/**
+ * TIMESTAMP_DIFF counts whole intervals elapsed (01:00:00 - 00:00:01 is 0 hours): DuckDB's
+ * date_sub; BigQuery takes only MICROSECOND … DAY there, so longer parts are refused as BigQuery
+ * refuses them. DATE_DIFF and DATETIME_DIFF count part boundaries crossed: DuckDB's date_diff,
+ * except for weeks, whose boundaries are BigQuery's weekday (week-parts.ts).
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/timestamp_functions#timestamp_diff
+ */
+const wholeIntervalParts = new Set(['MICROSECOND', 'MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY']);
+
+const timestampDiff: FunctionRewrite = (call) => {
+  arity(call, 3);
+  const part = readDatePart(call.name, call.rawArgs[2] ?? []);
+  if (!wholeIntervalParts.has(part.name)) throw new BigQueryTranslationError(`${call.name}: BigQuery does not support date part ${part.name} here (MICROSECOND … DAY only)`);
+  return `date_sub(${datePart(call, 2)}, ${call.args[1]}, ${call.args[0]})`;
+};
+
+const boundaryDiff: FunctionRewrite = (call) => {
+  arity(call, 3);
+  const part = readDatePart(call.name, call.rawArgs[2] ?? []);
+  if (part.kind === 'week') return weeksBetween(call.args[0]!, call.args[1]!, part.startsOn);
+  return `date_diff('${part.duckdb}', ${call.args[1]}, ${call.args[0]})`;
+};
+
+/** `(value, part[, time zone])`: truncated in the zone's wall clock, then back to an instant. */
+const trunc =
+  (castTo?: string): FunctionRewrite =>
+  (call) => {
+    arity(call, 2, 3);
+    const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[0]})` : call.args[0]!;
+    const part = readDatePart(call.name, call.rawArgs[1] ?? []);
+    const truncated = part.kind === 'week' ? truncateToWeek(value, part.startsOn) : `date_trunc('${part.duckdb}', ${value})`;
+    if (castTo) return `CAST(${truncated} AS ${castTo})`;
+    return call.args.length === 3 ? `timezone(${call.args[2]}, ${truncated})` : truncated;
+  };
+
+const castTo =
+  (type: string, safe = false): FunctionRewrite =>
+  (call) => {
+    arity(call, 1);
+    return `${safe ? 'TRY_CAST' : 'CAST'}(${call.args[0]} AS ${type})`;
+  };
+
+/**
+ * BigQuery raises "division by zero" where DuckDB answers NULL or Infinity; a divisor wrapped in
+ * this raises DuckDB's error() instead, and is itself unchanged otherwise.
+ */
+export function nonZeroDivisor(divisor: string, what: string): string {
+  return `(CASE WHEN (${divisor}) = 0 THEN error('division by zero: ${what.replaceAll("'", "''")}') ELSE (${divisor}) END)`;
+}
+
+/**
+ * JSON_VALUE answers NULL for an object or an array (it extracts scalars only), where DuckDB's
+ * json_extract_string answers their JSON text.
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#json_value
+ */
+const jsonScalar: FunctionRewrite = (call) => {
+  arity(call, 1, 2);
+  const [json, path = "'$'"] = call.args;
+  return `(CASE WHEN json_type(${json}, ${path}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(${json}, ${path}) END)`;
+};
+
+/**
+ * REGEXP_EXTRACT: the capturing group if the pattern has one, else the whole match; more than
+ * one group is an error in BigQuery; no match is NULL (DuckDB's regexp_extract answers '').
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/string_functions#regexp_extract
+ */
+function regexpGroup(call: FunctionCall): number {
+  const groups = countCapturingGroups(literalPattern(call.name, call.rawArgs[1] ?? []));
+  if (groups > 1) throw new BigQueryTranslationError(`${call.name}: the regular expression has ${groups} capturing groups; BigQuery allows at most 1`);
+  return groups;
+}
+
+const regexpExtract: FunctionRewrite = (call) => {
+  if (call.args.length > 2) throw new BigQueryTranslationError(`${call.name} with a position or occurrence is not supported`);
+  arity(call, 2);
+  const [value, pattern] = call.args;
+  return `(CASE WHEN regexp_matches(${value}, ${pattern}) THEN regexp_extract(${value}, ${pattern}, ${regexpGroup(call)}) END)`;
+};
+
+/**
+ * LAST_DAY(date[, part]): the last day of the month (by default), quarter, year or week holding
+ * the date; weeks end on the day before their start day (Saturday for WEEK).
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions#last_day
+ */
+const lastDay: FunctionRewrite = (call) => {
+  arity(call, 1, 2);
+  const value = call.args[0]!;
+  const part = call.args.length === 2 ? readDatePart(call.name, call.rawArgs[1] ?? []) : undefined;
+  if (!part || part.name === 'MONTH') return `last_day(${value})`;
+  if (part.kind === 'week') return `CAST(${truncateToWeek(value, part.startsOn)} + INTERVAL 6 DAY AS DATE)`;
+  if (part.name === 'YEAR' || part.name === 'QUARTER') return `CAST(date_trunc('${part.duckdb}', ${value}) + INTERVAL 1 ${part.name} - INTERVAL 1 DAY AS DATE)`;
+  // An ISO year ends on the Sunday of the ISO week holding its 28 December.
+  if (part.name === 'ISOYEAR') return `CAST(date_trunc('week', make_date(isoyear(${value}), 12, 28)) + INTERVAL 6 DAY AS DATE)`;
+  throw new BigQueryTranslationError(`${call.name}: unsupported date part "${part.name}"`);
+};
 
 /** `x AS type` inside CAST / SAFE_CAST. */
 function castParts(call: FunctionCall): { expr: string; type: string } {
@@ -76,60 +205,15 @@ function castParts(call: FunctionCall): { expr: string; type: string } {
   return { expr: call.translate(tokens.slice(0, asIndex)), type: call.translateType(typeTokens) };
 }
 
-/**
- * `INTERVAL n HOUR` passes as written; `INTERVAL s.window_hours HOUR` (a column or an expression,
- * which BigQuery accepts) needs parentheses in DuckDB, whose grammar takes only a literal there.
+/*
+ * the stricter CAST / SAFE_CAST, SUBSTR, LOG, GREATEST / LEAST, REGEXP_REPLACE and the other functions DuckDB
+ * has under the same name with another meaning live in casts.ts and same-name-functions.ts,
+ * layered over this table (bigquery-to-duckdb.ts).
  */
-function intervalArg(call: FunctionCall, index: number): string {
-  const raw = call.rawArgs[index] ?? [];
-  const sig = raw.filter(isSignificant);
-  const last = sig.at(-1);
-  if (!isKeyword(sig[0], 'INTERVAL') || sig.length < 3 || last?.kind !== 'ident') return call.args[index]!;
-  if (sig.length === 3 && sig[1]!.kind === 'number') return call.args[index]!;
-  const amount = call.translate(raw.slice(raw.indexOf(sig[0]!) + 1, raw.indexOf(last)));
-  return `INTERVAL (${amount.trim()}) ${datePart({ ...call, rawArgs: [[last]] }, 0).slice(1, -1).toUpperCase()}`;
-}
-
-const shift =
-  (operator: '+' | '-', castTo?: string): FunctionRewrite =>
-  (call) => {
-    arity(call, 2);
-    const sum = `(${call.args[0]} ${operator} ${intervalArg(call, 1)})`;
-    return castTo ? `CAST(${sum} AS ${castTo})` : sum;
-  };
-
-/**
- * TIMESTAMP_DIFF counts whole intervals elapsed (01:00:00 - 00:00:01 is 0 hours): DuckDB's
- * date_sub. DATE_DIFF and DATETIME_DIFF count boundaries crossed: DuckDB's date_diff.
- */
-const diff =
-  (duckName: 'date_sub' | 'date_diff'): FunctionRewrite =>
-  (call) => {
-    arity(call, 3);
-    return `${duckName}(${datePart(call, 2)}, ${call.args[1]}, ${call.args[0]})`;
-  };
-
-const trunc =
-  (castTo?: string): FunctionRewrite =>
-  (call) => {
-    arity(call, 2, 3);
-    const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[0]})` : call.args[0];
-    const truncated = `date_trunc(${datePart(call, 1)}, ${value})`;
-    if (castTo) return `CAST(${truncated} AS ${castTo})`;
-    return call.args.length === 3 ? `timezone(${call.args[2]}, ${truncated})` : truncated;
-  };
-
-const castTo =
-  (type: string, safe = false): FunctionRewrite =>
-  (call) => {
-    arity(call, 1);
-    return `${safe ? 'TRY_CAST' : 'CAST'}(${call.args[0]} AS ${type})`;
-  };
-
 export const functionRewrites: Record<string, FunctionRewrite> = {
   // JSON: BigQuery's JSONPath ('$.a.b', '$."a b"', '$.a[0]') is also DuckDB's.
-  JSON_VALUE: (call) => (arity(call, 1, 2), `json_extract_string(${call.args[0]}, ${call.args[1] ?? "'$'"})`),
-  JSON_EXTRACT_SCALAR: (call) => (arity(call, 1, 2), `json_extract_string(${call.args[0]}, ${call.args[1] ?? "'$'"})`),
+  JSON_VALUE: jsonScalar,
+  JSON_EXTRACT_SCALAR: jsonScalar,
   JSON_QUERY: (call) => (arity(call, 2), `json_extract(${call.args[0]}, ${call.args[1]})`),
   JSON_EXTRACT: (call) => (arity(call, 2), `json_extract(${call.args[0]}, ${call.args[1]})`),
   // BigQuery names JSON types object, array, string, number, boolean, null; DuckDB names the
@@ -166,9 +250,9 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   DATETIME_SUB: shift('-'),
   DATE_ADD: shift('+', 'DATE'),
   DATE_SUB: shift('-', 'DATE'),
-  TIMESTAMP_DIFF: diff('date_sub'),
-  DATETIME_DIFF: diff('date_diff'),
-  DATE_DIFF: diff('date_diff'),
+  TIMESTAMP_DIFF: timestampDiff,
+  DATETIME_DIFF: boundaryDiff,
+  DATE_DIFF: boundaryDiff,
   TIMESTAMP_TRUNC: trunc(),
   DATETIME_TRUNC: trunc(),
   DATE_TRUNC: trunc('DATE'),
@@ -189,23 +273,31 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
     return `CAST(${call.args[0]} AS TIMESTAMP)`;
   },
   EXTRACT: (call) => {
-    const tokens = (call.rawArgs[0] ?? []).filter(isSignificant);
-    const fromIndex = tokens.findIndex((token) => isKeyword(token, 'FROM'));
-    if (fromIndex !== 1) throw new BigQueryTranslationError('EXTRACT expects (part FROM expression)');
-    const value = call.translate((call.rawArgs[0] ?? []).slice((call.rawArgs[0] ?? []).indexOf(tokens[fromIndex]!) + 1));
-    const part = tokens[0]!.value.toUpperCase();
-    if (part === 'DATE') return `CAST(${value} AS DATE)`;
+    const raw = call.rawArgs[0] ?? [];
+    const fromAt = raw.findIndex((token) => isKeyword(token, 'FROM'));
+    if (fromAt < 1 || call.args.length !== 1) throw new BigQueryTranslationError('EXTRACT expects (part FROM expression)');
+    const value = call.translate(raw.slice(fromAt + 1));
+    const partTokens = raw.slice(0, fromAt);
+    if (isKeyword(partTokens.find(isSignificant), 'DATE') && partTokens.filter(isSignificant).length === 1) return `CAST(${value} AS DATE)`;
+    const part = readDatePart('EXTRACT', partTokens);
     // BigQuery numbers days of week 1 (Sunday) to 7; DuckDB 0 (Sunday) to 6.
-    if (part === 'DAYOFWEEK') return `(dayofweek(${value}) + 1)`;
-    return `date_part(${datePart({ ...call, rawArgs: [[tokens[0]!]] }, 0)}, ${value})`;
+    if (part.name === 'DAYOFWEEK') return `(dayofweek(${value}) + 1)`;
+    if (part.kind === 'week') return part.iso ? `date_part('week', ${value})` : weekOfYear(value, part.startsOn);
+    return `date_part('${part.duckdb}', ${value})`;
   },
   FORMAT_TIMESTAMP: (call) => {
     arity(call, 2, 3);
-    const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[1]})` : call.args[1];
-    return `strftime(${value}, ${formatArg(call, 0)})`;
+    const zone = call.rawArgs[2]?.filter(isSignificant);
+    const inUtc = !zone || (zone.length === 1 && zone[0]!.kind === 'string' && /^(UTC|Etc\/UTC|\+00(:00)?|Z)$/i.test(zone[0]!.value));
+    const value = inUtc ? call.args[1]! : `timezone(${call.args[2]}, ${call.args[1]})`;
+    return formatDateTime(call.name, literalFormat(call), value, 'TIMESTAMP', inUtc ? 'utc' : 'other');
   },
-  FORMAT_DATE: (call) => (arity(call, 2), `strftime(${call.args[1]}, ${formatArg(call, 0)})`),
-  FORMAT_DATETIME: (call) => (arity(call, 2), `strftime(${call.args[1]}, ${formatArg(call, 0)})`),
+  FORMAT_DATE: formatWithoutZone('DATE'),
+  FORMAT_DATETIME: formatWithoutZone('DATETIME'),
+  FORMAT: (call) => {
+    if (call.args.length === 0) throw new BigQueryTranslationError('FORMAT takes a format and its arguments');
+    return formatPrintf(literalFormat(call), call.args.slice(1));
+  },
   PARSE_TIMESTAMP: (call) => {
     arity(call, 2, 3);
     const parsed = `strptime(${call.args[1]}, ${formatArg(call, 0)})`;
@@ -222,10 +314,14 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   // Not DuckDB's count_if, which answers NULL when no row (or only NULLs) is counted, where
   // BigQuery's COUNTIF answers 0. count() of a CASE is 0 then, and still takes OVER (...).
   COUNTIF: (call) => (arity(call, 1), `count(CASE WHEN ${call.args[0]} THEN 1 END)`),
+  // HyperLogLog (DuckDB's approx_count_distinct) can overshoot the true count on small data;
+  // an exact count is always within BigQuery's bounds and never more than the truth.
+  APPROX_COUNT_DISTINCT: (call) => (arity(call, 1), `count(DISTINCT ${call.args[0]})`),
   LOGICAL_AND: rename('bool_and'),
   LOGICAL_OR: rename('bool_or'),
   SAFE_DIVIDE: (call) => (arity(call, 2), `CASE WHEN (${call.args[1]}) = 0 THEN NULL ELSE (${call.args[0]}) / (${call.args[1]}) END`),
-  DIV: (call) => (arity(call, 2), `((${call.args[0]}) // (${call.args[1]}))`),
+  DIV: (call) => (arity(call, 2), `((${call.args[0]}) // ${nonZeroDivisor(call.args[1]!, 'DIV')})`),
+  MOD: (call) => (arity(call, 2), `mod(${call.args[0]}, ${nonZeroDivisor(call.args[1]!, 'MOD')})`),
   STRUCT: (call) =>
     `struct_pack(${call.rawArgs
       .map((raw, index) => {
@@ -238,6 +334,15 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
       .join(', ')})`,
   // Strings and arrays.
   REGEXP_CONTAINS: rename('regexp_matches'),
+  REGEXP_EXTRACT: regexpExtract,
+  REGEXP_SUBSTR: regexpExtract,
+  REGEXP_EXTRACT_ALL: (call) => (arity(call, 2), `regexp_extract_all(${call.args[0]}, ${call.args[1]}, ${regexpGroup(call)})`),
+  // BigQuery's CONCAT is NULL when any argument is; DuckDB's concat skips NULLs, its || does not.
+  CONCAT: (call) => {
+    if (call.args.length === 0) throw new BigQueryTranslationError('CONCAT takes at least 1 argument');
+    return `(${call.args.join(' || ')})`;
+  },
+  LAST_DAY: lastDay,
   SPLIT: (call) => (arity(call, 1, 2), `string_split(${call.args[0]}, ${call.args[1] ?? "','"})`),
   ARRAY_LENGTH: rename('len'),
   GENERATE_ARRAY: rename('generate_series'),

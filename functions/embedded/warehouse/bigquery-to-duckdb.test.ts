@@ -30,7 +30,10 @@ const cases: [string, string, string][] = [
   [
     'JSON functions',
     "SELECT JSON_VALUE(properties, '$.price'), JSON_VALUE(x), JSON_QUERY(context, '$.page'), JSON_EXTRACT_SCALAR(traits, '$.email')",
-    "SELECT json_extract_string(properties, '$.price'), json_extract_string(x, '$'), json_extract(context, '$.page'), json_extract_string(traits, '$.email');",
+    // JSON_VALUE extracts scalars only: an object or an array is NULL, not its JSON text.
+    "SELECT (CASE WHEN json_type(properties, '$.price') IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(properties, '$.price') END), " +
+      "(CASE WHEN json_type(x, '$') IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(x, '$') END), json_extract(context, '$.page'), " +
+      "(CASE WHEN json_type(traits, '$.email') IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(traits, '$.email') END);",
   ],
   [
     'interval arithmetic',
@@ -57,6 +60,73 @@ const cases: [string, string, string][] = [
     'SELECT TIMESTAMP_DIFF(a, b, SECOND), DATE_DIFF(d1, d0, DAY), TIMESTAMP_TRUNC(ts, DAY), DATE_TRUNC(d, MONTH), EXTRACT(HOUR FROM ts), EXTRACT(DAYOFWEEK FROM ts)',
     "SELECT date_sub('second', b, a), date_diff('day', d0, d1), date_trunc('day', ts), CAST(date_trunc('month', d) AS DATE), date_part('hour', ts), (dayofweek(ts) + 1);",
   ],
+  [
+    'weeks start on Sunday or the weekday named, not on DuckDB\'s Monday',
+    'SELECT DATE_TRUNC(d, WEEK), DATE_TRUNC(d, WEEK(MONDAY)), EXTRACT(WEEK FROM d), EXTRACT(ISOWEEK FROM d), DATE_DIFF(a, b, ISOWEEK)',
+    "SELECT CAST((date_trunc('week', (d) + INTERVAL 1 DAY) - INTERVAL 1 DAY) AS DATE), CAST(date_trunc('week', d) AS DATE), " +
+      "((dayofyear(d) + 6 - ((dayofweek(d) - 0 + 7) % 7)) // 7), date_part('week', d), (date_diff('day', date_trunc('week', b), date_trunc('week', a)) // 7);",
+  ],
+  [
+    'division checks its divisor; MOD, DIV too; SAFE_DIVIDE does not',
+    'SELECT a / -b.c * 2, MOD(x, y), SAFE_DIVIDE(p, q)',
+    "SELECT a / (CASE WHEN (-b.c) = 0 THEN error('division by zero: / -b.c') ELSE (-b.c) END) * 2, " +
+      "mod(x, (CASE WHEN (y) = 0 THEN error('division by zero: MOD') ELSE (y) END)), CASE WHEN (q) = 0 THEN NULL ELSE (p) / (q) END;",
+  ],
+  [
+    'the divisor of / takes its window, call, subscript and CASE along; AS and the next operator stay outside',
+    'SELECT n / COUNT(*) OVER (PARTITION BY g) AS share, n / SUM(n) OVER w AS w_share, a / SAFE.LOG(b) + 1, a / CASE WHEN c THEN 1 END AS r',
+    "SELECT n / (CASE WHEN (COUNT(*) OVER (PARTITION BY g)) = 0 THEN error('division by zero: / COUNT(*) OVER (PARTITION BY g)') ELSE (COUNT(*) OVER (PARTITION BY g)) END) AS share, " +
+      "n / (CASE WHEN (SUM(n) OVER w) = 0 THEN error('division by zero: / SUM(n) OVER w') ELSE (SUM(n) OVER w) END) AS w_share, " +
+      "a / (CASE WHEN (try(ln(b))) = 0 THEN error('division by zero: / SAFE.LOG(b)') ELSE (try(ln(b))) END) + 1, " +
+      "a / (CASE WHEN (CASE WHEN c THEN 1 END) = 0 THEN error('division by zero: / CASE WHEN c THEN 1 END') ELSE (CASE WHEN c THEN 1 END) END) AS r;",
+  ],
+  [
+    'CONCAT, LOG, REGEXP_REPLACE, APPROX_COUNT_DISTINCT',
+    "SELECT CONCAT(a, '-', b), LOG(x), LOG(x, 2), REGEXP_REPLACE(s, 'a', 'b'), APPROX_COUNT_DISTINCT(u)",
+    "SELECT (a || '-' || b), ln(x), (ln(x) / ln(2)), regexp_replace(s, 'a', 'b', 'g'), count(DISTINCT u);",
+  ],
+  [
+    'FORMAT_* element by element; FORMAT through printf',
+    "SELECT FORMAT_DATE('%e/%m', d), FORMAT_TIMESTAMP('%c', ts, 'UTC'), FORMAT('%5.2f|%t', x, y)",
+    "SELECT (lpad(CAST(day(d) AS VARCHAR), 2, ' ') || strftime(d, '/%m')), (strftime(ts, '%a %b ') || lpad(CAST(day(ts) AS VARCHAR), 2, ' ') || strftime(ts, ' %H:%M:%S %Y')), " +
+      "printf('%5.2f|%s', CAST(x AS DOUBLE), (CASE WHEN typeof(y) IN ('VARCHAR', 'BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT', 'BOOLEAN', 'DATE', '\"NULL\"') " +
+      "THEN coalesce(CAST(y AS VARCHAR), 'NULL') ELSE error('FORMAT: %t of a ' || typeof(y) || ' is not supported') END));",
+  ],
+  [
+    "clock and epoch conversions",
+    "SELECT CURRENT_DATE('Europe/Paris'), CURRENT_DATETIME(), UNIX_SECONDS(ts), UNIX_MILLIS(ts), UNIX_MICROS(ts), TIMESTAMP_SECONDS(n), TIMESTAMP_MILLIS(n), TIMESTAMP_MICROS(n)",
+    "SELECT CAST(timezone('Europe/Paris', current_timestamp) AS DATE), timezone('UTC', current_timestamp), CAST(floor(epoch(ts)) AS BIGINT), epoch_ms(ts), epoch_us(ts), to_timestamp(n), to_timestamp((n) / 1000), to_timestamp((n) / 1000000);",
+  ],
+  [
+    "logic and JSON conversions",
+    "SELECT LOGICAL_AND(b), LOGICAL_OR(b), INT64(j), FLOAT64(j), BOOL(j), LAX_INT64(j), LAX_FLOAT64(j), LAX_BOOL(j)",
+    "SELECT bool_and(b), bool_or(b), CAST(j AS BIGINT), CAST(j AS DOUBLE), CAST(j AS BOOLEAN), TRY_CAST(j AS BIGINT), TRY_CAST(j AS DOUBLE), TRY_CAST(j AS BOOLEAN);",
+  ],
+  [
+    "arrays, regexp test, civil time",
+    "SELECT SPLIT(s), SPLIT(s, ';'), ARRAY_LENGTH(a), GENERATE_ARRAY(1, 3), GENERATE_UUID(), REGEXP_CONTAINS(s, 'x'), DATETIME(ts, 'UTC'), DATETIME(d), TIMESTAMP(dt, 'Europe/Paris')",
+    "SELECT string_split(s, ','), string_split(s, ';'), len(a), generate_series(1, 3), CAST(uuid() AS VARCHAR), regexp_matches(s, 'x'), timezone('UTC', ts), CAST(d AS TIMESTAMP), timezone('Europe/Paris', CAST(dt AS TIMESTAMP));",
+  ],
+  [
+    "parsing, JSON text",
+    "SELECT PARSE_DATE('%F', s), PARSE_TIMESTAMP('%F', s, 'UTC'), FORMAT_DATETIME('%F', dt), JSON_QUERY_ARRAY(j), JSON_EXTRACT(j, '$.a'), TO_JSON(x), TO_JSON_STRING(x), PARSE_JSON(s)",
+    "SELECT CAST(strptime(s, '%Y-%m-%d') AS DATE), timezone('UTC', strptime(s, '%Y-%m-%d')), strftime(dt, '%Y-%m-%d'), (CASE WHEN json_type(j, '$') = 'ARRAY' THEN json_extract(j, '$' || '[*]') END), json_extract(j, '$.a'), to_json(x), CAST(to_json(x) AS VARCHAR), json(s);",
+  ],
+  [
+    "LAST_DAY and week parts",
+    "SELECT LAST_DAY(d, YEAR), LAST_DAY(d, ISOYEAR), LAST_DAY(d, WEEK(MONDAY)), LAST_DAY(d), DATE_TRUNC(d, ISOWEEK), TIMESTAMP_TRUNC(ts, WEEK(TUESDAY), 'UTC'), EXTRACT(WEEK(SATURDAY) FROM d)",
+    "SELECT CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE), CAST(date_trunc('week', make_date(isoyear(d), 12, 28)) + INTERVAL 6 DAY AS DATE), CAST(date_trunc('week', d) + INTERVAL 6 DAY AS DATE), last_day(d), CAST(date_trunc('week', d) AS DATE), timezone('UTC', (date_trunc('week', (timezone('UTC', ts)) + INTERVAL 6 DAY) - INTERVAL 6 DAY)), ((dayofyear(d) + 6 - ((dayofweek(d) - 6 + 7) % 7)) // 7);",
+  ],
+  [
+    "SUBSTR, REGEXP_*, GREATEST/LEAST, DIV, week intervals and diffs",
+    "SELECT SUBSTR(s, 2), SUBSTRING(s, 2, 3), REGEXP_EXTRACT(s, 'a(b)'), REGEXP_SUBSTR(s, 'ab'), REGEXP_EXTRACT_ALL(s, 'ab'), GREATEST(a, b), LEAST(a), DIV(a, b), TIMESTAMP_ADD(ts, INTERVAL n WEEK), DATE_DIFF(a, b, WEEK(FRIDAY)), DATETIME_DIFF(a, b, HOUR)",
+    "SELECT substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END)), (CASE WHEN (3) < 0 THEN error('SUBSTRING: the length cannot be negative') ELSE substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END), 3) END), (CASE WHEN regexp_matches(s, 'a(b)') THEN regexp_extract(s, 'a(b)', 1) END), (CASE WHEN regexp_matches(s, 'ab') THEN regexp_extract(s, 'ab', 0) END), regexp_extract_all(s, 'ab', 0), (CASE WHEN (a) IS NULL OR (b) IS NULL THEN NULL ELSE greatest(a, b) END), (CASE WHEN (a) IS NULL THEN NULL ELSE least(a) END), ((a) // (CASE WHEN (b) = 0 THEN error('division by zero: DIV') ELSE (b) END)), (ts + INTERVAL (n) WEEK), (date_diff('day', (date_trunc('week', (b) + INTERVAL 3 DAY) - INTERVAL 3 DAY), (date_trunc('week', (a) + INTERVAL 3 DAY) - INTERVAL 3 DAY)) // 7), date_diff('hour', b, a);",
+  ],
+  [
+    'PARSE_* spells BigQuery-only elements in strptime\'s; a computed format passes as it is',
+    "SELECT PARSE_TIMESTAMP('%E*S|%E6S|%E3S|%F|%T|%R|%D|%Ez|%k|%l|%s|%%x', s), PARSE_DATE(f, s)",
+    "SELECT CAST(strptime(s, '%S.%f|%S.%f|%S.%g|%Y-%m-%d|%H:%M:%S|%H:%M|%m/%d/%y|%z|%-H|%-I|%s|%%x') AS TIMESTAMPTZ), CAST(strptime(s, f) AS DATE);",
+  ],
   ['STRUCT constructor', "SELECT STRUCT(1 AS a, 'x' AS b, c, c + 1)", 'SELECT struct_pack("a" := 1, "b" := \'x\', "c" := c, "_field_4" := c + 1);'],
   ['EXCEPT columns, IN UNNEST and @params', 'SELECT * EXCEPT (a, b) FROM t WHERE x IN UNNEST(@ids) AND y = @y', 'SELECT * EXCLUDE (a, b) FROM t WHERE x IN (SELECT unnest($ids)) AND y = $y;'],
   [
@@ -78,7 +148,7 @@ const cases: [string, string, string][] = [
   [
     'nested calls, several statements',
     "SELECT COUNTIF(JSON_VALUE(properties, '$.sku') = @sku) FROM events; SELECT 2",
-    "SELECT count(CASE WHEN json_extract_string(properties, '$.sku') = $sku THEN 1 END) FROM events;\nSELECT 2;",
+    "SELECT count(CASE WHEN (CASE WHEN json_type(properties, '$.sku') IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(properties, '$.sku') END) = $sku THEN 1 END) FROM events;\nSELECT 2;",
   ],
 ];
 
@@ -144,6 +214,32 @@ describe('translateBigQueryToDuckDb', () => {
     ['SELECT ST_DISTANCE(a, b) FROM t', /ST_DISTANCE: geography functions are not supported/],
     ['CREATE MODEL nudge.m OPTIONS (model_type = "linear_reg") AS SELECT 1 AS label', /BigQuery ML models are not supported \(line 1, column 8\)/],
     ["SELECT 'abc\n", /Unterminated literal[\s\S]*\(line 1, column 8\)/],
+    ['SELECT DATE_TRUNC(d, WEEK(FUNDAY))', /unsupported date part "WEEK\(FUNDAY\)"/],
+    ['SELECT TIMESTAMP_DIFF(a, b, MONTH)', /TIMESTAMP_DIFF: BigQuery does not support date part MONTH/],
+    ["SELECT REGEXP_EXTRACT(s, '(a)(b)')", /REGEXP_EXTRACT: the regular expression has 2 capturing groups/],
+    ['SELECT REGEXP_EXTRACT(s, p)', /REGEXP_EXTRACT: the regular expression must be a string literal/],
+    ["SELECT REGEXP_EXTRACT(s, 'a', 2)", /REGEXP_EXTRACT with a position or occurrence is not supported/],
+    ['SELECT 1 / ', /"\/" needs a divisor/],
+    ['SELECT CONCAT()', /CONCAT takes at least 1 argument/],
+    ['SELECT FORMAT_TIMESTAMP(f, ts)', /FORMAT_TIMESTAMP: the format must be a string literal/],
+    ["SELECT FORMAT_DATE('%H', d)", /FORMAT_DATE: format element "%H" needs a time/],
+    ["SELECT FORMAT_DATETIME('%Z', d)", /FORMAT_DATETIME: format element "%Z" is supported only for a TIMESTAMP formatted in UTC/],
+    ["SELECT FORMAT_TIMESTAMP('%s', ts, tz)", /FORMAT_TIMESTAMP: format element "%s" is supported only/],
+    ["SELECT FORMAT_TIMESTAMP('%Y%', ts)", /format element "%" is not supported/],
+    ["SELECT FORMAT('%d %d', 1)", /FORMAT: "%d" has no argument/],
+    ["SELECT FORMAT('%d', 1, 2)", /FORMAT: 1 argument\(s\) more than the format uses/],
+    ["SELECT FORMAT('%T', 1)", /FORMAT: specifier "%T" is not supported/],
+    ['SELECT FORMAT()', /FORMAT takes a format/],
+    ['SELECT LAST_DAY(d, DAY)', /LAST_DAY: unsupported date part "DAY"/],
+    ['SELECT TIMESTAMP_ADD(ts, INTERVAL n ISOWEEK)', /INTERVAL \.\.\. ISOWEEK is not a BigQuery interval/],
+    ['SELECT EXTRACT(HOUR ts)', /EXTRACT expects \(part FROM expression\)/],
+    ['SELECT EXTRACT(WEEK(MONDAY, 2) FROM d)', /EXTRACT: unsupported date part "WEEK\(MONDAY,2\)"/],
+    ["SELECT PARSE_TIMESTAMP('%c', s)", /PARSE_TIMESTAMP: format element "%c" is not supported/],
+    ['SELECT SUBSTR(s)', /SUBSTR takes 2 to 3 argument\(s\), got 1/],
+    ['SELECT GREATEST()', /GREATEST takes at least 1 argument/],
+    ['SELECT DATE_DIFF(a, b, WEEK(MONDAY)) / ', /"\/" needs a divisor/],
+    ['SELECT x / * FROM t', /Cannot read the divisor after "\/" at "\*"/],
+    ["SELECT REGEXP_EXTRACT_ALL(s, '(a)(b)')", /REGEXP_EXTRACT_ALL: the regular expression has 2 capturing groups/],
   ];
   for (const [sql, message] of refused) {
     test(`refuses clearly: ${sql}`, () => {

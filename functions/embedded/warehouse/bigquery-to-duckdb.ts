@@ -14,7 +14,8 @@
  * Choices: TIMESTAMP → TIMESTAMPTZ (an instant, as in BigQuery; the session runs in UTC), tables
  * live in DuckDB's default schema (the dataset qualifier is dropped), `@name` → `$name`.
  */
-import { functionRewrites } from './bigquery-functions.ts';
+import { functionRewrites, nonZeroDivisor } from './bigquery-functions.ts';
+import { findDivisorEnd } from './divisor-span.ts';
 import { aggregateRewrites, translateAggregateCall } from './aggregate-clauses.ts';
 import { castRewrites } from './casts.ts';
 import { arrayConstructRewrites } from './array-constructs.ts';
@@ -218,7 +219,10 @@ function translateUnnest(tokens: readonly Token[], i: number, open: number, stat
   if (hasAs) at = nextSignificant(tokens, at + 1);
   const alias = tokens[at];
   const isAlias = (alias?.kind === 'ident' && !afterFromItem.has(alias.value.toUpperCase())) || alias?.kind === 'quoted';
-  if (!isAlias) return { text: call, end: close };
+  // Without an alias, BigQuery makes the fields of an array of STRUCTs columns of the FROM item;
+  // DuckDB would give one struct column named "unnest". Its recursive unnest expands the struct
+  // (and only that: arrays inside it stay arrays).
+  if (!isAlias) return { text: `(SELECT ${call.slice(0, -1)}, recursive := true))`, end: close };
   const name = quoteIdent(alias.value);
   const withAt = nextSignificant(tokens, at + 1);
   if (isKeyword(tokens[withAt], 'WITH') && isKeyword(tokens[nextSignificant(tokens, withAt + 1)], 'OFFSET')) {
@@ -269,6 +273,17 @@ function translateTokens(tokens: readonly Token[], state: State): string {
         }
         break;
       }
+      case 'op':
+        if (token.value === '/') {
+          // x / 0 is an error in BigQuery, Infinity or NULL in DuckDB (divisor-span.ts).
+          const end = findDivisorEnd(tokens, i + 1);
+          const divisor = translateTokens(tokens.slice(i + 1, end + 1), state).trim();
+          out += `/ ${nonZeroDivisor(divisor, `/ ${tokens.slice(i + 1, end + 1).map((t) => t.text).join('').trim()}`)}`;
+          i = end;
+          break;
+        }
+        out += token.text;
+        break;
       default:
         out += token.text;
     }

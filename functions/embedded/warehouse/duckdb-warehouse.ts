@@ -166,6 +166,10 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
   const connection = await instance.connect();
   // BigQuery evaluates DATE(ts), FORMAT_TIMESTAMP, ... in UTC unless told otherwise.
   await connection.run("SET TimeZone = 'UTC'");
+  // BigQuery sorts NULLs first ascending and last descending, in ORDER BY, window ORDER BY and
+  // aggregate ORDER BY (ARRAY_AGG, STRING_AGG) alike; DuckDB's default is NULLS LAST. One session
+  // setting covers every ORDER BY; an explicit NULLS FIRST/LAST still wins.
+  await connection.run("SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
   // Defense in depth behind the admin query guard: no files, URLs or other databases beyond this
   // one, and no SET that could turn that back on. The SQL of sql/ needs neither. (After TimeZone:
   // setting it loads the icu extension.)

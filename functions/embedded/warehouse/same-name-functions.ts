@@ -33,7 +33,7 @@ function arity(call: FunctionCall, min: number, max = min): void {
 const nullIfAnyNull =
   (duckName: string): FunctionRewrite =>
   (call) => {
-    arity(call, 1, Number.MAX_SAFE_INTEGER);
+    if (call.args.length === 0) throw new BigQueryTranslationError(`${call.name} takes at least 1 argument`);
     return `(CASE WHEN ${call.args.map((arg) => `(${arg}) IS NULL`).join(' OR ')} THEN NULL ELSE ${duckName}(${call.args.join(', ')}) END)`;
   };
 
