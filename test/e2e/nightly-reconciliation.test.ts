@@ -188,6 +188,22 @@ describe('nightly reconciliation on the embedded adapters', () => {
     assert.equal(next.people_with_diffs, 0);
   });
 
+  test('profile_snapshots: one row per person per day, a second walk that day keeps the first', async () => {
+    const { people } = await seedAndCorrupt();
+    clock.set('2026-03-02T03:00:00.000Z');
+    await reconcile({ dryRun: false });
+    clock.set('2026-03-02T15:00:00.000Z');
+    const second = await reconcile({ dryRun: false });
+    const profiles = (await store.listProfiles({ after: null, limit: 100 })).profiles;
+    assert.equal(second.snapshots_written, profiles.length);
+    const rows = await warehouse.query("SELECT person_id, taken_at, merged_into, orders_count, is_email_marketing_consented FROM profile_snapshots WHERE snapshot_date = DATE '2026-03-02' ORDER BY person_id");
+    assert.equal(rows.length, profiles.length);
+    assert.ok(rows.every((row) => row.taken_at === '2026-03-02T03:00:00.000Z'));
+    // Erin's absorbed device is listed, pointing at her.
+    assert.ok(rows.some((row) => row.merged_into === people.erin.person_id));
+    assert.deepEqual(rows.find((row) => row.person_id === people.fran.person_id)?.is_email_marketing_consented, false);
+  });
+
   test('a fixed profile takes later events like any other: a late order counts once, a redelivered lost one not again', async () => {
     const { people, events } = await seedAndCorrupt();
     clock.set('2026-03-02T03:00:00.000Z');
