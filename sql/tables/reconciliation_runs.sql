@@ -21,4 +21,5 @@ CREATE TABLE IF NOT EXISTS `${dataset}.reconciliation_runs` (
   PRIMARY KEY (run_id) NOT ENFORCED
 )
 PARTITION BY DATE(started_at)
+CLUSTER BY run_id
 OPTIONS (description = "One row per reconciliation run: people checked, diffs by field, fixes applied and skipped. Partitioned by day of started_at.");

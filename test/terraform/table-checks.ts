@@ -52,7 +52,8 @@ export function checkTable(c: TerraformConfig, expected: TableExpectation): stri
   if (!file || !file.endsWith(`/sql/tables/${name}.schema.json`)) return [...problems, `${name} schema does not come from sql/tables/${name}.schema.json (${String(table.body.schema)})`];
   if (!existsSync(file)) return problems;
   const columns = new Map(readSchema(file).map((f) => [String(f.name), f]));
-  if (columns.get(expected.partitionField)?.type !== 'TIMESTAMP') problems.push(`${name}.${expected.partitionField} must be a TIMESTAMP to partition on`);
+  const partitionType = String(columns.get(expected.partitionField)?.type);
+  if (partitionType !== 'TIMESTAMP' && partitionType !== 'DATE') problems.push(`${name}.${expected.partitionField} must be a TIMESTAMP or DATE to partition on`);
   if (!message) return problems;
   for (const [field, schema] of Object.entries(message)) {
     const column = columns.get(field);
