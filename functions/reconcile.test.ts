@@ -20,15 +20,15 @@ async function setup(failQuery = false) {
   const entry = createReconcileEntry({
     store,
     warehouse: {
-      query: async () => {
-        if (failQuery) throw new Error('bigquery down');
+      query: async (sql) => {
+        if (failQuery && sql !== 'INSERT') throw new Error('bigquery down');
         return [];
       },
       insertRows: async (table, rows) => void inserted.push({ table, rows }),
     },
     clock: createManualClock('2026-03-02T03:00:00.000Z'),
     newRunId: () => 'run-1',
-    sql: { personHistory: 'SELECT 1', personEvents: 'SELECT 1' },
+    sql: { stageHistory: 'INSERT', readHistory: 'SELECT 1', personEvents: 'SELECT 1' },
     log: (entry) => void logs.push(entry),
   });
   const call = (method: string, body = '') => entry({ method, path: '/', headers: {}, query: new URLSearchParams(), rawBody: Buffer.from(body) });

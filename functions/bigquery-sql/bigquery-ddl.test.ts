@@ -29,6 +29,7 @@ describe('sql/tables: DDL and the JSON schema terraform uses agree', () => {
       'person_identities.sql',
       'profile_snapshots.sql',
       'reconciliation_diffs.sql',
+      'reconciliation_history.sql',
       'reconciliation_runs.sql',
     ]));
   for (const file of tableFiles) {

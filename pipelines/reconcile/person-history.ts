@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What the event history says a person's profile should hold: one row of
- * sql/reconcile/person_history.sql, as the warehouse port returns it (instants as ISO text, arrays
+ * sql/reconcile/read_person_history.sql (staged by stage_person_history.sql), as the warehouse port returns it (instants as ISO text, arrays
  * and structs as JSON). Parsed, not trusted: a row of the wrong shape is an error naming the
  * field, never a "fix" built on a misread value.
  */

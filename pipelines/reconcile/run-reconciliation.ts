@@ -12,8 +12,13 @@ import { readHistoryEvents, refoldHistory } from './refold-history.ts';
 import type { DiffOutcome, ReconciliationDiffRow, ReconciliationRunRow } from './reconciliation-rows.ts';
 
 export const reconcileDefaults = {
-  /** Profiles per page of the walk (and per history query). */
+  /** Profiles per page of the walk (and per staged-history lookup). */
   pageSize: 200,
+  /**
+   * People with diffs whose events are read in one query to build their fixes: each such query
+   * scans the history once, so they are gathered across pages rather than read page by page.
+   */
+  fixBatchSize: 500,
   /**
    * How far as_of trails the start: events received in the last minutes may still be on their way
    * to the warehouse (BigQuery subscription, embedded writer) while already in the profile.
@@ -26,8 +31,8 @@ export type ReconcileDeps = {
   warehouse: Pick<Warehouse, 'query' | 'insertRows'>;
   clock: Clock;
   newRunId: () => string;
-  /** The text of sql/reconcile/person_history.sql and person_events.sql. */
-  sql: { personHistory: string; personEvents: string };
+  /** The text of sql/reconcile/stage_person_history.sql, read_person_history.sql and person_events.sql. */
+  sql: { stageHistory: string; readHistory: string; personEvents: string };
   config?: ProfileConfig;
   /** Structured log, person ids only (no personal data). */
   log?: (entry: Record<string, unknown>) => void;
@@ -35,18 +40,21 @@ export type ReconcileDeps = {
   onProgress?: (progress: ReconcileProgress) => void;
 };
 
-export type ReconcileOptions = { dryRun: boolean; pageSize?: number; settleMs?: number };
+export type ReconcileOptions = { dryRun: boolean; pageSize?: number; fixBatchSize?: number; settleMs?: number };
 
 export type ReconcileProgress = { pages: number; people_checked: number; people_with_diffs: number; fixes_applied: number; fixes_skipped: number };
 
 type FieldOutcome = { outcome: DiffOutcome; reason: string | null };
+type Found = { profile: Profile; history: PersonHistory; diffs: ProfileDiff[] };
 
 /**
- * The nightly reconciliation: walks every profile a page at a time, compares each live one with
- * what the event history says (sql/reconcile/person_history.sql), records every disagreement in
- * reconciliation_diffs, fixes what it can — version-guarded: only if the profile is still the
- * version that was compared, else the diff is skipped and counted — writes the day's
- * profile_snapshots row of every profile, and ends with one reconciliation_runs row.
+ * The nightly reconciliation. Stages what the history says of every person once
+ * (stage_person_history.sql, as of `as_of`), then walks every profile a page at a time: compares
+ * each live one with its staged history, records every disagreement in reconciliation_diffs, fixes
+ * what it can — version-guarded: only if the profile is still the version that was compared, else
+ * the diff is skipped and counted — writes the day's profile_snapshots row of every profile (after
+ * its fix), and ends with one reconciliation_runs row. Fixes are built in batches across pages
+ * (fixBatchSize), each batch reading its people's events in one query.
  *
  * Profiles written after as_of are not judged this run: they may hold events the history of the
  * run leaves out (a false "profile has more than the history"). They are counted, and judged the
@@ -55,59 +63,86 @@ type FieldOutcome = { outcome: DiffOutcome; reason: string | null };
 export async function runReconciliation(deps: ReconcileDeps, options: ReconcileOptions): Promise<ReconciliationRunRow> {
   const config = deps.config ?? defaultProfileConfig;
   const pageSize = options.pageSize ?? reconcileDefaults.pageSize;
+  const fixBatchSize = options.fixBatchSize ?? reconcileDefaults.fixBatchSize;
   const startedAt = deps.clock.now();
   const asOf = new Date(startedAt.getTime() - (options.settleMs ?? reconcileDefaults.settleMs));
   const asOfIso = asOf.toISOString();
   const runId = deps.newRunId();
   const totals = { people_checked: 0, people_not_judged: 0, people_with_diffs: 0, fixes_applied: 0, fixes_skipped: 0, not_fixable: 0, snapshots_written: 0 };
   const diffsByField: Record<string, number> = {};
+  await deps.warehouse.query(deps.sql.stageHistory, { run_id: runId, as_of: asOf });
+
+  /** Diff rows (and, unless a dry run, the snapshot rows) of people whose outcome is known. */
+  const record = async (outcomes: { person: Found; fields: Map<ReconciledField, FieldOutcome>; current: Profile }[]) => {
+    const diffRows: ReconciliationDiffRow[] = [];
+    const detectedAt = deps.clock.now().toISOString();
+    for (const { person, fields } of outcomes) {
+      for (const diff of person.diffs) {
+        const { outcome, reason } = fields.get(diff.field)!;
+        diffsByField[diff.field] = (diffsByField[diff.field] ?? 0) + 1;
+        if (outcome === 'fixed') totals.fixes_applied++;
+        if (outcome === 'skipped') totals.fixes_skipped++;
+        if (outcome === 'not_fixable') totals.not_fixable++;
+        diffRows.push(diffRowOf(runId, person.profile, diff, outcome, reason, detectedAt));
+      }
+    }
+    if (diffRows.length > 0) await deps.warehouse.insertRows('reconciliation_diffs', diffRows);
+    if (!options.dryRun) await snapshot(outcomes.map((outcome) => outcome.current));
+  };
+  const snapshot = async (profiles: readonly Profile[]) => {
+    if (profiles.length === 0) return;
+    const takenAt = deps.clock.now().toISOString();
+    await deps.warehouse.insertRows('profile_snapshots', profiles.map((profile) => snapshotRowOf(profile, takenAt)));
+    totals.snapshots_written += profiles.length;
+  };
+  let pending: Found[] = [];
+  const fixPending = async () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    const eventsOf = await readEvents(deps, batch.map((person) => person.profile.person_id), asOf);
+    const outcomes = [];
+    for (const person of batch) {
+      const result = await fixPerson(deps, config, person.profile, person.history, person.diffs, eventsOf.get(person.profile.person_id) ?? []);
+      outcomes.push({ person, fields: result.outcomes, current: result.written ?? person.profile });
+    }
+    await record(outcomes);
+  };
+
   let pages = 0;
+  const progress = () =>
+    deps.onProgress?.({ pages, people_checked: totals.people_checked, people_with_diffs: totals.people_with_diffs, fixes_applied: totals.fixes_applied, fixes_skipped: totals.fixes_skipped });
   let after: string | null = null;
   do {
     const page = await deps.store.listProfiles({ after, limit: pageSize });
     pages++;
-    const live = page.profiles.filter((profile) => profile.merged_into === null);
-    const judged = live.filter((profile) => profile.updated_at <= asOfIso);
-    totals.people_not_judged += live.length - judged.length;
+    const isJudged = (profile: Profile) => profile.merged_into === null && profile.updated_at <= asOfIso;
+    const judged = page.profiles.filter(isJudged);
+    totals.people_not_judged += page.profiles.filter((profile) => profile.merged_into === null && !isJudged(profile)).length;
     totals.people_checked += judged.length;
 
-    const histories = await readHistories(deps, judged.map((profile) => profile.person_id), asOf);
-    const found = judged
+    const histories = await readHistories(deps, runId, judged.map((profile) => profile.person_id));
+    const found: Found[] = judged
       .map((profile) => {
         const history = histories.get(profile.person_id) ?? emptyHistory(profile.person_id);
         return { profile, history, diffs: compareProfile(profile, history, config) };
       })
       .filter((person) => person.diffs.length > 0);
     totals.people_with_diffs += found.length;
-
-    const eventsOf = options.dryRun || found.length === 0 ? new Map<string, NudgeEvent[]>() : await readEvents(deps, found.map((person) => person.profile.person_id), asOf);
-    const diffRows: ReconciliationDiffRow[] = [];
-    const current = new Map<string, Profile>();
-    for (const { profile, history, diffs } of found) {
-      const detectedAt = deps.clock.now().toISOString();
-      const result = options.dryRun
-        ? { outcomes: new Map(diffs.map((diff) => [diff.field, { outcome: 'dry_run' as const, reason: null }])), written: null }
-        : await fixPerson(deps, config, profile, history, diffs, eventsOf.get(profile.person_id) ?? []);
-      if (result.written) current.set(profile.person_id, result.written);
-      for (const diff of diffs) {
-        const { outcome, reason } = result.outcomes.get(diff.field)!;
-        diffsByField[diff.field] = (diffsByField[diff.field] ?? 0) + 1;
-        if (outcome === 'fixed') totals.fixes_applied++;
-        if (outcome === 'skipped') totals.fixes_skipped++;
-        if (outcome === 'not_fixable') totals.not_fixable++;
-        diffRows.push(diffRowOf(runId, profile, diff, outcome, reason, detectedAt));
-      }
+    const withDiffs = new Set(found.map((person) => person.profile.person_id));
+    if (options.dryRun) {
+      await record(found.map((person) => ({ person, fields: new Map(person.diffs.map((diff) => [diff.field, { outcome: 'dry_run' as const, reason: null }])), current: person.profile })));
+    } else {
+      // Everyone else's snapshot now; those with diffs once their fix is known.
+      await snapshot(page.profiles.filter((profile) => !withDiffs.has(profile.person_id)));
+      pending.push(...found);
+      if (pending.length >= fixBatchSize) await fixPending();
     }
-    if (diffRows.length > 0) await deps.warehouse.insertRows('reconciliation_diffs', diffRows);
-    if (!options.dryRun && page.profiles.length > 0) {
-      const takenAt = deps.clock.now().toISOString();
-      const rows = page.profiles.map((profile) => snapshotRowOf(current.get(profile.person_id) ?? profile, takenAt));
-      await deps.warehouse.insertRows('profile_snapshots', rows);
-      totals.snapshots_written += rows.length;
-    }
-    deps.onProgress?.({ pages, people_checked: totals.people_checked, people_with_diffs: totals.people_with_diffs, fixes_applied: totals.fixes_applied, fixes_skipped: totals.fixes_skipped });
+    progress();
     after = page.next;
   } while (after !== null);
+  await fixPending();
+  progress();
 
   const run: ReconciliationRunRow = {
     run_id: runId,
@@ -123,9 +158,9 @@ export async function runReconciliation(deps: ReconcileDeps, options: ReconcileO
   return run;
 }
 
-async function readHistories(deps: ReconcileDeps, personIds: string[], asOf: Date): Promise<Map<string, PersonHistory>> {
+async function readHistories(deps: ReconcileDeps, runId: string, personIds: string[]): Promise<Map<string, PersonHistory>> {
   if (personIds.length === 0) return new Map();
-  const rows = await deps.warehouse.query(deps.sql.personHistory, { person_ids: personIds, as_of: asOf });
+  const rows = await deps.warehouse.query(deps.sql.readHistory, { run_id: runId, person_ids: personIds });
   return new Map(rows.map(readPersonHistory).map((history) => [history.person_id, history]));
 }
 
@@ -169,7 +204,7 @@ async function fixPerson(
   for (const diff of diffs) {
     const withheld = trial.withheld.get(diff.field);
     if (withheld) outcomes.set(diff.field, { outcome: 'not_fixable', reason: withheld });
-    else if (stillDiffer.has(diff.field)) outcomes.set(diff.field, { outcome: 'not_fixable', reason: 'refolding the history does not give the history\'s value: the fold and person_history.sql read it differently' });
+    else if (stillDiffer.has(diff.field)) outcomes.set(diff.field, { outcome: 'not_fixable', reason: 'refolding the history does not give the history\'s value: the fold and stage_person_history.sql read it differently' });
     else outcomes.set(diff.field, { outcome: 'fixed', reason: null });
   }
   const fixable = diffs.map((diff) => diff.field).filter((field) => outcomes.get(field)!.outcome === 'fixed');

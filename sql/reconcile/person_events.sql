@@ -1,6 +1,6 @@
 -- person_events: the events of some persons, as NudgeEvent rows, that the reconciliation job
 -- refolds through the profile fold (pipelines/profiles/apply-event.ts) to fix a profile the
--- history disagrees with. Same scope as person_history.sql, so a fix rebuilds exactly what was judged.
+-- history disagrees with. Same scope as stage_person_history.sql, so a fix rebuilds exactly what was judged.
 --
 -- Parameters:
 --   @person_ids ARRAY<STRING>  surviving persons (events_with_person maps every event of a merged

@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS `${dataset}.reconciliation_diffs` (
   person_id STRING NOT NULL OPTIONS (description = "The (surviving) person whose profile disagreed with the history."),
   field STRING NOT NULL OPTIONS (description = "orders.count, orders.revenue, orders.last_order_at, cart.items, consent.email_marketing, identities.emails or last_seen_at."),
   profile_value JSON OPTIONS (description = "What the profile said when read (JSON null when it said nothing)."),
-  history_value JSON OPTIONS (description = "What the event history says, as sql/reconcile/person_history.sql computes it."),
+  history_value JSON OPTIONS (description = "What the event history says, as sql/reconcile/stage_person_history.sql computes it."),
   profile_version INT64 NOT NULL OPTIONS (description = "The profile version that was compared; a fix is applied only if it is still the stored one."),
   outcome STRING NOT NULL OPTIONS (description = "fixed, skipped (the profile changed between the read and the fix), not_fixable (refolding the history does not give the history's answer, or the fix would allow more email) or dry_run."),
   reason STRING OPTIONS (description = "Why a diff was not fixed, for skipped and not_fixable; null otherwise."),

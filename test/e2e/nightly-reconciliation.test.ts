@@ -139,7 +139,7 @@ const expectedDiffs = (people: Awaited<ReturnType<typeof seedAndCorrupt>>['peopl
   ].sort((a, b) => (a.join('/') < b.join('/') ? -1 : 1));
 
 const reconcile = (options: { dryRun: boolean }, deps: { store?: ProfileStore } = {}) =>
-  runReconciliation({ store: deps.store ?? store, warehouse, clock, sql, newRunId: () => `run-${++runIds}` }, { ...options, pageSize: 2 });
+  runReconciliation({ store: deps.store ?? store, warehouse, clock, sql, newRunId: () => `run-${++runIds}` }, { ...options, pageSize: 2, fixBatchSize: 2 });
 
 const diffsOf = async (runId: string) =>
   (await warehouse.query('SELECT person_id, field, outcome, reason FROM reconciliation_diffs WHERE run_id = @run_id ORDER BY person_id, field', { run_id: runId })) as {

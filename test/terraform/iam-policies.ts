@@ -209,14 +209,14 @@ export const iamPolicies = {
           readsSecret('link_keys'),
         ],
       },
-      // Profiles fixed (Firestore), BigQuery jobs run, the history read (the dataset), its own three tables written.
+      // Profiles fixed (Firestore), BigQuery jobs run, the history read (the dataset), its own four tables written.
       {
         name: 'reconcile',
         expected: [
           firestoreUser,
           'google_project_iam_member roles/bigquery.jobUser ${var.project_id}',
           'google_bigquery_dataset_iam_member roles/bigquery.dataViewer ${google_bigquery_dataset.main.dataset_id}',
-          ...['profile_snapshots', 'reconciliation_diffs', 'reconciliation_runs'].map((table) => `google_bigquery_table_iam_member roles/bigquery.dataEditor \${google_bigquery_table.reconcile["${table}"].table_id}`),
+          ...['profile_snapshots', 'reconciliation_diffs', 'reconciliation_history', 'reconciliation_runs'].map((table) => `google_bigquery_table_iam_member roles/bigquery.dataEditor \${google_bigquery_table.reconcile["${table}"].table_id}`),
         ],
       },
       // Opens and clicks: links verified, one email_events row published. No Firestore, no SendGrid key.

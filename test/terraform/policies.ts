@@ -152,6 +152,7 @@ export const policies = {
     return [
       ...checkTable(c, { table: 'reconciliation_diffs', partitionField: 'detected_at', clustering: ['person_id', 'field'], primaryKey: 'diff_id' }),
       ...checkTable(c, { table: 'reconciliation_runs', partitionField: 'started_at', clustering: ['run_id'], primaryKey: 'run_id' }),
+      ...checkTable(c, { table: 'reconciliation_history', partitionField: 'as_of', clustering: ['run_id', 'person_id'], primaryKey: ['run_id', 'person_id'] }),
       ...checkTable(c, { table: 'profile_snapshots', partitionField: 'snapshot_date', clustering: ['person_id'], primaryKey: 'snapshot_id' }),
     ];
   },

@@ -1,11 +1,14 @@
--- person_history: per person, what the profile should say according to the event history — the
--- reconciliation job (pipelines/reconcile/) compares it with each profile, field by field.
+-- stage_person_history: per person, what the profile should say according to the event history,
+-- computed ONCE per reconciliation run for every person and staged in reconciliation_history; the
+-- job (pipelines/reconcile/) then reads it a page of profiles at a time (read_person_history.sql).
+-- One pass over `events` a night, however many pages the walk has: a per-page query would scan
+-- the whole history once per page (on BigQuery, billed each time).
 --
 -- Parameters:
---   @person_ids ARRAY<STRING>  the surviving persons to judge (one page of the profile walk);
---   @as_of      TIMESTAMP      only events received at or before it count: events that arrived
---                              after the walk began are the profile's business, not a fault.
--- One row per person that has at least one event (a person with none gets no row).
+--   @run_id STRING     the run the rows belong to;
+--   @as_of  TIMESTAMP  only events received at or before it count: events that arrived after the
+--                      walk began are the profile's business, not a fault.
+-- One row per surviving person with at least one event (events no identity links to a person are left out).
 --
 -- Every value is read the way the profile stage reads it (pipelines/profiles/profile-from-event.ts):
 -- - an event's time is its stamp: occurred_at, but never after received_at (LEAST of the two);
@@ -13,8 +16,8 @@
 -- - events that never touch a profile (kind other, catalog_updated) are left out;
 -- - orders_count, orders_revenue (total, else revenue, else Σ price × quantity, as
 --   orders_with_person reads it), last_order_at: every Order Completed of the person;
--- - email_marketing: the latest boolean said by an identify (traits.email_marketing_consent) or a
---   Consent Updated (properties.email_marketing); NULL when none said it;
+-- - is_email_marketing_consented: the latest boolean said by an identify
+--   (traits.email_marketing_consent) or a Consent Updated (properties.email_marketing); NULL when none said it;
 -- - emails: every address the person's events carried, most recently seen first;
 -- - last_seen_at: the latest stamp of any of the person's events;
 -- - cart_id, cart_items: the most recently active cart (greatest latest stamp, then greatest
@@ -28,6 +31,21 @@
 --   records such a disagreement as not_fixable: refolding the history gives the profile's answer.
 -- Dedupe: events_with_person keeps one row per event_id, so redelivered events count once.
 -- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
+INSERT INTO `${dataset}.reconciliation_history` (
+  run_id,
+  person_id,
+  as_of,
+  events_count,
+  orders_count,
+  orders_revenue,
+  last_order_at,
+  is_email_marketing_consented,
+  consent_at,
+  emails,
+  last_seen_at,
+  cart_id,
+  cart_items
+)
 WITH
 history AS (
   SELECT
@@ -39,7 +57,7 @@ history AS (
     traits,
     LEAST(occurred_at, received_at) AS stamped_at
   FROM `${dataset}.events_with_person`
-  WHERE person_id IN UNNEST(@person_ids)
+  WHERE person_id IS NOT NULL
     AND received_at <= @as_of
     AND kind NOT IN ('other', 'catalog_updated')
 ),
@@ -212,20 +230,21 @@ carts AS (
   LEFT JOIN cart_lines AS l USING (person_id)
 )
 SELECT
+  @run_id,
   seen.person_id,
+  @as_of,
   seen.events_count,
-  COALESCE(order_totals.orders_count, 0) AS orders_count,
-  COALESCE(order_totals.orders_revenue, 0) AS orders_revenue,
+  COALESCE(order_totals.orders_count, 0),
+  COALESCE(order_totals.orders_revenue, 0),
   order_totals.last_order_at,
   latest_consent.email_marketing,
   latest_consent.consent_at,
-  COALESCE(emails.emails, []) AS emails,
+  TO_JSON(COALESCE(emails.emails, [])),
   seen.last_seen_at,
   carts.cart_id,
-  COALESCE(carts.cart_items, []) AS cart_items
+  TO_JSON(COALESCE(carts.cart_items, []))
 FROM seen
 LEFT JOIN order_totals USING (person_id)
 LEFT JOIN latest_consent USING (person_id)
 LEFT JOIN emails USING (person_id)
 LEFT JOIN carts USING (person_id)
-ORDER BY seen.person_id
