@@ -13,8 +13,8 @@ export class ReconcileBusyError extends Error {}
 
 export type EmbeddedReconcile = {
   run: (options: { dryRun: boolean; onProgress?: (progress: ReconcileProgress) => void }) => Promise<ReconciliationRunRow>;
-  /** Checks each minute whether tonight's run is due (reconcile-schedule.ts); null when off. */
-  startNightly: (at: ReconcileAt) => Ticker | null;
+  /** Checks each minute (or `checkEveryMs`) whether tonight's run is due (reconcile-schedule.ts); null when off. */
+  startNightly: (at: ReconcileAt, options?: { checkEveryMs?: number }) => Ticker | null;
 };
 
 /** How often the nightly check looks at the clock: a run starts within a minute of its time. */
@@ -48,14 +48,14 @@ export function createEmbeddedReconcile(deps: { store: ProfileStore; warehouse: 
 
   return {
     run,
-    startNightly: (at) => {
+    startNightly: (at, options = {}) => {
       if (at === null) return null;
       return startTicker(
         async () => {
           if (running || !isReconcileDue(deps.clock.now(), at, await lastStartedAt())) return;
           await run({ dryRun: false });
         },
-        checkEveryMs,
+        options.checkEveryMs ?? checkEveryMs,
         (error) => deps.log({ severity: 'ERROR', message: 'nightly reconciliation failed; the next check retries', error: String(error) }),
       );
     },
