@@ -24,6 +24,13 @@ export const reconcileDefaults = {
    * to the warehouse (BigQuery subscription, embedded writer) while already in the profile.
    */
   settleMs: 10 * 60_000,
+  /**
+   * A fix marks the history's events of this window applied (those not marked yet): a redelivery
+   * comes within it (bus backoff, Pub/Sub's 7-day retention), and the applied-events ledger keeps
+   * markers as long (30 days, both adapters). Older events would only add writes to the
+   * transaction — thousands for a long-time customer — for redeliveries that cannot come.
+   */
+  redeliveryWindowMs: 30 * 86_400_000,
 } as const;
 
 export type ReconcileDeps = {
@@ -211,11 +218,12 @@ async function fixPerson(
   if (fixable.length === 0) return { outcomes, written: null };
   // Only the fields that come out right are written: a fix never moves a field it cannot settle.
   const fixed: Profile = { ...planFix(read, rebuilt, fixable, config).profile, version: read.version + 1, updated_at: now };
-  const eventIds = events.map((event) => event.event_id);
+  const redeliverableSince = new Date(Date.parse(now) - reconcileDefaults.redeliveryWindowMs).toISOString();
+  const eventIds = events.filter((event) => event.received_at >= redeliverableSince).map((event) => event.event_id);
   const written = await deps.store.transact(async (tx) => {
     const stored = (await tx.getProfiles([read.person_id])).get(read.person_id);
     if (!stored || stored.version !== read.version) return stored?.version ?? null;
-    const applied = await tx.findAppliedEvents(eventIds);
+    const applied = eventIds.length > 0 ? await tx.findAppliedEvents(eventIds) : new Set<string>();
     tx.putProfile(fixed);
     const missing = eventIds.filter((id) => !applied.has(id));
     if (missing.length > 0) tx.markApplied(missing, read.person_id, new Date(now));
