@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { dataDirOf } from '../config.ts';
@@ -34,17 +35,35 @@ export async function runReconcileCommand(
 }
 
 async function reconcileThroughHost(host: { url: string; adminToken: string }, dryRun: boolean): Promise<ReconciliationRunRow> {
-  const response = await fetch(`${host.url}/_nudge/reconcile`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${host.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ dry_run: dryRun }),
-  });
-  if (response.status === 404) {
+  const { status, text } = await postWithoutTimeout(`${host.url}/_nudge/reconcile`, host.adminToken, JSON.stringify({ dry_run: dryRun }));
+  if (status === 404) {
     throw new Error(`the running host (${host.url}) listens on a non-loopback address, where reconcile is not served; stop it to run here, or run it with NUDGE_HOST=127.0.0.1`);
   }
-  const body = (await response.json()) as { run?: ReconciliationRunRow; error?: string };
-  if (!response.ok || !body.run) throw new Error(body.error ?? `host answered ${response.status}`);
+  let body: { run?: ReconciliationRunRow; error?: string };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new Error(`host answered ${status}: ${text.slice(0, 200)}`);
+  }
+  if (status !== 200 || !body.run) throw new Error(body.error ?? `host answered ${status}`);
   return body.run;
+}
+
+/**
+ * node:http rather than fetch: the run answers when it has finished, which on a large shop takes
+ * longer than fetch's 300-second wait for response headers.
+ */
+function postWithoutTimeout(url: string, adminToken: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const call = request(url, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    call.on('error', reject);
+    call.end(body);
+  });
 }
 
 async function reconcileHere(dataDir: string, dryRun: boolean, progressStream: NonNullable<Parameters<typeof runReconcileCommand>[0]['progress']>): Promise<ReconciliationRunRow> {
