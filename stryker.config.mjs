@@ -88,6 +88,7 @@ const groups = {
       'pipelines/reconcile/compare-profile.test.ts',
       'pipelines/reconcile/plan-fix.test.ts',
       'pipelines/reconcile/profile-snapshot-row.test.ts',
+      'pipelines/reconcile/refold-history.test.ts',
       'functions/embedded/reconcile/reconcile-schedule.test.ts',
     ],
   },
