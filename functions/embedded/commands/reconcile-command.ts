@@ -25,7 +25,10 @@ export async function runReconcileCommand(
   let run: ReconciliationRunRow;
   try {
     const host = readLiveHost(dataDir);
-    run = host ? await reconcileThroughHost(host, options.dryRun) : await reconcileHere(dataDir, options.dryRun, options.progress ?? process.stderr);
+    const progress = options.progress ?? process.stderr;
+    // The host answers once the run is over: say where it runs rather than show a still bar.
+    if (host && progress.isTTY) progress.write(`reconcile: running inside the host at ${host.url}; the summary follows when it is done\n`);
+    run = host ? await reconcileThroughHost(host, options.dryRun) : await reconcileHere(dataDir, options.dryRun, progress);
   } catch (error) {
     console.error(`nudge: reconcile failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
