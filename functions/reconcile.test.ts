@@ -40,8 +40,8 @@ describe('reconcile function', () => {
     const { call, inserted } = await setup();
     const response = await call('POST');
     assert.equal(response.status, 200);
-    const { run } = JSON.parse(String(response.body)) as { run: { run_id: string; is_dry_run: boolean; as_of: string } };
-    assert.deepEqual([run.run_id, run.is_dry_run, run.as_of], ['run-1', false, '2026-03-02T02:50:00.000Z']);
+    const { run } = JSON.parse(String(response.body)) as { run: { run_id: string; dry_run: boolean; as_of: string } };
+    assert.deepEqual([run.run_id, run.dry_run, run.as_of], ['run-1', false, '2026-03-02T02:50:00.000Z']);
     // The one profile has no history and nothing to disagree on; its snapshot and the run row are written.
     assert.deepEqual(inserted.map((call) => call.table), ['profile_snapshots', 'reconciliation_runs']);
   });
@@ -49,7 +49,7 @@ describe('reconcile function', () => {
   test('{"dry_run": true} is passed on', async () => {
     const { call } = await setup();
     const response = await call('POST', '{"dry_run": true}');
-    assert.equal((JSON.parse(String(response.body)) as { run: { is_dry_run: boolean } }).run.is_dry_run, true);
+    assert.equal((JSON.parse(String(response.body)) as { run: { dry_run: boolean } }).run.dry_run, true);
   });
 
   for (const [name, method, body, status] of [

@@ -67,7 +67,7 @@ describe('warehouse rows are the contracts, column for column', () => {
         started_at: 'TIMESTAMP',
         finished_at: 'TIMESTAMP',
         as_of: 'TIMESTAMP',
-        is_dry_run: 'BOOL',
+        dry_run: 'BOOL',
         people_checked: 'INT64',
         people_not_judged: 'INT64',
         people_with_diffs: 'INT64',

@@ -26,7 +26,7 @@ export const ReconciliationRunRow = z.object({
   started_at: Instant,
   finished_at: Instant,
   as_of: Instant,
-  is_dry_run: z.boolean(),
+  dry_run: z.boolean(),
   people_checked: z.number().int(),
   people_not_judged: z.number().int(),
   people_with_diffs: z.number().int(),

@@ -156,7 +156,7 @@ export async function runReconciliation(deps: ReconcileDeps, options: ReconcileO
     started_at: startedAt.toISOString(),
     finished_at: deps.clock.now().toISOString(),
     as_of: asOfIso,
-    is_dry_run: options.dryRun,
+    dry_run: options.dryRun,
     ...totals,
     diffs_by_field: diffsByField,
   };

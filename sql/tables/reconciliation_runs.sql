@@ -3,13 +3,14 @@
 --
 -- Row = ReconciliationRunRow (pipelines/reconcile/reconciliation-rows.ts), column for column.
 -- Written once, when the run has finished (a run that crashed leaves diffs without a run row).
+-- dry_run, not is_dry_run: the name issue 8 gives the column, which `nudge status` reads.
 -- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
 CREATE TABLE IF NOT EXISTS `${dataset}.reconciliation_runs` (
   run_id STRING NOT NULL OPTIONS (description = "Id of the run (a ULID: sorts by start)."),
   started_at TIMESTAMP NOT NULL OPTIONS (description = "When the walk began (injected clock). Partitioning column."),
   finished_at TIMESTAMP NOT NULL OPTIONS (description = "When the run row was written."),
   as_of TIMESTAMP NOT NULL OPTIONS (description = "Events received after this instant were not judged: started_at minus the settle margin the warehouse needs to catch up."),
-  is_dry_run BOOL NOT NULL OPTIONS (description = "True for nudge reconcile --dry-run: diffs recorded, nothing fixed."),
+  dry_run BOOL NOT NULL OPTIONS (description = "True for nudge reconcile --dry-run: diffs recorded, nothing fixed."),
   people_checked INT64 NOT NULL OPTIONS (description = "Live profiles compared with their history."),
   people_not_judged INT64 NOT NULL OPTIONS (description = "Live profiles written after as_of: they hold events the history of this run leaves out, so they wait for the next run."),
   people_with_diffs INT64 NOT NULL OPTIONS (description = "Profiles with at least one diff."),

@@ -75,7 +75,7 @@ describe('nudge reconcile', () => {
       const fixed = await run(false);
       assert.equal(fixed.code, 0, fixed.text);
       assert.match(fixed.text, /fixes applied\s+1\n/);
-      assert.deepEqual(await runtime.warehouse.query('SELECT is_dry_run, fixes_applied FROM reconciliation_runs'), [{ is_dry_run: false, fixes_applied: 1 }]);
+      assert.deepEqual(await runtime.warehouse.query('SELECT dry_run, fixes_applied FROM reconciliation_runs'), [{ dry_run: false, fixes_applied: 1 }]);
     } finally {
       await runtime.stop();
     }

@@ -90,12 +90,12 @@ async function reconcileHere(dataDir: string, dryRun: boolean, progressStream: N
 export function formatSummary(run: ReconciliationRunRow): string {
   const fields = Object.entries(run.diffs_by_field).sort(([a], [b]) => (a < b ? -1 : 1));
   const lines = [
-    `reconciliation ${run.run_id}${run.is_dry_run ? ' (dry run: nothing fixed)' : ''}`,
+    `reconciliation ${run.run_id}${run.dry_run ? ' (dry run: nothing fixed)' : ''}`,
     `  history as of      ${run.as_of}`,
     `  people checked     ${run.people_checked}${run.people_not_judged > 0 ? ` (${run.people_not_judged} written since as_of wait for the next run)` : ''}`,
     `  people with diffs  ${run.people_with_diffs}`,
     ...fields.map(([field, count]) => `    ${field.padEnd(24)} ${count}`),
-    ...(run.is_dry_run ? [] : [`  fixes applied      ${run.fixes_applied}`, `  fixes skipped      ${run.fixes_skipped} (the profile changed during the run)`, `  snapshots          ${run.snapshots_written}`]),
+    ...(run.dry_run ? [] : [`  fixes applied      ${run.fixes_applied}`, `  fixes skipped      ${run.fixes_skipped} (the profile changed during the run)`, `  snapshots          ${run.snapshots_written}`]),
     `  not fixable        ${run.not_fixable}`,
     `  details: nudge query "SELECT person_id, field, outcome, reason FROM reconciliation_diffs WHERE run_id = '${run.run_id}'"`,
   ];

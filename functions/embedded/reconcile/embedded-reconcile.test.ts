@@ -26,7 +26,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const runs = async () => (await warehouse.query('SELECT started_at, is_dry_run FROM reconciliation_runs ORDER BY started_at')) as { started_at: string; is_dry_run: boolean }[];
+const runs = async () => (await warehouse.query('SELECT started_at, dry_run FROM reconciliation_runs ORDER BY started_at')) as { started_at: string; dry_run: boolean }[];
 
 async function waitFor(condition: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -54,7 +54,7 @@ describe('embedded reconciliation', () => {
     const ticker = reconcile.startNightly({ hour: 3, minute: 0 }, { checkEveryMs: 5 })!;
     try {
       await sleep(50);
-      assert.deepEqual((await runs()).map((run) => run.is_dry_run), [true], 'not before 03:00');
+      assert.deepEqual((await runs()).map((run) => run.dry_run), [true], 'not before 03:00');
       clock.set('2026-03-02T03:00:30.000Z');
       await waitFor(async () => (await runs()).length === 2);
       clock.set('2026-03-02T09:00:00.000Z');
@@ -65,7 +65,7 @@ describe('embedded reconciliation', () => {
     } finally {
       await ticker.stop();
     }
-    assert.deepEqual((await runs()).map((run) => [run.started_at, run.is_dry_run]), [
+    assert.deepEqual((await runs()).map((run) => [run.started_at, run.dry_run]), [
       ['2026-03-02T02:59:00.000Z', true],
       ['2026-03-02T03:00:30.000Z', false],
       ['2026-03-03T03:01:00.000Z', false],

@@ -42,7 +42,7 @@ export function createEmbeddedReconcile(deps: { store: ProfileStore; warehouse: 
   };
 
   const lastStartedAt = async (): Promise<string | null> => {
-    const [row] = await deps.warehouse.query('SELECT MAX(started_at) AS last_started_at FROM reconciliation_runs WHERE NOT is_dry_run');
+    const [row] = await deps.warehouse.query('SELECT MAX(started_at) AS last_started_at FROM reconciliation_runs WHERE NOT dry_run');
     return typeof row?.last_started_at === 'string' ? row.last_started_at : null;
   };
 
