@@ -79,6 +79,19 @@ describe('compareProfile: each field the history disagrees on, with tolerances s
     });
   });
 
+  test('a person with nothing yet (no cart, no order, no consent, no address) agrees with an empty history', () => {
+    assert.deepEqual(compareProfile(refoldHistory('p-1', [], T), emptyHistory('p-1')), []);
+    assert.deepEqual(compareProfile(refoldHistory('p-1', [ev('page', 1)], T), { ...emptyHistory('p-1'), events_count: 1, last_seen_at: '2026-03-01T10:01:00.000Z' }), []);
+  });
+
+  test('by default the profile keeps five addresses: a sixth, older one in the history is no diff', () => {
+    const emails = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => `${name}@example.com`);
+    const profile = refoldHistory('p-1', emails.map((email, i) => ev('identify', 10 - i, {}, { type: 'identify', email })), T);
+    assert.deepEqual(profile.identities.emails, emails.slice(0, 5));
+    const history = { ...emptyHistory('p-1'), emails, events_count: 6, last_seen_at: '2026-03-01T10:10:00.000Z' };
+    assert.deepEqual(compareProfile(profile, history), []);
+  });
+
   test('a person without history disagrees on every field the profile has a value for', () => {
     assert.deepEqual(compareProfile(person(), emptyHistory('p-1')).map((diff) => diff.field), [
       'orders.count',
@@ -92,7 +105,29 @@ describe('compareProfile: each field the history disagrees on, with tolerances s
   });
 });
 
+describe('emptyHistory: nothing known', () => {
+  test('every field empty', () => {
+    assert.deepEqual(emptyHistory('p-9'), {
+      person_id: 'p-9',
+      events_count: 0,
+      orders_count: 0,
+      orders_revenue: 0,
+      last_order_at: null,
+      email_marketing: null,
+      consent_at: null,
+      emails: [],
+      last_seen_at: null,
+      cart_id: null,
+      cart_items: [],
+    });
+  });
+});
+
 describe('readPersonHistory: a warehouse row is parsed, not trusted', () => {
+  test('a row that is not even an object', () => {
+    assert.throws(() => readPersonHistory(null), /person_history row for \(unknown\): \(row\):/);
+    assert.throws(() => readPersonHistory({ orders_count: 1 }), /person_history row for \(unknown\): person_id:/);
+  });
   test('a row of the right shape', () => {
     assert.deepEqual(readPersonHistory(agreeing()), agreeing());
   });

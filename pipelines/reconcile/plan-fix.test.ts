@@ -49,6 +49,21 @@ describe('planFix: the state behind each wrong field comes from the refolded his
     assert.deepEqual(applyEvent(profile, ev('product_added', 8, { properties: { product_id: 'b' } })).cart?.items.map((item) => item.product_id), ['b']);
   });
 
+  test('a stale cart the history emptied by an order: the order mark comes with the cart logs', () => {
+    const current = fold([added]);
+    const { profile } = planFix(current, fold([added, order1]), ['cart.items']);
+    assert.equal(profile.state.carts_ordered?.event_id, order1.event_id);
+    assert.deepEqual(profile.cart?.items, []);
+    // Only the cart was asked for: the orders counter stays as it was.
+    assert.equal(profile.orders.count, 0);
+  });
+
+  test('only orders.last_order_at asked for: the orders come from the history all the same', () => {
+    const current = fold([order1]);
+    const { profile } = planFix(current, fold([order1, order2]), ['orders.last_order_at']);
+    assert.deepEqual([profile.orders.count, profile.orders.last_order_at], [2, at(3)]);
+  });
+
   const consentCases: { name: string; profileSays: boolean | null; historySays: boolean | null; fixed: boolean }[] = [
     { name: 'profile yes, history no: fixed (less email)', profileSays: true, historySays: false, fixed: true },
     { name: 'profile yes, history never said: fixed (less email)', profileSays: true, historySays: null, fixed: true },
