@@ -21,14 +21,14 @@ async function setup(failQuery = false) {
     store,
     warehouse: {
       query: async (sql) => {
-        if (failQuery && sql !== 'INSERT') throw new Error('bigquery down');
+        if (failQuery && sql === 'SELECT 1') throw new Error('bigquery down');
         return [];
       },
       insertRows: async (table, rows) => void inserted.push({ table, rows }),
     },
     clock: createManualClock('2026-03-02T03:00:00.000Z'),
     newRunId: () => 'run-1',
-    sql: { stageHistory: 'INSERT', readHistory: 'SELECT 1', personEvents: 'SELECT 1' },
+    sql: { pruneHistory: 'DELETE', stageHistory: 'INSERT', readHistory: 'SELECT 1', personEvents: 'SELECT 1' },
     log: (entry) => void logs.push(entry),
   });
   const call = (method: string, body = '') => entry({ method, path: '/', headers: {}, query: new URLSearchParams(), rawBody: Buffer.from(body) });

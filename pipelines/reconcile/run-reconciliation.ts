@@ -31,6 +31,8 @@ export const reconcileDefaults = {
    * transaction — thousands for a long-time customer — for redeliveries that cannot come.
    */
   redeliveryWindowMs: 30 * 86_400_000,
+  /** How long staged history (reconciliation_history) is kept for looking into a run's diffs. */
+  stagedHistoryKeepMs: 7 * 86_400_000,
 } as const;
 
 export type ReconcileDeps = {
@@ -38,8 +40,8 @@ export type ReconcileDeps = {
   warehouse: Pick<Warehouse, 'query' | 'insertRows'>;
   clock: Clock;
   newRunId: () => string;
-  /** The text of sql/reconcile/stage_person_history.sql, read_person_history.sql and person_events.sql. */
-  sql: { stageHistory: string; readHistory: string; personEvents: string };
+  /** The text of sql/reconcile/prune_history.sql, stage_person_history.sql, read_person_history.sql and person_events.sql. */
+  sql: { pruneHistory: string; stageHistory: string; readHistory: string; personEvents: string };
   config?: ProfileConfig;
   /** Structured log, person ids only (no personal data). */
   log?: (entry: Record<string, unknown>) => void;
@@ -77,6 +79,7 @@ export async function runReconciliation(deps: ReconcileDeps, options: ReconcileO
   const runId = deps.newRunId();
   const totals = { people_checked: 0, people_not_judged: 0, people_with_diffs: 0, fixes_applied: 0, fixes_skipped: 0, not_fixable: 0, snapshots_written: 0 };
   const diffsByField: Record<string, number> = {};
+  await deps.warehouse.query(deps.sql.pruneHistory, { before: new Date(asOf.getTime() - reconcileDefaults.stagedHistoryKeepMs) });
   await deps.warehouse.query(deps.sql.stageHistory, { run_id: runId, as_of: asOf });
 
   /** Diff rows (and, unless a dry run, the snapshot rows) of people whose outcome is known. */

@@ -204,6 +204,19 @@ describe('nightly reconciliation on the embedded adapters', () => {
     assert.deepEqual(rows.find((row) => row.person_id === people.fran.person_id)?.is_email_marketing_consented, false);
   });
 
+  test('staged history is kept a week, then pruned by the next run', async () => {
+    await seedAndCorrupt();
+    clock.set('2026-03-02T03:00:00.000Z');
+    const first = await reconcile({ dryRun: true });
+    clock.set('2026-03-09T02:59:00.000Z');
+    const second = await reconcile({ dryRun: true });
+    clock.set('2026-03-09T03:01:00.000Z');
+    const third = await reconcile({ dryRun: true });
+    const staged = await warehouse.query('SELECT run_id, COUNT(*) AS people FROM reconciliation_history GROUP BY run_id ORDER BY run_id');
+    assert.deepEqual(staged.map((row) => row.run_id), [second.run_id, third.run_id], `${first.run_id} pruned`);
+    assert.deepEqual(staged.map((row) => row.people), [6, 6], 'each run stages every person with events (Erin once, her devices merged)');
+  });
+
   test('a fixed profile takes later events like any other: a late order counts once, a redelivered lost one not again', async () => {
     const { people, events } = await seedAndCorrupt();
     clock.set('2026-03-02T03:00:00.000Z');
