@@ -64,6 +64,39 @@ describe('compareProfile: each field the history disagrees on, with tolerances s
     });
   }
 
+  test('instants are compared as instants: the same millisecond written another way agrees', () => {
+    assert.deepEqual(compareProfile(person(), { ...agreeing(), last_order_at: '2026-03-01T10:02:00Z', last_seen_at: '2026-03-01T10:04:00.000000Z' }), []);
+  });
+
+  test('half a cent exactly is not the same money', () => {
+    const nothing = refoldHistory('p-1', [], T);
+    assert.deepEqual(compareProfile(nothing, { ...emptyHistory('p-1'), orders_revenue: 0.005 }).map((diff) => diff.field), ['orders.revenue']);
+    assert.deepEqual(compareProfile(nothing, { ...emptyHistory('p-1'), orders_revenue: 0.0049 }), []);
+  });
+
+  test('sets and lines are compared whatever their order', () => {
+    const profile = refoldHistory('p-1', [
+      ev('product_added', 1, { product_id: 'z' }),
+      ev('product_added', 2, { product_id: 'a', quantity: 2 }),
+      ev('product_added', 3, { product_id: 'm' }),
+      ev('identify', 4, {}, { type: 'identify', email: 'b@example.com' }),
+      ev('identify', 5, {}, { type: 'identify', email: 'a@example.com' }),
+      ev('identify', 6, {}, { type: 'identify', email: 'c@example.com' }),
+    ], T);
+    const history = {
+      ...emptyHistory('p-1'),
+      events_count: 6,
+      last_seen_at: '2026-03-01T10:06:00.000Z',
+      emails: ['b@example.com', 'c@example.com', 'a@example.com'],
+      cart_id: 'default',
+      cart_items: [{ product_id: 'm', quantity: 1 }, { product_id: 'z', quantity: 1 }, { product_id: 'a', quantity: 2 }],
+    };
+    assert.deepEqual(compareProfile(profile, history), []);
+    const [diff] = compareProfile(profile, { ...history, cart_items: [{ product_id: 'z', quantity: 1 }, { product_id: 'a', quantity: 2 }] });
+    assert.deepEqual(diff?.profile_value, [{ product_id: 'a', quantity: 2 }, { product_id: 'm', quantity: 1 }, { product_id: 'z', quantity: 1 }]);
+    assert.deepEqual(diff?.history_value, [{ product_id: 'a', quantity: 2 }, { product_id: 'z', quantity: 1 }]);
+  });
+
   test('the history lists more addresses than the profile keeps: the most recent emailsMax are compared', () => {
     const history = { ...agreeing(), emails: ['p@example.com', 'old@example.com'] };
     assert.deepEqual(compareProfile(person(), history, { emailsMax: 1 }), []);
@@ -130,6 +163,9 @@ describe('readPersonHistory: a warehouse row is parsed, not trusted', () => {
   });
   test('a row of the right shape', () => {
     assert.deepEqual(readPersonHistory(agreeing()), agreeing());
+  });
+  test('instants must be UTC, as profiles write them', () => {
+    assert.throws(() => readPersonHistory({ ...agreeing(), last_order_at: '2026-03-01T11:02:00+01:00' }), /last_order_at/);
   });
   test('a wrong type names the person and the field', () => {
     assert.throws(() => readPersonHistory({ ...agreeing(), orders_count: '2' }), /person_history row for p-1: orders_count:/);

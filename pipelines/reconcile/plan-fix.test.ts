@@ -64,6 +64,48 @@ describe('planFix: the state behind each wrong field comes from the refolded his
     assert.deepEqual([profile.orders.count, profile.orders.last_order_at], [2, at(3)]);
   });
 
+  describe('each field alone: only its own state moves', () => {
+    const older = ev('identify', 1, { type: 'identify', email: 'old@example.com', traits: { email_marketing_consent: true } });
+    const current = fold([added, older]);
+    const rebuilt = fold([added, older, order1, ev('identify', 6, { type: 'identify', email: 'new@example.com' }), ev('consent_updated', 7, { properties: { email_marketing: false, source: 'center' } }), viewed]);
+    const view = (p: typeof current) => ({
+      orders: [p.orders.count, p.orders.last_order_at],
+      cart: (p.cart?.items ?? []).map((item) => item.product_id),
+      consent: p.consent.email_marketing?.value ?? null,
+      emails: p.identities.emails,
+      last_seen_at: p.last_seen_at,
+    });
+    const before = view(current);
+    const after = view(rebuilt);
+    assert.notDeepEqual(before, after);
+    const cases: [Parameters<typeof planFix>[2][number], (keyof typeof before)[]][] = [
+      // An order empties the carts before it: the cart view follows the order mark.
+      ['orders.count', ['orders', 'cart']],
+      ['cart.items', ['cart']],
+      ['consent.email_marketing', ['consent']],
+      ['identities.emails', ['emails']],
+      ['last_seen_at', ['last_seen_at']],
+    ];
+    for (const [field, moved] of cases) {
+      test(field, () => {
+        const fixed = view(planFix(current, rebuilt, [field]).profile);
+        for (const key of Object.keys(before) as (keyof typeof before)[]) {
+          assert.deepEqual(fixed[key], moved.includes(key) ? after[key] : before[key], `${key} after fixing ${field}`);
+        }
+      });
+    }
+  });
+
+  test('addresses of a person unsubscribed (not tied to an address) are taken: the suppression stays', () => {
+    const unsubscribed = ev('identify', 2, { type: 'identify', source: 'unsubscribe', email: 'a@example.com', traits: { email_unsubscribed_at: at(2) } });
+    const current = fold([unsubscribed]);
+    const rebuilt = fold([unsubscribed, ev('identify', 9, { type: 'identify', email: 'b@example.com' })]);
+    const plan = planFix(current, rebuilt, ['identities.emails']);
+    assert.deepEqual(plan.profile.identities.emails, ['b@example.com', 'a@example.com']);
+    assert.equal(plan.withheld.size, 0);
+    assert.notEqual(suppressionOf(plan.profile), null);
+  });
+
   const consentCases: { name: string; profileSays: boolean | null; historySays: boolean | null; fixed: boolean }[] = [
     { name: 'profile yes, history no: fixed (less email)', profileSays: true, historySays: false, fixed: true },
     { name: 'profile yes, history never said: fixed (less email)', profileSays: true, historySays: null, fixed: true },
@@ -80,7 +122,8 @@ describe('planFix: the state behind each wrong field comes from the refolded his
       const plan = planFix(current, rebuilt, ['consent.email_marketing']);
       assert.equal(plan.profile.consent.email_marketing?.value ?? null, fixed ? historySays : profileSays);
       assert.equal(plan.withheld.has('consent.email_marketing'), !fixed);
-      assert.deepEqual(plan.profile.clocks['consent:email_marketing'] ?? null, (fixed ? rebuilt : current).clocks['consent:email_marketing'] ?? null);
+      const clockOf = (profile: typeof current) => (Object.hasOwn(profile.clocks, 'consent:email_marketing') ? profile.clocks['consent:email_marketing'] : 'no clock');
+      assert.deepEqual(clockOf(plan.profile), clockOf(fixed ? rebuilt : current));
     });
   }
 

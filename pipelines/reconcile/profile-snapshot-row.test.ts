@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { makeEvent } from '../profiles/event-fixtures.ts';
 import { refoldHistory } from './refold-history.ts';
-import { snapshotRowOf } from './profile-snapshot-row.ts';
+import { ProfileSnapshotRow, snapshotRowOf } from './profile-snapshot-row.ts';
 
 const at = (minute: number) => `2026-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
@@ -34,6 +34,13 @@ describe('snapshotRowOf: the people table row of one day', () => {
       first_seen_at: at(1),
       last_seen_at: at(4),
     });
+  });
+
+  test('rows fit the table contract (ProfileSnapshotRow), and a row that does not is refused', () => {
+    const row = snapshotRowOf(refoldHistory('p-3', [makeEvent('page', { occurred_at: at(1), received_at: at(1) })], at(0)), '2026-03-02T03:00:00.000Z');
+    assert.deepEqual(ProfileSnapshotRow.parse(row), row);
+    assert.equal(ProfileSnapshotRow.safeParse({ ...row, snapshot_date: '2026-03-02T03:00:00.000Z' }).success, false);
+    assert.equal(ProfileSnapshotRow.safeParse({ ...row, emails: 'a@example.com' }).success, false);
   });
 
   test('a person with nothing known: no cart value, no consent, not suppressed', () => {

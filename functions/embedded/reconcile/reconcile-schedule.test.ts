@@ -11,9 +11,10 @@ describe('NUDGE_RECONCILE_AT', () => {
     ['00:00', { hour: 0, minute: 0 }],
     ['off', null],
     ['OFF', null],
+    [' 04:30 ', { hour: 4, minute: 30 }],
   ];
   for (const [value, expected] of cases) test(`${JSON.stringify(value)} → ${JSON.stringify(expected)}`, () => assert.deepEqual(parseReconcileAt({ NUDGE_RECONCILE_AT: value }), expected));
-  for (const bad of ['24:00', '3:00', '03:60', 'nightly', '03:00Z']) {
+  for (const bad of ['24:00', '3:00', '03:60', 'nightly', '03:00Z', 'x03:00', '103:00']) {
     test(`${bad} is refused, naming the setting`, () => assert.throws(() => parseReconcileAt({ NUDGE_RECONCILE_AT: bad }), (error: unknown) => error instanceof ConfigError && /NUDGE_RECONCILE_AT/.test(error.message)));
   }
 });
