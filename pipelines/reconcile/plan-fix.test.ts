@@ -96,6 +96,16 @@ describe('planFix: the state behind each wrong field comes from the refolded his
     }
   });
 
+  test('an address the history never saw goes; the other clocks stay as they were', () => {
+    const real = ev('identify', 1, { type: 'identify', email: 'real@example.com', traits: { email_marketing_consent: true } });
+    const current = fold([real, ev('identify', 2, { type: 'identify', email: 'ghost@example.com' })]);
+    const rebuilt = fold([real, ev('consent_updated', 3, { properties: { email_marketing: false } })]);
+    const { profile } = planFix(current, rebuilt, ['identities.emails']);
+    assert.deepEqual(profile.identities.emails, ['real@example.com']);
+    const others = (clocks: typeof current.clocks) => Object.fromEntries(Object.entries(clocks).filter(([key]) => !key.startsWith('email:')));
+    assert.deepEqual(others(profile.clocks), others(current.clocks));
+  });
+
   test('addresses of a person unsubscribed (not tied to an address) are taken: the suppression stays', () => {
     const unsubscribed = ev('identify', 2, { type: 'identify', source: 'unsubscribe', email: 'a@example.com', traits: { email_unsubscribed_at: at(2) } });
     const current = fold([unsubscribed]);
