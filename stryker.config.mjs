@@ -89,6 +89,26 @@ const groups = {
       'functions/embedded/warehouse/regexp-groups.test.ts',
     ],
   },
+  // Issue 8: nightly reconciliation — comparison, fix planning, snapshot rows, the walk, the schedule.
+  reconcile: {
+    mutate: [
+      'pipelines/reconcile/compare-profile.ts',
+      'pipelines/reconcile/plan-fix.ts',
+      'pipelines/reconcile/person-history.ts',
+      'pipelines/reconcile/profile-snapshot-row.ts',
+      'pipelines/reconcile/refold-history.ts',
+      'functions/embedded/reconcile/reconcile-schedule.ts',
+    ],
+    // The walk (run-reconciliation.ts) is left out: its test runs SQLite + DuckDB
+    // (test/e2e/nightly-reconciliation.test.ts), ~10 s a mutant on a shared machine.
+    tests: [
+      'pipelines/reconcile/compare-profile.test.ts',
+      'pipelines/reconcile/plan-fix.test.ts',
+      'pipelines/reconcile/profile-snapshot-row.test.ts',
+      'pipelines/reconcile/refold-history.test.ts',
+      'functions/embedded/reconcile/reconcile-schedule.test.ts',
+    ],
+  },
 };
 
 const name = process.env.NUDGE_MUTATE || 'cart';

@@ -4,6 +4,7 @@ import { runKpisCommand } from '../functions/embedded/commands/kpis-command.ts';
 import { runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
 import { runProfileCommand } from '../functions/embedded/commands/profile-command.ts';
 import { queryFormats, runQueryCommand, type QueryFormat } from '../functions/embedded/commands/query-command.ts';
+import { runReconcileCommand } from '../functions/embedded/commands/reconcile-command.ts';
 import { runSimulateCommand, simulateDefaults } from '../functions/embedded/commands/simulate-command.ts';
 import { defaultEngagementOdds } from '../functions/embedded/simulate/engagement-plan.ts';
 import { runStartCommand } from '../functions/embedded/commands/start-command.ts';
@@ -26,6 +27,8 @@ Environment:
                      for the shop (Catalog Updated); unset: the development key, if in use
   NUDGE_SHOP_DOMAINS comma-separated domains catalog url/image_url links must be on
   NUDGE_TEMPLATES_DIR  campaign folders (default templates/)
+  NUDGE_RECONCILE_AT when the host reconciles profiles with the history each night,
+                     HH:MM UTC (default 03:00), or off
   NUDGE_GCP_PROJECT  project of the deployment \`--target gcp\` reads (else GOOGLE_CLOUD_PROJECT)
   NUDGE_BIGQUERY_DATASET  its BigQuery dataset (default nudge, terraform's default);
                      NUDGE_BIGQUERY_LOCATION when it is in a region; credentials from
@@ -39,6 +42,7 @@ Examples:
   npx nudge query sql/queries/daily_events_by_kind.sql --json
   npx nudge kpis --from 2026-11-01 --to 2026-11-30
   NUDGE_GCP_PROJECT=my-shop npx nudge query sql/queries/daily_events_by_kind.sql --target gcp
+  npx nudge reconcile --dry-run
   npx nudge dead-letters --limit 20
   npx nudge status
   npx nudge preview cart-abandonment
@@ -123,6 +127,15 @@ program
       { ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}), ...(options.out ? { outDir: options.out } : {}), env: process.env },
       process.stdout,
     );
+  });
+
+program
+  .command('reconcile')
+  .description('compare every profile with the event history now: diffs to reconciliation_diffs, fixes (version-guarded; consent only toward less email), the day\'s profile_snapshots, a summary')
+  .option('--dry-run', 'record the diffs and change nothing')
+  .addOption(dataDirOption())
+  .action(async (options: { dryRun?: boolean; dataDir?: string }) => {
+    process.exitCode = await runReconcileCommand({ dryRun: options.dryRun ?? false, env: withOverrides(options) }, process.stdout);
   });
 
 program

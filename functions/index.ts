@@ -2,6 +2,8 @@ import { http } from '@google-cloud/functions-framework';
 import { monotonicFactory } from 'ulid';
 import { createCollectEntry } from './collect.ts';
 import { createWriteKeys } from './collect/write-keys.ts';
+import { createBigQueryClient } from './gcp/bigquery-client.ts';
+import { createBigQueryWarehouse } from './gcp/bigquery-warehouse.ts';
 import { getFirestore, getPubSub } from './gcp/clients.ts';
 import { parseGcpConfig } from './gcp/config.ts';
 import { createFirestoreCatalogStore } from './gcp/firestore-catalog-store.ts';
@@ -16,6 +18,8 @@ import { createOnBrowseEventEntry } from './on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from './on-catalog-update.ts';
 import { createOnPriorityEventEntry } from './on-priority-event.ts';
 import { profileFoldedMessage, type ProfileFold } from './on-events.ts';
+import { createReconcileEntry } from './reconcile.ts';
+import { loadReconcileSql } from './reconcile/load-reconcile-sql.ts';
 import { ConfigError } from './config-error.ts';
 import { createFirestoreSendLedger } from './gcp/firestore-send-ledger.ts';
 import { createSendGridEventsEntry } from './sendgrid-events.ts';
@@ -175,6 +179,25 @@ http(
       deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
       clock,
       newId,
+      log,
+    });
+  }),
+);
+
+// Cloud Scheduler (OIDC, nightly) → compare every profile with the BigQuery history, record diffs,
+// fix Firestore version-guarded, write the day's profile_snapshots (functions/reconcile.ts).
+http(
+  'reconcile',
+  toFrameworkHandler(async () => {
+    const config = parseGcpConfig(process.env, { writeKeys: false });
+    const location = process.env.NUDGE_BIGQUERY_LOCATION || undefined;
+    const bigquery = createBigQueryClient({ projectId: config.projectId, env: process.env, ...(location ? { location } : {}) });
+    return createReconcileEntry({
+      store: createFirestoreProfileStore({ firestore: getFirestore(config) }),
+      warehouse: createBigQueryWarehouse({ bigquery, projectId: config.projectId, dataset: process.env.NUDGE_BQ_DATASET || 'nudge', ...(location ? { location } : {}) }),
+      clock,
+      newRunId: newId,
+      sql: loadReconcileSql(),
       log,
     });
   }),

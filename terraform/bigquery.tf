@@ -129,6 +129,70 @@ resource "google_bigquery_table" "journey" {
   }
 }
 
+locals {
+  # Written by the nightly reconcile function itself, not through Pub/Sub: one writer, once a night
+  # (reconciliation_history by one INSERT ... SELECT per run, the others by streaming inserts keyed
+  # by their primary key, functions/gcp/bigquery-warehouse.ts).
+  reconcile_tables = {
+    reconciliation_diffs = {
+      description     = "Profile fields the event history disagreed with, per reconciliation run, and whether each was fixed."
+      partition_field = "detected_at"
+      clustering      = ["person_id", "field"]
+      primary_key     = ["diff_id"]
+      # Kept: the diffs are the record of what was wrong and what was fixed.
+      partition_expiration_ms = null
+    }
+    reconciliation_runs = {
+      description             = "One row per reconciliation run: people checked, diffs by field, fixes applied and skipped."
+      partition_field         = "started_at"
+      clustering              = ["run_id"]
+      primary_key             = ["run_id"]
+      partition_expiration_ms = null
+    }
+    # Working data of a run (what the history says of each person, staged once per night): a
+    # week of it is kept for looking into a run's diffs, then its partitions expire.
+    reconciliation_history = {
+      description             = "Per run and person, what the profile should say according to the event history (staged by the reconciliation job)."
+      partition_field         = "as_of"
+      clustering              = ["run_id", "person_id"]
+      primary_key             = ["run_id", "person_id"]
+      partition_expiration_ms = 604800000
+    }
+    profile_snapshots = {
+      description             = "Every profile as it stood on a day, one row per person per day (the people table analysts join to)."
+      partition_field         = "snapshot_date"
+      clustering              = ["person_id"]
+      primary_key             = ["snapshot_id"]
+      partition_expiration_ms = null
+    }
+  }
+}
+
+resource "google_bigquery_table" "reconcile" {
+  for_each = local.reconcile_tables
+
+  dataset_id          = google_bigquery_dataset.main.dataset_id
+  table_id            = each.key
+  description         = each.value.description
+  schema              = file("${path.module}/../sql/tables/${each.key}.schema.json")
+  deletion_protection = var.bigquery_deletion_protection
+
+  # profile_snapshots partitions on its DATE column, the others on a TIMESTAMP's day.
+  time_partitioning {
+    type          = "DAY"
+    field         = each.value.partition_field
+    expiration_ms = each.value.partition_expiration_ms
+  }
+
+  clustering = each.value.clustering
+
+  table_constraints {
+    primary_key {
+      columns = each.value.primary_key
+    }
+  }
+}
+
 # Views for analysts and `nudge kpis` (sql/views/<view>.sql, docs/warehouse.md). Each file is a
 # `CREATE OR REPLACE VIEW ... OPTIONS (description = "...") AS <query>;` — the embedded warehouse
 # runs it whole; here the query after its single `AS` line becomes the view's query and the

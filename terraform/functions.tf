@@ -44,6 +44,15 @@ locals {
       max_instances   = 2
       timeout_seconds = 540
     }
+    # One nightly walk over every profile; a second one at once would judge the same profiles.
+    # Up to an hour: Cloud Run keeps the request running after the scheduler's 30-minute deadline.
+    reconcile = {
+      memory          = "1Gi"
+      cpu             = "1"
+      concurrency     = 1
+      max_instances   = 1
+      timeout_seconds = 3600
+    }
     # SendGrid batches up to thousands of events per POST and retries on any non-2xx.
     sendgrid_events = {
       memory          = "512Mi"
@@ -423,3 +432,49 @@ resource "google_cloudfunctions2_function" "sendgrid_events" {
     google_secret_manager_secret_version.sendgrid_webhook_public_key,
   ]
 }
+
+# Compares every profile with the BigQuery history each night, records diffs, fixes Firestore
+# version-guarded and writes the day's profile_snapshots. Called by Cloud Scheduler (scheduler.tf)
+# and by nobody else (iam.tf).
+resource "google_cloudfunctions2_function" "reconcile" {
+  name        = "${var.name_prefix}-reconcile"
+  location    = var.region
+  description = "Nightly reconciliation of profiles against the event history, and profile_snapshots."
+
+  build_config {
+    runtime               = "nodejs22"
+    entry_point           = "reconcile"
+    service_account       = google_service_account.build.id
+    environment_variables = local.build_environment
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions_source.name
+        object = google_storage_bucket_object.functions_source.name
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.reconcile.email
+    ingress_settings                 = var.consumer_ingress
+    all_traffic_on_latest_revision   = true
+    min_instance_count               = 0
+    max_instance_count               = local.function_settings.reconcile.max_instances
+    available_memory                 = local.function_settings.reconcile.memory
+    available_cpu                    = local.function_settings.reconcile.cpu
+    max_instance_request_concurrency = local.function_settings.reconcile.concurrency
+    timeout_seconds                  = local.function_settings.reconcile.timeout_seconds
+    # Queries run where the dataset lives (a regional dataset needs its location named).
+    environment_variables = merge(local.function_environment, {
+      NUDGE_BIGQUERY_LOCATION = var.bigquery_location
+    })
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_project_iam_member.build_builds_functions,
+    google_bigquery_table.reconcile,
+  ]
+}
+

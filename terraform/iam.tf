@@ -40,6 +40,14 @@ resource "google_service_account" "sweep_timers" {
   depends_on = [google_project_service.enabled]
 }
 
+resource "google_service_account" "reconcile" {
+  account_id   = "${var.name_prefix}-reconcile"
+  display_name = "nudge reconcile"
+  description  = "Runtime identity of the reconcile function: reads the warehouse, fixes profiles, writes the reconciliation tables."
+
+  depends_on = [google_project_service.enabled]
+}
+
 resource "google_service_account" "sendgrid_events" {
   account_id   = "${var.name_prefix}-sendgrid-events"
   display_name = "nudge sendgridEvents"
@@ -63,11 +71,11 @@ resource "google_service_account" "track" {
 }
 
 # Cloud Scheduler signs its calls with this account's OIDC token; it can invoke sweepTimers and
-# nothing else.
+# reconcile and nothing else.
 resource "google_service_account" "scheduler_invoker" {
   account_id   = "${var.name_prefix}-scheduler-invoker"
   display_name = "nudge Cloud Scheduler invoker"
-  description  = "Identity of the Cloud Scheduler job calling sweepTimers each minute."
+  description  = "Identity of the Cloud Scheduler jobs calling sweepTimers each minute and reconcile each night."
 
   depends_on = [google_project_service.enabled]
 }
@@ -194,6 +202,48 @@ resource "google_secret_manager_secret_iam_member" "sweep_timers_reads_link_keys
 resource "google_cloud_run_service_iam_member" "scheduler_invokes_sweep_timers" {
   location = google_cloudfunctions2_function.sweep_timers.location
   service  = google_cloudfunctions2_function.sweep_timers.name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler_invoker.email}"
+}
+
+# --- reconcile ----------------------------------------------------------------------------------
+
+# Fixes are Firestore transactions on profiles (datastore.user is the narrowest role, see above).
+resource "google_project_iam_member" "reconcile_uses_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.reconcile.email}"
+}
+
+# Running a query is a BigQuery job, and jobs are created in a project: jobUser can be granted
+# nowhere narrower. It lets the account run jobs, not read any table.
+resource "google_project_iam_member" "reconcile_runs_queries" {
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = "serviceAccount:${google_service_account.reconcile.email}"
+}
+
+# The history it judges by: events, person_identities and the views over them (sql/reconcile/).
+resource "google_bigquery_dataset_iam_member" "reconcile_reads_warehouse" {
+  dataset_id = google_bigquery_dataset.main.dataset_id
+  role       = "roles/bigquery.dataViewer"
+  member     = "serviceAccount:${google_service_account.reconcile.email}"
+}
+
+# And writes only its own three tables.
+resource "google_bigquery_table_iam_member" "reconcile_writes_its_tables" {
+  for_each = local.reconcile_tables
+
+  dataset_id = google_bigquery_dataset.main.dataset_id
+  table_id   = google_bigquery_table.reconcile[each.key].table_id
+  role       = "roles/bigquery.dataEditor"
+  member     = "serviceAccount:${google_service_account.reconcile.email}"
+}
+
+# Only the Cloud Scheduler job's account may call reconcile.
+resource "google_cloud_run_service_iam_member" "scheduler_invokes_reconcile" {
+  location = google_cloudfunctions2_function.reconcile.location
+  service  = google_cloudfunctions2_function.reconcile.name
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.scheduler_invoker.email}"
 }

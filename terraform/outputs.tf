@@ -85,6 +85,7 @@ output "service_accounts" {
     { for key, sa in google_service_account.consumer : key => sa.email },
     {
       sweep_timers      = google_service_account.sweep_timers.email
+      reconcile         = google_service_account.reconcile.email
       unsubscribe       = google_service_account.unsubscribe.email
       track             = google_service_account.track.email
       sendgrid_events   = google_service_account.sendgrid_events.email

@@ -484,3 +484,15 @@ variable "send_lease_ms" {
     error_message = "send_lease_ms must be a whole number of milliseconds, at least 1800000 (SendGrid's activity feed lag)."
   }
 }
+
+variable "reconcile_schedule" {
+  description = "When Cloud Scheduler runs the nightly reconciliation and profile_snapshots (cron, UTC). Default 03:00, after most shops' evening peak."
+  type        = string
+  default     = "0 3 * * *"
+
+  validation {
+    condition     = length(split(" ", trimspace(var.reconcile_schedule))) == 5
+    error_message = "reconcile_schedule must be a five-field cron expression, e.g. \"0 3 * * *\"."
+  }
+}
+

@@ -8,6 +8,8 @@ import { DeadLetter } from '../../pipelines/events/dead-letters.ts';
 import { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
 import { Decision } from '../../pipelines/decisions/decision.ts';
 import { EmailEvent } from '../../pipelines/engagement/email-event.ts';
+import { ProfileSnapshotRow } from '../../pipelines/reconcile/profile-snapshot-row.ts';
+import { ReconciliationDiffRow, ReconciliationRunRow } from '../../pipelines/reconcile/reconciliation-rows.ts';
 import { PersonIdentityRow } from '../../pipelines/profiles/person-identity-row.ts';
 import { parseCreateTable, toBigQuerySchema, type BigQueryTable } from './bigquery-ddl.ts';
 
@@ -18,7 +20,18 @@ const readTable = (file: string): BigQueryTable => parseCreateTable(readFileSync
 const render = (sql: string) => sql.replaceAll('${dataset}', 'nudge');
 
 describe('sql/tables: DDL and the JSON schema terraform uses agree', () => {
-  test('there are table files', () => assert.deepEqual(tableFiles, ['dead_letters.sql', 'decisions.sql', 'email_events.sql', 'email_sends.sql', 'events.sql', 'person_identities.sql']));
+  test('there are table files', () => assert.deepEqual(tableFiles, [
+      'dead_letters.sql',
+      'decisions.sql',
+      'email_events.sql',
+      'email_sends.sql',
+      'events.sql',
+      'person_identities.sql',
+      'profile_snapshots.sql',
+      'reconciliation_diffs.sql',
+      'reconciliation_history.sql',
+      'reconciliation_runs.sql',
+    ]));
   for (const file of tableFiles) {
     test(`${file} matches ${file.replace('.sql', '.schema.json')} (names, types, modes, descriptions)`, () => {
       const schemaFile = join(sqlDir, 'tables', file.replace('.sql', '.schema.json'));
@@ -46,6 +59,45 @@ describe('warehouse rows are the contracts, column for column', () => {
     ['decisions.sql', Decision, { step: 'INT64', defer_until: 'TIMESTAMP', decided_at: 'TIMESTAMP' }],
     ['email_events.sql', EmailEvent, { occurred_at: 'TIMESTAMP', received_at: 'TIMESTAMP', is_machine: 'BOOL', link_index: 'INT64' }],
     ['person_identities.sql', PersonIdentityRow, { linked_at: 'TIMESTAMP' }],
+    ['reconciliation_diffs.sql', ReconciliationDiffRow, { profile_value: 'JSON', history_value: 'JSON', profile_version: 'INT64', detected_at: 'TIMESTAMP' }],
+    [
+      'reconciliation_runs.sql',
+      ReconciliationRunRow,
+      {
+        started_at: 'TIMESTAMP',
+        finished_at: 'TIMESTAMP',
+        as_of: 'TIMESTAMP',
+        dry_run: 'BOOL',
+        people_checked: 'INT64',
+        people_not_judged: 'INT64',
+        people_with_diffs: 'INT64',
+        diffs_by_field: 'JSON',
+        fixes_applied: 'INT64',
+        fixes_skipped: 'INT64',
+        not_fixable: 'INT64',
+        snapshots_written: 'INT64',
+      },
+    ],
+    [
+      'profile_snapshots.sql',
+      ProfileSnapshotRow,
+      {
+        snapshot_date: 'DATE',
+        taken_at: 'TIMESTAMP',
+        profile_version: 'INT64',
+        emails: 'JSON',
+        traits: 'JSON',
+        is_email_marketing_consented: 'BOOL',
+        is_suppressed: 'BOOL',
+        orders_count: 'INT64',
+        orders_revenue: 'FLOAT64',
+        last_order_at: 'TIMESTAMP',
+        cart_value: 'FLOAT64',
+        cart_items_count: 'INT64',
+        first_seen_at: 'TIMESTAMP',
+        last_seen_at: 'TIMESTAMP',
+      },
+    ],
   ];
   for (const [file, schema, nonStringTypes] of expectations) {
     test(`${file}: same fields, order, modes and types as the zod contract`, () => {

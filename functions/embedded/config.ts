@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '../config-error.ts';
 import { parseJourneyConfig, type JourneyConfig } from '../journey-config.ts';
 import { parseWebhookConfig, type WebhookConfig } from '../sendgrid-events/webhook-config.ts';
+import { parseReconcileAt, type ReconcileAt } from './reconcile/reconcile-schedule.ts';
 import { loadOrCreateWebhookDevKey } from './webhook-dev-key.ts';
 
 export { ConfigError } from '../config-error.ts';
@@ -32,6 +33,8 @@ export type EmbeddedConfig = {
   webhook: WebhookConfig;
   /** Dataset names the embedded warehouse answers for besides `nudge` (warehouseDatasetsOf). */
   warehouseDatasets: string[];
+  /** When the host reconciles profiles with the history each night (NUDGE_RECONCILE_AT, UTC); absent or null: never. */
+  reconcileAt?: ReconcileAt;
 };
 
 /** Every tunable of the embedded runtime, with its default and why (DESIGN.md §8). */
@@ -86,7 +89,8 @@ export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefi
   const parsedWebhook = parseWebhookConfig(env);
   const webhook: WebhookConfig = parsedWebhook.verify === 'unconfigured' ? { verify: 'signed', publicKey: loadOrCreateWebhookDevKey(dataDir).publicKey, devKey: true } : parsedWebhook;
   const warehouseDatasets = warehouseDatasetsOf(env);
-  const common = { port, host, dataDir, consumers, journeys, shopHosts, webhook, warehouseDatasets };
+  const reconcileAt = parseReconcileAt(env);
+  const common = { port, host, dataDir, consumers, journeys, shopHosts, webhook, warehouseDatasets, reconcileAt };
   if (listed.length > 0) return { ...common, writeKeys: listed, serverWriteKeys, devWriteKey: null };
   const devWriteKey = loadOrCreateDevWriteKey(dataDir);
   // A laptop has no browser/backend divide: the one generated key may also send catalog updates.

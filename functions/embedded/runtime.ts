@@ -9,6 +9,8 @@ import { createHttpHost } from './http-host.ts';
 import { isLoopbackName } from './http-host-loopback.ts';
 import { loadEmbeddedJourneys, type EmbeddedJourneys } from './journeys.ts';
 import { createOutboxPageEntry } from './outbox-page.ts';
+import { createAdminReconcileEntry } from './reconcile/admin-reconcile-entry.ts';
+import { createEmbeddedReconcile, type EmbeddedReconcile } from './reconcile/embedded-reconcile.ts';
 import { createPushDelivery } from './push-delivery.ts';
 import { createSqliteCatalogStore, type SqliteCatalogStore } from './sqlite-catalog-store.ts';
 import { createSqliteBus, type SqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
@@ -60,6 +62,8 @@ export type EmbeddedRuntime = {
   runJourneyStep: (timer: { timer_id: string }) => Promise<StepOutcome>;
   /** Fires every due timer now (tests; normally each second). */
   sweepTimers: () => Promise<unknown>;
+  /** Reconciles profiles with the history now (`nudge reconcile` through the host; nightly at config.reconcileAt). */
+  reconcile: EmbeddedReconcile['run'];
   /** Stops taking requests, lets in-flight deliveries finish, closes every store. */
   stop: () => Promise<void>;
 };
@@ -181,6 +185,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const sendGridEvents = createEmbeddedSendGridEvents({ config: config.webhook, facts, acceptEvents, deadLetters, profiles, foldEvents, unsubscribe: unsubscribePerson, ledger: journeys.ledger, clock, newId: newEventId, log });
   const track = createTrackEntry({ linkKeys: config.journeys.linkKeys, facts, clock, log });
   const outboxPage = createOutboxPageEntry({ dataDir: config.dataDir });
+  const reconciliation = createEmbeddedReconcile({ store: profiles, warehouse, clock, log });
   const adminToken = newAdminToken();
   const host = createHttpHost({
     routes: [
@@ -196,6 +201,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       ...(isLoopbackName(config.host)
         ? [
             { path: '/_nudge/query', entry: createAdminQueryEntry({ warehouse, adminToken }) },
+            { path: '/_nudge/reconcile', entry: createAdminReconcileEntry({ reconcile: reconciliation, adminToken }) },
             { path: '/outbox', entry: outboxPage },
             { path: '/outbox/', entry: outboxPage },
           ]
@@ -215,11 +221,14 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   // NUDGE_TRACK_URL, when set, was checked like this by parseJourneyConfig.
   const trackBaseUrl = config.journeys.trackUrl ?? publicBaseUrl;
   const { runStep, sweep } = journeys.start({ store: profiles, catalog, facts, publicBaseUrl, trackBaseUrl });
+  // Fixes go through the profile store like any fold, so the ingest-only host reconciles too.
+  const nightly = reconciliation.startNightly(config.reconcileAt ?? null);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await host.close();
+      await nightly?.stop();
       await Promise.all([onPriorityEvent.flushAll(), onBrowseEvent.flushAll()]);
       await bus.stop();
       await journeys.stop();
@@ -230,5 +239,5 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       busDb.close();
     })());
 
-  return { url, port, bus, profiles, catalog, deadLetters, warehouse, journeys, runJourneyStep: runStep, sweepTimers: sweep, stop };
+  return { url, port, bus, profiles, catalog, deadLetters, warehouse, journeys, runJourneyStep: runStep, sweepTimers: sweep, reconcile: reconciliation.run, stop };
 }

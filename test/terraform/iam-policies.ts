@@ -29,7 +29,9 @@ export const iamPolicies = {
   /** IAM is additive members only, never owner/editor, never a project-level Pub/Sub role. */
   noBroadRoles(c) {
     const problems: string[] = [];
-    const allowedProjectRoles = new Set(['roles/datastore.user', 'roles/cloudbuild.builds.builder']);
+    // bigquery.jobUser exists only at project level (jobs are created in a project); it runs jobs and
+    // reads no data. functionGrantsAreMinimal pins it to the one account that queries (reconcile).
+    const allowedProjectRoles = new Set(['roles/datastore.user', 'roles/cloudbuild.builds.builder', 'roles/bigquery.jobUser']);
     for (const grant of iamMembers(c)) {
       if (!grant.type.endsWith('_iam_member')) problems.push(`${grant.address}: authoritative IAM (${grant.type}) can wipe grants made elsewhere`);
       const role = String(grant.body.role);
@@ -81,16 +83,25 @@ export const iamPolicies = {
   },
 
   /**
-   * Cloud Scheduler calls sweepTimers each minute with an OIDC token of its own account, and that
-   * account can do nothing but invoke sweepTimers, which nobody else may invoke.
+   * Cloud Scheduler calls sweepTimers each minute and reconcile each night, with an OIDC token of
+   * its own account; that account can do nothing but invoke those two, which nobody else may invoke.
    */
   schedulerInvokesOnlySweepTimers(c) {
     const problems: string[] = [];
-    const sweep = 'google_cloudfunctions2_function.sweep_timers';
     const invokerMember = 'serviceAccount:${google_service_account.scheduler_invoker.email}';
     const jobs = instancesOf(c, 'google_cloud_scheduler_job');
-    const sweepJobs = jobs.filter((job) => referencedAddress(block(job.body, 'http_target')?.uri, 'google_cloudfunctions2_function') === sweep);
-    if (sweepJobs.length === 0) problems.push('no Cloud Scheduler job calls sweepTimers: timers would never fire');
+    const scheduled = [
+      { fn: 'google_cloudfunctions2_function.sweep_timers', name: 'sweepTimers', missing: 'timers would never fire', schedule: (s: string) => (s === '* * * * *' ? null : 'not each minute') },
+      { fn: 'google_cloudfunctions2_function.reconcile', name: 'reconcile', missing: 'profiles would never be reconciled', schedule: (s: string) => (s === '${var.reconcile_schedule}' ? null : 'not var.reconcile_schedule') },
+    ];
+    for (const { fn, name, missing, schedule } of scheduled) {
+      const calling = jobs.filter((job) => referencedAddress(block(job.body, 'http_target')?.uri, 'google_cloudfunctions2_function') === fn);
+      if (calling.length === 0) problems.push(`no Cloud Scheduler job calls ${name}: ${missing}`);
+      for (const job of calling) {
+        const wrong = schedule(String(job.body.schedule));
+        if (wrong) problems.push(`${job.address} runs on "${String(job.body.schedule)}", ${wrong}`);
+      }
+    }
     for (const job of jobs) {
       const target = block(job.body, 'http_target');
       const oidc = block(target, 'oidc_token');
@@ -101,14 +112,17 @@ export const iamPolicies = {
       if (`serviceAccount:${String(oidc.service_account_email)}` !== invokerMember) problems.push(`${job.address} signs its calls as ${String(oidc.service_account_email)}, not the scheduler-invoker account`);
       if (oidc.audience !== target?.uri) problems.push(`${job.address} OIDC audience is not its target URL`);
     }
-    for (const job of sweepJobs) if (job.body.schedule !== '* * * * *') problems.push(`${job.address} runs on "${String(job.body.schedule)}", not each minute`);
     const grants = iamMembers(c);
+    const invokes = (g: Instance, fn: string) => g.type === 'google_cloud_run_service_iam_member' && g.body.role === 'roles/run.invoker' && referencedAddress(g.body.service, 'google_cloudfunctions2_function') === fn;
     const invokerGrants = grants.filter((g) => g.body.member === invokerMember);
-    const sweepInvoke = (g: Instance) => g.type === 'google_cloud_run_service_iam_member' && g.body.role === 'roles/run.invoker' && referencedAddress(g.body.service, 'google_cloudfunctions2_function') === sweep;
-    if (!invokerGrants.some(sweepInvoke)) problems.push('the scheduler-invoker account cannot invoke sweepTimers');
-    for (const g of invokerGrants.filter((g) => !sweepInvoke(g))) problems.push(`the scheduler-invoker account has a grant beyond invoking sweepTimers: ${g.address} (${String(g.body.role)})`);
-    for (const g of grants.filter((g) => referencedAddress(g.body.service, 'google_cloudfunctions2_function') === sweep && g.body.member !== invokerMember)) {
-      problems.push(`${String(g.body.member)} may call sweepTimers (${g.address}); only the scheduler-invoker account may`);
+    for (const { fn, name } of scheduled) {
+      if (!invokerGrants.some((g) => invokes(g, fn))) problems.push(`the scheduler-invoker account cannot invoke ${name}`);
+      for (const g of grants.filter((g) => referencedAddress(g.body.service, 'google_cloudfunctions2_function') === fn && g.body.member !== invokerMember)) {
+        problems.push(`${String(g.body.member)} may call ${name} (${g.address}); only the scheduler-invoker account may`);
+      }
+    }
+    for (const g of invokerGrants.filter((g) => !scheduled.some(({ fn }) => invokes(g, fn)))) {
+      problems.push(`the scheduler-invoker account has a grant beyond invoking sweepTimers and reconcile: ${g.address} (${String(g.body.role)})`);
     }
     return problems;
   },
@@ -142,7 +156,7 @@ export const iamPolicies = {
     const grantsOf = (account: string) =>
       iamMembers(c)
         .filter((g) => g.body.member === `serviceAccount:\${${account}.email}`)
-        .map((g) => `${g.type} ${String(g.body.role)} ${String(g.body.topic ?? g.body.secret_id ?? g.body.project ?? '')}`)
+        .map((g) => `${g.type} ${String(g.body.role)} ${String(g.body.topic ?? g.body.secret_id ?? g.body.table_id ?? g.body.dataset_id ?? g.body.project ?? '')}`)
         .sort();
     const collect = grantsOf('google_service_account.collect');
     const expectedCollect = [
@@ -193,6 +207,16 @@ export const iamPolicies = {
           'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.invalid.name}',
           'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.warehouse_rows["email_events"].name}',
           readsSecret('link_keys'),
+        ],
+      },
+      // Profiles fixed (Firestore), BigQuery jobs run, the history read (the dataset), its own four tables written.
+      {
+        name: 'reconcile',
+        expected: [
+          firestoreUser,
+          'google_project_iam_member roles/bigquery.jobUser ${var.project_id}',
+          'google_bigquery_dataset_iam_member roles/bigquery.dataViewer ${google_bigquery_dataset.main.dataset_id}',
+          ...['profile_snapshots', 'reconciliation_diffs', 'reconciliation_history', 'reconciliation_runs'].map((table) => `google_bigquery_table_iam_member roles/bigquery.dataEditor \${google_bigquery_table.reconcile["${table}"].table_id}`),
         ],
       },
       // Opens and clicks: links verified, one email_events row published. No Firestore, no SendGrid key.

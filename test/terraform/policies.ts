@@ -149,6 +149,16 @@ export const policies = {
     return checkTable(c, { table: 'dead_letters', partitionField: 'received_at', clustering: ['stage', 'source_id'], primaryKey: 'dead_letter_id', message: DeadLetter.shape, messageName: 'DeadLetter' });
   },
 
+  /** The reconcile function's tables: laid out as their DDL (partition, clustering, key), schemas from sql/tables/. */
+  reconcileTablesLayout(c) {
+    return [
+      ...checkTable(c, { table: 'reconciliation_diffs', partitionField: 'detected_at', clustering: ['person_id', 'field'], primaryKey: 'diff_id' }),
+      ...checkTable(c, { table: 'reconciliation_runs', partitionField: 'started_at', clustering: ['run_id'], primaryKey: 'run_id' }),
+      ...checkTable(c, { table: 'reconciliation_history', partitionField: 'as_of', clustering: ['run_id', 'person_id'], primaryKey: ['run_id', 'person_id'] }),
+      ...checkTable(c, { table: 'profile_snapshots', partitionField: 'snapshot_date', clustering: ['person_id'], primaryKey: 'snapshot_id' }),
+    ];
+  },
+
   /** Firestore Native, with a TTL on applied_events.expire_at. */
   firestoreTtl(c) {
     const problems: string[] = [];
@@ -189,7 +199,7 @@ export const policies = {
       if (!referencedAddress(source?.object, 'google_storage_bucket_object')) problems.push(`${fn.address} is not built from the uploaded source zip`);
       if (!referencedAddress(build?.service_account, 'google_service_account')) problems.push(`${fn.address} builds with the project's default build account`);
     }
-    for (const entry of ['collect', 'onPriorityEvent', 'onBrowseEvent', 'onCatalogUpdate', 'sweepTimers', 'unsubscribe', 'track']) {
+    for (const entry of ['collect', 'onPriorityEvent', 'onBrowseEvent', 'onCatalogUpdate', 'sweepTimers', 'unsubscribe', 'track', 'reconcile']) {
       if (!entryPoints.has(entry)) problems.push(`no function with entry point ${entry}`);
     }
     const object = instancesOf(c, 'google_storage_bucket_object').find((o) => o.body.source === '${var.function_source_zip}');

@@ -468,6 +468,62 @@ const breakages: Breakage[] = [
     },
   },
   {
+    policy: 'reconcileTablesLayout',
+    what: 'profile_snapshots keyed by person alone (one row per person, not per day)',
+    expect: /profile_snapshots primary key is not \[snapshot_id\]/,
+    breakIt: (c) => {
+      (c.locals.reconcile_tables as Record<string, Record<string, unknown>>).profile_snapshots!.primary_key = 'person_id';
+    },
+  },
+  {
+    policy: 'reconcileTablesLayout',
+    what: 'reconciliation_diffs partitioned on a column that is not its time',
+    expect: /reconciliation_diffs is not partitioned by DAY on detected_at/,
+    breakIt: (c) => {
+      (c.locals.reconcile_tables as Record<string, Record<string, unknown>>).reconciliation_diffs!.partition_field = 'field';
+    },
+  },
+  {
+    policy: 'schedulerInvokesOnlySweepTimers',
+    what: 'no nightly job calling reconcile',
+    expect: /no Cloud Scheduler job calls reconcile/,
+    breakIt: (c) => {
+      delete c.resource.google_cloud_scheduler_job!.reconcile;
+    },
+  },
+  {
+    policy: 'schedulerInvokesOnlySweepTimers',
+    what: 'reconcile scheduled each minute instead of var.reconcile_schedule',
+    expect: /reconcile runs on "\* \* \* \* \*", not var\.reconcile_schedule/,
+    breakIt: (c) => {
+      body(c, 'google_cloud_scheduler_job', 'reconcile').schedule = '* * * * *';
+    },
+  },
+  {
+    policy: 'schedulerInvokesOnlySweepTimers',
+    what: 'reconcile made public',
+    expect: /allUsers may call reconcile/,
+    breakIt: (c) => {
+      body(c, 'google_cloud_run_service_iam_member', 'scheduler_invokes_reconcile').member = 'allUsers';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'reconcile allowed to edit the whole dataset (events included)',
+    expect: /google_service_account\.reconcile's grants/,
+    breakIt: (c) => {
+      body(c, 'google_bigquery_dataset_iam_member', 'reconcile_reads_warehouse').role = 'roles/bigquery.dataEditor';
+    },
+  },
+  {
+    policy: 'noBroadRoles',
+    what: 'reconcile granted BigQuery data access on the whole project',
+    expect: /grants roles\/bigquery\.dataViewer on the whole project/,
+    breakIt: (c) => {
+      body(c, 'google_project_iam_member', 'reconcile_runs_queries').role = 'roles/bigquery.dataViewer';
+    },
+  },
+  {
     policy: 'variablesDocumented',
     what: 'an undocumented variable',
     expect: /variable region has no description/,

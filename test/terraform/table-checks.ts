@@ -26,7 +26,8 @@ export type TableExpectation = {
   table: string;
   partitionField: string;
   clustering: string[];
-  primaryKey: string;
+  /** The key column, or the columns of a composite key. */
+  primaryKey: string | string[];
   /** The zod shape of the message a BigQuery subscription writes as a row; absent: layout only. */
   message?: Record<string, { safeParse: (value: unknown) => { success: boolean } }>;
   messageName?: string;
@@ -47,12 +48,14 @@ export function checkTable(c: TerraformConfig, expected: TableExpectation): stri
   if (partitioning?.type !== 'DAY' || partitioning.field !== expected.partitionField) problems.push(`${name} is not partitioned by DAY on ${expected.partitionField}`);
   if (JSON.stringify(table.body.clustering) !== JSON.stringify(expected.clustering)) problems.push(`${name} is not clustered by [${expected.clustering.join(', ')}]`);
   const key = block(block(table.body, 'table_constraints'), 'primary_key')?.columns;
-  if (JSON.stringify(key) !== JSON.stringify([expected.primaryKey])) problems.push(`${name} primary key is not [${expected.primaryKey}]`);
+  const expectedKey = typeof expected.primaryKey === 'string' ? [expected.primaryKey] : expected.primaryKey;
+  if (JSON.stringify(key) !== JSON.stringify(expectedKey)) problems.push(`${name} primary key is not [${expectedKey.join(', ')}]`);
   const file = schemaFile(c, table);
   if (!file || !file.endsWith(`/sql/tables/${name}.schema.json`)) return [...problems, `${name} schema does not come from sql/tables/${name}.schema.json (${String(table.body.schema)})`];
   if (!existsSync(file)) return problems;
   const columns = new Map(readSchema(file).map((f) => [String(f.name), f]));
-  if (columns.get(expected.partitionField)?.type !== 'TIMESTAMP') problems.push(`${name}.${expected.partitionField} must be a TIMESTAMP to partition on`);
+  const partitionType = String(columns.get(expected.partitionField)?.type);
+  if (partitionType !== 'TIMESTAMP' && partitionType !== 'DATE') problems.push(`${name}.${expected.partitionField} must be a TIMESTAMP or DATE to partition on`);
   if (!message) return problems;
   for (const [field, schema] of Object.entries(message)) {
     const column = columns.get(field);

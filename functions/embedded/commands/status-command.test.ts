@@ -128,11 +128,14 @@ describe('nudge status', () => {
   test('the last reconciliation, once reconciliation_runs has rows', async () => {
     const dir = tempDir();
     const warehouse = await openDuckDbWarehouse({ dataDir: dir });
-    // The table as the reconciliation helper declares it (issue 8), reduced to the columns read.
-    await warehouse.query('CREATE TABLE reconciliation_runs (run_id STRING, started_at TIMESTAMP, finished_at TIMESTAMP, dry_run BOOL, people_checked INT64, fixes_applied INT64, fixes_skipped INT64)');
-    await warehouse.query(
-      "INSERT INTO reconciliation_runs VALUES ('r-1', TIMESTAMP '2026-02-28 02:00:00+00', TIMESTAMP '2026-02-28 02:01:00+00', FALSE, 10, 1, 0), ('r-2', TIMESTAMP '2026-03-01 02:00:00+00', TIMESTAMP '2026-03-01 02:03:00+00', TRUE, 1200, 0, 2)",
-    );
+    const run = (runId: string, startedAt: string, finishedAt: string, dryRun: boolean, checked: number, applied: number, skipped: number) => ({
+      run_id: runId, started_at: startedAt, finished_at: finishedAt, as_of: startedAt, dry_run: dryRun, people_checked: checked, people_not_judged: 0,
+      people_with_diffs: applied + skipped, diffs_by_field: {}, fixes_applied: applied, fixes_skipped: skipped, not_fixable: 0, snapshots_written: 0,
+    });
+    await warehouse.insertRows('reconciliation_runs', [
+      run('r-1', '2026-02-28T02:00:00.000Z', '2026-02-28T02:01:00.000Z', false, 10, 1, 0),
+      run('r-2', '2026-03-01T02:00:00.000Z', '2026-03-01T02:03:00.000Z', true, 1200, 0, 2),
+    ]);
     await warehouse.close();
     const parsed = (await status(dir)).parsed();
     assert.deepEqual(parsed.last_reconciliation, {

@@ -92,6 +92,10 @@ describe('DuckDB warehouse', () => {
       { table_name: 'email_sends', cols: ['send_id'] },
       { table_name: 'events', cols: ['event_id'] },
       { table_name: 'person_identities', cols: ['identity_link_id'] },
+      { table_name: 'profile_snapshots', cols: ['snapshot_id'] },
+      { table_name: 'reconciliation_diffs', cols: ['diff_id'] },
+      { table_name: 'reconciliation_history', cols: ['run_id', 'person_id'] },
+      { table_name: 'reconciliation_runs', cols: ['run_id'] },
     ]);
   });
 

@@ -85,6 +85,8 @@ const appendByType: Record<string, AppendValue> = {
   BIGINT: (a, v) => (typeof v === 'number' && (v | 0) === v ? a.appendInteger(v) : a.appendBigInt(BigInt(v as number))),
   DOUBLE: (a, v) => a.appendDouble(Number(v)),
   BOOLEAN: (a, v) => a.appendBoolean(Boolean(v)),
+  // YYYY-MM-DD text (profile_snapshots.snapshot_date), parsed by DuckDB at flush like instants.
+  DATE: (a, v) => a.appendVarchar(String(v)),
   // UTC ISO text (every NudgeEvent instant) is parsed by DuckDB at flush, twice as fast as building
   // the value here; text with an offset is converted here, as DuckDB's appender would drop the offset.
   'TIMESTAMP WITH TIME ZONE': (a, v, column) =>
