@@ -127,6 +127,31 @@ const cases: [string, string, string][] = [
     "SELECT PARSE_TIMESTAMP('%E*S|%E6S|%E3S|%F|%T|%R|%D|%Ez|%k|%l|%s|%%x', s), PARSE_DATE(f, s)",
     "SELECT CAST(strptime(s, '%S.%f|%S.%f|%S.%g|%Y-%m-%d|%H:%M:%S|%H:%M|%m/%d/%y|%z|%-H|%-I|%s|%%x') AS TIMESTAMPTZ), CAST(strptime(s, f) AS DATE);",
   ],
+  [
+    "every strftime-spelled format element",
+    "SELECT FORMAT_DATETIME('%A%a%B%b%h%d%j%m%U%W%w%Y%y%G%V%u%D%x%F%n%t%%%H%I%M%S%p%T%X%R%E3S%E6S', dt)",
+    "SELECT strftime(dt, '%A%a%B%b%b%d%j%m%U%W%w%Y%y%G%V%u%m/%d/%y%m/%d/%y%Y-%m-%d\n\t%%%H%I%M%S%p%H:%M:%S%H:%M:%S%H:%M%S.%g%S.%f');",
+  ],
+  [
+    "an empty format, a quote in the text, %E4Y",
+    "SELECT FORMAT_DATE('', d), FORMAT_DATE(\"it's %E4Y\", d)",
+    "SELECT CASE WHEN d IS NULL THEN NULL ELSE '' END, (strftime(d, 'it''s ') || lpad(CAST(year(d) AS VARCHAR), 4, '0'));",
+  ],
+  [
+    "every kind of divisor: sign, typed literal, paths, parameter, subscript, nested CASE, number",
+    "SELECT a / +b, a / NUMERIC '2', a / t.x, a / `q`, a / @p, a / arr[OFFSET(0)], a / s.f.g, a / s.`f`, a / CASE WHEN x THEN CASE WHEN y THEN 1 END END, a / 2.5 AS z",
+    "SELECT a / (CASE WHEN (+b) = 0 THEN error('division by zero: / +b') ELSE (+b) END), a / (CASE WHEN (CAST('2' AS DECIMAL(38, 9))) = 0 THEN error('division by zero: / NUMERIC ''2''') ELSE (CAST('2' AS DECIMAL(38, 9))) END), a / (CASE WHEN (t.x) = 0 THEN error('division by zero: / t.x') ELSE (t.x) END), a / (CASE WHEN (\"q\") = 0 THEN error('division by zero: / `q`') ELSE (\"q\") END), a / (CASE WHEN ($p) = 0 THEN error('division by zero: / @p') ELSE ($p) END), a / (CASE WHEN (arr[(0) + 1]) = 0 THEN error('division by zero: / arr[OFFSET(0)]') ELSE (arr[(0) + 1]) END), a / (CASE WHEN (s.f.g) = 0 THEN error('division by zero: / s.f.g') ELSE (s.f.g) END), a / (CASE WHEN (s.\"f\") = 0 THEN error('division by zero: / s.`f`') ELSE (s.\"f\") END), a / (CASE WHEN (CASE WHEN x THEN CASE WHEN y THEN 1 END END) = 0 THEN error('division by zero: / CASE WHEN x THEN CASE WHEN y THEN 1 END END') ELSE (CASE WHEN x THEN CASE WHEN y THEN 1 END END) END), a / (CASE WHEN (2.5) = 0 THEN error('division by zero: / 2.5') ELSE (2.5) END) AS z;",
+  ],
+  [
+    "FORMAT: every supported specifier, flags, precision on %t, a quote, %%",
+    "SELECT FORMAT(\"%F|%e|%g|%G|%i|%o|%X|%E|%%|%.3t|%-5t|it's\", a, b, c, d, e, f, g, h, i, j)",
+    "SELECT printf('%F|%e|%g|%G|%i|%o|%X|%E|%%|%.3s|%-5s|it''s', CAST(a AS DOUBLE), CAST(b AS DOUBLE), CAST(c AS DOUBLE), CAST(d AS DOUBLE), e, f, g, CAST(h AS DOUBLE), (CASE WHEN typeof(i) IN ('VARCHAR', 'BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT', 'BOOLEAN', 'DATE', '\"NULL\"') THEN coalesce(CAST(i AS VARCHAR), 'NULL') ELSE error('FORMAT: %t of a ' || typeof(i) || ' is not supported') END), (CASE WHEN typeof(j) IN ('VARCHAR', 'BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT', 'BOOLEAN', 'DATE', '\"NULL\"') THEN coalesce(CAST(j AS VARCHAR), 'NULL') ELSE error('FORMAT: %t of a ' || typeof(j) || ' is not supported') END));",
+  ],
+  [
+    "MICROSECOND … DAY parts as DuckDB names them",
+    "SELECT DATE_DIFF(a, b, MICROSECOND), DATE_DIFF(a, b, MILLISECOND), DATE_DIFF(a, b, SECOND), DATE_DIFF(a, b, MINUTE), EXTRACT(DAYOFYEAR FROM a), EXTRACT(QUARTER FROM a), EXTRACT(ISOYEAR FROM a), EXTRACT(YEAR FROM a)",
+    "SELECT date_diff('microsecond', b, a), date_diff('millisecond', b, a), date_diff('second', b, a), date_diff('minute', b, a), date_part('doy', a), date_part('quarter', a), date_part('isoyear', a), date_part('year', a);",
+  ],
   ['STRUCT constructor', "SELECT STRUCT(1 AS a, 'x' AS b, c, c + 1)", 'SELECT struct_pack("a" := 1, "b" := \'x\', "c" := c, "_field_4" := c + 1);'],
   ['EXCEPT columns, IN UNNEST and @params', 'SELECT * EXCEPT (a, b) FROM t WHERE x IN UNNEST(@ids) AND y = @y', 'SELECT * EXCLUDE (a, b) FROM t WHERE x IN (SELECT unnest($ids)) AND y = $y;'],
   [
@@ -230,6 +255,10 @@ describe('translateBigQueryToDuckDb', () => {
     ["SELECT FORMAT('%d', 1, 2)", /FORMAT: 1 argument\(s\) more than the format uses/],
     ["SELECT FORMAT('%T', 1)", /FORMAT: specifier "%T" is not supported/],
     ['SELECT FORMAT()', /FORMAT takes a format/],
+    ["SELECT FORMAT('%q', 1)", /FORMAT: specifier "%q" is not supported/],
+    ["SELECT FORMAT('a %5', 1)", /FORMAT: specifier "%5" is not supported/],
+    ['SELECT a / CASE WHEN x THEN 1', /CASE without END/],
+    ['SELECT a / ,', /Cannot read the divisor after "\/" at ","/],
     ['SELECT LAST_DAY(d, DAY)', /LAST_DAY: unsupported date part "DAY"/],
     ['SELECT TIMESTAMP_ADD(ts, INTERVAL n ISOWEEK)', /INTERVAL \.\.\. ISOWEEK is not a BigQuery interval/],
     ['SELECT EXTRACT(HOUR ts)', /EXTRACT expects \(part FROM expression\)/],

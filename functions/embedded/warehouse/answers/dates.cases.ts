@@ -233,4 +233,11 @@ export const bigQueryCases: BigQueryCase[] = [
     expected: { refused: /PARSE_DATE: format element "%x" is not supported/ },
     documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements (%x: the date in MM/DD/YY)',
   },
+  {
+    name: 'FORMAT_DATE pads %C and %g with zeros, %e and %k with spaces',
+    sql: "SELECT FORMAT_DATE('%C|%g|%e|%y|%d', DATE '0999-01-04') AS early, FORMAT_DATE('%g|%G', DATE '2009-01-01') AS iso, FORMAT_DATETIME('[%k][%l][%I]', DATETIME '2009-01-01 09:05:00') AS hours",
+    // 4 January is always in ISO week 1, so 0999-01-04 is in ISO year 999; 2009-01-01 (a Thursday) in 2009.
+    expected: { rows: [{ early: '09|99| 4|99|04', iso: '09|2009', hours: '[ 9][ 9][09]' }] },
+    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements (%C: century 00-99; %g: ISO year without century 00-99; %e, %k, %l: single digits preceded by a space)',
+  },
 ];
