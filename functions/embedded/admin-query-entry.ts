@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { checkTypedValue } from '../bigquery-sql/parse-query-param.ts';
 import { findForbiddenConstruct } from '../bigquery-sql/read-only-query-guard.ts';
-import { isAllowedLocalHost, isLoopbackAddress } from './http-host-loopback.ts';
+import { refuseAdminRequest } from './admin-request-guard.ts';
 import { jsonResponse, type HttpEntry } from '../http.ts';
 import { isQueryParamType, type QueryParamType, type QueryParamTypes } from '../../pipelines/warehouse/query-param-types.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
@@ -14,13 +13,9 @@ import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
  * runtime mounts it only when the host listens on loopback.
  */
 export function createAdminQueryEntry(deps: { warehouse: Warehouse; adminToken: string }): HttpEntry {
-  const expected = Buffer.from(`Bearer ${deps.adminToken}`);
   return async (request) => {
-    if (!isLoopbackAddress(request.remoteAddress)) return jsonResponse(403, { error: 'the admin query answers only clients on this machine' });
-    if (!isAllowedLocalHost(request.headers.host)) return jsonResponse(403, { error: `Host ${request.headers.host ?? '(none)'} is not a loopback name` });
-    const given = Buffer.from(request.headers.authorization ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return jsonResponse(401, { error: 'admin token required' });
-    if (request.method !== 'POST') return jsonResponse(405, { error: 'use POST' });
+    const refused = refuseAdminRequest(request, deps.adminToken, 'the admin query');
+    if (refused) return refused;
     let body: { sql?: unknown; params?: unknown; types?: unknown };
     try {
       body = JSON.parse(request.rawBody.toString('utf8')) as typeof body;

@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import { isAllowedLocalHost, isLoopbackAddress } from '../http-host-loopback.ts';
+import { refuseAdminRequest } from '../admin-request-guard.ts';
 import { jsonResponse, type HttpEntry } from '../../http.ts';
 import { ReconcileBusyError, type EmbeddedReconcile } from './embedded-reconcile.ts';
 
@@ -9,13 +8,9 @@ import { ReconcileBusyError, type EmbeddedReconcile } from './embedded-reconcile
  * under a loopback Host, with the per-start admin token of host.json. Answers the run row.
  */
 export function createAdminReconcileEntry(deps: { reconcile: EmbeddedReconcile; adminToken: string }): HttpEntry {
-  const expected = Buffer.from(`Bearer ${deps.adminToken}`);
   return async (request) => {
-    if (!isLoopbackAddress(request.remoteAddress)) return jsonResponse(403, { error: 'reconcile answers only clients on this machine' });
-    if (!isAllowedLocalHost(request.headers.host)) return jsonResponse(403, { error: `Host ${request.headers.host ?? '(none)'} is not a loopback name` });
-    const given = Buffer.from(request.headers.authorization ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return jsonResponse(401, { error: 'admin token required' });
-    if (request.method !== 'POST') return jsonResponse(405, { error: 'use POST' });
+    const refused = refuseAdminRequest(request, deps.adminToken, 'reconcile');
+    if (refused) return refused;
     let dryRun: unknown;
     try {
       dryRun = (JSON.parse(request.rawBody.toString('utf8') || '{}') as { dry_run?: unknown }).dry_run ?? false;

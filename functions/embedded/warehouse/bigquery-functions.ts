@@ -189,9 +189,8 @@ const lastDay: FunctionRewrite = (call) => {
   throw new BigQueryTranslationError(`${call.name}: unsupported date part "${part.name}"`);
 };
 
-/** `x AS type` inside CAST / SAFE_CAST. */
-function castParts(call: FunctionCall): { expr: string; type: string } {
-  const tokens = call.rawArgs[0] ?? [];
+/** Where the top-level `AS` of `x AS type` (inside CAST / SAFE_CAST) is, or -1. */
+export function findCastAs(tokens: readonly Token[]): number {
   let depth = 0;
   let asIndex = -1;
   tokens.forEach((token, index) => {
@@ -199,6 +198,13 @@ function castParts(call: FunctionCall): { expr: string; type: string } {
     if (token.kind === 'op' && (token.value === ')' || token.value === ']')) depth -= 1;
     if (depth === 0 && isKeyword(token, 'AS')) asIndex = index;
   });
+  return asIndex;
+}
+
+/** `x AS type` inside CAST / SAFE_CAST. */
+function castParts(call: FunctionCall): { expr: string; type: string } {
+  const tokens = call.rawArgs[0] ?? [];
+  const asIndex = findCastAs(tokens);
   if (call.args.length !== 1 || asIndex === -1) throw new BigQueryTranslationError(`${call.name} expects (expression AS type)`);
   const typeTokens = tokens.slice(asIndex + 1);
   if (typeTokens.some((token) => isKeyword(token, 'FORMAT'))) throw new BigQueryTranslationError(`${call.name} ... FORMAT is not supported`);

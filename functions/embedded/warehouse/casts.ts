@@ -13,21 +13,15 @@
  * The argument's type is only known to DuckDB, so each rewrite is a CASE on typeof(x), which
  * DuckDB decides once per query; the other branches are never evaluated.
  */
-import { isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
-import { functionRewrites, type FunctionRewrite } from './bigquery-functions.ts';
+import { isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
+import { findCastAs, functionRewrites, type FunctionRewrite } from './bigquery-functions.ts';
 
 const integerTypes = new Set(['INT64', 'INT', 'INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'BYTEINT']);
 const boolTypes = new Set(['BOOL', 'BOOLEAN']);
 
 /** The expression tokens and the upper-case first word of the type of `x AS type`. */
 function castOperands(raw: readonly Token[]): { expr: Token[]; type: string } | undefined {
-  let depth = 0;
-  let asAt = -1;
-  raw.forEach((token, index) => {
-    if (token.kind === 'op' && (token.value === '(' || token.value === '[')) depth += 1;
-    if (token.kind === 'op' && (token.value === ')' || token.value === ']')) depth -= 1;
-    if (depth === 0 && isKeyword(token, 'AS')) asAt = index;
-  });
+  const asAt = findCastAs(raw);
   if (asAt === -1) return undefined;
   const typeTokens = raw.slice(asAt + 1).filter(isSignificant);
   return { expr: raw.slice(0, asAt), type: typeTokens.length === 1 ? typeTokens[0]!.value.toUpperCase() : '' };
