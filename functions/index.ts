@@ -20,6 +20,7 @@ import { createOnPriorityEventEntry } from './on-priority-event.ts';
 import { profileFoldedMessage, type ProfileFold } from './on-events.ts';
 import { createReconcileEntry } from './reconcile.ts';
 import { loadReconcileSql } from './reconcile/load-reconcile-sql.ts';
+import { bigQueryDatasetOf } from './bigquery-sql/bigquery-dataset.ts';
 import { ConfigError } from './config-error.ts';
 import { createFirestoreSendLedger } from './gcp/firestore-send-ledger.ts';
 import { createSendGridEventsEntry } from './sendgrid-events.ts';
@@ -194,7 +195,7 @@ http(
     const bigquery = createBigQueryClient({ projectId: config.projectId, env: process.env, ...(location ? { location } : {}) });
     return createReconcileEntry({
       store: createFirestoreProfileStore({ firestore: getFirestore(config) }),
-      warehouse: createBigQueryWarehouse({ bigquery, projectId: config.projectId, dataset: process.env.NUDGE_BQ_DATASET || 'nudge', ...(location ? { location } : {}) }),
+      warehouse: createBigQueryWarehouse({ bigquery, projectId: config.projectId, dataset: bigQueryDatasetOf(process.env), ...(location ? { location } : {}) }),
       clock,
       newRunId: newId,
       sql: loadReconcileSql(),

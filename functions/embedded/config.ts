@@ -1,3 +1,4 @@
+import { configuredBigQueryDatasets } from '../bigquery-sql/bigquery-dataset.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -60,16 +61,7 @@ export function dataDirOf(env: Readonly<Record<string, string | undefined>>): st
  * (NUDGE_BIGQUERY_DATASET, NUDGE_BQ_DATASET), so a query written for the deployment
  * (`FROM analytics_prod.events`) runs unchanged on a laptop. Any other dataset is refused.
  */
-export function warehouseDatasetsOf(env: Readonly<Record<string, string | undefined>>): string[] {
-  const names = (['NUDGE_BIGQUERY_DATASET', 'NUDGE_BQ_DATASET'] as const).filter((name) => env[name]);
-  for (const name of names) {
-    // The rule terraform's variable validation applies to a dataset id.
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,1023}$/.test(env[name]!)) {
-      throw new ConfigError(`${name} must be a dataset id (letters, digits, underscores, not starting with a digit), not "${env[name]}"`);
-    }
-  }
-  return [...new Set(names.map((name) => env[name]!))];
-}
+export const warehouseDatasetsOf = configuredBigQueryDatasets;
 
 /** Parsed once at start from the environment passed in (never read process.env elsewhere). */
 export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefined>>): EmbeddedConfig {

@@ -1,3 +1,4 @@
+import { bigQueryDatasetOf } from '../../bigquery-sql/bigquery-dataset.ts';
 import { resolve } from 'node:path';
 import type { Warehouse } from '../../../pipelines/warehouse/warehouse.ts';
 import type { BigQueryClient } from '../../gcp/bigquery-warehouse.ts';
@@ -22,7 +23,7 @@ export function parseWarehouseTarget(value: string | undefined): WarehouseTarget
 export type BigQueryTarget = { projectId: string; dataset: string; location?: string };
 
 /** terraform's default for var.bigquery_dataset_id (terraform/variables.tf). */
-export const defaultBigQueryDataset = 'nudge';
+export { defaultBigQueryDataset } from '../../bigquery-sql/bigquery-dataset.ts';
 
 /**
  * The deployed dataset, from the environment only:
@@ -36,11 +37,7 @@ export function parseBigQueryTarget(env: Readonly<Record<string, string | undefi
   if (!projectId) {
     throw new ConfigError('--target gcp needs the project: set NUDGE_GCP_PROJECT (or GOOGLE_CLOUD_PROJECT) to the project id terraform deployed to');
   }
-  const dataset = env.NUDGE_BIGQUERY_DATASET || env.NUDGE_BQ_DATASET || defaultBigQueryDataset;
-  // The rule terraform's variable validation applies; anything else cannot be a dataset id.
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,1023}$/.test(dataset)) {
-    throw new ConfigError(`NUDGE_BIGQUERY_DATASET must be a dataset id (letters, digits, underscores, not starting with a digit), not "${dataset}"`);
-  }
+  const dataset = bigQueryDatasetOf(env);
   const location = env.NUDGE_BIGQUERY_LOCATION;
   return { projectId, dataset, ...(location ? { location } : {}) };
 }
