@@ -1,11 +1,12 @@
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureClickRedirect, measureWebhookIntake } from './engagement.ts';
 import { measureEventToMailer } from './latency.ts';
 import { measureRender } from './render.ts';
+import { measureReconciliation, measureTranslation } from './warehouse.ts';
 
 // `npm run bench`: ingest figures as ratios to a bare node:http server measured in the same run
 // (DESIGN.md §7). Servers run in their own processes, the load generator (autocannon) in this one,
@@ -31,6 +32,8 @@ type Figures = Awaited<ReturnType<typeof load>>;
 async function main(): Promise<void> {
   // BENCH_ONLY=engagement: only the webhook/tracking figures (quick to re-measure after a change there).
   if (process.env.BENCH_ONLY === 'engagement') return measureAndRecordEngagement();
+  // BENCH_ONLY=warehouse: nightly reconciliation and the BigQuery → DuckDB translator (issue 8).
+  if (process.env.BENCH_ONLY === 'warehouse') return measureAndRecordWarehouse();
   const scenarios: Scenario[] = [
     { name: 'single-event requests (POST /v1/track)', path: '/v1/track', body: JSON.stringify(trackEvent(idMarker)), connections: 16, eventsPerRequest: 1 },
     {
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${emails}`);
   recordInDocs(emails, 'bench:emails');
   await measureAndRecordEngagement();
+  await measureAndRecordWarehouse();
 }
 
 async function measureAndRecordEngagement(): Promise<void> {
@@ -98,6 +102,45 @@ async function measureAndRecordEngagement(): Promise<void> {
   process.stdout.write(`\n${report}`);
   recordInDocs(report, 'bench:engagement');
 }
+
+async function measureAndRecordWarehouse(): Promise<void> {
+  const people = Number(process.env.BENCH_PEOPLE ?? 10_000);
+  const loadBefore = loadAverage();
+  const reconcile = await measureReconciliation({ people, rounds: 2 });
+  const translation = await measureTranslation({ seconds: durationSeconds });
+  const loadAfter = loadAverage();
+  const perSecond = (r: { people: number; seconds: number }) => r.people / r.seconds;
+  const rows = reconcile.rounds.flatMap((round, i) => {
+    const [base, dry, fix] = round as [(typeof round)[number], (typeof round)[number], (typeof round)[number]];
+    const cell = (r: typeof dry) => `${fmt(perSecond(r))} people/s, ${r.seconds.toFixed(1)} s (${ratio(perSecond(r), perSecond(base))}) | ${fmt(r.peakRssMb)} MB`;
+    return [
+      `| run ${i + 1}: listProfiles walk + one GROUP BY over events (baseline) | ${fmt(perSecond(base))} people/s, ${base.seconds.toFixed(2)} s (1.00×) | ${fmt(base.peakRssMb)} MB |`,
+      `| run ${i + 1}: reconcile --dry-run (${fmt(dry.peopleWithDiffs ?? 0)} people with diffs) | ${cell(dry)} |`,
+      `| run ${i + 1}: reconcile, fixing (${fmt(fix.fixesApplied ?? 0)} fixes applied, ${fix.fixesSkipped ?? 0} skipped, ${fix.notFixable ?? 0} not fixable) | ${cell(fix)} |`,
+    ];
+  });
+  const small = translation.small;
+  const table = [
+    '| figure | measured (ratio to the baseline of the same run) | peak RSS |',
+    '|---|---|---|',
+    ...rows,
+    `| BigQuery → DuckDB translation, ${translation.queries} analyst queries (${translation.statements} statements) in turn | ${fmt(translation.translationsPerSecond)} translations/s, ${translation.microsPerQuery.toFixed(0)} µs per query (slowest ${translation.slowest.micros.toFixed(0)} µs) | |`,
+    `| small query: \`warehouse.query\` vs the same DuckDB SQL run directly (@duckdb/node-api) | ${(small.warehouseMicros / 1000).toFixed(2)} ms vs ${(small.directMicros / 1000).toFixed(2)} ms per query (${ratio(small.warehouseMicros, small.directMicros)} the time) | |`,
+  ].join('\n');
+  const notes = [
+    `- **seed**: ${fmt(reconcile.people)} people, ${fmt(reconcile.events)} events (identify with consent, a view, an add, an order, another add), folded into a SQLite profile store and written to a DuckDB warehouse in a temp dir (${reconcile.seedSeconds.toFixed(0)} s); then ${fmt(reconcile.corrupted)} people corrupted in three ways in turn: a lost order (in the history, never folded), a wrong order counter, a stale (emptied) cart.`,
+    '- **reconciliation**: `runReconciliation` with its defaults (pages of 200, fixes in batches of 500) as the embedded host runs it, the clock a day later. Each run (baseline, dry run, fixing run) is a fresh process on a fresh copy of the seeded files, so **peak RSS** (`maxRSS`) is that phase\'s own, opening the store and the warehouse included; the fixing run also writes every profile\'s `profile_snapshots` row.',
+    '- **baseline**: the floor of the same I/O in the same process shape: every profile walked with `listProfiles` (pages of 200) plus one `SELECT user_id, COUNT(*) … GROUP BY user_id` over `events`, three passes in the process, the median kept. The ratio is what staging the history, comparing, recording diffs and fixing cost over just reading.',
+    `- **translation**: \`translateStatements(sql, { nameColumns: true })\` (as \`warehouse.query\` calls it) over the SQL of sql/views/*.sql and every \`bigQueryCases\` query of functions/embedded/warehouse/answers/*.cases.ts the translator accepts (${translation.refused} refusals left out), one thread, ${durationSeconds} s after a warm-up. Slowest alone: ${translation.slowest.name}.`,
+    `- **small query**: \`${small.sql}\` (${small.rows} rows) over 5,000 events, through \`warehouse.query\` (translate, bind, run, rows shaped as BigQuery returns them) and as its translation run directly (same instance settings and time zone, the parameter bound as the same TIMESTAMPTZ value) with \`runAndReadAll\` + \`getRowObjectsJson\`, alternated (warehouse, direct, direct, warehouse) on the same file, ${durationSeconds / 4} s each after a warm-up.`,
+    `- machine: ${cpus().length} cores shared with other work; load average ${loadBefore} before, ${loadAfter} after; ${process.arch}, Node ${process.version}.`,
+  ].join('\n');
+  const report = `${table}\n\n${notes}\n`;
+  process.stdout.write(`\n${report}`);
+  recordInDocs(report, 'bench:warehouse');
+}
+
+const loadAverage = () => loadavg().map((n) => n.toFixed(1)).join(' / ');
 
 const latencyCarts = 200;
 
