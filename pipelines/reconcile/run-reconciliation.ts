@@ -5,6 +5,7 @@ import type { ProfileStore } from '../profiles/profile-store.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { compareProfile, type ProfileDiff, type ReconciledField } from './compare-profile.ts';
+import { historyGapOf } from './history-gap.ts';
 import { emptyHistory, readPersonHistory, type PersonHistory } from './person-history.ts';
 import { planFix } from './plan-fix.ts';
 import { snapshotRowOf } from './profile-snapshot-row.ts';
@@ -190,7 +191,8 @@ async function readEvents(deps: ReconcileDeps, personIds: string[], asOf: Date):
  * one transaction that re-reads the profile and writes only if its version is still the one
  * compared. A field is fixed only when the fixed profile agrees with the history; otherwise it is
  * not_fixable (the fold and the SQL read that history differently — a defect to look into — or
- * the fix would allow more email). The history's events not yet in the applied-events ledger are
+ * the fix would allow more email). Nothing is fixed when the profile holds more than the history
+ * (history-gap.ts): the history is then the one behind. The history's events not yet in the applied-events ledger are
  * marked applied with the fix, so a late redelivery of a lost order cannot count it twice.
  */
 async function fixPerson(
@@ -205,6 +207,13 @@ async function fixPerson(
   if (events.length === 0) {
     // No history at all is more likely a warehouse gap than a person with nothing: never wipe.
     for (const diff of diffs) outcomes.set(diff.field, { outcome: 'not_fixable', reason: 'the history holds no event of this person' });
+    return { outcomes, written: null };
+  }
+  // A profile holding more than the history means the history is behind, not the profile wrong.
+  const gap = historyGapOf(read, history, events);
+  if (gap !== null) {
+    for (const diff of diffs) outcomes.set(diff.field, { outcome: 'not_fixable', reason: gap });
+    deps.log?.({ severity: 'WARNING', message: 'reconciliation: history incomplete, person not fixed', person_id: read.person_id, reason: gap });
     return { outcomes, written: null };
   }
   const now = deps.clock.now().toISOString();

@@ -120,8 +120,9 @@ async function seedAndCorrupt() {
   // A stale cart: Carol's removal never reached the cart.
   const withoutRemoval = refoldHistory(people.carol.person_id, events.carol.filter((e) => e !== carolRemoval), people.carol.created_at);
   await corrupt(people.carol, (p) => ({ ...withoutRemoval, person_id: p.person_id, version: p.version, created_at: p.created_at, updated_at: p.updated_at }));
-  // A wrong counter.
-  await corrupt(people.dave, (p) => ({ ...p, orders: { ...p.orders, count: 5 } }));
+  // A wrong counter, short of the history (one counting MORE than the history is reported, not
+  // fixed: the history may be the one behind — history-gap.ts).
+  await corrupt(people.dave, (p) => ({ ...p, orders: { ...p.orders, count: 0 } }));
   // A consent the history withdrew, still saying yes.
   await corrupt(people.fran, (p) => ({ ...p, consent: { email_marketing: { value: true, at: at(1), source: 'identify' } }, clocks: { ...p.clocks, 'consent:email_marketing': { at: at(1), event_id: events.fran[0]!.event_id } } }));
   return { people, events };
@@ -257,7 +258,7 @@ describe('nightly reconciliation on the embedded adapters', () => {
     assert.equal(run.fixes_applied, 0);
     const after = (await store.getProfile(people.dave.person_id))!;
     assert.equal(after.version, before.version + 1, 'only the shopper\'s write');
-    assert.equal(after.orders.count, 5, 'the wrong counter waits for the next run');
+    assert.equal(after.orders.count, 0, 'the wrong counter waits for the next run');
     assert.equal(after.recent_views[0]?.product_id, 'sku-z');
   });
 });

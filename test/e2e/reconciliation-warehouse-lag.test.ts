@@ -14,10 +14,10 @@ import { runReconciliation } from '../../pipelines/reconcile/run-reconciliation.
 import { createManualClock } from '../../pipelines/shared/clock.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 
-// Review of issue 8: the profile applied an order that the warehouse does not hold yet (its
-// writer is behind or dead-lettered the row; on GCP the BigQuery subscription). The profile's own
-// applied-events ledger proves the history is incomplete, yet the run "fixes" the profile backwards:
-// the order disappears and the bought cart is active again (an abandoned-cart email to a buyer).
+// The profile applied an order that the warehouse does not hold yet (its writer is behind or
+// dead-lettered the row; on GCP the BigQuery subscription). The profile's stamps prove the history
+// incomplete: a fix "backwards" would drop the order and make the bought cart active again (an
+// abandoned-cart email to a buyer). The diffs are recorded as not_fixable, the profile left alone.
 let dir: string;
 let store: SqliteProfileStore;
 let warehouse: Warehouse;
@@ -33,7 +33,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('review: an order the profile applied but the warehouse lacks is not removed by a fix', async () => {
+test('an order the profile applied but the warehouse lacks is not removed by a fix', async () => {
   const folding = createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock) });
   const linked = recordingIdentityLinks(folding, { clock, facts: { insertRows: (table, rows) => warehouse.insertRows(table, rows) } });
   const who = { anonymous_id: 'anon-gina', email: 'gina@example.com' };
@@ -51,4 +51,10 @@ test('review: an order the profile applied but the warehouse lacks is not remove
   const after = (await store.getProfile(personId))!;
   assert.equal(after.orders.count, 1, 'the applied order is kept');
   assert.deepEqual(after.cart?.items ?? [], [], 'the bought cart stays emptied');
+  const diffs = await warehouse.query("SELECT field, outcome, reason FROM reconciliation_diffs WHERE run_id = 'run-lag' ORDER BY field");
+  assert.ok(diffs.length > 0);
+  for (const diff of diffs) {
+    assert.equal(diff.outcome, 'not_fixable');
+    assert.match(String(diff.reason), /^history incomplete/);
+  }
 });
