@@ -185,7 +185,9 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const sendGridEvents = createEmbeddedSendGridEvents({ config: config.webhook, facts, acceptEvents, deadLetters, profiles, foldEvents, unsubscribe: unsubscribePerson, ledger: journeys.ledger, clock, newId: newEventId, log });
   const track = createTrackEntry({ linkKeys: config.journeys.linkKeys, facts, clock, log });
   const outboxPage = createOutboxPageEntry({ dataDir: config.dataDir });
-  const reconciliation = createEmbeddedReconcile({ store: profiles, warehouse, clock, log });
+  // A run that fixes waits while the warehouse writer still holds events received before its as_of.
+  const warehouseWriters = allTopicNames.map((topic) => `${topic}-to-warehouse`);
+  const reconciliation = createEmbeddedReconcile({ store: profiles, warehouse, clock, log, warehouseBacklog: (receivedBy) => bus.backlogPublishedBefore(warehouseWriters, receivedBy) });
   const adminToken = newAdminToken();
   const host = createHttpHost({
     routes: [
