@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createReconcileEntry } from './reconcile.ts';
+import { readFileSync } from 'node:fs';
+import { createReconcileEntry, reconcileEntryDefaults } from './reconcile.ts';
 import { createInMemoryProfileStore } from '../pipelines/profiles/in-memory-profile-store.ts';
 import { emptyProfile } from '../pipelines/profiles/profile.ts';
 import { createManualClock } from '../pipelines/shared/clock.ts';
@@ -28,7 +29,7 @@ async function setup(failQuery = false) {
     },
     clock: createManualClock('2026-03-02T03:00:00.000Z'),
     newRunId: () => 'run-1',
-    sql: { pruneHistory: 'DELETE', stageHistory: 'INSERT', readHistory: 'SELECT 1', personEvents: 'SELECT 1' },
+    sql: { pruneHistory: 'DELETE', stageHistory: 'INSERT', readHistory: 'SELECT 1', personEvents: 'SELECT 1', resumeCursor: 'SELECT resume_after' },
     log: (entry) => void logs.push(entry),
   });
   const call = (method: string, body = '') => entry({ method, path: '/', headers: {}, query: new URLSearchParams(), rawBody: Buffer.from(body) });
@@ -66,5 +67,11 @@ describe('reconcile function', () => {
     assert.equal(response.status, 500);
     assert.doesNotMatch(String(response.body), /bigquery down/);
     assert.match(String(logs.find((entry) => entry.severity === 'ERROR')?.error), /bigquery down/);
+  });
+
+  test('the time budget leaves the function a quarter of its timeout to finish the batch, the fixes and the run row', () => {
+    const settings = /\n {4}reconcile = \{[^}]*timeout_seconds\s*=\s*(\d+)/.exec(readFileSync('terraform/functions.tf', 'utf8'));
+    assert.ok(settings, 'function_settings.reconcile.timeout_seconds in terraform/functions.tf');
+    assert.ok(reconcileEntryDefaults.timeBudgetMs <= Number(settings[1]) * 1000 * 0.75, `${reconcileEntryDefaults.timeBudgetMs} ms of ${settings[1]} s`);
   });
 });

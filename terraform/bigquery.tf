@@ -213,7 +213,7 @@ locals {
     }
   }
 
-  bigquery_views_level_0 = ["attribution_settings", "decisions_deduped", "email_events_deduped", "email_sends_deduped", "kpi_targets", "person_identities_deduped"]
+  bigquery_views_level_0 = ["attribution_settings", "decisions_deduped", "email_events_deduped", "email_sends_deduped", "kpi_targets", "person_identities_deduped", "profile_snapshots_deduped"]
   bigquery_views_level_1 = ["person_surviving", "pipeline_latency_samples"]
   bigquery_views_level_2 = ["campaign_sends", "events_with_person", "pipeline_latency"]
   bigquery_views_level_3 = ["campaign_engagement_daily", "orders_with_person"]
@@ -235,7 +235,7 @@ resource "google_bigquery_table" "views_level_0" {
     use_legacy_sql = false
   }
 
-  depends_on = [google_bigquery_table.events, google_bigquery_table.dead_letters, google_bigquery_table.journey]
+  depends_on = [google_bigquery_table.events, google_bigquery_table.dead_letters, google_bigquery_table.journey, google_bigquery_table.reconcile]
 }
 
 resource "google_bigquery_table" "views_level_1" {

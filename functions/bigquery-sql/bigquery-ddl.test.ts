@@ -76,6 +76,7 @@ describe('warehouse rows are the contracts, column for column', () => {
         fixes_skipped: 'INT64',
         not_fixable: 'INT64',
         snapshots_written: 'INT64',
+        is_completed: 'BOOL',
       },
     ],
     [

@@ -18,7 +18,7 @@ import { openSqliteDatabase } from './sqlite-database.ts';
 import { createSqliteDeadLetterStore, type SqliteDeadLetterStore } from './sqlite-dead-letters.ts';
 import { createSqliteProfileStore, type SqliteProfileStore } from './sqlite-profile-store.ts';
 import { createBusWarehouseRows, factTopicNames } from './bus-warehouse-rows.ts';
-import { createWarehouseWriter, warehouseRowSubscriptions, warehouseWriterDefaults } from './warehouse-writer.ts';
+import { createWarehouseWriter, eventWarehouseSubscriptions, warehouseRowSubscriptions, warehouseWriterDefaults } from './warehouse-writer.ts';
 import { createCollectEntry } from '../collect.ts';
 import { createWriteKeys } from '../collect/write-keys.ts';
 import { jsonResponse } from '../http.ts';
@@ -163,7 +163,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       maxOutstanding: embeddedConsumerDefaults.browseMaxOutstanding,
     },
     { name: 'on-catalog-update', topic: topicNames.catalog, onMessage: createPushDelivery(onCatalogUpdate, { subscription: 'on-catalog-update' }) },
-    ...allTopicNames.map((topic): SqliteBusSubscription => ({ name: `${topic}-to-warehouse`, topic, onBatch: writeToWarehouse, maxBatch: 1000, maxOutstanding: warehouseWriterDefaults.maxOutstanding })),
+    ...allTopicNames.map((topic, index): SqliteBusSubscription => ({ name: eventWarehouseSubscriptions[index]!, topic, onBatch: writeToWarehouse, maxBatch: 1000, maxOutstanding: warehouseWriterDefaults.maxOutstanding })),
     // Decisions and sends reach DuckDB through the bus too, never on the path to the mailer.
     ...warehouseRowSubscriptions({ warehouse }),
   ];
@@ -185,7 +185,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const sendGridEvents = createEmbeddedSendGridEvents({ config: config.webhook, facts, acceptEvents, deadLetters, profiles, foldEvents, unsubscribe: unsubscribePerson, ledger: journeys.ledger, clock, newId: newEventId, log });
   const track = createTrackEntry({ linkKeys: config.journeys.linkKeys, facts, clock, log });
   const outboxPage = createOutboxPageEntry({ dataDir: config.dataDir });
-  const reconciliation = createEmbeddedReconcile({ store: profiles, warehouse, clock, log });
+  // A run that fixes waits while the warehouse writer still holds events received before its as_of.
+  const reconciliation = createEmbeddedReconcile({ store: profiles, warehouse, clock, log, warehouseBacklog: (receivedBy) => bus.backlogPublishedBefore(eventWarehouseSubscriptions, receivedBy) });
   const adminToken = newAdminToken();
   const host = createHttpHost({
     routes: [

@@ -179,6 +179,9 @@ export function createBusStore(db: Database.Database) {
     backlog: db.prepare<[number], { subscription: string; backlog: number; leased: number }>(
       'SELECT subscription, COUNT(*) AS backlog, COALESCE(SUM(lease_until > ?), 0) AS leased FROM bus_deliveries GROUP BY subscription',
     ),
+    backlogPublishedBefore: db.prepare<[string, number], { n: number }>(
+      'SELECT COUNT(*) AS n FROM bus_deliveries d JOIN bus_messages m ON m.seq = d.seq WHERE d.subscription = ? AND m.publish_time <= ?',
+    ),
     deadCounts: db.prepare<[], { subscription: string; n: number }>('SELECT subscription, COUNT(*) AS n FROM bus_dead_letters GROUP BY subscription'),
     listDead: db.prepare<[string, number], DeadRow>('SELECT * FROM bus_dead_letters WHERE subscription = ? ORDER BY id LIMIT ?'),
     listDeadNewest: db.prepare<[number], DeadRow>('SELECT * FROM bus_dead_letters ORDER BY id DESC LIMIT ?'),
@@ -333,6 +336,8 @@ export function createBusStore(db: Database.Database) {
     /** Leases left at start belong to a process that died: due now, uncounted (see above). */
     recoverInterrupted: (policy: DeliveryPolicy, nowMs: number) => recoverInterrupted(policy, nowMs),
     backlog: (nowMs: number) => q.backlog.all(nowMs),
+    /** Deliveries of a subscription not yet acked whose message was published at or before `atMs`. */
+    backlogPublishedBefore: (subscription: string, atMs: number): number => q.backlogPublishedBefore.get(subscription, atMs)?.n ?? 0,
     deadLetterCounts: () => new Map(q.deadCounts.all().map((row) => [row.subscription, row.n])),
     listDeadLettered: (subscription: string, limit: number): DeadLetteredMessage[] => q.listDead.all(subscription, limit).map(toDeadLettered),
     /** Every subscription's (or one's), newest first. */

@@ -87,6 +87,25 @@ describe('SQLite bus delivery semantics', () => {
     assert.equal(count('bus_messages'), 0, 'message removed once no subscription owes it');
   });
 
+  test('backlogPublishedBefore: unacked messages of the named subscriptions published by a time (the reconciliation\'s lag check)', async () => {
+    const releases: (() => void)[] = [];
+    const b = startBus([
+      { name: 'writer', topic: 'events-priority', onMessage: () => new Promise<void>((resolve) => void releases.push(resolve)) },
+      { name: 'other', topic: 'events-priority', onMessage: async () => {} },
+    ]);
+    await b.publish('events-priority', [msg('early')]);
+    time.advance(60_000);
+    await b.publish('events-priority', [msg('late')]);
+    await settle();
+    assert.equal(b.backlogPublishedBefore(['writer'], new Date('2026-11-27T10:00:00.000Z')), 1, 'leased and unacked counts');
+    assert.equal(b.backlogPublishedBefore(['writer'], new Date('2026-11-27T10:01:00.000Z')), 2);
+    assert.equal(b.backlogPublishedBefore(['writer'], new Date('2026-11-27T09:59:59.999Z')), 0);
+    assert.equal(b.backlogPublishedBefore(['other'], new Date('2026-11-27T10:01:00.000Z')), 0, 'acked');
+    releases.forEach((release) => release());
+    await b.whenIdle();
+    assert.equal(b.backlogPublishedBefore(['writer'], new Date('2026-11-27T10:01:00.000Z')), 0, 'written');
+  });
+
   test('every subscription of a topic gets its own copy; the message stays until the last ack', async () => {
     const a: string[] = [];
     let releaseB = () => {};

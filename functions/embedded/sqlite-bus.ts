@@ -102,6 +102,8 @@ export type SqliteBus = EventBus & {
   /** Resolves when nothing is pending or due (a handler that never settles keeps it waiting). */
   whenIdle: () => Promise<void>;
   stats: () => SqliteBusStats;
+  /** Messages of these subscriptions not yet acked (leased, retrying or waiting) that were published at or before `at`. */
+  backlogPublishedBefore: (subscriptions: readonly string[], at: Date) => number;
   /** Oldest first. */
   listDeadLettered: (subscription: string, options?: { limit?: number }) => DeadLetteredMessage[];
   /** Every subscription's dead letters (or one's), newest first: what `nudge dead-letters` lists. */
@@ -199,6 +201,7 @@ export function createSqliteBus(deps: SqliteBusDeps): SqliteBus {
         })),
       };
     },
+    backlogPublishedBefore: (names, at) => names.reduce((sum, name) => sum + store.backlogPublishedBefore(name, at.getTime()), 0),
     listDeadLettered: (subscription, options = {}) => store.listDeadLettered(subscription, options.limit ?? 100),
     listNewestDeadLettered: (options = {}) => store.listNewestDeadLettered(options.limit ?? 100, options.subscription),
     replayDeadLettered: (subscription, options = {}) => {

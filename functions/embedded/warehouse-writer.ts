@@ -1,4 +1,5 @@
 import type { ReceivedMessage } from '../../pipelines/events/bus.ts';
+import { allTopicNames } from '../../pipelines/events/topics.ts';
 import { factTables, factTopicName } from '../../pipelines/warehouse/fact-rows.ts';
 import { decodeEventMessage } from '../../pipelines/events/encode-message.ts';
 import type { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
@@ -21,6 +22,9 @@ export const warehouseWriterDefaults = {
    */
   maxOutstanding: 10_000,
 } as const;
+
+/** The bus subscriptions that write every event topic to the warehouse table `events`. */
+export const eventWarehouseSubscriptions: readonly string[] = allTopicNames.map((topic) => `${topic}-to-warehouse`);
 
 /**
  * The embedded stand-in for the BigQuery subscriptions: every event topic's messages land in the

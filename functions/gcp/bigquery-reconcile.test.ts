@@ -36,7 +36,8 @@ describe('reconcile over the BigQuery warehouse', () => {
     assert.match(texts[1]!, /FROM `shop-prod\.nudge_eu\.events_with_person`/);
     const statements = texts.map((text) => text.split('\n').filter((line) => !line.trimStart().startsWith('--')).join('\n'));
     assert.doesNotMatch(statements.join('\n'), /\$\{dataset\}/, 'every table named in the deployed dataset (comments aside)');
-    assert.deepEqual(jobs.map((job: Query) => Object.keys(job.params as object).sort()), [['before'], ['as_of', 'run_id'], ['person_ids', 'run_id'], ['as_of', 'person_ids']]);
+    assert.match(texts[2]!, /FROM `shop-prod\.nudge_eu\.reconciliation_runs`/, 'where the walk resumes');
+    assert.deepEqual(jobs.map((job: Query) => Object.keys(job.params ?? {}).sort()), [['before'], ['as_of', 'run_id'], [], ['person_ids', 'run_id'], ['as_of', 'person_ids']]);
 
     // No history at all for p-1: its diffs are recorded, and not fixed (a warehouse gap is never "fixed" by wiping).
     assert.deepEqual([run.people_with_diffs, run.fixes_applied, run.not_fixable], [1, 0, 4]);

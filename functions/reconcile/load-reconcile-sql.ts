@@ -10,7 +10,7 @@ import type { ReconcileDeps } from '../../pipelines/reconcile/run-reconciliation
  */
 export function loadReconcileSql(sqlDir: string = findSqlDir()): ReconcileDeps['sql'] {
   const read = (name: string) => readFileSync(join(sqlDir, 'reconcile', `${name}.sql`), 'utf8');
-  return { pruneHistory: read('prune_history'), stageHistory: read('stage_person_history'), readHistory: read('read_person_history'), personEvents: read('person_events') };
+  return { pruneHistory: read('prune_history'), stageHistory: read('stage_person_history'), readHistory: read('read_person_history'), personEvents: read('person_events'), resumeCursor: read('resume_cursor') };
 }
 
 function findSqlDir(): string {

@@ -35,5 +35,9 @@ export const ReconciliationRunRow = z.object({
   fixes_skipped: z.number().int(),
   not_fixable: z.number().int(),
   snapshots_written: z.number().int(),
+  /** False when the walk stopped at its time budget; null only in rows written before the column. */
+  is_completed: z.boolean().nullable(),
+  /** The profile-list cursor the next run that fixes resumes from; null when the walk reached the end. */
+  resume_after: z.string().nullable(),
 });
 export type ReconciliationRunRow = z.infer<typeof ReconciliationRunRow>;

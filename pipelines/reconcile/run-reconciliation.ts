@@ -5,6 +5,7 @@ import type { ProfileStore } from '../profiles/profile-store.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { compareProfile, type ProfileDiff, type ReconciledField } from './compare-profile.ts';
+import { historyGapOf } from './history-gap.ts';
 import { emptyHistory, readPersonHistory, type PersonHistory } from './person-history.ts';
 import { planFix } from './plan-fix.ts';
 import { snapshotRowOf } from './profile-snapshot-row.ts';
@@ -12,8 +13,14 @@ import { readHistoryEvents, refoldHistory } from './refold-history.ts';
 import type { DiffOutcome, ReconciliationDiffRow, ReconciliationRunRow } from './reconciliation-rows.ts';
 
 export const reconcileDefaults = {
-  /** Profiles per page of the walk (and per staged-history lookup). */
-  pageSize: 200,
+  /** Profiles per page of the profile store's list (1,000 is Firestore's read batch). */
+  pageSize: 1000,
+  /**
+   * Profiles judged together: their staged history is read in one query. On BigQuery each query
+   * costs a second or two whatever its size, so a query per small page would spend the function's
+   * hour on round trips beyond ~200k profiles.
+   */
+  historyBatchSize: 5000,
   /**
    * People with diffs whose events are read in one query to build their fixes: each such query
    * scans the history once, so they are gathered across pages rather than read page by page.
@@ -40,16 +47,29 @@ export type ReconcileDeps = {
   warehouse: Pick<Warehouse, 'query' | 'insertRows'>;
   clock: Clock;
   newRunId: () => string;
-  /** The text of sql/reconcile/prune_history.sql, stage_person_history.sql, read_person_history.sql and person_events.sql. */
-  sql: { pruneHistory: string; stageHistory: string; readHistory: string; personEvents: string };
+  /** The text of sql/reconcile/prune_history.sql, stage_person_history.sql, read_person_history.sql, person_events.sql and resume_cursor.sql. */
+  sql: { pruneHistory: string; stageHistory: string; readHistory: string; personEvents: string; resumeCursor: string };
   config?: ProfileConfig;
   /** Structured log, person ids only (no personal data). */
   log?: (entry: Record<string, unknown>) => void;
-  /** Called after each page: for a progress display. */
+  /** Called after each batch of profiles judged together: for a progress display. */
   onProgress?: (progress: ReconcileProgress) => void;
 };
 
-export type ReconcileOptions = { dryRun: boolean; pageSize?: number; fixBatchSize?: number; settleMs?: number };
+export type ReconcileOptions = {
+  dryRun: boolean;
+  pageSize?: number;
+  historyBatchSize?: number;
+  fixBatchSize?: number;
+  settleMs?: number;
+  /**
+   * How long the walk may go on: once it is spent, the batch in progress and the pending fixes
+   * are finished, the run row is written with is_completed false and the cursor to resume from,
+   * and the next run that fixes resumes there. Set it well inside the host's own limit (the GCP
+   * function's timeout); none by default (embedded, a run takes the time it needs).
+   */
+  timeBudgetMs?: number;
+};
 
 export type ReconcileProgress = { pages: number; people_checked: number; people_with_diffs: number; fixes_applied: number; fixes_skipped: number };
 
@@ -65,6 +85,11 @@ type Found = { profile: Profile; history: PersonHistory; diffs: ProfileDiff[] };
  * its fix), and ends with one reconciliation_runs row. Fixes are built in batches across pages
  * (fixBatchSize), each batch reading its people's events in one query.
  *
+ * The walk stops early when options.timeBudgetMs is spent (the run row says where: is_completed
+ * false, resume_after); a run that fixes starts where the latest such run stopped
+ * (resume_cursor.sql) and walks to the end, so the profiles after the cursor are not left
+ * unreconciled night after night. Dry runs always walk from the start.
+ *
  * Profiles written after as_of are not judged this run: they may hold events the history of the
  * run leaves out (a false "profile has more than the history"). They are counted, and judged the
  * next night.
@@ -73,6 +98,7 @@ export async function runReconciliation(deps: ReconcileDeps, options: ReconcileO
   const config = deps.config ?? defaultProfileConfig;
   const pageSize = options.pageSize ?? reconcileDefaults.pageSize;
   const fixBatchSize = options.fixBatchSize ?? reconcileDefaults.fixBatchSize;
+  const historyBatchSize = options.historyBatchSize ?? reconcileDefaults.historyBatchSize;
   const startedAt = deps.clock.now();
   const asOf = new Date(startedAt.getTime() - (options.settleMs ?? reconcileDefaults.settleMs));
   const asOfIso = asOf.toISOString();
@@ -122,13 +148,11 @@ export async function runReconciliation(deps: ReconcileDeps, options: ReconcileO
   let pages = 0;
   const progress = () =>
     deps.onProgress?.({ pages, people_checked: totals.people_checked, people_with_diffs: totals.people_with_diffs, fixes_applied: totals.fixes_applied, fixes_skipped: totals.fixes_skipped });
-  let after: string | null = null;
-  do {
-    const page = await deps.store.listProfiles({ after, limit: pageSize });
-    pages++;
+  /** Judges a batch of profiles (one staged-history query), snapshots and records or queues their fixes. */
+  const judge = async (profiles: readonly Profile[]) => {
     const isJudged = (profile: Profile) => profile.merged_into === null && profile.updated_at <= asOfIso;
-    const judged = page.profiles.filter(isJudged);
-    totals.people_not_judged += page.profiles.filter((profile) => profile.merged_into === null && !isJudged(profile)).length;
+    const judged = profiles.filter(isJudged);
+    totals.people_not_judged += profiles.filter((profile) => profile.merged_into === null && !isJudged(profile)).length;
     totals.people_checked += judged.length;
 
     const histories = await readHistories(deps, runId, judged.map((profile) => profile.person_id));
@@ -144,12 +168,30 @@ export async function runReconciliation(deps: ReconcileDeps, options: ReconcileO
       await record(found.map((person) => ({ person, fields: new Map(person.diffs.map((diff) => [diff.field, { outcome: 'dry_run' as const, reason: null }])), current: person.profile })));
     } else {
       // Everyone else's snapshot now; those with diffs once their fix is known.
-      await snapshot(page.profiles.filter((profile) => !withDiffs.has(profile.person_id)));
+      await snapshot(profiles.filter((profile) => !withDiffs.has(profile.person_id)));
       pending.push(...found);
       if (pending.length >= fixBatchSize) await fixPending();
     }
     progress();
+  };
+
+  const resumedFrom = options.dryRun ? null : await readResumeCursor(deps);
+  let after: string | null = resumedFrom;
+  let batch: Profile[] = [];
+  let resumeAfter: string | null = null;
+  do {
+    const page = await deps.store.listProfiles({ after, limit: pageSize });
+    pages++;
+    batch.push(...page.profiles);
     after = page.next;
+    if (batch.length >= historyBatchSize || after === null) {
+      await judge(batch);
+      batch = [];
+      if (after !== null && options.timeBudgetMs !== undefined && deps.clock.now().getTime() - startedAt.getTime() >= options.timeBudgetMs) {
+        resumeAfter = after;
+        break;
+      }
+    }
   } while (after !== null);
   await fixPending();
   progress();
@@ -162,10 +204,22 @@ export async function runReconciliation(deps: ReconcileDeps, options: ReconcileO
     dry_run: options.dryRun,
     ...totals,
     diffs_by_field: diffsByField,
+    is_completed: resumeAfter === null,
+    resume_after: resumeAfter,
   };
   await deps.warehouse.insertRows('reconciliation_runs', [run]);
-  deps.log?.({ severity: 'INFO', message: 'reconciliation finished', ...run });
+  deps.log?.({
+    severity: resumeAfter === null ? 'INFO' : 'WARNING',
+    message: resumeAfter === null ? 'reconciliation finished' : 'reconciliation stopped at its time budget; the next run resumes the walk',
+    resumed_from: resumedFrom,
+    ...run,
+  });
   return run;
+}
+
+async function readResumeCursor(deps: ReconcileDeps): Promise<string | null> {
+  const [row] = await deps.warehouse.query(deps.sql.resumeCursor);
+  return typeof row?.resume_after === 'string' && row.resume_after !== '' ? row.resume_after : null;
 }
 
 async function readHistories(deps: ReconcileDeps, runId: string, personIds: string[]): Promise<Map<string, PersonHistory>> {
@@ -190,7 +244,8 @@ async function readEvents(deps: ReconcileDeps, personIds: string[], asOf: Date):
  * one transaction that re-reads the profile and writes only if its version is still the one
  * compared. A field is fixed only when the fixed profile agrees with the history; otherwise it is
  * not_fixable (the fold and the SQL read that history differently — a defect to look into — or
- * the fix would allow more email). The history's events not yet in the applied-events ledger are
+ * the fix would allow more email). Nothing is fixed when the profile holds more than the history
+ * (history-gap.ts): the history is then the one behind. The history's events not yet in the applied-events ledger are
  * marked applied with the fix, so a late redelivery of a lost order cannot count it twice.
  */
 async function fixPerson(
@@ -205,6 +260,13 @@ async function fixPerson(
   if (events.length === 0) {
     // No history at all is more likely a warehouse gap than a person with nothing: never wipe.
     for (const diff of diffs) outcomes.set(diff.field, { outcome: 'not_fixable', reason: 'the history holds no event of this person' });
+    return { outcomes, written: null };
+  }
+  // A profile holding more than the history means the history is behind, not the profile wrong.
+  const gap = historyGapOf(read, history, events);
+  if (gap !== null) {
+    for (const diff of diffs) outcomes.set(diff.field, { outcome: 'not_fixable', reason: gap });
+    deps.log?.({ severity: 'WARNING', message: 'reconciliation: history incomplete, person not fixed', person_id: read.person_id, reason: gap });
     return { outcomes, written: null };
   }
   const now = deps.clock.now().toISOString();

@@ -3,8 +3,8 @@
 --
 -- Row = ProfileSnapshotRow (pipelines/reconcile/profile-snapshot-row.ts), column for column.
 -- Written by the nightly reconciliation walk after its fixes; snapshot_id = person_id/snapshot_date,
--- so a second walk on the same day keeps the first row (BigQuery: read the latest day through
--- QUALIFY ROW_NUMBER() OVER (PARTITION BY snapshot_id ORDER BY taken_at) = 1 where exact counts matter).
+-- so a second walk on the same day keeps the first row embedded (DuckDB enforces the key). BigQuery
+-- does not: read views/profile_snapshots_deduped.sql, one row per snapshot_id, the earliest.
 -- Merged-away persons are included with merged_into set, so old person_ids still resolve.
 -- Personal data: emails and traits, as in the profile.
 -- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).

@@ -2,7 +2,8 @@
 -- disagreed, what was fixed. `nudge status` and the console read the latest one.
 --
 -- Row = ReconciliationRunRow (pipelines/reconcile/reconciliation-rows.ts), column for column.
--- Written once, when the run has finished (a run that crashed leaves diffs without a run row).
+-- Written once, when the run has finished (a run that crashed leaves diffs without a run row) or
+-- stopped at its time budget (is_completed false, resume_after the cursor to resume from).
 -- dry_run, not is_dry_run: the name issue 8 gives the column, which `nudge status` reads.
 -- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
 CREATE TABLE IF NOT EXISTS `${dataset}.reconciliation_runs` (
@@ -19,6 +20,8 @@ CREATE TABLE IF NOT EXISTS `${dataset}.reconciliation_runs` (
   fixes_skipped INT64 NOT NULL OPTIONS (description = "Diffs left alone because the profile changed between the read and the fix (outcome skipped)."),
   not_fixable INT64 NOT NULL OPTIONS (description = "Diffs the job would not or could not fix (outcome not_fixable)."),
   snapshots_written INT64 NOT NULL OPTIONS (description = "profile_snapshots rows offered for the day (rows already there for the day are kept)."),
+  is_completed BOOL OPTIONS (description = "False when the walk stopped at its time budget before the last profile (see resume_after); null in rows written before the column."),
+  resume_after STRING OPTIONS (description = "Profile-list cursor the next run that fixes resumes the walk from; null when the walk reached the end."),
   PRIMARY KEY (run_id) NOT ENFORCED
 )
 PARTITION BY DATE(started_at)

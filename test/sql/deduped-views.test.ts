@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openDuckDbWarehouse } from '../../functions/embedded/warehouse/duckdb-warehouse.ts';
+import { emptyProfile } from '../../pipelines/profiles/profile.ts';
+import { snapshotRowOf } from '../../pipelines/reconcile/profile-snapshot-row.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 
 // sql/views/decisions_deduped.sql and email_sends_deduped.sql on fixtures in DuckDB, the way
@@ -83,6 +85,23 @@ describe('deduped fact views', () => {
       { send_id: 's-both', status: 'sent', provider_message_id: 'sg-msg-1' },
       { send_id: 's-failed', status: 'failed', provider_message_id: null },
       { send_id: 's-resolved', status: 'in_doubt_resolved', provider_message_id: null },
+    ]);
+  });
+
+  test('profile_snapshots_deduped keeps one row per person and day, the earliest walk\'s; other days stay', async () => {
+    const profile = (personId: string, version: number) => ({ ...emptyProfile(personId, '2026-03-01T00:00:00.000Z'), version });
+    await warehouse.insertRows('profile_snapshots', [
+      snapshotRowOf(profile('p-1', 3), '2026-03-02T03:00:05.000Z'),
+      snapshotRowOf(profile('p-1', 4), '2026-03-02T09:00:00.000Z'), // a second walk that day
+      snapshotRowOf(profile('p-1', 3), '2026-03-02T03:00:05.000Z'), // a retried streaming insert
+      snapshotRowOf(profile('p-1', 5), '2026-03-03T03:00:05.000Z'),
+      snapshotRowOf(profile('p-2', 1), '2026-03-02T03:00:06.000Z'),
+    ]);
+    assert.deepEqual(await warehouse.query('SELECT COUNT(*) AS n FROM nudge.profile_snapshots'), [{ n: 5 }]);
+    assert.deepEqual(await warehouse.query('SELECT snapshot_id, profile_version FROM nudge.profile_snapshots_deduped ORDER BY snapshot_id'), [
+      { snapshot_id: 'p-1/2026-03-02', profile_version: 3 },
+      { snapshot_id: 'p-1/2026-03-03', profile_version: 5 },
+      { snapshot_id: 'p-2/2026-03-02', profile_version: 1 },
     ]);
   });
 });

@@ -25,6 +25,23 @@ export type DeadLetterCount = {
 export type BusStatus = { subscriptions: SubscriptionStatus[]; dead_letters: DeadLetterCount[] };
 
 /**
+ * Messages of these subscriptions not yet acked that were published at or before `at`, read from
+ * bus.db without changing it (as readBusStatus); 0 for a file without the bus tables.
+ */
+export function readBacklogPublishedBefore(file: string, subscriptions: readonly string[], at: Date): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const tables = new Set(db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((row) => row.name));
+    if (!tables.has('bus_deliveries') || !tables.has('bus_messages')) return 0;
+    const count = db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM bus_deliveries d JOIN bus_messages m ON m.seq = d.seq WHERE d.subscription = ? AND m.publish_time <= ?');
+    return subscriptions.reduce((sum, name) => sum + (count.get(name, at.getTime())?.n ?? 0), 0);
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * Backlog and dead letters of the embedded bus, read from bus.db without changing it: opened
  * read-only (no schema created, no migration run), so `nudge status` may run beside the host —
  * SQLite's WAL lets a reader in while the host writes — and a file from an older version is read

@@ -7,6 +7,8 @@ import { readLiveHost } from '../host-file.ts';
 import { createEmbeddedReconcile } from '../reconcile/embedded-reconcile.ts';
 import { createSqliteProfileStore } from '../sqlite-profile-store.ts';
 import { openDuckDbWarehouse } from '../warehouse/duckdb-warehouse.ts';
+import { eventWarehouseSubscriptions } from '../warehouse-writer.ts';
+import { readBacklogPublishedBefore } from './read-bus-status.ts';
 import { createReconcileProgress } from './reconcile-progress.ts';
 import { systemClock } from '../../../pipelines/shared/clock.ts';
 import type { ReconciliationRunRow } from '../../../pipelines/reconcile/reconciliation-rows.ts';
@@ -78,7 +80,10 @@ async function reconcileHere(dataDir: string, dryRun: boolean, progressStream: N
   const warehouse = await openDuckDbWarehouse({ dataDir });
   const progress = createReconcileProgress(progressStream, dryRun ? 'reconcile (dry run)' : 'reconcile');
   try {
-    const reconcile = createEmbeddedReconcile({ store, warehouse, clock: systemClock, log: () => undefined });
+    // No host drains the bus now: events it still owes the warehouse stay owed until one starts.
+    const busFile = join(dataDir, 'bus.db');
+    const warehouseBacklog = (receivedBy: Date) => (existsSync(busFile) ? readBacklogPublishedBefore(busFile, eventWarehouseSubscriptions, receivedBy) : 0);
+    const reconcile = createEmbeddedReconcile({ store, warehouse, clock: systemClock, log: () => undefined, warehouseBacklog });
     return await reconcile.run({ dryRun, onProgress: progress.update });
   } finally {
     progress.done();

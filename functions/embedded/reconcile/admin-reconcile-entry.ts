@@ -1,6 +1,6 @@
 import { refuseAdminRequest } from '../admin-request-guard.ts';
 import { jsonResponse, type HttpEntry } from '../../http.ts';
-import { ReconcileBusyError, type EmbeddedReconcile } from './embedded-reconcile.ts';
+import { ReconcileBusyError, ReconcilePostponedError, type EmbeddedReconcile } from './embedded-reconcile.ts';
 
 /**
  * POST /_nudge/reconcile {"dry_run": boolean}: lets `nudge reconcile` run the job inside the host,
@@ -22,6 +22,7 @@ export function createAdminReconcileEntry(deps: { reconcile: EmbeddedReconcile; 
       return jsonResponse(200, { run: await deps.reconcile.run({ dryRun }) });
     } catch (error) {
       if (error instanceof ReconcileBusyError) return jsonResponse(409, { error: error.message });
+      if (error instanceof ReconcilePostponedError) return jsonResponse(503, { error: error.message });
       return jsonResponse(500, { error: error instanceof Error ? error.message : String(error) });
     }
   };
