@@ -85,10 +85,13 @@ export function createEmbeddedReconcile(deps: {
       if (at === null) return null;
       // In memory: a restarted host tries once more, which is what a restart is for.
       let notBefore = Number.NEGATIVE_INFINITY;
+      // A warehouse that never had a run (a new install) waits for the first scheduled time after
+      // the host started, rather than reconciling (and writing snapshots) minutes after `npm start`.
+      const watchingSince = deps.clock.now().toISOString();
       return startTicker(
         async () => {
           const now = deps.clock.now();
-          if (running || now.getTime() < notBefore || !isReconcileDue(now, at, await lastStartedAt())) return;
+          if (running || now.getTime() < notBefore || !isReconcileDue(now, at, (await lastStartedAt()) ?? watchingSince)) return;
           try {
             await run({ dryRun: false });
           } catch (error) {

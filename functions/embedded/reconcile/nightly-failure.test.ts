@@ -27,10 +27,12 @@ test('a failed nightly run is retried at most once an hour, its failure logged w
       throw new Error('a failure after staging (a bad row for gina@example.com, a full disk, a transient error)');
     },
   };
-  const clock = createManualClock('2026-03-02T03:00:30.000Z');
+  // The host started before 03:00 (a new install waits for its first 03:00: see below).
+  const clock = createManualClock('2026-03-02T02:59:30.000Z');
   const logs: Record<string, unknown>[] = [];
   const reconcile = createEmbeddedReconcile({ store, warehouse, clock, log: (entry) => void logs.push(entry) });
   const ticker = reconcile.startNightly({ hour: 3, minute: 0 }, { checkEveryMs: 5 })!;
+  clock.set('2026-03-02T03:00:30.000Z');
   try {
     await sleep(1500);
     assert.equal(stagings, 1, `the history was staged ${stagings} times in one night`);
@@ -76,7 +78,9 @@ test('a run that fixes waits while the warehouse writer holds events received be
     await reconcile.run({ dryRun: true });
     assert.deepEqual(await runs(), [true]);
 
+    clock.set('2026-03-02T02:59:30.000Z');
     const ticker = reconcile.startNightly({ hour: 3, minute: 0 }, { checkEveryMs: 5 })!;
+    clock.set('2026-03-02T03:00:30.000Z');
     try {
       await sleep(200);
       assert.deepEqual(await runs(), [true], 'postponed');
@@ -89,6 +93,28 @@ test('a run that fixes waits while the warehouse writer holds events received be
       await ticker.stop();
     }
   } finally {
+    await store.close();
+    await warehouse.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a new install started after the nightly time waits for the next one, not minutes after npm start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nudge-nightly-fresh-'));
+  const store = createSqliteProfileStore({ database: join(dir, 'profiles.db') });
+  const warehouse = await openDuckDbWarehouse({ dataDir: dir });
+  const clock = createManualClock('2026-03-02T10:00:00.000Z');
+  const reconcile = createEmbeddedReconcile({ store, warehouse, clock, log: () => {} });
+  const runs = async () => (await warehouse.query('SELECT started_at FROM reconciliation_runs ORDER BY started_at')).map((row) => row.started_at);
+  const ticker = reconcile.startNightly({ hour: 3, minute: 0 }, { checkEveryMs: 5 })!;
+  try {
+    await sleep(200);
+    assert.deepEqual(await runs(), [], 'no run on the day of the install');
+    clock.set('2026-03-03T03:00:10.000Z');
+    for (let i = 0; i < 200 && (await runs()).length < 1; i++) await sleep(10);
+    assert.deepEqual(await runs(), ['2026-03-03T03:00:10.000Z'], 'the first night');
+  } finally {
+    await ticker.stop();
     await store.close();
     await warehouse.close();
     rmSync(dir, { recursive: true, force: true });

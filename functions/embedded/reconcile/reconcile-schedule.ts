@@ -22,7 +22,8 @@ export function parseReconcileAt(env: Readonly<Record<string, string | undefined
  * Whether the nightly run is due at `now`: today's time has passed and no run started since it.
  * Reading the last start from reconciliation_runs (not memory) means a host restarted after a
  * crash still runs that night, and a restart after the run does not run it twice. A host that was
- * down at the time runs it when it comes back, the same day.
+ * down at the time runs it when it comes back, the same day. (A warehouse that never had a run
+ * counts the host's start as its last run: a new install waits for its first night.)
  */
 export function isReconcileDue(now: Date, at: NonNullable<ReconcileAt>, lastStartedAt: string | null): boolean {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), at.hour, at.minute);
