@@ -1,0 +1,46 @@
+import type { BigQueryCase } from './bigquery-case.ts';
+
+const arrays = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/operators#array_subscript_operator';
+const conversion = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/conversion_functions#cast_as_string';
+const json = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#json_encodings';
+const aggregates = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/aggregate_functions#sum';
+
+/** Review of issue 8: silent wrong answers (and a refusal of an everyday cast) found by trying queries. */
+export const bigQueryCases: BigQueryCase[] = [
+  {
+    name: 'review: a bare array subscript is a 0-based OFFSET (DuckDB reads it 1-based: 10, not 20)',
+    sql: 'SELECT arr[1] AS second FROM (SELECT [10, 20, 30] AS arr)',
+    expected: { rows: [{ second: 20 }] },
+    documented: `${arrays} ("[index]: ... Same as OFFSET(index)", zero-based)`,
+  },
+  {
+    name: 'review: SAFE_OFFSET of a negative index is NULL (DuckDB counts from the end: 30)',
+    sql: 'SELECT [10, 20, 30][SAFE_OFFSET(-2)] AS a, [10, 20, 30][SAFE_ORDINAL(-1)] AS b',
+    expected: { rows: [{ a: null, b: null }] },
+    documented: `${arrays} (SAFE_OFFSET / SAFE_ORDINAL: NULL when the index is out of range)`,
+  },
+  {
+    name: 'review: OFFSET out of range is an error, not NULL',
+    sql: 'SELECT [10, 20, 30][OFFSET(5)] AS a',
+    expected: { error: /out of (bounds|range)|index/i },
+    documented: `${arrays} (OFFSET(index): "If the index is out of range, an error is produced")`,
+  },
+  {
+    name: 'review: CAST of a DATE or TIMESTAMP AS STRING runs (DuckDB binder: DATE -> DOUBLE)',
+    sql: "SELECT CAST(DATE '2024-01-01' AS STRING) AS d, CAST(TIMESTAMP '2024-01-01 10:00:00+00' AS STRING) AS t",
+    expected: { rows: [{ d: '2024-01-01', t: '2024-01-01 10:00:00+00' }] },
+    documented: `${conversion} (DATE → 'YYYY-MM-DD'; TIMESTAMP → canonical format with the UTC offset)`,
+  },
+  {
+    name: 'review: TO_JSON_STRING writes a TIMESTAMP as RFC 3339 text',
+    sql: "SELECT TO_JSON_STRING(TIMESTAMP '2024-01-01 00:00:00+00') AS j",
+    expected: { rows: [{ j: '"2024-01-01T00:00:00Z"' }] },
+    documented: `${json} (TIMESTAMP: "encoded as a JSON string ... RFC 3339 date-time", e.g. "2017-03-06T12:34:56.789012Z")`,
+  },
+  {
+    name: 'review: SUM of INT64 that overflows is an error (DuckDB widens to HUGEINT)',
+    sql: 'SELECT SUM(x) AS s FROM UNNEST([9223372036854775807, 1]) AS x',
+    expected: { error: /overflow/i },
+    documented: `${aggregates} ("If an aggregated value overflows ... an error is produced" / INT64 overflow)`,
+  },
+];
