@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { BigQueryTranslationError, translateBigQueryToDuckDb, translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows } from './duckdb-values.ts';
+import { subscriptExpression } from './array-subscripts.ts';
+
+const offset0 = subscriptExpression('arr', 'OFFSET', '0');
 
 /** [what, BigQuery, DuckDB] — the translation, exactly. */
 const cases: [string, string, string][] = [
@@ -140,7 +143,7 @@ const cases: [string, string, string][] = [
   [
     "every kind of divisor: sign, typed literal, paths, parameter, subscript, nested CASE, number",
     "SELECT a / +b, a / NUMERIC '2', a / t.x, a / `q`, a / @p, a / arr[OFFSET(0)], a / s.f.g, a / s.`f`, a / CASE WHEN x THEN CASE WHEN y THEN 1 END END, a / 2.5 AS z",
-    "SELECT a / (CASE WHEN (+b) = 0 THEN error('division by zero: / +b') ELSE (+b) END), a / (CASE WHEN (CAST('2' AS DECIMAL(38, 9))) = 0 THEN error('division by zero: / NUMERIC ''2''') ELSE (CAST('2' AS DECIMAL(38, 9))) END), a / (CASE WHEN (t.x) = 0 THEN error('division by zero: / t.x') ELSE (t.x) END), a / (CASE WHEN (\"q\") = 0 THEN error('division by zero: / `q`') ELSE (\"q\") END), a / (CASE WHEN ($p) = 0 THEN error('division by zero: / @p') ELSE ($p) END), a / (CASE WHEN (arr[(0) + 1]) = 0 THEN error('division by zero: / arr[OFFSET(0)]') ELSE (arr[(0) + 1]) END), a / (CASE WHEN (s.f.g) = 0 THEN error('division by zero: / s.f.g') ELSE (s.f.g) END), a / (CASE WHEN (s.\"f\") = 0 THEN error('division by zero: / s.`f`') ELSE (s.\"f\") END), a / (CASE WHEN (CASE WHEN x THEN CASE WHEN y THEN 1 END END) = 0 THEN error('division by zero: / CASE WHEN x THEN CASE WHEN y THEN 1 END END') ELSE (CASE WHEN x THEN CASE WHEN y THEN 1 END END) END), a / (CASE WHEN (2.5) = 0 THEN error('division by zero: / 2.5') ELSE (2.5) END) AS z;",
+    `SELECT a / (CASE WHEN (+b) = 0 THEN error('division by zero: / +b') ELSE (+b) END), a / (CASE WHEN (CAST('2' AS DECIMAL(38, 9))) = 0 THEN error('division by zero: / NUMERIC ''2''') ELSE (CAST('2' AS DECIMAL(38, 9))) END), a / (CASE WHEN (t.x) = 0 THEN error('division by zero: / t.x') ELSE (t.x) END), a / (CASE WHEN ("q") = 0 THEN error('division by zero: / \`q\`') ELSE ("q") END), a / (CASE WHEN ($p) = 0 THEN error('division by zero: / @p') ELSE ($p) END), a / (CASE WHEN (${offset0}) = 0 THEN error('division by zero: / arr[OFFSET(0)]') ELSE (${offset0}) END), a / (CASE WHEN (s.f.g) = 0 THEN error('division by zero: / s.f.g') ELSE (s.f.g) END), a / (CASE WHEN (s."f") = 0 THEN error('division by zero: / s.\`f\`') ELSE (s."f") END), a / (CASE WHEN (CASE WHEN x THEN CASE WHEN y THEN 1 END END) = 0 THEN error('division by zero: / CASE WHEN x THEN CASE WHEN y THEN 1 END END') ELSE (CASE WHEN x THEN CASE WHEN y THEN 1 END END) END), a / (CASE WHEN (2.5) = 0 THEN error('division by zero: / 2.5') ELSE (2.5) END) AS z;`,
   ],
   [
     "FORMAT: every supported specifier, flags, precision on %t, a quote, %%",
@@ -157,7 +160,7 @@ const cases: [string, string, string][] = [
   [
     'array subscripts and SAFE.',
     "SELECT arr[OFFSET(0)], arr[SAFE_ORDINAL(1)], SAFE.PARSE_DATE('%F', s), SAFE.LOWER(s)",
-    "SELECT arr[(0) + 1], arr[1], try(CAST(strptime(s, '%Y-%m-%d') AS DATE)), try(LOWER(s));",
+    `SELECT ${offset0}, ${subscriptExpression('arr', 'SAFE_ORDINAL', '1')}, try(CAST(strptime(s, '%Y-%m-%d') AS DATE)), try(LOWER(s));`,
   ],
   [
     'windows and QUALIFY pass through',

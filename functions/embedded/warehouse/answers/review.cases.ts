@@ -1,30 +1,11 @@
 import type { BigQueryCase } from './bigquery-case.ts';
 
-const arrays = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/operators#array_subscript_operator';
 const conversion = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/conversion_functions#cast_as_string';
 const json = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#json_encodings';
 const aggregates = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/aggregate_functions#sum';
 
 /** Review of issue 8: silent wrong answers (and a refusal of an everyday cast) found by trying queries. */
 export const bigQueryCases: BigQueryCase[] = [
-  {
-    name: 'review: a bare array subscript is a 0-based OFFSET (DuckDB reads it 1-based: 10, not 20)',
-    sql: 'SELECT arr[1] AS second FROM (SELECT [10, 20, 30] AS arr)',
-    expected: { rows: [{ second: 20 }] },
-    documented: `${arrays} ("[index]: ... Same as OFFSET(index)", zero-based)`,
-  },
-  {
-    name: 'review: SAFE_OFFSET of a negative index is NULL (DuckDB counts from the end: 30)',
-    sql: 'SELECT [10, 20, 30][SAFE_OFFSET(-2)] AS a, [10, 20, 30][SAFE_ORDINAL(-1)] AS b',
-    expected: { rows: [{ a: null, b: null }] },
-    documented: `${arrays} (SAFE_OFFSET / SAFE_ORDINAL: NULL when the index is out of range)`,
-  },
-  {
-    name: 'review: OFFSET out of range is an error, not NULL',
-    sql: 'SELECT [10, 20, 30][OFFSET(5)] AS a',
-    expected: { error: /out of (bounds|range)|index/i },
-    documented: `${arrays} (OFFSET(index): "If the index is out of range, an error is produced")`,
-  },
   {
     name: 'review: CAST of a DATE or TIMESTAMP AS STRING runs (DuckDB binder: DATE -> DOUBLE)',
     sql: "SELECT CAST(DATE '2024-01-01' AS STRING) AS d, CAST(TIMESTAMP '2024-01-01 10:00:00+00' AS STRING) AS t",
