@@ -118,15 +118,48 @@ const boundaryDiff: FunctionRewrite = (call) => {
 
 /** `(value, part[, time zone])`: truncated in the zone's wall clock, then back to an instant. */
 const trunc =
-  (castTo?: string): FunctionRewrite =>
+  (): FunctionRewrite =>
   (call) => {
     arity(call, 2, 3);
     const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[0]})` : call.args[0]!;
     const part = readDatePart(call.name, call.rawArgs[1] ?? []);
     const truncated = part.kind === 'week' ? truncateToWeek(value, part.startsOn) : `date_trunc('${part.duckdb}', ${value})`;
-    if (castTo) return `CAST(${truncated} AS ${castTo})`;
     return call.args.length === 3 ? `timezone(${call.args[2]}, ${truncated})` : truncated;
   };
+
+/** time_bucket widths of the parts DATE_TRUNC takes (weeks and ISOYEAR have their own origin). */
+const bucketWidths: Record<string, string> = {
+  MICROSECOND: 'INTERVAL 1 MICROSECOND', MILLISECOND: 'INTERVAL 1 MILLISECOND', SECOND: 'INTERVAL 1 SECOND', MINUTE: 'INTERVAL 1 MINUTE',
+  HOUR: 'INTERVAL 1 HOUR', DAY: 'INTERVAL 1 DAY', MONTH: 'INTERVAL 1 MONTH', QUARTER: 'INTERVAL 3 MONTH', YEAR: 'INTERVAL 1 YEAR',
+};
+
+/**
+ * DATE_TRUNC returns the type it is given: a DATE for a DATE, a DATETIME for a DATETIME, a
+ * TIMESTAMP for a TIMESTAMP (with a time zone: the zone's midnight, month start …, as an instant).
+ * DuckDB's date_trunc turns a DATE into a TIMESTAMP, and the argument's type is only known to
+ * DuckDB, so without a zone the truncation is time_bucket, which keeps its argument's type: months
+ * from 2000-01-01 (quarters are 3 of them), weeks from a day of the week's weekday, an ISO year
+ * from the Monday of its first ISO week (a bucket of 400 days from there ends after the ISO year).
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions#date_trunc
+ */
+const dateTrunc: FunctionRewrite = (call) => {
+  arity(call, 2, 3);
+  if (call.args.length === 3) return trunc()(call);
+  const input = (call.rawArgs[0] ?? []).filter(isSignificant);
+  // A string literal is read as a DATE, as BigQuery coerces it.
+  const value = input.length === 1 && input[0]!.kind === 'string' ? `CAST(${call.args[0]} AS DATE)` : `(${call.args[0]})`;
+  const part = readDatePart(call.name, call.rawArgs[1] ?? []);
+  if (part.kind === 'week') {
+    // 2000-01-02 was a Sunday; the origin is the first day of such a week.
+    return `time_bucket(INTERVAL 7 DAY, ${value}, DATE '2000-01-0${2 + part.startsOn}')`;
+  }
+  if (part.name === 'ISOYEAR') {
+    return `time_bucket(INTERVAL 400 DAY, ${value}, CAST(date_trunc('week', make_date(CAST(isoyear(${value}) AS INTEGER), 1, 4)) AS DATE))`;
+  }
+  const width = bucketWidths[part.name];
+  if (!width) throw new BigQueryTranslationError(`${call.name}: unsupported date part "${part.name}"`);
+  return `time_bucket(${width}, ${value})`;
+};
 
 const castTo =
   (type: string, safe = false): FunctionRewrite =>
@@ -261,7 +294,7 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   DATE_DIFF: boundaryDiff,
   TIMESTAMP_TRUNC: trunc(),
   DATETIME_TRUNC: trunc(),
-  DATE_TRUNC: trunc('DATE'),
+  DATE_TRUNC: dateTrunc,
   DATE: (call) => {
     arity(call, 1, 2, 3);
     if (call.args.length === 3) return `make_date(${call.args.join(', ')})`;

@@ -61,12 +61,12 @@ const cases: [string, string, string][] = [
   [
     'date parts become strings',
     'SELECT TIMESTAMP_DIFF(a, b, SECOND), DATE_DIFF(d1, d0, DAY), TIMESTAMP_TRUNC(ts, DAY), DATE_TRUNC(d, MONTH), EXTRACT(HOUR FROM ts), EXTRACT(DAYOFWEEK FROM ts)',
-    "SELECT date_sub('second', b, a), date_diff('day', d0, d1), date_trunc('day', ts), CAST(date_trunc('month', d) AS DATE), date_part('hour', ts), (dayofweek(ts) + 1);",
+    "SELECT date_sub('second', b, a), date_diff('day', d0, d1), date_trunc('day', ts), time_bucket(INTERVAL 1 MONTH, (d)), date_part('hour', ts), (dayofweek(ts) + 1);",
   ],
   [
     'weeks start on Sunday or the weekday named, not on DuckDB\'s Monday',
     'SELECT DATE_TRUNC(d, WEEK), DATE_TRUNC(d, WEEK(MONDAY)), EXTRACT(WEEK FROM d), EXTRACT(ISOWEEK FROM d), DATE_DIFF(a, b, ISOWEEK)',
-    "SELECT CAST((date_trunc('week', (d) + INTERVAL 1 DAY) - INTERVAL 1 DAY) AS DATE), CAST(date_trunc('week', d) AS DATE), " +
+    "SELECT time_bucket(INTERVAL 7 DAY, (d), DATE '2000-01-02'), time_bucket(INTERVAL 7 DAY, (d), DATE '2000-01-03'), " +
       "((dayofyear(d) + 6 - ((dayofweek(d) - 0 + 7) % 7)) // 7), date_part('week', d), (date_diff('day', date_trunc('week', b), date_trunc('week', a)) // 7);",
   ],
   [
@@ -118,7 +118,7 @@ const cases: [string, string, string][] = [
   [
     "LAST_DAY and week parts",
     "SELECT LAST_DAY(d, YEAR), LAST_DAY(d, ISOYEAR), LAST_DAY(d, WEEK(MONDAY)), LAST_DAY(d), DATE_TRUNC(d, ISOWEEK), TIMESTAMP_TRUNC(ts, WEEK(TUESDAY), 'UTC'), EXTRACT(WEEK(SATURDAY) FROM d)",
-    "SELECT CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE), CAST(date_trunc('week', make_date(isoyear(d), 12, 28)) + INTERVAL 6 DAY AS DATE), CAST(date_trunc('week', d) + INTERVAL 6 DAY AS DATE), last_day(d), CAST(date_trunc('week', d) AS DATE), timezone('UTC', (date_trunc('week', (timezone('UTC', ts)) + INTERVAL 6 DAY) - INTERVAL 6 DAY)), ((dayofyear(d) + 6 - ((dayofweek(d) - 6 + 7) % 7)) // 7);",
+    "SELECT CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE), CAST(date_trunc('week', make_date(isoyear(d), 12, 28)) + INTERVAL 6 DAY AS DATE), CAST(date_trunc('week', d) + INTERVAL 6 DAY AS DATE), last_day(d), time_bucket(INTERVAL 7 DAY, (d), DATE '2000-01-03'), timezone('UTC', (date_trunc('week', (timezone('UTC', ts)) + INTERVAL 6 DAY) - INTERVAL 6 DAY)), ((dayofyear(d) + 6 - ((dayofweek(d) - 6 + 7) % 7)) // 7);",
   ],
   [
     "SUBSTR, REGEXP_*, GREATEST/LEAST, DIV, week intervals and diffs",

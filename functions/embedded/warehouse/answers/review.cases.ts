@@ -24,12 +24,4 @@ export const bigQueryCases: BigQueryCase[] = [
     expected: { error: /overflow/i },
     documented: `${aggregates} ("If an aggregated value overflows ... an error is produced" / INT64 overflow)`,
   },
-  {
-    name: 'review: DATE_TRUNC of a TIMESTAMP is a TIMESTAMP (the zone midnight), not a DATE read as UTC midnight',
-    sql:
-      "SELECT TIMESTAMP_DIFF(TIMESTAMP '2024-03-01 12:00:00+00', DATE_TRUNC(TIMESTAMP '2024-03-01 12:00:00+00', DAY, 'America/New_York'), HOUR) AS hours, " +
-      "DATE_TRUNC(TIMESTAMP '2024-03-01 12:00:00+00', DAY, 'America/New_York') AS day_start",
-    expected: { rows: [{ hours: 7, day_start: '2024-03-01T05:00:00.000Z' }] },
-    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions#date_trunc (DATE, DATETIME or TIMESTAMP; "Return data type: Same data type as date_value"; time_zone for a TIMESTAMP)',
-  },
 ];
