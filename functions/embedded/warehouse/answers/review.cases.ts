@@ -1,17 +1,10 @@
 import type { BigQueryCase } from './bigquery-case.ts';
 
-const conversion = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/conversion_functions#cast_as_string';
 const json = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#json_encodings';
 const aggregates = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/aggregate_functions#sum';
 
 /** Review of issue 8: silent wrong answers (and a refusal of an everyday cast) found by trying queries. */
 export const bigQueryCases: BigQueryCase[] = [
-  {
-    name: 'review: CAST of a DATE or TIMESTAMP AS STRING runs (DuckDB binder: DATE -> DOUBLE)',
-    sql: "SELECT CAST(DATE '2024-01-01' AS STRING) AS d, CAST(TIMESTAMP '2024-01-01 10:00:00+00' AS STRING) AS t",
-    expected: { rows: [{ d: '2024-01-01', t: '2024-01-01 10:00:00+00' }] },
-    documented: `${conversion} (DATE → 'YYYY-MM-DD'; TIMESTAMP → canonical format with the UTC offset)`,
-  },
   {
     name: 'review: TO_JSON_STRING writes a TIMESTAMP as RFC 3339 text',
     sql: "SELECT TO_JSON_STRING(TIMESTAMP '2024-01-01 00:00:00+00') AS j",
