@@ -268,8 +268,7 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
     (arity(call, 1, 2),
     `(CASE WHEN json_type(${call.args[0]}, ${call.args[1] ?? "'$'"}) = 'ARRAY' THEN json_extract(${call.args[0]}, ${call.args[1] ?? "'$'"} || '[*]') END)`),
   PARSE_JSON: (call) => (arity(call, 1), `json(${call.args[0]})`),
-  TO_JSON: (call) => (arity(call, 1), `to_json(${call.args[0]})`),
-  TO_JSON_STRING: (call) => (arity(call, 1), `CAST(to_json(${call.args[0]}) AS VARCHAR)`),
+  // TO_JSON and TO_JSON_STRING: json-encoding.ts.
   // Conversions (BigQuery's JSON-to-scalar functions behave like DuckDB casts from JSON).
   CAST: (call) => (({ expr, type }) => `CAST(${expr} AS ${type})`)(castParts(call)),
   SAFE_CAST: (call) => (({ expr, type }) => `TRY_CAST(${expr} AS ${type})`)(castParts(call)),

@@ -112,8 +112,8 @@ const cases: [string, string, string][] = [
   ],
   [
     "parsing, JSON text",
-    "SELECT PARSE_DATE('%F', s), PARSE_TIMESTAMP('%F', s, 'UTC'), FORMAT_DATETIME('%F', dt), JSON_QUERY_ARRAY(j), JSON_EXTRACT(j, '$.a'), TO_JSON(x), TO_JSON_STRING(x), PARSE_JSON(s)",
-    "SELECT CAST(strptime(s, '%Y-%m-%d') AS DATE), timezone('UTC', strptime(s, '%Y-%m-%d')), strftime(dt, '%Y-%m-%d'), (CASE WHEN json_type(j, '$') = 'ARRAY' THEN json_extract(j, '$' || '[*]') END), json_extract(j, '$.a'), to_json(x), CAST(to_json(x) AS VARCHAR), json(s);",
+    "SELECT PARSE_DATE('%F', s), PARSE_TIMESTAMP('%F', s, 'UTC'), FORMAT_DATETIME('%F', dt), JSON_QUERY_ARRAY(j), JSON_EXTRACT(j, '$.a'), PARSE_JSON(s)",
+    "SELECT CAST(strptime(s, '%Y-%m-%d') AS DATE), timezone('UTC', strptime(s, '%Y-%m-%d')), strftime(dt, '%Y-%m-%d'), (CASE WHEN json_type(j, '$') = 'ARRAY' THEN json_extract(j, '$' || '[*]') END), json_extract(j, '$.a'), json(s);",
   ],
   [
     "LAST_DAY and week parts",

@@ -18,6 +18,7 @@ import { functionRewrites, nonZeroDivisor } from './bigquery-functions.ts';
 import { findDivisorEnd } from './divisor-span.ts';
 import { aggregateRewrites, translateAggregateCall } from './aggregate-clauses.ts';
 import { castRewrites } from './casts.ts';
+import { jsonEncodingRewrites } from './json-encoding.ts';
 import { arrayConstructRewrites } from './array-constructs.ts';
 import { refuseConstructAt, refuseStatement } from './refused-constructs.ts';
 import { sameNameRewrites } from './same-name-functions.ts';
@@ -74,7 +75,7 @@ const literalTypes = new Set(['TIMESTAMP', 'DATETIME', 'DATE', 'TIME', 'JSON', '
 type State = { datasets: Set<string>; params: Set<string> };
 
 /** Every function rewrite: the base table, then constructs and same-name functions (which win). */
-const rewrites = { ...functionRewrites, ...arrayConstructRewrites, ...sameNameRewrites, ...castRewrites };
+const rewrites = { ...functionRewrites, ...arrayConstructRewrites, ...sameNameRewrites, ...castRewrites, ...jsonEncodingRewrites };
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
