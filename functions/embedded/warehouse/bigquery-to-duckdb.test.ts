@@ -77,9 +77,9 @@ const cases: [string, string, string][] = [
   ],
   [
     'the divisor of / takes its window, call, subscript and CASE along; AS and the next operator stay outside',
-    'SELECT n / COUNT(*) OVER (PARTITION BY g) AS share, n / SUM(n) OVER w AS w_share, a / SAFE.LOG(b) + 1, a / CASE WHEN c THEN 1 END AS r',
+    'SELECT n / COUNT(*) OVER (PARTITION BY g) AS share, n / MAX(n) OVER w AS w_share, a / SAFE.LOG(b) + 1, a / CASE WHEN c THEN 1 END AS r',
     "SELECT n / (CASE WHEN (COUNT(*) OVER (PARTITION BY g)) = 0 THEN error('division by zero: / COUNT(*) OVER (PARTITION BY g)') ELSE (COUNT(*) OVER (PARTITION BY g)) END) AS share, " +
-      "n / (CASE WHEN (SUM(n) OVER w) = 0 THEN error('division by zero: / SUM(n) OVER w') ELSE (SUM(n) OVER w) END) AS w_share, " +
+      "n / (CASE WHEN (MAX(n) OVER w) = 0 THEN error('division by zero: / MAX(n) OVER w') ELSE (MAX(n) OVER w) END) AS w_share, " +
       "a / (CASE WHEN (try(ln(b))) = 0 THEN error('division by zero: / SAFE.LOG(b)') ELSE (try(ln(b))) END) + 1, " +
       "a / (CASE WHEN (CASE WHEN c THEN 1 END) = 0 THEN error('division by zero: / CASE WHEN c THEN 1 END') ELSE (CASE WHEN c THEN 1 END) END) AS r;",
   ],
