@@ -26,7 +26,7 @@ const callLike = new Set(['ARRAY', 'CAST', 'EXTRACT', 'IF', 'STRUCT', 'GROUPING'
 export function isSubscript(tokens: readonly Token[], open: number): boolean {
   const before = tokens[previousSignificant(tokens, open)];
   if (!before) return false;
-  if (before.kind === 'quoted') return true;
+  if (before.kind === 'quoted' || before.kind === 'param') return true;
   if (before.kind === 'ident') return !reserved.has(before.value.toUpperCase());
   return isOp(before, ')') || isOp(before, ']');
 }
