@@ -79,6 +79,14 @@ describe('nudge query --param on the embedded warehouse', () => {
     assert.deepEqual(JSON.parse(result.out), { next_day: '2026-03-01' });
   });
 
+  test('an untyped --param is a STRING: an arithmetic error on it hints at the typed spelling', async () => {
+    const result = await run('SELECT @n + 1 AS m', { ...embedded(), params: ['n=3'] });
+    assert.equal(result.code, 1);
+    assert.match(result.errors, /hint: @n is a STRING; give --param n:INT64=3 for a number/);
+    const typed = await run('SELECT @n + 1 AS m', { ...embedded(), format: 'json', params: ['n:INT64=3'] });
+    assert.equal(typed.out, '{"m":4}\n');
+  });
+
   test('an invalid value is refused naming the parameter and the type, and nothing runs', async () => {
     const cases: [string, RegExp][] = [
       ['n:INT64=12.5', /--param n: "12.5" is not a valid INT64/],
