@@ -256,7 +256,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
           try {
             reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined, types);
           } catch (error) {
-            throw describeDuckDbError(error, { index, count: statements.length });
+            throw describeDuckDbError(error, { index, count: statements.length }, sql);
           }
           const plain = readPlainRows(reader);
           toBigQueryResultArrays(reader, plain, bigQueryColumnNames(reader.columnNames()));
