@@ -30,7 +30,7 @@ export function findForbiddenConstruct(sql: string): string | null {
   for (let i = 0; i < statement.length; i++) {
     const token = statement[i]!;
     const level = levels.at(-1)!;
-    const startsItem = itemStart;
+    const startsItem: boolean = itemStart;
     itemStart = false;
     if (token.kind === 'ident') {
       const word = token.value.toUpperCase();
