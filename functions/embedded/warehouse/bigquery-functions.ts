@@ -26,7 +26,8 @@ const rename =
   ({ args }) =>
     `${duckName}(${args.join(', ')})`;
 
-function arity(call: FunctionCall, ...allowed: number[]): void {
+/** Refuses a call whose argument count is not one of `allowed`. The one arity check of every rewrite table. */
+export function arity(call: FunctionCall, ...allowed: number[]): void {
   if (!allowed.includes(call.args.length)) {
     throw new BigQueryTranslationError(`${call.name} takes ${allowed.join(' or ')} argument(s), got ${call.args.length}`);
   }

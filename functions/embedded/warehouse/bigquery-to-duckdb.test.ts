@@ -267,7 +267,7 @@ describe('translateBigQueryToDuckDb', () => {
     ['SELECT EXTRACT(HOUR ts)', /EXTRACT expects \(part FROM expression\)/],
     ['SELECT EXTRACT(WEEK(MONDAY, 2) FROM d)', /EXTRACT: unsupported date part "WEEK\(MONDAY,2\)"/],
     ["SELECT PARSE_TIMESTAMP('%c', s)", /PARSE_TIMESTAMP: format element "%c" is not supported/],
-    ['SELECT SUBSTR(s)', /SUBSTR takes 2 to 3 argument\(s\), got 1/],
+    ['SELECT SUBSTR(s)', /SUBSTR takes 2 or 3 argument\(s\), got 1/],
     ['SELECT GREATEST()', /GREATEST takes at least 1 argument/],
     ['SELECT DATE_DIFF(a, b, WEEK(MONDAY)) / ', /"\/" needs a divisor/],
     ['SELECT x / * FROM t', /Cannot read the divisor after "\/" at "\*"/],
