@@ -1,5 +1,5 @@
 import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
-import { formatDateTime, type FormatTarget } from './format-elements.ts';
+import { formatDateTime, parseFormat, type FormatTarget } from './format-elements.ts';
 import { formatPrintf } from './printf-format.ts';
 import { countCapturingGroups, literalPattern } from './regexp-groups.ts';
 import { readDatePart, truncateToWeek, weekOfYear, weeksBetween } from './week-parts.ts';
@@ -40,23 +40,9 @@ function datePart(call: FunctionCall, index: number): string {
   return `'${part.duckdb}'`;
 }
 
-/** BigQuery format elements DuckDB's strftime/strptime lack, spelled in ones it has. */
-const formatElements: [string, string][] = [
-  ['%E*S', '%S.%f'], ['%E6S', '%S.%f'], ['%E3S', '%S.%g'], ['%F', '%Y-%m-%d'], ['%T', '%H:%M:%S'],
-  ['%R', '%H:%M'], ['%D', '%m/%d/%y'], ['%Ez', '%z'], ['%k', '%-H'], ['%l', '%-I'], ['%s', '%s'],
-];
-
-function formatArg(call: FunctionCall, index: number): string {
-  const tokens = (call.rawArgs[index] ?? []).filter(isSignificant);
-  const only = tokens[0];
-  if (tokens.length !== 1 || only?.kind !== 'string') return call.args[index]!;
-  let format = only.value;
-  // Same letter, another meaning in DuckDB's strptime (%c ISO, %x ISO date, %g milliseconds,
-  // %n nanoseconds): parsing with them would read the text wrongly, so they are refused.
-  const clash = /%[cxgn]/.exec(format.replaceAll('%%', ''));
-  if (clash) throw new BigQueryTranslationError(`${call.name}: format element "${clash[0]}" is not supported`);
-  for (const [bigquery, duckdb] of formatElements) format = format.split(bigquery).join(duckdb);
-  return `'${format.replaceAll("'", "''")}'`;
+/** The strptime format of PARSE_*'s literal format (format-elements.ts refuses what strptime reads otherwise). */
+function formatArg(call: FunctionCall, target: FormatTarget): string {
+  return parseFormat(call.name, literalFormat(call), target);
 }
 
 /** The format string of FORMAT_*: a literal, so that each element can be checked. */
@@ -339,10 +325,11 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   },
   PARSE_TIMESTAMP: (call) => {
     arity(call, 2, 3);
-    const parsed = `strptime(${call.args[1]}, ${formatArg(call, 0)})`;
+    const parsed = `strptime(${call.args[1]}, ${formatArg(call, 'TIMESTAMP')})`;
     return call.args.length === 3 ? `timezone(${call.args[2]}, ${parsed})` : `CAST(${parsed} AS TIMESTAMPTZ)`;
   },
-  PARSE_DATE: (call) => (arity(call, 2), `CAST(strptime(${call.args[1]}, ${formatArg(call, 0)}) AS DATE)`),
+  PARSE_DATE: (call) => (arity(call, 2), `CAST(strptime(${call.args[1]}, ${formatArg(call, 'DATE')}) AS DATE)`),
+  PARSE_DATETIME: (call) => (arity(call, 2), `CAST(strptime(${call.args[1]}, ${formatArg(call, 'DATETIME')}) AS TIMESTAMP)`),
   UNIX_SECONDS: (call) => (arity(call, 1), `CAST(floor(epoch(${call.args[0]})) AS BIGINT)`),
   UNIX_MILLIS: rename('epoch_ms'),
   UNIX_MICROS: rename('epoch_us'),

@@ -126,9 +126,9 @@ const cases: [string, string, string][] = [
     "SELECT substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END)), (CASE WHEN (3) < 0 THEN error('SUBSTRING: the length cannot be negative') ELSE substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END), 3) END), (CASE WHEN regexp_matches(s, 'a(b)') THEN regexp_extract(s, 'a(b)', 1) END), (CASE WHEN regexp_matches(s, 'ab') THEN regexp_extract(s, 'ab', 0) END), regexp_extract_all(s, 'ab', 0), (CASE WHEN (a) IS NULL OR (b) IS NULL THEN NULL ELSE greatest(a, b) END), (CASE WHEN (a) IS NULL THEN NULL ELSE least(a) END), ((a) // (CASE WHEN (b) = 0 THEN error('division by zero: DIV') ELSE (b) END)), (ts + INTERVAL (n) WEEK), (date_diff('day', (date_trunc('week', (b) + INTERVAL 3 DAY) - INTERVAL 3 DAY), (date_trunc('week', (a) + INTERVAL 3 DAY) - INTERVAL 3 DAY)) // 7), date_diff('hour', b, a);",
   ],
   [
-    'PARSE_* spells BigQuery-only elements in strptime\'s; a computed format passes as it is',
-    "SELECT PARSE_TIMESTAMP('%E*S|%E6S|%E3S|%F|%T|%R|%D|%Ez|%k|%l|%s|%%x', s), PARSE_DATE(f, s)",
-    "SELECT CAST(strptime(s, '%S.%f|%S.%f|%S.%g|%Y-%m-%d|%H:%M:%S|%H:%M|%m/%d/%y|%z|%-H|%-I|%s|%%x') AS TIMESTAMPTZ), CAST(strptime(s, f) AS DATE);",
+    'PARSE_* spells BigQuery-only elements in strptime\'s, through one table',
+    "SELECT PARSE_TIMESTAMP('%E*S|%E6S|%E3S|%F|%T|%R|%D|%Ez|%k|%l|%s|%%x', s), PARSE_DATETIME('%e %h %Y %I%p', s)",
+    "SELECT CAST(strptime(s, '%S.%f|%S.%f|%S.%g|%Y-%m-%d|%H:%M:%S|%H:%M|%m/%d/%y|%z|%-H|%-I|%s|%%x') AS TIMESTAMPTZ), CAST(strptime(s, '%-d %b %Y %I%p') AS TIMESTAMP);",
   ],
   [
     "every strftime-spelled format element",
@@ -267,6 +267,10 @@ describe('translateBigQueryToDuckDb', () => {
     ['SELECT EXTRACT(HOUR ts)', /EXTRACT expects \(part FROM expression\)/],
     ['SELECT EXTRACT(WEEK(MONDAY, 2) FROM d)', /EXTRACT: unsupported date part "WEEK\(MONDAY,2\)"/],
     ["SELECT PARSE_TIMESTAMP('%c', s)", /PARSE_TIMESTAMP: format element "%c" is not supported/],
+    ["SELECT PARSE_DATE('%Y-%U', s)", /PARSE_DATE: format element "%U" is not supported/],
+    ["SELECT PARSE_TIMESTAMP('%F %X', s)", /PARSE_TIMESTAMP: format element "%X" is not supported/],
+    ["SELECT PARSE_DATE('%F %H', s)", /PARSE_DATE: format element "%H" needs a time/],
+    ['SELECT PARSE_DATE(f, s)', /PARSE_DATE: the format must be a string literal here/],
     ['SELECT SUBSTR(s)', /SUBSTR takes 2 or 3 argument\(s\), got 1/],
     ['SELECT GREATEST()', /GREATEST takes at least 1 argument/],
     ['SELECT DATE_DIFF(a, b, WEEK(MONDAY)) / ', /"\/" needs a divisor/],

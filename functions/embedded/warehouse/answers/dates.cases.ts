@@ -256,4 +256,10 @@ export const bigQueryCases: BigQueryCase[] = [
     expected: { rows: [{ dt: '2024-05-17T12:00:00.000', ts: '2024-04-01T00:00:00.000Z', iso_start_gap: 0, d: '2024-01-01' }] },
     documented: `${dateFunctions}#date_trunc ("Return data type: Same data type as date_value"; ISOYEAR: the Monday of the first ISO week; 2016-01-02 is in ISO year 2015)`,
   },
+  {
+    name: 'PARSE_DATETIME reads a DATETIME (doc example)',
+    sql: "SELECT PARSE_DATETIME('%Y-%m-%d %H:%M:%S', '1998-10-18 13:45:55') AS datetime",
+    expected: { rows: [{ datetime: '1998-10-18T13:45:55.000' }] },
+    documented: `${datetimeFunctions}#parse_datetime (example: 1998-10-18T13:45:55)`,
+  },
 ];
