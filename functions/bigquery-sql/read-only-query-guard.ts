@@ -23,24 +23,45 @@ export function findForbiddenConstruct(sql: string): string | null {
   if (!first || first.kind !== 'ident' || !['SELECT', 'WITH'].includes(first.value.toUpperCase())) {
     return `only a SELECT (or WITH … SELECT) may run, not ${first ? first.text : 'an empty statement'}`;
   }
+  // Each parenthesis level knows whether it is in a FROM clause; a FROM item starts after FROM or
+  // JOIN, after a comma of that clause, and inside a parenthesis that opens at such a start.
+  const levels: { inFrom: boolean; extract?: boolean }[] = [{ inFrom: false }];
+  let itemStart = false;
   for (let i = 0; i < statement.length; i++) {
     const token = statement[i]!;
-    const before = statement[i - 1];
-    const afterFrom = before?.kind === 'ident' && ['FROM', 'JOIN'].includes(before.value.toUpperCase());
+    const level = levels.at(-1)!;
+    const startsItem: boolean = itemStart;
+    itemStart = false;
     if (token.kind === 'ident') {
       const word = token.value.toUpperCase();
       const isCall = statement[i + 1]?.kind === 'op' && statement[i + 1]?.text === '(';
       if (!isCall && statementWords.has(word)) return `${word} is not allowed`;
       if (isCall && fileFunction.test(token.value)) return `${token.value}() is not allowed: it reads files or settings outside the warehouse tables`;
-      if (isCall && afterFrom && word !== 'UNNEST') return `Table function ${token.value}() is not allowed: query the warehouse tables`;
+      if (isCall && startsItem && word !== 'UNNEST') return `Table function ${token.value}() is not allowed: query the warehouse tables`;
+      if ((word === 'FROM' && !level.extract) || word === 'JOIN') {
+        level.inFrom = true;
+        itemStart = true;
+      } else if (fromEnds.has(word)) level.inFrom = false;
+      else if (startsItem && word === 'LATERAL') itemStart = true;
     }
-    if (afterFrom && token.kind === 'string') return `FROM '${token.value}' is not allowed: it would read a file; query the warehouse tables`;
-    if (afterFrom && token.kind === 'quoted' && looksLikeFile.test(token.value)) {
+    if (startsItem && token.kind === 'string') return `FROM '${token.value}' is not allowed: it would read a file; query the warehouse tables`;
+    if (startsItem && token.kind === 'quoted' && looksLikeFile.test(token.value)) {
       return `FROM \`${token.value}\` is not allowed: it names a file; query the warehouse tables`;
     }
+    if (token.kind === 'op' && (token.text === '(' || token.text === '[')) {
+      // EXTRACT(part FROM value): that FROM reads a value, not a table.
+      const opener = statement[i - 1];
+      levels.push({ inFrom: startsItem, extract: opener?.kind === 'ident' && opener.value.toUpperCase() === 'EXTRACT' });
+      itemStart = startsItem;
+    } else if (token.kind === 'op' && (token.text === ')' || token.text === ']')) {
+      if (levels.length > 1) levels.pop();
+    } else if (token.kind === 'op' && token.text === ',' && level.inFrom) itemStart = true;
   }
   return null;
 }
+
+/** Words that end a FROM clause at their parenthesis level. */
+const fromEnds = new Set(['SELECT', 'WHERE', 'GROUP', 'HAVING', 'QUALIFY', 'WINDOW', 'ORDER', 'LIMIT', 'UNION', 'INTERSECT', 'EXCEPT']);
 
 /** Statements and clauses that change data, settings or the database (as bare words). */
 const statementWords = new Set([

@@ -7,7 +7,7 @@ import { ConfigError, dataDirOf, warehouseDatasetsOf } from '../config.ts';
 import { formatCsv } from './format-csv.ts';
 import { formatTable } from './format-table.ts';
 import { openEmbeddedWarehouseSession } from './embedded-warehouse-session.ts';
-import { describeQueryError } from './quote-sql-error.ts';
+import { describeQueryError, stringParamHints } from './quote-sql-error.ts';
 import { openWarehouseForTarget, type OpenWarehouseOptions, type WarehouseTarget } from './warehouse-target.ts';
 import type { WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
 
@@ -72,7 +72,8 @@ export async function runQueryCommand(sqlOrFile: string, options: QueryCommandOp
   } catch (error) {
     // A missing setting is not a failed query: say what to set.
     if (error instanceof ConfigError) return fail(error.message);
-    return fail(`query failed: ${describeQueryError(error instanceof Error ? error.message : String(error), sql, file)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    return fail(`query failed: ${describeQueryError(message, sql, file)}${stringParamHints(message, options.params ?? [])}`);
   }
   out.write(formatRows(rows, format));
   return 0;

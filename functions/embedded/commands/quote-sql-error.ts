@@ -32,3 +32,30 @@ function findPlace(message: string): { line: number; column: number | null } | n
   if (bigQuery) return { line: Number(bigQuery[1]), column: Number(bigQuery[2]) };
   return null;
 }
+
+/** What an untyped `--param` value looks like it was meant to be, and the word for it. */
+const meantTypes: [RegExp, string, string][] = [
+  [/^[+-]?\d+$/, 'INT64', 'a number'],
+  [/^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+[eE][+-]?\d+$/, 'FLOAT64', 'a number'],
+  [/^\d{4}-\d{2}-\d{2}$/, 'DATE', 'a date'],
+  [/^(true|false)$/i, 'BOOL', 'a boolean'],
+];
+
+/**
+ * `--param n=3` binds a STRING, as `bq query --parameter` does, so `@n + 1` fails in DuckDB's
+ * binder about STRING_LITERAL / VARCHAR. When a query fails so, each untyped `--param` whose value
+ * reads as another type gets a hint naming the typed spelling. Empty when none applies.
+ */
+export function stringParamHints(message: string, specs: readonly string[]): string {
+  if (!/Binder Error/i.test(message) || !/\b(STRING_LITERAL|VARCHAR)\b/.test(message)) return '';
+  const hints: string[] = [];
+  for (const spec of specs) {
+    const equals = spec.indexOf('=');
+    const name = spec.slice(0, equals);
+    if (equals < 1 || name.includes(':')) continue;
+    const value = spec.slice(equals + 1);
+    const meant = meantTypes.find(([pattern]) => pattern.test(value));
+    if (meant) hints.push(`@${name} is a STRING; give --param ${name}:${meant[1]}=${value} for ${meant[2]}`);
+  }
+  return hints.map((hint) => `\n  hint: ${hint}`).join('');
+}

@@ -146,7 +146,24 @@ function byExtreme(extreme: 'MAX' | 'MIN', value: string, by: string, over: stri
   return `${extreme === 'MAX' ? 'arg_max_null' : 'arg_min_null'}(${value}, ${by}) FILTER (WHERE (${by}) IS NOT NULL)${over}`;
 }
 
+/**
+ * SUM([DISTINCT] x) [OVER (...)]: a sum of INT64 that leaves INT64's range is an error in
+ * BigQuery; DuckDB sums integers into a HUGEINT and answers the wide value. The check runs only
+ * when DuckDB's result is a HUGEINT (an integer sum), through the value's text so that it binds
+ * for FLOAT64, NUMERIC and INTERVAL sums too, which keep DuckDB's answer.
+ */
+function translateSum(call: AggregateCall): string {
+  only(call, { distinct: true }, 1);
+  const sum = `sum(${call.parts.distinct ? 'DISTINCT ' : ''}${call.translate(call.parts.args[0]!)})${call.over}`;
+  const wide = `TRY_CAST(CAST(${sum} AS VARCHAR) AS HUGEINT)`;
+  return (
+    `(CASE WHEN typeof(${sum}) = 'HUGEINT' AND ${wide} NOT BETWEEN -9223372036854775808 AND 9223372036854775807 ` +
+    `THEN error(concat('int64 overflow: SUM is ', CAST(${sum} AS VARCHAR))) ELSE ${sum} END)`
+  );
+}
+
 export const aggregateRewrites: Record<string, (call: AggregateCall) => string> = {
+  SUM: translateSum,
   ARRAY_AGG: translateArrayAgg,
   APPROX_QUANTILES: translateApproxQuantiles,
   PERCENTILE_CONT: percentile('quantile_cont'),

@@ -1,5 +1,5 @@
 import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
-import { formatDateTime, type FormatTarget } from './format-elements.ts';
+import { formatDateTime, parseFormat, type FormatTarget } from './format-elements.ts';
 import { formatPrintf } from './printf-format.ts';
 import { countCapturingGroups, literalPattern } from './regexp-groups.ts';
 import { readDatePart, truncateToWeek, weekOfYear, weeksBetween } from './week-parts.ts';
@@ -26,7 +26,8 @@ const rename =
   ({ args }) =>
     `${duckName}(${args.join(', ')})`;
 
-function arity(call: FunctionCall, ...allowed: number[]): void {
+/** Refuses a call whose argument count is not one of `allowed`. The one arity check of every rewrite table. */
+export function arity(call: FunctionCall, ...allowed: number[]): void {
   if (!allowed.includes(call.args.length)) {
     throw new BigQueryTranslationError(`${call.name} takes ${allowed.join(' or ')} argument(s), got ${call.args.length}`);
   }
@@ -39,23 +40,9 @@ function datePart(call: FunctionCall, index: number): string {
   return `'${part.duckdb}'`;
 }
 
-/** BigQuery format elements DuckDB's strftime/strptime lack, spelled in ones it has. */
-const formatElements: [string, string][] = [
-  ['%E*S', '%S.%f'], ['%E6S', '%S.%f'], ['%E3S', '%S.%g'], ['%F', '%Y-%m-%d'], ['%T', '%H:%M:%S'],
-  ['%R', '%H:%M'], ['%D', '%m/%d/%y'], ['%Ez', '%z'], ['%k', '%-H'], ['%l', '%-I'], ['%s', '%s'],
-];
-
-function formatArg(call: FunctionCall, index: number): string {
-  const tokens = (call.rawArgs[index] ?? []).filter(isSignificant);
-  const only = tokens[0];
-  if (tokens.length !== 1 || only?.kind !== 'string') return call.args[index]!;
-  let format = only.value;
-  // Same letter, another meaning in DuckDB's strptime (%c ISO, %x ISO date, %g milliseconds,
-  // %n nanoseconds): parsing with them would read the text wrongly, so they are refused.
-  const clash = /%[cxgn]/.exec(format.replaceAll('%%', ''));
-  if (clash) throw new BigQueryTranslationError(`${call.name}: format element "${clash[0]}" is not supported`);
-  for (const [bigquery, duckdb] of formatElements) format = format.split(bigquery).join(duckdb);
-  return `'${format.replaceAll("'", "''")}'`;
+/** The strptime format of PARSE_*'s literal format (format-elements.ts refuses what strptime reads otherwise). */
+function formatArg(call: FunctionCall, target: FormatTarget): string {
+  return parseFormat(call.name, literalFormat(call), target);
 }
 
 /** The format string of FORMAT_*: a literal, so that each element can be checked. */
@@ -118,15 +105,48 @@ const boundaryDiff: FunctionRewrite = (call) => {
 
 /** `(value, part[, time zone])`: truncated in the zone's wall clock, then back to an instant. */
 const trunc =
-  (castTo?: string): FunctionRewrite =>
+  (): FunctionRewrite =>
   (call) => {
     arity(call, 2, 3);
     const value = call.args.length === 3 ? `timezone(${call.args[2]}, ${call.args[0]})` : call.args[0]!;
     const part = readDatePart(call.name, call.rawArgs[1] ?? []);
     const truncated = part.kind === 'week' ? truncateToWeek(value, part.startsOn) : `date_trunc('${part.duckdb}', ${value})`;
-    if (castTo) return `CAST(${truncated} AS ${castTo})`;
     return call.args.length === 3 ? `timezone(${call.args[2]}, ${truncated})` : truncated;
   };
+
+/** time_bucket widths of the parts DATE_TRUNC takes (weeks and ISOYEAR have their own origin). */
+const bucketWidths: Record<string, string> = {
+  MICROSECOND: 'INTERVAL 1 MICROSECOND', MILLISECOND: 'INTERVAL 1 MILLISECOND', SECOND: 'INTERVAL 1 SECOND', MINUTE: 'INTERVAL 1 MINUTE',
+  HOUR: 'INTERVAL 1 HOUR', DAY: 'INTERVAL 1 DAY', MONTH: 'INTERVAL 1 MONTH', QUARTER: 'INTERVAL 3 MONTH', YEAR: 'INTERVAL 1 YEAR',
+};
+
+/**
+ * DATE_TRUNC returns the type it is given: a DATE for a DATE, a DATETIME for a DATETIME, a
+ * TIMESTAMP for a TIMESTAMP (with a time zone: the zone's midnight, month start …, as an instant).
+ * DuckDB's date_trunc turns a DATE into a TIMESTAMP, and the argument's type is only known to
+ * DuckDB, so without a zone the truncation is time_bucket, which keeps its argument's type: months
+ * from 2000-01-01 (quarters are 3 of them), weeks from a day of the week's weekday, an ISO year
+ * from the Monday of its first ISO week (a bucket of 400 days from there ends after the ISO year).
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions#date_trunc
+ */
+const dateTrunc: FunctionRewrite = (call) => {
+  arity(call, 2, 3);
+  if (call.args.length === 3) return trunc()(call);
+  const input = (call.rawArgs[0] ?? []).filter(isSignificant);
+  // A string literal is read as a DATE, as BigQuery coerces it.
+  const value = input.length === 1 && input[0]!.kind === 'string' ? `CAST(${call.args[0]} AS DATE)` : `(${call.args[0]})`;
+  const part = readDatePart(call.name, call.rawArgs[1] ?? []);
+  if (part.kind === 'week') {
+    // 2000-01-02 was a Sunday; the origin is the first day of such a week.
+    return `time_bucket(INTERVAL 7 DAY, ${value}, DATE '2000-01-0${2 + part.startsOn}')`;
+  }
+  if (part.name === 'ISOYEAR') {
+    return `time_bucket(INTERVAL 400 DAY, ${value}, CAST(date_trunc('week', make_date(CAST(isoyear(${value}) AS INTEGER), 1, 4)) AS DATE))`;
+  }
+  const width = bucketWidths[part.name];
+  if (!width) throw new BigQueryTranslationError(`${call.name}: unsupported date part "${part.name}"`);
+  return `time_bucket(${width}, ${value})`;
+};
 
 const castTo =
   (type: string, safe = false): FunctionRewrite =>
@@ -235,8 +255,7 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
     (arity(call, 1, 2),
     `(CASE WHEN json_type(${call.args[0]}, ${call.args[1] ?? "'$'"}) = 'ARRAY' THEN json_extract(${call.args[0]}, ${call.args[1] ?? "'$'"} || '[*]') END)`),
   PARSE_JSON: (call) => (arity(call, 1), `json(${call.args[0]})`),
-  TO_JSON: (call) => (arity(call, 1), `to_json(${call.args[0]})`),
-  TO_JSON_STRING: (call) => (arity(call, 1), `CAST(to_json(${call.args[0]}) AS VARCHAR)`),
+  // TO_JSON and TO_JSON_STRING: json-encoding.ts.
   // Conversions (BigQuery's JSON-to-scalar functions behave like DuckDB casts from JSON).
   CAST: (call) => (({ expr, type }) => `CAST(${expr} AS ${type})`)(castParts(call)),
   SAFE_CAST: (call) => (({ expr, type }) => `TRY_CAST(${expr} AS ${type})`)(castParts(call)),
@@ -261,7 +280,7 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   DATE_DIFF: boundaryDiff,
   TIMESTAMP_TRUNC: trunc(),
   DATETIME_TRUNC: trunc(),
-  DATE_TRUNC: trunc('DATE'),
+  DATE_TRUNC: dateTrunc,
   DATE: (call) => {
     arity(call, 1, 2, 3);
     if (call.args.length === 3) return `make_date(${call.args.join(', ')})`;
@@ -306,10 +325,11 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   },
   PARSE_TIMESTAMP: (call) => {
     arity(call, 2, 3);
-    const parsed = `strptime(${call.args[1]}, ${formatArg(call, 0)})`;
+    const parsed = `strptime(${call.args[1]}, ${formatArg(call, 'TIMESTAMP')})`;
     return call.args.length === 3 ? `timezone(${call.args[2]}, ${parsed})` : `CAST(${parsed} AS TIMESTAMPTZ)`;
   },
-  PARSE_DATE: (call) => (arity(call, 2), `CAST(strptime(${call.args[1]}, ${formatArg(call, 0)}) AS DATE)`),
+  PARSE_DATE: (call) => (arity(call, 2), `CAST(strptime(${call.args[1]}, ${formatArg(call, 'DATE')}) AS DATE)`),
+  PARSE_DATETIME: (call) => (arity(call, 2), `CAST(strptime(${call.args[1]}, ${formatArg(call, 'DATETIME')}) AS TIMESTAMP)`),
   UNIX_SECONDS: (call) => (arity(call, 1), `CAST(floor(epoch(${call.args[0]})) AS BIGINT)`),
   UNIX_MILLIS: rename('epoch_ms'),
   UNIX_MICROS: rename('epoch_us'),

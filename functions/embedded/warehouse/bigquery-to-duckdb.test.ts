@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { BigQueryTranslationError, translateBigQueryToDuckDb, translateStatements } from './bigquery-to-duckdb.ts';
 import { readPlainRows } from './duckdb-values.ts';
+import { subscriptExpression } from './array-subscripts.ts';
+
+const offset0 = subscriptExpression('arr', 'OFFSET', '0');
 
 /** [what, BigQuery, DuckDB] — the translation, exactly. */
 const cases: [string, string, string][] = [
@@ -58,12 +61,12 @@ const cases: [string, string, string][] = [
   [
     'date parts become strings',
     'SELECT TIMESTAMP_DIFF(a, b, SECOND), DATE_DIFF(d1, d0, DAY), TIMESTAMP_TRUNC(ts, DAY), DATE_TRUNC(d, MONTH), EXTRACT(HOUR FROM ts), EXTRACT(DAYOFWEEK FROM ts)',
-    "SELECT date_sub('second', b, a), date_diff('day', d0, d1), date_trunc('day', ts), CAST(date_trunc('month', d) AS DATE), date_part('hour', ts), (dayofweek(ts) + 1);",
+    "SELECT date_sub('second', b, a), date_diff('day', d0, d1), date_trunc('day', ts), time_bucket(INTERVAL 1 MONTH, (d)), date_part('hour', ts), (dayofweek(ts) + 1);",
   ],
   [
     'weeks start on Sunday or the weekday named, not on DuckDB\'s Monday',
     'SELECT DATE_TRUNC(d, WEEK), DATE_TRUNC(d, WEEK(MONDAY)), EXTRACT(WEEK FROM d), EXTRACT(ISOWEEK FROM d), DATE_DIFF(a, b, ISOWEEK)',
-    "SELECT CAST((date_trunc('week', (d) + INTERVAL 1 DAY) - INTERVAL 1 DAY) AS DATE), CAST(date_trunc('week', d) AS DATE), " +
+    "SELECT time_bucket(INTERVAL 7 DAY, (d), DATE '2000-01-02'), time_bucket(INTERVAL 7 DAY, (d), DATE '2000-01-03'), " +
       "((dayofyear(d) + 6 - ((dayofweek(d) - 0 + 7) % 7)) // 7), date_part('week', d), (date_diff('day', date_trunc('week', b), date_trunc('week', a)) // 7);",
   ],
   [
@@ -74,9 +77,9 @@ const cases: [string, string, string][] = [
   ],
   [
     'the divisor of / takes its window, call, subscript and CASE along; AS and the next operator stay outside',
-    'SELECT n / COUNT(*) OVER (PARTITION BY g) AS share, n / SUM(n) OVER w AS w_share, a / SAFE.LOG(b) + 1, a / CASE WHEN c THEN 1 END AS r',
+    'SELECT n / COUNT(*) OVER (PARTITION BY g) AS share, n / MAX(n) OVER w AS w_share, a / SAFE.LOG(b) + 1, a / CASE WHEN c THEN 1 END AS r',
     "SELECT n / (CASE WHEN (COUNT(*) OVER (PARTITION BY g)) = 0 THEN error('division by zero: / COUNT(*) OVER (PARTITION BY g)') ELSE (COUNT(*) OVER (PARTITION BY g)) END) AS share, " +
-      "n / (CASE WHEN (SUM(n) OVER w) = 0 THEN error('division by zero: / SUM(n) OVER w') ELSE (SUM(n) OVER w) END) AS w_share, " +
+      "n / (CASE WHEN (MAX(n) OVER w) = 0 THEN error('division by zero: / MAX(n) OVER w') ELSE (MAX(n) OVER w) END) AS w_share, " +
       "a / (CASE WHEN (try(ln(b))) = 0 THEN error('division by zero: / SAFE.LOG(b)') ELSE (try(ln(b))) END) + 1, " +
       "a / (CASE WHEN (CASE WHEN c THEN 1 END) = 0 THEN error('division by zero: / CASE WHEN c THEN 1 END') ELSE (CASE WHEN c THEN 1 END) END) AS r;",
   ],
@@ -109,13 +112,13 @@ const cases: [string, string, string][] = [
   ],
   [
     "parsing, JSON text",
-    "SELECT PARSE_DATE('%F', s), PARSE_TIMESTAMP('%F', s, 'UTC'), FORMAT_DATETIME('%F', dt), JSON_QUERY_ARRAY(j), JSON_EXTRACT(j, '$.a'), TO_JSON(x), TO_JSON_STRING(x), PARSE_JSON(s)",
-    "SELECT CAST(strptime(s, '%Y-%m-%d') AS DATE), timezone('UTC', strptime(s, '%Y-%m-%d')), strftime(dt, '%Y-%m-%d'), (CASE WHEN json_type(j, '$') = 'ARRAY' THEN json_extract(j, '$' || '[*]') END), json_extract(j, '$.a'), to_json(x), CAST(to_json(x) AS VARCHAR), json(s);",
+    "SELECT PARSE_DATE('%F', s), PARSE_TIMESTAMP('%F', s, 'UTC'), FORMAT_DATETIME('%F', dt), JSON_QUERY_ARRAY(j), JSON_EXTRACT(j, '$.a'), PARSE_JSON(s)",
+    "SELECT CAST(strptime(s, '%Y-%m-%d') AS DATE), timezone('UTC', strptime(s, '%Y-%m-%d')), strftime(dt, '%Y-%m-%d'), (CASE WHEN json_type(j, '$') = 'ARRAY' THEN json_extract(j, '$' || '[*]') END), json_extract(j, '$.a'), json(s);",
   ],
   [
     "LAST_DAY and week parts",
     "SELECT LAST_DAY(d, YEAR), LAST_DAY(d, ISOYEAR), LAST_DAY(d, WEEK(MONDAY)), LAST_DAY(d), DATE_TRUNC(d, ISOWEEK), TIMESTAMP_TRUNC(ts, WEEK(TUESDAY), 'UTC'), EXTRACT(WEEK(SATURDAY) FROM d)",
-    "SELECT CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE), CAST(date_trunc('week', make_date(isoyear(d), 12, 28)) + INTERVAL 6 DAY AS DATE), CAST(date_trunc('week', d) + INTERVAL 6 DAY AS DATE), last_day(d), CAST(date_trunc('week', d) AS DATE), timezone('UTC', (date_trunc('week', (timezone('UTC', ts)) + INTERVAL 6 DAY) - INTERVAL 6 DAY)), ((dayofyear(d) + 6 - ((dayofweek(d) - 6 + 7) % 7)) // 7);",
+    "SELECT CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE), CAST(date_trunc('week', make_date(isoyear(d), 12, 28)) + INTERVAL 6 DAY AS DATE), CAST(date_trunc('week', d) + INTERVAL 6 DAY AS DATE), last_day(d), time_bucket(INTERVAL 7 DAY, (d), DATE '2000-01-03'), timezone('UTC', (date_trunc('week', (timezone('UTC', ts)) + INTERVAL 6 DAY) - INTERVAL 6 DAY)), ((dayofyear(d) + 6 - ((dayofweek(d) - 6 + 7) % 7)) // 7);",
   ],
   [
     "SUBSTR, REGEXP_*, GREATEST/LEAST, DIV, week intervals and diffs",
@@ -123,9 +126,9 @@ const cases: [string, string, string][] = [
     "SELECT substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END)), (CASE WHEN (3) < 0 THEN error('SUBSTRING: the length cannot be negative') ELSE substr(s, (CASE WHEN (2) = 0 OR (2) < -length(s) THEN 1 ELSE (2) END), 3) END), (CASE WHEN regexp_matches(s, 'a(b)') THEN regexp_extract(s, 'a(b)', 1) END), (CASE WHEN regexp_matches(s, 'ab') THEN regexp_extract(s, 'ab', 0) END), regexp_extract_all(s, 'ab', 0), (CASE WHEN (a) IS NULL OR (b) IS NULL THEN NULL ELSE greatest(a, b) END), (CASE WHEN (a) IS NULL THEN NULL ELSE least(a) END), ((a) // (CASE WHEN (b) = 0 THEN error('division by zero: DIV') ELSE (b) END)), (ts + INTERVAL (n) WEEK), (date_diff('day', (date_trunc('week', (b) + INTERVAL 3 DAY) - INTERVAL 3 DAY), (date_trunc('week', (a) + INTERVAL 3 DAY) - INTERVAL 3 DAY)) // 7), date_diff('hour', b, a);",
   ],
   [
-    'PARSE_* spells BigQuery-only elements in strptime\'s; a computed format passes as it is',
-    "SELECT PARSE_TIMESTAMP('%E*S|%E6S|%E3S|%F|%T|%R|%D|%Ez|%k|%l|%s|%%x', s), PARSE_DATE(f, s)",
-    "SELECT CAST(strptime(s, '%S.%f|%S.%f|%S.%g|%Y-%m-%d|%H:%M:%S|%H:%M|%m/%d/%y|%z|%-H|%-I|%s|%%x') AS TIMESTAMPTZ), CAST(strptime(s, f) AS DATE);",
+    'PARSE_* spells BigQuery-only elements in strptime\'s, through one table',
+    "SELECT PARSE_TIMESTAMP('%E*S|%E6S|%E3S|%F|%T|%R|%D|%Ez|%k|%l|%s|%%x', s), PARSE_DATETIME('%e %h %Y %I%p', s)",
+    "SELECT CAST(strptime(s, '%S.%f|%S.%f|%S.%g|%Y-%m-%d|%H:%M:%S|%H:%M|%m/%d/%y|%z|%-H|%-I|%s|%%x') AS TIMESTAMPTZ), CAST(strptime(s, '%-d %b %Y %I%p') AS TIMESTAMP);",
   ],
   [
     "every strftime-spelled format element",
@@ -140,7 +143,7 @@ const cases: [string, string, string][] = [
   [
     "every kind of divisor: sign, typed literal, paths, parameter, subscript, nested CASE, number",
     "SELECT a / +b, a / NUMERIC '2', a / t.x, a / `q`, a / @p, a / arr[OFFSET(0)], a / s.f.g, a / s.`f`, a / CASE WHEN x THEN CASE WHEN y THEN 1 END END, a / 2.5 AS z",
-    "SELECT a / (CASE WHEN (+b) = 0 THEN error('division by zero: / +b') ELSE (+b) END), a / (CASE WHEN (CAST('2' AS DECIMAL(38, 9))) = 0 THEN error('division by zero: / NUMERIC ''2''') ELSE (CAST('2' AS DECIMAL(38, 9))) END), a / (CASE WHEN (t.x) = 0 THEN error('division by zero: / t.x') ELSE (t.x) END), a / (CASE WHEN (\"q\") = 0 THEN error('division by zero: / `q`') ELSE (\"q\") END), a / (CASE WHEN ($p) = 0 THEN error('division by zero: / @p') ELSE ($p) END), a / (CASE WHEN (arr[(0) + 1]) = 0 THEN error('division by zero: / arr[OFFSET(0)]') ELSE (arr[(0) + 1]) END), a / (CASE WHEN (s.f.g) = 0 THEN error('division by zero: / s.f.g') ELSE (s.f.g) END), a / (CASE WHEN (s.\"f\") = 0 THEN error('division by zero: / s.`f`') ELSE (s.\"f\") END), a / (CASE WHEN (CASE WHEN x THEN CASE WHEN y THEN 1 END END) = 0 THEN error('division by zero: / CASE WHEN x THEN CASE WHEN y THEN 1 END END') ELSE (CASE WHEN x THEN CASE WHEN y THEN 1 END END) END), a / (CASE WHEN (2.5) = 0 THEN error('division by zero: / 2.5') ELSE (2.5) END) AS z;",
+    `SELECT a / (CASE WHEN (+b) = 0 THEN error('division by zero: / +b') ELSE (+b) END), a / (CASE WHEN (CAST('2' AS DECIMAL(38, 9))) = 0 THEN error('division by zero: / NUMERIC ''2''') ELSE (CAST('2' AS DECIMAL(38, 9))) END), a / (CASE WHEN (t.x) = 0 THEN error('division by zero: / t.x') ELSE (t.x) END), a / (CASE WHEN ("q") = 0 THEN error('division by zero: / \`q\`') ELSE ("q") END), a / (CASE WHEN ($p) = 0 THEN error('division by zero: / @p') ELSE ($p) END), a / (CASE WHEN (${offset0}) = 0 THEN error('division by zero: / arr[OFFSET(0)]') ELSE (${offset0}) END), a / (CASE WHEN (s.f.g) = 0 THEN error('division by zero: / s.f.g') ELSE (s.f.g) END), a / (CASE WHEN (s."f") = 0 THEN error('division by zero: / s.\`f\`') ELSE (s."f") END), a / (CASE WHEN (CASE WHEN x THEN CASE WHEN y THEN 1 END END) = 0 THEN error('division by zero: / CASE WHEN x THEN CASE WHEN y THEN 1 END END') ELSE (CASE WHEN x THEN CASE WHEN y THEN 1 END END) END), a / (CASE WHEN (2.5) = 0 THEN error('division by zero: / 2.5') ELSE (2.5) END) AS z;`,
   ],
   [
     "FORMAT: every supported specifier, flags, precision on %t, a quote, %%",
@@ -157,7 +160,7 @@ const cases: [string, string, string][] = [
   [
     'array subscripts and SAFE.',
     "SELECT arr[OFFSET(0)], arr[SAFE_ORDINAL(1)], SAFE.PARSE_DATE('%F', s), SAFE.LOWER(s)",
-    "SELECT arr[(0) + 1], arr[1], try(CAST(strptime(s, '%Y-%m-%d') AS DATE)), try(LOWER(s));",
+    `SELECT ${offset0}, ${subscriptExpression('arr', 'SAFE_ORDINAL', '1')}, try(CAST(strptime(s, '%Y-%m-%d') AS DATE)), try(LOWER(s));`,
   ],
   [
     'windows and QUALIFY pass through',
@@ -264,7 +267,11 @@ describe('translateBigQueryToDuckDb', () => {
     ['SELECT EXTRACT(HOUR ts)', /EXTRACT expects \(part FROM expression\)/],
     ['SELECT EXTRACT(WEEK(MONDAY, 2) FROM d)', /EXTRACT: unsupported date part "WEEK\(MONDAY,2\)"/],
     ["SELECT PARSE_TIMESTAMP('%c', s)", /PARSE_TIMESTAMP: format element "%c" is not supported/],
-    ['SELECT SUBSTR(s)', /SUBSTR takes 2 to 3 argument\(s\), got 1/],
+    ["SELECT PARSE_DATE('%Y-%U', s)", /PARSE_DATE: format element "%U" is not supported/],
+    ["SELECT PARSE_TIMESTAMP('%F %X', s)", /PARSE_TIMESTAMP: format element "%X" is not supported/],
+    ["SELECT PARSE_DATE('%F %H', s)", /PARSE_DATE: format element "%H" needs a time/],
+    ['SELECT PARSE_DATE(f, s)', /PARSE_DATE: the format must be a string literal here/],
+    ['SELECT SUBSTR(s)', /SUBSTR takes 2 or 3 argument\(s\), got 1/],
     ['SELECT GREATEST()', /GREATEST takes at least 1 argument/],
     ['SELECT DATE_DIFF(a, b, WEEK(MONDAY)) / ', /"\/" needs a divisor/],
     ['SELECT x / * FROM t', /Cannot read the divisor after "\/" at "\*"/],

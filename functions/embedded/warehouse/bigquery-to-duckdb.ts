@@ -18,6 +18,7 @@ import { functionRewrites, nonZeroDivisor } from './bigquery-functions.ts';
 import { findDivisorEnd } from './divisor-span.ts';
 import { aggregateRewrites, translateAggregateCall } from './aggregate-clauses.ts';
 import { castRewrites } from './casts.ts';
+import { jsonEncodingRewrites } from './json-encoding.ts';
 import { arrayConstructRewrites } from './array-constructs.ts';
 import { refuseConstructAt, refuseStatement } from './refused-constructs.ts';
 import { sameNameRewrites } from './same-name-functions.ts';
@@ -25,6 +26,7 @@ import { readDashedPath, tableOfProjectPath } from './table-paths.ts';
 import { isArrayOfStructs, translateSelectAsStruct } from './select-as-struct.ts';
 import { aliasAnonymousItems } from './select-list-names.ts';
 import { translateUnnestWithOffset } from './unnest.ts';
+import { isSubscript, operandStart, readSubscript, subscriptExpression } from './array-subscripts.ts';
 import {
   BigQueryTranslationError,
   findClosing,
@@ -73,7 +75,7 @@ const literalTypes = new Set(['TIMESTAMP', 'DATETIME', 'DATE', 'TIME', 'JSON', '
 type State = { datasets: Set<string>; params: Set<string> };
 
 /** Every function rewrite: the base table, then constructs and same-name functions (which win). */
-const rewrites = { ...functionRewrites, ...arrayConstructRewrites, ...sameNameRewrites, ...castRewrites };
+const rewrites = { ...functionRewrites, ...arrayConstructRewrites, ...sameNameRewrites, ...castRewrites, ...jsonEncodingRewrites };
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -157,12 +159,6 @@ function translateIdent(tokens: readonly Token[], i: number, state: State): { te
   const dashed = readDashedPath(tokens, i);
   if (dashed) return { text: quoteIdent(tableOfProjectPath(dashed.parts, state.datasets, token)), end: dashed.end };
   if (isDatasetQualifier(token, state) && isOp(tokens[i + 1], '.')) return { text: '', end: i + 1 };
-  if (isOp(before, '[') && isOp(after, '(') && /^(SAFE_)?(OFFSET|ORDINAL)$/.test(word)) {
-    // arr[OFFSET(0)] → arr[(0) + 1]: DuckDB lists are 1-based and already NULL out of range.
-    const close = findClosing(tokens, afterIndex);
-    const index = translateTokens(tokens.slice(afterIndex + 1, close), state).trim();
-    return { text: word.endsWith('OFFSET') ? `(${index}) + 1` : index, end: close };
-  }
   if (word === 'SAFE' && isOp(after, '.')) {
     // SAFE.FN(...) returns NULL instead of failing; DuckDB's try() does the same.
     const fnIndex = nextSignificant(tokens, afterIndex + 1);
@@ -233,8 +229,12 @@ function translateUnnest(tokens: readonly Token[], i: number, open: number, stat
 
 function translateTokens(tokens: readonly Token[], state: State): string {
   let out = '';
+  // Where each token's translation starts in `out` (tokens consumed by a rewrite have none), so a
+  // subscript can wrap the array expression before it.
+  const starts: number[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
+    starts[i] = out.length;
     switch (token.kind) {
       case 'comment':
         out += token.text.startsWith('#') ? `--${token.text.slice(1)}` : token.text;
@@ -274,6 +274,17 @@ function translateTokens(tokens: readonly Token[], state: State): string {
         break;
       }
       case 'op':
+        if (token.value === '[' && isSubscript(tokens, i)) {
+          const subscript = readSubscript(tokens, i);
+          const from = starts[operandStart(tokens, i)];
+          if (from === undefined) throw new BigQueryTranslationError('This array subscript is not supported embedded; subscript a column or a parenthesised expression', token);
+          const array = out.slice(from);
+          const lead = array.slice(0, array.length - array.trimStart().length);
+          const index = translateTokens(subscript.tokens, state).trim();
+          out = `${out.slice(0, from)}${lead}${subscriptExpression(array.trim(), subscript.kind, index)}`;
+          i = subscript.end;
+          break;
+        }
         if (token.value === '/') {
           // x / 0 is an error in BigQuery, Infinity or NULL in DuckDB (divisor-span.ts).
           const end = findDivisorEnd(tokens, i + 1);

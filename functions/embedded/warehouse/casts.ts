@@ -9,6 +9,10 @@
  * - FLOAT64 → STRING: BigQuery writes 1.0 as "1", DuckDB as "1.0"; integral values from 1e15 on
  *   (BigQuery's "1e+15") are refused rather than guessed.
  * - NUMERIC → STRING: BigQuery drops trailing zeros ("1.5"); DuckDB's DECIMAL(38, 9) keeps nine.
+ * - TIMESTAMP → STRING: BigQuery writes `2024-01-01 10:00:00+00` (UTC) with 0, 3 or 6 digits of
+ *   fraction; DuckDB drops every trailing zero. DATETIME and TIME with a fraction are refused;
+ *   BYTES → STRING is the bytes read as UTF-8 (an error when they are not, as in BigQuery);
+ *   INTERVAL → STRING (BigQuery's '0-0 1 0:0:0' form) is refused. DATE and BOOL print alike.
  *
  * The argument's type is only known to DuckDB, so each rewrite is a CASE on typeof(x), which
  * DuckDB decides once per query; the other branches are never evaluated.
@@ -26,6 +30,8 @@ function castOperands(raw: readonly Token[]): { expr: Token[]; type: string } | 
   const typeTokens = raw.slice(asAt + 1).filter(isSignificant);
   return { expr: raw.slice(0, asAt), type: typeTokens.length === 1 ? typeTokens[0]!.value.toUpperCase() : '' };
 }
+
+const error = (message: string) => `error('${message}')`;
 
 const strictCast =
   (safe: boolean): FunctionRewrite =>
@@ -52,12 +58,29 @@ const strictCast =
       );
     }
     if (operands.type === 'STRING') {
-      const double = `CAST(${x} AS DOUBLE)`;
+      // Every branch must bind whatever x's type is (DuckDB binds all, runs one), so typed views
+      // of x go through its text: a DATE has no cast to DOUBLE, but its text has a TRY_CAST.
+      const as = (type: string) => `TRY_CAST(${text} AS ${type})`;
+      const double = as('DOUBLE');
+      const instant = as('TIMESTAMPTZ');
+      const wallClock = as('TIMESTAMP');
+      const micros = (value: string) => `(microsecond(${value}) % 1000000)`;
+      // BigQuery writes a TIMESTAMP's fraction with 0, 3 or 6 digits (trailing zeros dropped by threes).
+      const fraction = (value: string) =>
+        `(CASE WHEN ${micros(value)} = 0 THEN '' WHEN ${micros(value)} % 1000 = 0 THEN '.' || lpad(CAST(${micros(value)} // 1000 AS VARCHAR), 3, '0') ` +
+        `ELSE '.' || lpad(CAST(${micros(value)} AS VARCHAR), 6, '0') END)`;
+      const refuse = (what: string) => error(`CAST(${what} AS STRING) is not supported embedded`);
       return (
         `(CASE WHEN (${x}) IS NULL THEN NULL ` +
         `WHEN typeof(${x}) IN ('DOUBLE', 'FLOAT') AND isfinite(${double}) AND ${double} = trunc(${double}) THEN ` +
-        `(CASE WHEN abs(${double}) < 1e15 THEN CAST(CAST(${double} AS BIGINT) AS VARCHAR) ELSE error('CAST(FLOAT64 AS STRING) of a whole number from 1e15 on is not supported embedded') END) ` +
+        `(CASE WHEN abs(${double}) < 1e15 THEN CAST(CAST(${double} AS BIGINT) AS VARCHAR) ELSE ${refuse('FLOAT64 whole number from 1e15 on')} END) ` +
         `WHEN typeof(${x}) LIKE 'DECIMAL%' THEN regexp_replace(regexp_replace(${text}, '(\\.[0-9]*?)0+$', '\\1'), '\\.$', '') ` +
+        `WHEN typeof(${x}) = 'TIMESTAMP WITH TIME ZONE' THEN strftime(${instant}, '%Y-%m-%d %H:%M:%S') || ${fraction(instant)} || '+00' ` +
+        // DATETIME and TIME with a fraction of a second: BigQuery's digits are not documented.
+        `WHEN typeof(${x}) = 'TIMESTAMP' THEN (CASE WHEN ${micros(wallClock)} = 0 THEN strftime(${wallClock}, '%Y-%m-%d %H:%M:%S') ELSE ${refuse('DATETIME with a fraction of a second')} END) ` +
+        `WHEN typeof(${x}) = 'TIME' THEN (CASE WHEN ${micros(as('TIME'))} = 0 THEN ${text} ELSE ${refuse('TIME with a fraction of a second')} END) ` +
+        `WHEN typeof(${x}) = 'BLOB' THEN decode(${as('BLOB')}) ` +
+        `WHEN typeof(${x}) = 'INTERVAL' THEN ${refuse('INTERVAL')} ` +
         `ELSE ${base} END)`
       );
     }

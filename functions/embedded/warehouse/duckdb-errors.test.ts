@@ -15,6 +15,12 @@ describe('describeDuckDbError', () => {
     assert.equal(described.cause, duckdb);
   });
 
+  test('a function DuckDB does not have is named with its line in the analyst\'s SQL, without DuckDB\'s suggestion', () => {
+    const duckdb = new Error('Catalog Error: Scalar Function with name levenshtien does not exist!\nDid you mean "levenshtein"?\n\nLINE 1: SELECT levenshtien(a, b)\n               ^');
+    const described = describeDuckDbError(duckdb, { index: 0, count: 1 }, 'SELECT\n  a,\n  LEVENSHTIEN(a, b) AS d\nFROM t');
+    assert.equal(described.message, 'Function LEVENSHTIEN() is not supported by the embedded warehouse (not a BigQuery function, or one it does not translate) at line 3, column 3');
+  });
+
   test('names the statement of a script, and placeholder aliases for what they are', () => {
     const described = describeDuckDbError(new Error('Binder Error: column "_bq_anonymous_2" is ambiguous'), { index: 1, count: 3 });
     assert.equal(described.message, 'Binder Error: column (an unnamed column) is ambiguous (statement 2 of 3)');

@@ -256,10 +256,12 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
           try {
             reader = await connection.runAndReadAll(statement.sql, statement.params.length > 0 ? values : undefined, types);
           } catch (error) {
-            throw describeDuckDbError(error, { index, count: statements.length });
+            throw describeDuckDbError(error, { index, count: statements.length }, sql);
           }
+          const names = bigQueryColumnNames(reader.columnNames());
+          refuseDuplicateColumns(names, { index, count: statements.length });
           const plain = readPlainRows(reader);
-          toBigQueryResultArrays(reader, plain, bigQueryColumnNames(reader.columnNames()));
+          toBigQueryResultArrays(reader, plain, names);
           rows = nameAnonymousColumns(plain);
         }
         return rows;
@@ -279,6 +281,24 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
 }
 
 /** The values of the parameters a statement uses: typed ones as their declared type, the others by value. */
+/**
+ * BigQuery refuses a result with two columns of one name (names compare without case), where
+ * DuckDB answers both (the second renamed `a:1` in rows). Top-level result columns only: a
+ * subquery's duplicate names are BigQuery's to allow or refuse, and DuckDB's binder to resolve.
+ * https://cloud.google.com/bigquery/docs/error-messages (Duplicate column names in the result are not supported)
+ */
+function refuseDuplicateColumns(names: readonly string[], statement: { index: number; count: number }): void {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name.toLowerCase())) duplicates.add(name);
+    seen.add(name.toLowerCase());
+  }
+  if (duplicates.size === 0) return;
+  const where = statement.count > 1 ? ` (statement ${statement.index + 1} of ${statement.count})` : '';
+  throw new Error(`Duplicate column names in the result are not supported. Found duplicate(s): ${[...duplicates].join(', ')}${where}`);
+}
+
 function bindParams(names: readonly string[], params: Record<string, unknown>, declared: QueryParamTypes = {}): { values: Record<string, DuckDBValue>; types?: Record<string, DuckDBType> } {
   const values: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType> = {};

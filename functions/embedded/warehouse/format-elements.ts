@@ -84,3 +84,35 @@ export function formatDateTime(functionName: string, format: string, value: stri
   if (parts.length === 0) return `CASE WHEN ${value} IS NULL THEN NULL ELSE '' END`;
   return parts.length === 1 ? parts[0]! : `(${parts.join(' || ')})`;
 }
+
+/**
+ * PARSE_DATE / PARSE_DATETIME / PARSE_TIMESTAMP → DuckDB's strptime, through this one table: the
+ * elements strptime reads as BigQuery reads them, in strptime's spelling. Everything else is
+ * refused by name — elements strptime lacks (%Q, %C, %G, %V, %U, %W, %u, %w, %Z, %n, %t, %P, %E4Y)
+ * and those it reads with another meaning (%c ISO, %x the ISO date, %X, %g milliseconds).
+ * Fractions: %E*S, %E6S and %E3S need the point in the text (strptime's %f / %g).
+ */
+const parseElements: Record<string, string> = {
+  '%Y': '%Y', '%y': '%y', '%m': '%m', '%d': '%d', '%e': '%-d', '%j': '%j', '%b': '%b', '%B': '%B', '%h': '%b', '%a': '%a', '%A': '%A',
+  '%H': '%H', '%k': '%-H', '%I': '%I', '%l': '%-I', '%M': '%M', '%S': '%S', '%p': '%p', '%s': '%s', '%z': '%z', '%Ez': '%z',
+  '%F': '%Y-%m-%d', '%D': '%m/%d/%y', '%T': '%H:%M:%S', '%R': '%H:%M',
+  '%E*S': '%S.%f', '%E6S': '%S.%f', '%E3S': '%S.%g', '%%': '%%',
+};
+
+/** The strptime format reading text as BigQuery's `format` does, or a refusal naming the element. */
+export function parseFormat(functionName: string, format: string, target: FormatTarget): string {
+  let out = '';
+  for (let i = 0; i < format.length; i++) {
+    if (format[i] !== '%') {
+      out += format[i];
+      continue;
+    }
+    const written = readElement(format, i);
+    const spelled = parseElements[written];
+    if (spelled === undefined) throw new BigQueryTranslationError(`${functionName}: format element "${written}" is not supported`);
+    if (target === 'DATE' && elements[written]?.hasTime) throw new BigQueryTranslationError(`${functionName}: format element "${written}" needs a time, and a DATE has none`);
+    out += spelled;
+    i += written.length - 1;
+  }
+  return `'${out.replaceAll("'", "''")}'`;
+}

@@ -22,13 +22,7 @@
  *   string for a negative length where BigQuery fails. Both now fail as BigQuery does.
  */
 import { BigQueryTranslationError, isOp, isSignificant } from '../../bigquery-sql/bigquery-tokens.ts';
-import type { FunctionCall, FunctionRewrite } from './bigquery-functions.ts';
-
-function arity(call: FunctionCall, min: number, max = min): void {
-  if (call.args.length < min || call.args.length > max) {
-    throw new BigQueryTranslationError(`${call.name} takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${call.args.length}`);
-  }
-}
+import { arity, type FunctionRewrite } from './bigquery-functions.ts';
 
 const nullIfAnyNull =
   (duckName: string): FunctionRewrite =>

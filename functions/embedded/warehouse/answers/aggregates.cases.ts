@@ -135,4 +135,25 @@ export const bigQueryCases: BigQueryCase[] = [
     expected: { rows: [{ first_seen: 'a', last_seen: 'b', second_seen: 'b', first_row: null }] },
     documented: `${navigation}#first_value, #last_value, #nth_value ("IGNORE NULLS: NULL values are excluded from the calculation")`,
   },
+  {
+    name: 'SUM of INT64 that overflows is an error (DuckDB widens to HUGEINT)',
+    sql: 'SELECT SUM(x) AS s FROM UNNEST([9223372036854775807, 1]) AS x',
+    expected: { error: /overflow/i },
+    documented: `${aggregates} ("If an aggregated value overflows ... an error is produced" / INT64 overflow)`,
+  },
+  {
+    name: 'SUM over a window overflows into an error too; SUM of FLOAT64 and NUMERIC keeps its value',
+    sql:
+      'SELECT SUM(x) OVER (ORDER BY x) AS running FROM UNNEST([9223372036854775807, 1]) AS x',
+    expected: { error: /overflow/i },
+    documented: `${aggregates} (INT64 sums that overflow are an error, OVER or not)`,
+  },
+  {
+    name: 'SUM of FLOAT64 beyond INT64 range, of NUMERIC and of a DISTINCT INT64 are not touched by the overflow check',
+    sql:
+      'SELECT SUM(f) AS floats, SUM(n) AS numerics, SUM(DISTINCT i) AS distinct_ints ' +
+      "FROM UNNEST([STRUCT(CAST(1e19 AS FLOAT64) AS f, NUMERIC '1.5' AS n, 2 AS i), STRUCT(CAST(1e19 AS FLOAT64) AS f, NUMERIC '2.25' AS n, 2 AS i)])",
+    expected: { rows: [{ floats: 2e19, numerics: 3.75, distinct_ints: 2 }] },
+    documented: `${aggregates} (FLOAT64 → FLOAT64, NUMERIC → NUMERIC, DISTINCT sums each value once)`,
+  },
 ];

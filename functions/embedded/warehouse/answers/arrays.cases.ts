@@ -2,6 +2,7 @@ import type { BigQueryCase } from './bigquery-case.ts';
 
 const arrayFunctions = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/array_functions';
 const jsonFunctions = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions';
+const subscripts = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/operators#array_subscript_operator';
 const querySyntax = 'https://cloud.google.com/bigquery/docs/reference/standard-sql/query-syntax';
 
 /** Arrays analysts build and take apart: date spines, JSON arrays, UNNEST with positions. */
@@ -103,5 +104,44 @@ export const bigQueryCases: BigQueryCase[] = [
       'SELECT cart_id, sku, position FROM carts, UNNEST(skus) AS sku WITH OFFSET AS position ORDER BY cart_id, position',
     expected: { rows: [{ cart_id: 'c1', sku: 'sku-1', position: 0 }, { cart_id: 'c1', sku: 'sku-2', position: 1 }, { cart_id: 'c2', sku: 'sku-3', position: 0 }] },
     documented: `${querySyntax}#unnest_operator (correlated join of an array column, WITH OFFSET 0-based)`,
+  },
+  {
+    name: 'a bare array subscript is a 0-based OFFSET (DuckDB reads it 1-based: 10, not 20)',
+    sql: 'SELECT arr[1] AS second FROM (SELECT [10, 20, 30] AS arr)',
+    expected: { rows: [{ second: 20 }] },
+    documented: `${subscripts} ("[index]: ... Same as OFFSET(index)", zero-based)`,
+  },
+  {
+    name: 'SAFE_OFFSET of a negative index is NULL (DuckDB counts from the end: 30)',
+    sql: 'SELECT [10, 20, 30][SAFE_OFFSET(-2)] AS a, [10, 20, 30][SAFE_ORDINAL(-1)] AS b',
+    expected: { rows: [{ a: null, b: null }] },
+    documented: `${subscripts} (SAFE_OFFSET / SAFE_ORDINAL: NULL when the index is out of range)`,
+  },
+  {
+    name: 'OFFSET out of range is an error, not NULL',
+    sql: 'SELECT [10, 20, 30][OFFSET(5)] AS a',
+    expected: { error: /out of (bounds|range)|index/i },
+    documented: `${subscripts} (OFFSET(index): "If the index is out of range, an error is produced")`,
+  },
+  {
+    name: 'ORDINAL and a negative OFFSET out of range are errors',
+    sql: 'SELECT [10, 20, 30][ORDINAL(4)] AS a',
+    expected: { error: /Array index 4 is out of bounds/ },
+    documented: `${subscripts} (ORDINAL(index): "If the index is out of range, an error is produced")`,
+  },
+  {
+    name: 'a negative OFFSET is an error (DuckDB would count from the end)',
+    sql: 'SELECT [10, 20, 30][OFFSET(-1)] AS a',
+    expected: { error: /Array index -1 is out of bounds/ },
+    documented: `${subscripts} (OFFSET(index): "If the index is out of range, an error is produced")`,
+  },
+  {
+    name: 'subscripts of a call, of ARRAY_AGG, chained, SAFE beyond the end, ORDINAL in range, a NULL array',
+    sql:
+      "SELECT SPLIT('a,b,c', ',')[OFFSET(2)] AS last_part, ARRAY_AGG(x ORDER BY x DESC)[ORDINAL(1)] AS top, " +
+      '[STRUCT([3, 4] AS v)][0].v[1] AS nested, [1, 2][SAFE_OFFSET(2)] AS beyond, [1, 2][SAFE_ORDINAL(2)] AS second, ' +
+      'CAST(NULL AS ARRAY<INT64>)[OFFSET(5)] AS of_null FROM UNNEST([4, 9, 6]) AS x',
+    expected: { rows: [{ last_part: 'c', top: 9, nested: 4, beyond: null, second: 2, of_null: null }] },
+    documented: `${subscripts} (OFFSET zero-based, ORDINAL one-based, SAFE_ variants NULL out of range; a NULL array gives NULL)`,
   },
 ];

@@ -41,4 +41,27 @@ export const bigQueryCases: BigQueryCase[] = [
     expected: { rows: [{ escaped: true, not_a_wildcard: false, underscore: true }] },
     documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/operators#like_operator ("You can escape \\\\, _, or % using two backslashes")',
   },
+  {
+    name: 'CAST of a DATE or TIMESTAMP AS STRING runs (DuckDB binder: DATE -> DOUBLE)',
+    sql: "SELECT CAST(DATE '2024-01-01' AS STRING) AS d, CAST(TIMESTAMP '2024-01-01 10:00:00+00' AS STRING) AS t",
+    expected: { rows: [{ d: '2024-01-01', t: '2024-01-01 10:00:00+00' }] },
+    documented: `${conversion} (DATE → 'YYYY-MM-DD'; TIMESTAMP → canonical format with the UTC offset)`,
+  },
+  {
+    name: 'CAST AS STRING of a TIMESTAMP keeps 0, 3 or 6 digits of fraction; BOOL, BYTES, TIME and DATETIME',
+    sql:
+      "SELECT CAST(TIMESTAMP '2024-01-01 10:00:00.12+00' AS STRING) AS millis, CAST(TIMESTAMP '2024-01-01 10:00:00.000001+00' AS STRING) AS micros, " +
+      "CAST(TRUE AS STRING) AS yes, CAST(FROM_BASE64('Y2Fmw6k=') AS STRING) AS bytes_text, CAST(TIME '07:08:09' AS STRING) AS time_text, " +
+      "CAST(DATETIME '2024-02-29 23:59:58' AS STRING) AS datetime_text",
+    expected: {
+      rows: [{ millis: '2024-01-01 10:00:00.120+00', micros: '2024-01-01 10:00:00.000001+00', yes: 'true', bytes_text: 'café', time_text: '07:08:09', datetime_text: '2024-02-29 23:59:58' }],
+    },
+    documented: `${conversion} (TIMESTAMP: "the CAST function will truncate zero, three, or six digits"; BOOL: 'true'/'false'; BYTES: interpreted as UTF-8)`,
+  },
+  {
+    name: 'CAST AS STRING of a DATETIME with a fraction of a second is refused, not guessed',
+    sql: "SELECT CAST(DATETIME '2024-02-29 23:59:58.5' AS STRING) AS t",
+    expected: { error: /CAST\(DATETIME with a fraction of a second AS STRING\) is not supported/ },
+    documented: `${conversion} (the digits BigQuery writes for a DATETIME's fraction are not documented)`,
+  },
 ];

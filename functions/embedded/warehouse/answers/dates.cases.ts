@@ -240,4 +240,26 @@ export const bigQueryCases: BigQueryCase[] = [
     expected: { rows: [{ early: '09|99| 4|99|04', iso: '09|2009', hours: '[ 9][ 9][09]' }] },
     documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements (%C: century 00-99; %g: ISO year without century 00-99; %e, %k, %l: single digits preceded by a space)',
   },
+  {
+    name: 'DATE_TRUNC of a TIMESTAMP is a TIMESTAMP (the zone midnight), not a DATE read as UTC midnight',
+    sql:
+      "SELECT TIMESTAMP_DIFF(TIMESTAMP '2024-03-01 12:00:00+00', DATE_TRUNC(TIMESTAMP '2024-03-01 12:00:00+00', DAY, 'America/New_York'), HOUR) AS hours, " +
+      "DATE_TRUNC(TIMESTAMP '2024-03-01 12:00:00+00', DAY, 'America/New_York') AS day_start",
+    expected: { rows: [{ hours: 7, day_start: '2024-03-01T05:00:00.000Z' }] },
+    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions#date_trunc (DATE, DATETIME or TIMESTAMP; "Return data type: Same data type as date_value"; time_zone for a TIMESTAMP)',
+  },
+  {
+    name: 'DATE_TRUNC keeps its argument type: a DATETIME stays a DATETIME, a TIMESTAMP without a zone a TIMESTAMP (UTC)',
+    sql:
+      "SELECT DATE_TRUNC(DATETIME '2024-05-17 12:34:56', HOUR) AS dt, DATE_TRUNC(TIMESTAMP '2024-05-17 12:34:56+00', QUARTER) AS ts, " +
+      "DATE_DIFF(DATE_TRUNC(DATE '2016-01-02', ISOYEAR), DATE '2014-12-29', DAY) AS iso_start_gap, DATE_TRUNC(DATE '2024-05-17', YEAR) AS d",
+    expected: { rows: [{ dt: '2024-05-17T12:00:00.000', ts: '2024-04-01T00:00:00.000Z', iso_start_gap: 0, d: '2024-01-01' }] },
+    documented: `${dateFunctions}#date_trunc ("Return data type: Same data type as date_value"; ISOYEAR: the Monday of the first ISO week; 2016-01-02 is in ISO year 2015)`,
+  },
+  {
+    name: 'PARSE_DATETIME reads a DATETIME (doc example)',
+    sql: "SELECT PARSE_DATETIME('%Y-%m-%d %H:%M:%S', '1998-10-18 13:45:55') AS datetime",
+    expected: { rows: [{ datetime: '1998-10-18T13:45:55.000' }] },
+    documented: `${datetimeFunctions}#parse_datetime (example: 1998-10-18T13:45:55)`,
+  },
 ];

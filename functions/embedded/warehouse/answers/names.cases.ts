@@ -79,4 +79,10 @@ export const bigQueryCases: BigQueryCase[] = [
     expected: { rows: [] },
     documented: anonymousNames,
   },
+  {
+    name: 'two result columns of one name (in any case) are refused, as BigQuery refuses them',
+    sql: 'SELECT 1 AS a, 2 AS A',
+    expected: { error: /Duplicate column names in the result are not supported\. Found duplicate\(s\): A/ },
+    documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/query-syntax#select_list (column names compare without case; the result of a query cannot hold duplicate column names: "Duplicate column names in the result are not supported")',
+  },
 ];
