@@ -38,7 +38,9 @@ describe('the measurement loop on the embedded runtime', () => {
     );
     const engagement = summary.engagement!;
     const measured = engagement.measured!;
-    assert.ok(engagement.truth.treated >= 30 && engagement.truth.controls >= 30, JSON.stringify(engagement.truth));
+    // About 75 carts are abandoned, split at random by person id: each arm is 37 ± 4.3, so 20 is
+    // a sanity floor that holds but for a 1-in-10,000 draw (30 failed about one run in ten).
+    assert.ok(engagement.truth.treated >= 20 && engagement.truth.controls >= 20, JSON.stringify(engagement.truth));
     assert.equal(engagement.ordersInWarehouse, engagement.orders);
     await runtime.bus.whenIdle();
     const query = (sql: string) => runtime!.warehouse.query(sql);
