@@ -210,7 +210,7 @@ describe('translateBigQueryToDuckDb', () => {
     const [query] = translateStatements('SELECT a, t.b, COUNT(*), x + 1 AS y, z w, CASE WHEN c THEN 1 END, * EXCEPT (d) FROM (SELECT MAX(e) FROM u) t', { nameColumns: true });
     assert.equal(
       query!.sql,
-      'SELECT a, t.b, COUNT(*) AS "_bq_anonymous_1", x + 1 AS y, z w, CASE WHEN c THEN 1 END AS "_bq_anonymous_2", * EXCLUDE (d) FROM (SELECT MAX(e) AS "_bq_anonymous_3" FROM u) t',
+      'SELECT a, t.b, COUNT(*) AS "_bq_anonymous_1", x + 1 AS y, z AS w, CASE WHEN c THEN 1 END AS "_bq_anonymous_2", * EXCLUDE (d) FROM (SELECT MAX(e) AS "_bq_anonymous_3" FROM u) t',
     );
     assert.equal(translateStatements('CREATE VIEW v AS SELECT COUNT(*) AS n FROM t', { nameColumns: true })[0]!.sql, 'CREATE VIEW v AS SELECT COUNT(*) AS n FROM t');
     assert.equal(translateStatements('SELECT COUNT(*) FROM t')[0]!.sql, 'SELECT COUNT(*) FROM t', 'off unless asked for');

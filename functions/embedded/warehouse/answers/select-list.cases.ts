@@ -27,6 +27,12 @@ export const bigQueryCases: BigQueryCase[] = [
     documented: optionalAs,
   },
   {
+    name: 'an alias without AS that is a non-reserved keyword (year, day, value, type)',
+    sql: 'SELECT 1 x, 2 year, 3 day, 4 value, 5 type, DATE \'2026-01-02\' date',
+    expected: { rows: [{ x: 1, year: 2, day: 3, value: 4, type: 5, date: '2026-01-02' }] },
+    documented: `${optionalAs}; reserved keywords (lexical#reserved_keywords) are the only words that cannot be an alias`,
+  },
+  {
     name: 'an alias that starts with a keyword, DISTINCT, and * EXCEPT keep their names',
     sql: 'SELECT DISTINCT x from_, x AS end_ FROM UNNEST([1, 1]) AS x',
     expected: { rows: [{ from_: 1, end_: 1 }] },
@@ -39,9 +45,9 @@ export const bigQueryCases: BigQueryCase[] = [
     documented: `${querySyntax}#select_except`,
   },
   {
-    name: 'INTERVAL 1 DAY is anonymous (its unit is no alias)',
-    sql: 'SELECT DATE_ADD(DATE \'2026-01-01\', INTERVAL 1 DAY) d, CAST(INTERVAL 1 DAY AS STRING) IS NOT NULL',
-    expected: { rows: [{ d: '2026-01-02', f0_: true }] },
+    name: '… + INTERVAL 1 HOUR is anonymous (the unit is no alias)',
+    sql: "SELECT DATE_ADD(DATE '2026-01-01', INTERVAL 1 DAY) d, TIMESTAMP '2026-01-01 00:00:00+00' + INTERVAL 1 HOUR",
+    expected: { rows: [{ d: '2026-01-02', f0_: '2026-01-01T01:00:00.000Z' }] },
     documented: `${querySyntax}#implicit_aliases (an expression that is not a path and has no alias is anonymous)`,
   },
   {
