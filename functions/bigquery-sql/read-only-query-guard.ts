@@ -1,4 +1,4 @@
-import { BigQueryTranslationError, isSignificant, tokenize, type Token } from './bigquery-tokens.ts';
+import { BigQueryTranslationError, isDistinctFrom, isKeyword, isOp, isSignificant, tokenize, type Token } from './bigquery-tokens.ts';
 
 /**
  * The admin query endpoint answers analysts' SELECTs, nothing else: DuckDB would also run
@@ -16,9 +16,13 @@ export function findForbiddenConstruct(sql: string): string | null {
     throw error;
   }
   const semicolon = tokens.findIndex((token) => token.kind === 'op' && token.text === ';');
-  if (semicolon >= 0 && semicolon < tokens.length - 1) return 'Only one statement may run: found a second one after ";"';
+  // `SELECT 1;;`: empty statements after the first are nothing to run.
+  if (semicolon >= 0 && tokens.slice(semicolon).some((token) => !(token.kind === 'op' && token.text === ';'))) {
+    return 'Only one statement may run: found a second one after ";"';
+  }
   const statement = semicolon >= 0 ? tokens.slice(0, semicolon) : tokens;
-  const first = statement[0];
+  // `(SELECT 1 AS a) UNION ALL (SELECT 2)`: a query may start with parentheses.
+  const first = statement.find((token) => !(token.kind === 'op' && token.text === '('));
   if (first?.kind === 'ident' && statementWords.has(first.value.toUpperCase())) return `${first.value.toUpperCase()} is not allowed`;
   if (!first || first.kind !== 'ident' || !['SELECT', 'WITH'].includes(first.value.toUpperCase())) {
     return `only a SELECT (or WITH … SELECT) may run, not ${first ? first.text : 'an empty statement'}`;
@@ -26,13 +30,19 @@ export function findForbiddenConstruct(sql: string): string | null {
   for (let i = 0; i < statement.length; i++) {
     const token = statement[i]!;
     const before = statement[i - 1];
-    const afterFrom = before?.kind === 'ident' && ['FROM', 'JOIN'].includes(before.value.toUpperCase());
-    if (token.kind === 'ident') {
-      const word = token.value.toUpperCase();
-      const isCall = statement[i + 1]?.kind === 'op' && statement[i + 1]?.text === '(';
-      if (!isCall && statementWords.has(word)) return `${word} is not allowed`;
-      if (isCall && fileFunction.test(token.value)) return `${token.value}() is not allowed: it reads files or settings outside the warehouse tables`;
-      if (isCall && afterFrom && word !== 'UNNEST') return `Table function ${token.value}() is not allowed: query the warehouse tables`;
+    // `x IS [NOT] DISTINCT FROM y` and `EXTRACT(part FROM x)`: an expression follows, not a table.
+    const afterFrom =
+      isKeyword(before, 'JOIN') || (isKeyword(before, 'FROM') && !isDistinctFrom(statement[i - 2], statement[i - 3]) && !insideExtract(statement, i - 1));
+    const isCall = statement[i + 1]?.kind === 'op' && statement[i + 1]?.text === '(';
+    if (token.kind === 'ident' && !isCall && statementWords.has(token.value.toUpperCase())) return `${token.value.toUpperCase()} is not allowed`;
+    if (isCall && (token.kind === 'ident' || token.kind === 'quoted')) {
+      // A backtick-quoted name is the same function to DuckDB: `read_text`(…), nudge.`query`(…), `nudge.glob`(…).
+      const name = token.kind === 'quoted' ? token.value.split('.').at(-1)!.trim() : token.value;
+      const shown = token.kind === 'quoted' ? token.text : token.value;
+      if (fileFunction.test(name)) return `${shown}() is not allowed: it reads files or settings outside the warehouse tables`;
+      if ((afterFrom || pathStartsAfterFrom(statement, i)) && name.toUpperCase() !== 'UNNEST') {
+        return `Table function ${shown}() is not allowed: query the warehouse tables`;
+      }
     }
     if (afterFrom && token.kind === 'string') return `FROM '${token.value}' is not allowed: it would read a file; query the warehouse tables`;
     if (afterFrom && token.kind === 'quoted' && looksLikeFile.test(token.value)) {
@@ -40,6 +50,23 @@ export function findForbiddenConstruct(sql: string): string | null {
     }
   }
   return null;
+}
+
+/** Whether the FROM at `fromAt` is EXTRACT's: the nearest unclosed `(` before it follows EXTRACT. */
+function insideExtract(tokens: readonly Token[], fromAt: number): boolean {
+  let depth = 0;
+  for (let i = fromAt - 1; i >= 0; i--) {
+    if (isOp(tokens[i], ')')) depth += 1;
+    else if (isOp(tokens[i], '(') && depth-- === 0) return isKeyword(tokens[i - 1], 'EXTRACT');
+  }
+  return false;
+}
+
+/** `FROM nudge.f(…)`, `` FROM nudge.`f`(…) ``: a dotted path to a call, read back to where it starts. */
+function pathStartsAfterFrom(tokens: readonly Token[], callAt: number): boolean {
+  let i = callAt;
+  while (isOp(tokens[i - 1], '.') && (tokens[i - 2]?.kind === 'ident' || tokens[i - 2]?.kind === 'quoted')) i -= 2;
+  return i < callAt && isKeyword(tokens[i - 1], 'FROM', 'JOIN');
 }
 
 /** Statements and clauses that change data, settings or the database (as bare words). */
