@@ -20,8 +20,8 @@ export const bigQueryCases: BigQueryCase[] = [
   },
   {
     name: 'a NUMERIC a JS number cannot hold exactly comes back as its exact decimal text',
-    sql: "SELECT NUMERIC '12345678901234567890.123456789' AS big, NUMERIC '0.1' AS small",
-    expected: { rows: [{ big: '12345678901234567890.123456789', small: 0.1 }] },
+    sql: "SELECT NUMERIC '12345678901234567890.123456789' AS big, NUMERIC '0.1' AS small, NUMERIC '123456789.123456789' AS long, [NUMERIC '-1.50'] AS arr",
+    expected: { rows: [{ big: '12345678901234567890.123456789', small: 0.1, long: '123456789.123456789', arr: [-1.5] }] },
     documented: `${dataTypes}#decimal_types (NUMERIC holds 38 digits exactly; the port returns it as text when a number would lose digits, as for INT64)`,
   },
 ];
