@@ -16,6 +16,7 @@
  */
 import { functionRewrites, nonZeroDivisor } from './bigquery-functions.ts';
 import { findDivisorEnd } from './divisor-span.ts';
+import { findDividendStart, guardedDivision, guardedDivisor } from './numeric-division.ts';
 import { aggregateRewrites, translateAggregateCall } from './aggregate-clauses.ts';
 import { castRewrites } from './casts.ts';
 import { arrayConstructRewrites } from './array-constructs.ts';
@@ -233,8 +234,11 @@ function translateUnnest(tokens: readonly Token[], i: number, open: number, stat
 
 function translateTokens(tokens: readonly Token[], state: State): string {
   let out = '';
+  // Where each token's translation starts in `out`, for the tokens the loop starts at (a dividend's start).
+  const outStarts: (number | undefined)[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
+    outStarts[i] = out.length;
     switch (token.kind) {
       case 'comment':
         out += token.text.startsWith('#') ? `--${token.text.slice(1)}` : token.text;
@@ -278,7 +282,12 @@ function translateTokens(tokens: readonly Token[], state: State): string {
           // x / 0 is an error in BigQuery, Infinity or NULL in DuckDB (divisor-span.ts).
           const end = findDivisorEnd(tokens, i + 1);
           const divisor = translateTokens(tokens.slice(i + 1, end + 1), state).trim();
-          out += `/ ${nonZeroDivisor(divisor, `/ ${tokens.slice(i + 1, end + 1).map((t) => t.text).join('').trim()}`)}`;
+          const checked = nonZeroDivisor(divisor, `/ ${tokens.slice(i + 1, end + 1).map((t) => t.text).join('').trim()}`);
+          // A NUMERIC operand is refused in DuckDB, which would answer a FLOAT64 (numeric-division.ts).
+          const start = findDividendStart(tokens, i);
+          const from = start === undefined ? undefined : outStarts[start];
+          if (from !== undefined) out = out.slice(0, from) + guardedDivision(out.slice(from).trim(), divisor, checked, token);
+          else out += `/ ${guardedDivisor(divisor, checked, token)}`;
           i = end;
           break;
         }
