@@ -202,6 +202,14 @@ describe('nudge status', () => {
     assert.doesNotMatch(result.out, /\(no bus yet\)/);
   });
 
+  test('an empty (0-byte) bus.db fails too: SQLite would read it as a database without a bus', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bus.db'), '');
+    const result = await status(dir, false);
+    assert.equal(result.code, 1);
+    assert.match(result.errors, /bus\.db: the file is empty/);
+  });
+
   test('a corrupt warehouse.duckdb fails (exit 1), naming it', async () => {
     const dir = tempDir();
     const db = openSqliteDatabase(join(dir, 'bus.db'));

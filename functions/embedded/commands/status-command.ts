@@ -63,6 +63,8 @@ async function readStatus(dataDir: string, now: Date): Promise<{ status: NudgeSt
   let busUnreadable: string | undefined;
   if (existsSync(busFile)) {
     try {
+      // SQLite reads a 0-byte file as an empty database: that is a broken bus, not "no bus yet".
+      if (statSync(busFile).size === 0) throw new Error('the file is empty');
       bus = readBusStatus(busFile, now);
     } catch (error) {
       busUnreadable = firstLine(error);
