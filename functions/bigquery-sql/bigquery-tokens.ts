@@ -244,3 +244,11 @@ export function splitTopLevel(tokens: readonly Token[], separator = ','): Token[
   }
   return parts;
 }
+
+/**
+ * Whether the two significant tokens before a FROM make it the operator's `IS [NOT] DISTINCT FROM`
+ * (`x IS DISTINCT FROM y`), not the FROM of a SELECT: what follows it is an expression, no table.
+ */
+export function isDistinctFrom(previous: Token | undefined, beforePrevious: Token | undefined): boolean {
+  return isKeyword(previous, 'DISTINCT') && isKeyword(beforePrevious, 'IS', 'NOT');
+}

@@ -1,4 +1,4 @@
-import { BigQueryTranslationError, isSignificant, tokenize, type Token } from './bigquery-tokens.ts';
+import { BigQueryTranslationError, isDistinctFrom, isOp, isSignificant, tokenize, type Token } from './bigquery-tokens.ts';
 
 /**
  * The admin query endpoint answers analysts' SELECTs, nothing else: DuckDB would also run
@@ -16,9 +16,13 @@ export function findForbiddenConstruct(sql: string): string | null {
     throw error;
   }
   const semicolon = tokens.findIndex((token) => token.kind === 'op' && token.text === ';');
-  if (semicolon >= 0 && semicolon < tokens.length - 1) return 'Only one statement may run: found a second one after ";"';
+  // `SELECT 1;;`: empty statements after the first are nothing to run.
+  if (semicolon >= 0 && tokens.slice(semicolon).some((token) => !(token.kind === 'op' && token.text === ';'))) {
+    return 'Only one statement may run: found a second one after ";"';
+  }
   const statement = semicolon >= 0 ? tokens.slice(0, semicolon) : tokens;
-  const first = statement[0];
+  // `(SELECT 1 AS a) UNION ALL (SELECT 2)`: a query may start with parentheses.
+  const first = statement.find((token) => !(token.kind === 'op' && token.text === '('));
   if (first?.kind === 'ident' && statementWords.has(first.value.toUpperCase())) return `${first.value.toUpperCase()} is not allowed`;
   if (!first || first.kind !== 'ident' || !['SELECT', 'WITH'].includes(first.value.toUpperCase())) {
     return `only a SELECT (or WITH … SELECT) may run, not ${first ? first.text : 'an empty statement'}`;
@@ -32,18 +36,28 @@ export function findForbiddenConstruct(sql: string): string | null {
     const level = levels.at(-1)!;
     const startsItem: boolean = itemStart;
     itemStart = false;
+    const isCall = statement[i + 1]?.kind === 'op' && statement[i + 1]?.text === '(';
+    if (token.kind === 'ident' && !isCall && statementWords.has(token.value.toUpperCase())) return `${token.value.toUpperCase()} is not allowed`;
+    if (isCall && (token.kind === 'ident' || token.kind === 'quoted')) {
+      // A backtick-quoted name is the same function to DuckDB: `read_text`(…), nudge.`query`(…), `nudge.glob`(…).
+      const name = token.kind === 'quoted' ? token.value.split('.').at(-1)!.trim() : token.value;
+      const shown = token.kind === 'quoted' ? token.text : token.value;
+      if (fileFunction.test(name)) return `${shown}() is not allowed: it reads files or settings outside the warehouse tables`;
+      if (startsItem && name.toUpperCase() !== 'UNNEST') return `Table function ${shown}() is not allowed: query the warehouse tables`;
+    }
     if (token.kind === 'ident') {
       const word = token.value.toUpperCase();
-      const isCall = statement[i + 1]?.kind === 'op' && statement[i + 1]?.text === '(';
-      if (!isCall && statementWords.has(word)) return `${word} is not allowed`;
-      if (isCall && fileFunction.test(token.value)) return `${token.value}() is not allowed: it reads files or settings outside the warehouse tables`;
-      if (isCall && startsItem && word !== 'UNNEST') return `Table function ${token.value}() is not allowed: query the warehouse tables`;
-      if ((word === 'FROM' && !level.extract) || word === 'JOIN') {
+      // `x IS [NOT] DISTINCT FROM y` and `EXTRACT(part FROM x)`: a value follows, not a table.
+      const tableFrom = word === 'FROM' && !level.extract && !isDistinctFrom(statement[i - 1], statement[i - 2]);
+      if (tableFrom || word === 'JOIN') {
         level.inFrom = true;
         itemStart = true;
       } else if (fromEnds.has(word)) level.inFrom = false;
       else if (startsItem && word === 'LATERAL') itemStart = true;
     }
+    // `FROM nudge.f(…)`, `` FROM nudge.`f`(…) ``: the item starts with the whole dotted path.
+    if (startsItem && (token.kind === 'ident' || token.kind === 'quoted') && isOp(statement[i + 1], '.')) itemStart = true;
+    if (startsItem && isOp(token, '.')) itemStart = true;
     if (startsItem && token.kind === 'string') return `FROM '${token.value}' is not allowed: it would read a file; query the warehouse tables`;
     if (startsItem && token.kind === 'quoted' && looksLikeFile.test(token.value)) {
       return `FROM \`${token.value}\` is not allowed: it names a file; query the warehouse tables`;

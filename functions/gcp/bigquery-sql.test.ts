@@ -16,6 +16,7 @@ describe('renderBigQuerySql', () => {
     ['a bare table is left for the job\'s default dataset', 'SELECT COUNT(*) FROM events', 'SELECT COUNT(*) FROM events'],
     ['a project-qualified path is left alone', 'SELECT * FROM `other-project.nudge.events`', 'SELECT * FROM `other-project.nudge.events`'],
     ['nudge.x as a column path (alias nudge) is left alone', 'SELECT nudge.kind FROM events AS nudge', 'SELECT nudge.kind FROM events AS nudge'],
+    ['the FROM of IS [NOT] DISTINCT FROM is no table context', 'SELECT e.x IS DISTINCT FROM nudge.x, e.y IS NOT DISTINCT FROM nudge.y FROM events AS nudge', 'SELECT e.x IS DISTINCT FROM nudge.x, e.y IS NOT DISTINCT FROM nudge.y FROM events AS nudge'],
     ['strings and comments are left alone', "SELECT '${dataset}.events', 'nudge.events' -- FROM nudge.events\nFROM events", "SELECT '${dataset}.events', 'nudge.events' -- FROM nudge.events\nFROM events"],
   ];
   for (const [name, input, expected] of cases) {

@@ -13,7 +13,7 @@
  * a string literal or a comment is left alone. (The lexer lives in functions/embedded/ for now;
  * it is pure and shared, like ConfigError — a candidate for a shared functions/sql/ folder.)
  */
-import { BigQueryTranslationError, isSignificant, splitTopLevel, tokenize, type Token } from '../bigquery-sql/bigquery-tokens.ts';
+import { BigQueryTranslationError, isDistinctFrom, isSignificant, splitTopLevel, tokenize, type Token } from '../bigquery-sql/bigquery-tokens.ts';
 
 export type RenderedSql = {
   sql: string;
@@ -60,9 +60,12 @@ export function renderBigQuerySql(sql: string, ref: DatasetRef): RenderedSql {
   const params: string[] = [];
   let out = '';
   let previous: Token | undefined; // the previous significant token
+  let beforePrevious: Token | undefined;
+  let beforeThat: Token | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    const afterTableKeyword = previous?.kind === 'ident' && tableContext.has(previous.value.toUpperCase());
+    // `x IS [NOT] DISTINCT FROM nudge.y`: an expression follows that FROM, not a table.
+    const afterTableKeyword = previous?.kind === 'ident' && tableContext.has(previous.value.toUpperCase()) && !isDistinctFrom(beforePrevious, beforeThat);
     if (token.kind === 'placeholder') {
       out += renderPlaceholder(token, ref);
     } else if (token.kind === 'quoted') {
@@ -79,7 +82,11 @@ export function renderBigQuerySql(sql: string, ref: DatasetRef): RenderedSql {
       if (token.kind === 'param' && !token.value.startsWith('@') && !params.includes(token.value)) params.push(token.value);
       out += token.text;
     }
-    if (isSignificant(token)) previous = token;
+    if (isSignificant(token)) {
+      beforeThat = beforePrevious;
+      beforePrevious = previous;
+      previous = token;
+    }
   }
   const statements = splitTopLevel(tokens, ';').filter((statement) => statement.some(isSignificant)).length;
   return { sql: out, params, statements };

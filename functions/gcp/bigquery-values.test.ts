@@ -101,6 +101,12 @@ describe('toPlainValue: library values → the port\'s plain values', () => {
     });
   });
 
+  test('NUMERIC: a number while exact, else its exact decimal text (as the DuckDB adapter)', () => {
+    const fields = ['small', 'big', 'long', 'whole'].map((name) => ({ name, type: 'NUMERIC' }));
+    const row = parseLikeTheLibrary(fields, ['1.5', '12345678901234567890.123456789', '123456789.123456789', '9007199254740993']);
+    assert.deepStrictEqual(toPlainRow(row), { small: 1.5, big: '12345678901234567890.123456789', long: '123456789.123456789', whole: '9007199254740993' });
+  });
+
   test('the rows survive JSON.stringify unchanged (no class instances left)', () => {
     const plain = toPlainRow({ n: BigQuery.int('9007199254740993'), ts: BigQuery.timestamp('2026-11-27T10:00:00Z') });
     assert.deepStrictEqual(JSON.parse(JSON.stringify(plain)), plain);

@@ -17,6 +17,7 @@ import {
   BigQueryTimestamp,
   Geography,
 } from '@google-cloud/bigquery';
+import { decimalValue } from '../../pipelines/warehouse/decimal-value.ts';
 import { elementTypeOf, type QueryParamTypes } from '../../pipelines/warehouse/query-param-types.ts';
 
 const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
@@ -42,7 +43,7 @@ function millisecondText(value: string, zone: 'Z' | ''): string {
 /**
  * big.js is the library's NUMERIC class but not one of its exports (nor a dependency of ours), so it
  * is recognised by its constructor's name; Big's toString never uses exponent notation for the
- * scales NUMERIC/BIGNUMERIC have, and Number() of it is what the embedded DECIMAL gives.
+ * scales NUMERIC/BIGNUMERIC have, and decimalValue() of it is what the embedded DECIMAL gives.
  */
 function isBig(value: object): boolean {
   return value.constructor?.name === 'Big';
@@ -59,7 +60,8 @@ export function toPlainValue(value: unknown): unknown {
   if (value instanceof BigQueryDate || value instanceof BigQueryTime || value instanceof Geography) return value.value;
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (value instanceof Date) return value.toISOString();
-  if (isBig(value)) return Number(String(value));
+  // NUMERIC/BIGNUMERIC: a number while exact, else the exact decimal text, as the DuckDB adapter.
+  if (isBig(value)) return decimalValue(String(value));
   if (Array.isArray(value)) return value.map(toPlainValue);
   // A STRUCT, or a parsed JSON object (whose members are already plain: walking them is harmless).
   // (A RANGE, whose class the library does not export, lands here too: { elementType, start, end }.)

@@ -33,7 +33,8 @@ export type Warehouse = {
    * Runs BigQuery SQL (several `;`-separated statements allowed: the last one's rows are
    * returned). Rows are plain JSON-ready values: INT64 as number (as a decimal string beyond
    * 2^53), TIMESTAMP as ISO-8601 UTC text (`2026-11-27T10:00:00.000Z`), DATE as `YYYY-MM-DD`,
-   * JSON columns parsed, BYTES as base64. `types` binds the named parameters with BigQuery's
+   * JSON columns parsed, BYTES as base64, NUMERIC as number while exact (else its exact decimal
+   * text, decimal-value.ts). `types` binds the named parameters with BigQuery's
    * types (query-param-types.ts, values in their canonical form); the others by their value.
    */
   query: (sql: string, params?: Record<string, unknown>, options?: { types?: QueryParamTypes }) => Promise<WarehouseRow[]>;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -182,6 +182,44 @@ describe('nudge status', () => {
     assert.equal(parsed.subscriptions.length, 1);
     assert.match((parsed.lag as { unavailable: string }).unavailable, /no warehouse in/);
     assert.ok(!readdirSync(dir).includes('warehouse.duckdb'), 'no warehouse was created to read from');
+  });
+
+  test('a data dir that is a regular file fails, naming it (exit 1, nothing on stdout)', async () => {
+    const file = join(tempDir(), 'not-a-dir');
+    writeFileSync(file, 'hello');
+    const result = await status(file);
+    assert.equal(result.code, 1);
+    assert.match(result.errors, /not a directory/);
+    assert.equal(result.out, '');
+  });
+
+  test('a corrupt bus.db fails (exit 1) instead of reading as an empty bus', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bus.db'), 'this is not a SQLite database, just some bytes that are long enough to look like a header');
+    const result = await status(dir, false);
+    assert.equal(result.code, 1);
+    assert.match(result.errors, /bus\.db/);
+    assert.doesNotMatch(result.out, /\(no bus yet\)/);
+  });
+
+  test('an empty (0-byte) bus.db fails too: SQLite would read it as a database without a bus', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bus.db'), '');
+    const result = await status(dir, false);
+    assert.equal(result.code, 1);
+    assert.match(result.errors, /bus\.db: the file is empty/);
+  });
+
+  test('a corrupt warehouse.duckdb fails (exit 1), naming it', async () => {
+    const dir = tempDir();
+    const db = openSqliteDatabase(join(dir, 'bus.db'));
+    createSqliteBus({ db, subscriptions: [{ name: 'on-priority-event', topic: 'events-priority', onMessage: async () => {} }] });
+    db.close();
+    writeFileSync(join(dir, 'warehouse.duckdb'), 'not a DuckDB file '.repeat(500));
+    const result = await status(dir);
+    assert.equal(result.code, 1);
+    assert.match(result.errors, /warehouse/);
+    assert.equal(result.parsed().subscriptions.length, 1, 'the readable parts are still shown');
   });
 });
 

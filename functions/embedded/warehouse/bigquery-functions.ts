@@ -1,5 +1,6 @@
 import { BigQueryTranslationError, isKeyword, isSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
 import { formatDateTime, parseFormat, type FormatTarget } from './format-elements.ts';
+import { guardedAverageArgument, guardedDivision } from './numeric-division.ts';
 import { formatPrintf } from './printf-format.ts';
 import { countCapturingGroups, literalPattern } from './regexp-groups.ts';
 import { readDatePart, truncateToWeek, weekOfYear, weeksBetween } from './week-parts.ts';
@@ -25,6 +26,11 @@ const rename =
   (duckName: string): FunctionRewrite =>
   ({ args }) =>
     `${duckName}(${args.join(', ')})`;
+
+/** The call's first argument token, to say where it is (the call's own token is not passed in). */
+function firstToken(call: FunctionCall): Token {
+  return call.rawArgs.flat().find(isSignificant) ?? { kind: 'op', text: '', value: '', line: 1, column: 1 };
+}
 
 /** Refuses a call whose argument count is not one of `allowed`. The one arity check of every rewrite table. */
 export function arity(call: FunctionCall, ...allowed: number[]): void {
@@ -345,7 +351,16 @@ export const functionRewrites: Record<string, FunctionRewrite> = {
   APPROX_COUNT_DISTINCT: (call) => (arity(call, 1), `count(DISTINCT ${call.args[0]})`),
   LOGICAL_AND: rename('bool_and'),
   LOGICAL_OR: rename('bool_or'),
-  SAFE_DIVIDE: (call) => (arity(call, 2), `CASE WHEN (${call.args[1]}) = 0 THEN NULL ELSE (${call.args[0]}) / (${call.args[1]}) END`),
+  // NUMERIC operands are refused in DuckDB, which would answer a FLOAT64 (numeric-division.ts).
+  SAFE_DIVIDE: (call) => (arity(call, 2), `CASE WHEN (${call.args[1]}) = 0 THEN NULL ELSE ${guardedDivision(call.args[0]!, call.args[1]!, `(${call.args[1]})`, firstToken(call))} END`),
+  AVG: (call) => {
+    arity(call, 1);
+    const raw = call.rawArgs[0]!;
+    const distinct = raw.find(isSignificant);
+    const isDistinct = isKeyword(distinct, 'DISTINCT');
+    const value = isDistinct ? call.translate(raw.slice(raw.indexOf(distinct!) + 1)).trim() : call.args[0]!;
+    return `avg(${isDistinct ? 'DISTINCT ' : ''}${guardedAverageArgument(value, firstToken(call))})`;
+  },
   DIV: (call) => (arity(call, 2), `((${call.args[0]}) // ${nonZeroDivisor(call.args[1]!, 'DIV')})`),
   MOD: (call) => (arity(call, 2), `mod(${call.args[0]}, ${nonZeroDivisor(call.args[1]!, 'MOD')})`),
   STRUCT: (call) =>

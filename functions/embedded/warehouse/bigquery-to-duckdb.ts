@@ -16,6 +16,7 @@
  */
 import { functionRewrites, nonZeroDivisor } from './bigquery-functions.ts';
 import { findDivisorEnd } from './divisor-span.ts';
+import { findDividendStart, guardedDivision, guardedDivisor } from './numeric-division.ts';
 import { aggregateRewrites, translateAggregateCall } from './aggregate-clauses.ts';
 import { castRewrites } from './casts.ts';
 import { jsonEncodingRewrites } from './json-encoding.ts';
@@ -230,7 +231,7 @@ function translateUnnest(tokens: readonly Token[], i: number, open: number, stat
 function translateTokens(tokens: readonly Token[], state: State): string {
   let out = '';
   // Where each token's translation starts in `out` (tokens consumed by a rewrite have none), so a
-  // subscript can wrap the array expression before it.
+  // subscript can wrap the array expression before it, and a division its dividend.
   const starts: number[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -289,11 +290,21 @@ function translateTokens(tokens: readonly Token[], state: State): string {
           // x / 0 is an error in BigQuery, Infinity or NULL in DuckDB (divisor-span.ts).
           const end = findDivisorEnd(tokens, i + 1);
           const divisor = translateTokens(tokens.slice(i + 1, end + 1), state).trim();
-          out += `/ ${nonZeroDivisor(divisor, `/ ${tokens.slice(i + 1, end + 1).map((t) => t.text).join('').trim()}`)}`;
+          const checked = nonZeroDivisor(divisor, `/ ${tokens.slice(i + 1, end + 1).map((t) => t.text).join('').trim()}`);
+          // A NUMERIC operand is refused in DuckDB, which would answer a FLOAT64 (numeric-division.ts).
+          const start = findDividendStart(tokens, i);
+          const from = start === undefined ? undefined : starts[start];
+          if (from !== undefined) out = out.slice(0, from) + guardedDivision(out.slice(from).trim(), divisor, checked, token);
+          else out += `/ ${guardedDivisor(divisor, checked, token)}`;
           i = end;
           break;
         }
         out += token.text;
+        break;
+      case 'number':
+        // `2.5` and `1e3` are FLOAT64 in BigQuery, DECIMAL in DuckDB: 0.1 + 0.2 would print 0.3, and a
+        // division by 2.5 would take the NUMERIC path. Integers and hex stay as written.
+        out += /^(?!0[xX])[0-9.]*[.eE]/.test(token.text) ? `CAST(${token.text} AS DOUBLE)` : token.text;
         break;
       default:
         out += token.text;

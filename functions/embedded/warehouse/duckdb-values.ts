@@ -1,9 +1,10 @@
 /**
  * The edge between DuckDB values and the plain JSON-ready values the Warehouse port promises
  * (pipelines/warehouse/warehouse.ts), in both directions. Results follow BigQuery's REST habits:
- * INT64 beyond 2^53 as decimal text, BYTES as base64, timestamps as ISO-8601 UTC text.
+ * INT64 beyond 2^53 and NUMERIC a JS number cannot hold exactly as decimal text, BYTES as base64, timestamps as ISO-8601 UTC text.
  */
 import {
+  type DuckDBDecimalValue,
   DuckDBTimestampTZValue,
   DuckDBTypeId,
   JSDuckDBValueConverter,
@@ -13,6 +14,7 @@ import {
   type DuckDBValueConverter,
   type JS,
 } from '@duckdb/node-api';
+import { decimalValue } from '../../../pipelines/warehouse/decimal-value.ts';
 
 function instantText(value: DuckDBValue, type: Parameters<DuckDBValueConverter<unknown>>[1]): string {
   const date = JSDuckDBValueConverter(value, type, JSDuckDBValueConverter) as Date;
@@ -43,6 +45,9 @@ const toPlain: DuckDBValueConverter<unknown> = (value, type, self) => {
     case DuckDBTypeId.TIME_TZ:
     case DuckDBTypeId.INTERVAL:
       return String(value);
+    case DuckDBTypeId.DECIMAL:
+      // NUMERIC: a number while exact, else the exact decimal text (decimal-value.ts).
+      return decimalValue((value as DuckDBDecimalValue).toString());
     case DuckDBTypeId.BLOB:
       return Buffer.from(JSDuckDBValueConverter(value, type, JSDuckDBValueConverter) as Uint8Array).toString('base64');
     default:

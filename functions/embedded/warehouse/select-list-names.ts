@@ -11,7 +11,7 @@
  * f0_, f1_, … in column order. A UNION takes its names from its first SELECT in both dialects.
  */
 import type { WarehouseRow } from '../../../pipelines/warehouse/warehouse.ts';
-import { isKeyword, isOp, isSignificant, nextSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
+import { isDistinctFrom, isKeyword, isOp, isSignificant, nextSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
 
 const placeholderPrefix = '_bq_anonymous_';
 const placeholderName = /^_bq_anonymous_\d+$/;
@@ -34,6 +34,16 @@ function isPath(sig: readonly Token[]): boolean {
   return sig.length % 2 === 1 && sig.every((token, index) => (index % 2 === 0 ? isName(token) : isOp(token, '.')));
 }
 
+/** Reserved words an expression can end with: `CASE … END`, `TRUE`, `x IS NULL`, `x IS NOT FALSE`. */
+const reservedExpressionEnd = new Set(['END', 'TRUE', 'FALSE', 'NULL']);
+
+/** Whether an expression can end with `token`: a name, a literal, a parameter, `)`, `]`, END, TRUE, FALSE, NULL. */
+function canEndExpression(token: Token): boolean {
+  if (isOp(token, ')') || isOp(token, ']') || isName(token)) return true;
+  if (['number', 'string', 'bytes', 'param', 'placeholder'].includes(token.kind)) return true;
+  return token.kind === 'ident' && reservedExpressionEnd.has(token.value.toUpperCase());
+}
+
 /** `expr AS name`, or `expr name` after something an expression can end with. */
 function hasAlias(sig: readonly Token[]): boolean {
   const last = sig.at(-1);
@@ -42,7 +52,9 @@ function hasAlias(sig: readonly Token[]): boolean {
   // After AS any word is the alias (DuckDB, and the tests, take `AS at` though AT is reserved).
   if (isKeyword(before, 'AS') && (last?.kind === 'ident' || last?.kind === 'quoted')) return true;
   if (!isName(last)) return false;
-  return isOp(before, ')') || isOp(before, ']') || before!.kind === 'number' || before!.kind === 'string' || before!.kind === 'param' || isName(before);
+  // `INTERVAL 1 DAY`, `INTERVAL n HOUR`: the unit is part of the literal, not an alias.
+  if (isKeyword(sig.at(-3), 'INTERVAL')) return false;
+  return canEndExpression(before!);
 }
 
 /** `*`, `t.*`, `* EXCEPT (...)`, `* REPLACE (...)`: columns that keep their names. */
@@ -61,11 +73,21 @@ export function fieldNameOf(sig: readonly Token[]): { name: string; exprEnd: num
   return { name: sig.at(-1)!.value, exprEnd: isKeyword(sig.at(-2), 'AS') ? sig.length - 3 : sig.length - 2 };
 }
 
+/**
+ * A list-ending word that belongs to the item instead: `* EXCEPT (…)`, and the FROM of
+ * `x IS [NOT] DISTINCT FROM y` (a FROM inside parentheses, `EXTRACT(… FROM …)`, is never at depth 0).
+ */
+function continuesItem(word: Token, previous: Token | undefined, beforePrevious: Token | undefined): boolean {
+  if (isKeyword(word, 'EXCEPT')) return isOp(previous, '*');
+  return isKeyword(word, 'FROM') && isDistinctFrom(previous, beforePrevious);
+}
+
 /** Indexes (into `tokens`) of the SELECT list items that start after `selectAt`. */
 export function selectItems(tokens: readonly Token[], selectAt: number): number[][] {
   const items: number[][] = [[]];
   let depth = 0;
   let previous: Token | undefined = tokens[selectAt];
+  let beforePrevious: Token | undefined;
   for (let i = selectAt + 1; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (isOp(token, '(') || isOp(token, '[')) depth += 1;
@@ -73,10 +95,13 @@ export function selectItems(tokens: readonly Token[], selectAt: number): number[
       if (depth === 0) break;
       depth -= 1;
     }
-    if (depth === 0 && (isOp(token, ';') || (token.kind === 'ident' && listEnd.has(token.value.toUpperCase()) && !(token.value.toUpperCase() === 'EXCEPT' && isOp(previous, '*'))))) break;
+    if (depth === 0 && (isOp(token, ';') || (token.kind === 'ident' && listEnd.has(token.value.toUpperCase()) && !continuesItem(token, previous, beforePrevious)))) break;
     if (depth === 0 && isOp(token, ',')) items.push([]);
     else if (isSignificant(token)) items.at(-1)!.push(i);
-    if (isSignificant(token)) previous = token;
+    if (isSignificant(token)) {
+      beforePrevious = previous;
+      previous = token;
+    }
   }
   return items;
 }
@@ -87,6 +112,7 @@ export function selectItems(tokens: readonly Token[], selectAt: number): number[
  */
 export function aliasAnonymousItems(tokens: readonly Token[]): Token[] {
   const insertAfter = new Map<number, Token>();
+  const insertAs = new Set<number>();
   let next = 1;
   tokens.forEach((token, selectAt) => {
     if (!isKeyword(token, 'SELECT')) return;
@@ -95,14 +121,20 @@ export function aliasAnonymousItems(tokens: readonly Token[]): Token[] {
     for (const item of selectItems(tokens, selectAt)) {
       let sig = item.map((index) => tokens[index]!);
       if (isKeyword(sig[0], 'DISTINCT', 'ALL')) sig = sig.slice(1);
-      if (sig.length === 0 || isKeyword(sig[0], 'AS') || isPath(sig) || hasAlias(sig) || isStar(sig)) continue;
+      if (sig.length === 0 || isKeyword(sig[0], 'AS') || isPath(sig) || isStar(sig)) continue;
+      if (hasAlias(sig)) {
+        // `expr alias` → `expr AS alias`: DuckDB takes no keyword (`2 year`, `NULL nothing`) as a bare alias.
+        if (!isKeyword(sig.at(-2), 'AS')) insertAs.add(item.at(-1)!);
+        continue;
+      }
       const last = tokens[item.at(-1)!]!;
       insertAfter.set(item.at(-1)!, { ...last, kind: 'quoted', text: `\`${placeholderPrefix}${next}\``, value: `${placeholderPrefix}${next}` });
       next += 1;
     }
   });
-  if (insertAfter.size === 0) return [...tokens];
+  if (insertAfter.size === 0 && insertAs.size === 0) return [...tokens];
   return tokens.flatMap((token, index) => {
+    if (insertAs.has(index)) return [{ ...token, kind: 'ident', text: 'AS', value: 'AS' }, { ...token, kind: 'space', text: ' ', value: ' ' }, token];
     const alias = insertAfter.get(index);
     if (!alias) return [token];
     return [token, { ...alias, kind: 'space', text: ' ', value: ' ' }, { ...alias, kind: 'ident', text: 'AS', value: 'AS' }, { ...alias, kind: 'space', text: ' ', value: ' ' }, alias];

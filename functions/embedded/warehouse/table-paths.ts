@@ -5,7 +5,7 @@
  * it answers for (`nudge`, the deployment's dataset name from configuration, `${dataset}`);
  * another dataset is refused rather than read as this one.
  */
-import { BigQueryTranslationError, isKeyword, isOp, previousSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
+import { BigQueryTranslationError, isDistinctFrom, isKeyword, isOp, previousSignificant, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
 
 function isPlaceholderText(text: string): boolean {
   return /^\$\{\s*\w+\s*\}$/.test(text);
@@ -27,7 +27,10 @@ export function tableOfProjectPath(parts: readonly string[], datasets: ReadonlyS
  * no space between. Returns its parts and the index of its last token, or undefined.
  */
 export function readDashedPath(tokens: readonly Token[], i: number): { parts: string[]; end: number } | undefined {
-  if (!isKeyword(tokens[previousSignificant(tokens, i)], 'FROM', 'JOIN')) return undefined;
+  const fromAt = previousSignificant(tokens, i);
+  if (!isKeyword(tokens[fromAt], 'FROM', 'JOIN')) return undefined;
+  const beforeFrom = previousSignificant(tokens, fromAt);
+  if (isDistinctFrom(tokens[beforeFrom], tokens[previousSignificant(tokens, beforeFrom)])) return undefined;
   let end = i;
   let text = '';
   while (end < tokens.length) {

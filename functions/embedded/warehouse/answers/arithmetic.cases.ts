@@ -112,3 +112,10 @@ bigQueryCases.push({
   expected: { rows: [{ n: 1, share: 0.25 }, { n: 3, share: 0.75 }] },
   documented: `${operators}#arithmetic_operators (INT64 / INT64 is FLOAT64); https://cloud.google.com/bigquery/docs/reference/standard-sql/window-function-calls`,
 });
+
+bigQueryCases.push({
+  name: 'a literal with a decimal point or an exponent is FLOAT64: binary arithmetic, and dividing by it is not NUMERIC division',
+  sql: 'SELECT 0.1 + 0.2 = 0.3 AS exact, 0.1 + 0.2 AS sum, 7 / 2.5 AS q, 1e3 AS thousand, ROUND(100.0 * 1 / 3, 1) AS pct',
+  expected: { rows: [{ exact: false, sum: 0.30000000000000004, q: 2.8, thousand: 1000, pct: 33.3 }] },
+  documented: 'https://cloud.google.com/bigquery/docs/reference/standard-sql/lexical#floating_point_literals ("a numeric literal that contains a decimal point or an exponent is coerced to FLOAT64"); https://cloud.google.com/bigquery/docs/reference/standard-sql/data-types#floating_point_types',
+});
