@@ -89,6 +89,22 @@ const groups = {
       'functions/embedded/warehouse/regexp-groups.test.ts',
     ],
   },
+  // Issue 8's review fixes: the translator's second layer (subscripts, JSON encoding, NUMERIC
+  // division, casts, same-name functions), against the same translations and documented answers.
+  'warehouse-layers': {
+    mutate: [
+      'functions/embedded/warehouse/array-subscripts.ts',
+      'functions/embedded/warehouse/json-encoding.ts',
+      'functions/embedded/warehouse/numeric-division.ts',
+      'functions/embedded/warehouse/casts.ts',
+      'functions/embedded/warehouse/same-name-functions.ts',
+    ],
+    tests: [
+      'functions/embedded/warehouse/bigquery-to-duckdb.test.ts',
+      'functions/embedded/warehouse/answers/bigquery-answers.test.ts',
+      'functions/embedded/warehouse/numeric-division.test.ts',
+    ],
+  },
   // Issue 8: nightly reconciliation — comparison, fix planning, snapshot rows, the walk, the schedule.
   reconcile: {
     mutate: [

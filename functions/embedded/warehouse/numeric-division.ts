@@ -86,7 +86,7 @@ function primaryStart(tokens: readonly Token[], k: number): number | undefined {
     const before = previousSignificant(tokens, open);
     const prior = tokens[before];
     // `arr[OFFSET(0)]`: a subscript of the primary before it; `[1, 2]` alone is an array literal.
-    if (isOp(prior, ')') || isOp(prior, ']') || isNameToken(prior)) return primaryStart(tokens, before);
+    if (isOp(prior, ')') || isOp(prior, ']') || (isNameToken(prior) && !reservedBeforeParen(prior!))) return primaryStart(tokens, before);
     if (isOp(prior, '>') || isKeyword(prior, 'ARRAY')) return undefined; // ARRAY<T>[…]: not read back
     start = open;
   } else if (isKeyword(token, 'END')) start = matchingCase(tokens, k);
@@ -95,7 +95,10 @@ function primaryStart(tokens: readonly Token[], k: number): number | undefined {
     start = tokens[before]?.kind === 'ident' && typedLiteralPrefix.has(tokens[before]!.value.toUpperCase()) ? before : k;
   } else if (token.kind === 'number' || token.kind === 'param') start = k;
   else if (isKeyword(token, 'TRUE', 'FALSE', 'NULL')) start = isKeyword(tokens[previousSignificant(tokens, k)], 'IS', 'NOT') ? undefined : k;
-  else if (isNameToken(token) && !reservedBeforeParen(token)) start = pathStart(tokens, k);
+  else if (isNameToken(token) && isKeyword(tokens[previousSignificant(tokens, k)], 'OVER')) {
+    // `SUM(x) OVER w`: a named window; the operand is the call before OVER.
+    return primaryStart(tokens, previousSignificant(tokens, previousSignificant(tokens, k)));
+  } else if (isNameToken(token) && !reservedBeforeParen(token)) start = pathStart(tokens, k);
   return start;
 }
 
