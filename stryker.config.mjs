@@ -103,6 +103,7 @@ const groups = {
       'functions/embedded/warehouse/bigquery-to-duckdb.test.ts',
       'functions/embedded/warehouse/answers/bigquery-answers.test.ts',
       'functions/embedded/warehouse/numeric-division.test.ts',
+      'functions/embedded/warehouse/array-subscripts.test.ts',
     ],
   },
   // Issue 8: nightly reconciliation — comparison, fix planning, snapshot rows, the walk, the schedule.
