@@ -1,15 +1,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSignificant, tokenize } from '../../bigquery-sql/bigquery-tokens.ts';
+import { isSignificant, tokenize, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
 import { isSubscript, operandStart, readSubscript, subscriptExpression } from './array-subscripts.ts';
 
 const text = (tokens: readonly { text: string; kind: string }[]) => tokens.filter((token) => token.kind !== 'space' && token.kind !== 'comment').map((token) => token.text).join(' ');
 /** The last `[` of the SQL: whether it subscripts, and the operand it subscripts. */
 function lastBracket(sql: string): { subscript: boolean; operand?: string } {
   const tokens = tokenize(sql);
-  const open = tokens.findLastIndex((token) => token.kind === 'op' && token.value === '[');
+  const open = lastIndexWhere(tokens, (token) => token.kind === 'op' && token.value === '[');
   if (!isSubscript(tokens, open)) return { subscript: false };
   return { subscript: true, operand: text(tokens.slice(operandStart(tokens, open), open)) };
+}
+
+/** The last index whose token matches (Array#findLastIndex needs ES2023 typings). */
+function lastIndexWhere(tokens: readonly Token[], match: (token: Token) => boolean): number {
+  for (let i = tokens.length - 1; i >= 0; i--) if (match(tokens[i]!)) return i;
+  return -1;
 }
 
 describe('isSubscript and operandStart: what a [ subscripts', () => {
@@ -40,14 +46,14 @@ describe('isSubscript and operandStart: what a [ subscripts', () => {
 
   test('a subscript of a window call is refused, naming it', () => {
     const tokens = tokenize('SELECT ARRAY_AGG(x) OVER (ORDER BY y)[OFFSET(0)]');
-    const open = tokens.findLastIndex((token) => token.value === '[');
+    const open = lastIndexWhere(tokens, (token) => token.value === '[');
     assert.throws(() => operandStart(tokens, open), /subscript of a window function call is not supported/);
   });
   test('unbalanced brackets and type angles are refused', () => {
     const close = tokenize('SELECT x)[0]');
-    assert.throws(() => operandStart(close, close.findLastIndex((token) => token.value === '[')), /Unbalanced "\)"/);
+    assert.throws(() => operandStart(close, lastIndexWhere(close, (token) => token.value === '[')), /Unbalanced "\)"/);
     const angle = tokenize('SELECT INT64>[1][0]');
-    assert.throws(() => operandStart(angle, angle.findLastIndex((token) => token.value === '[')), /Unbalanced "<"/);
+    assert.throws(() => operandStart(angle, lastIndexWhere(angle, (token) => token.value === '[')), /Unbalanced "<"/);
   });
 });
 

@@ -1,14 +1,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSignificant, tokenize } from '../../bigquery-sql/bigquery-tokens.ts';
+import { isSignificant, tokenize, type Token } from '../../bigquery-sql/bigquery-tokens.ts';
 import { findDividendStart, guardedAverageArgument, guardedDivision, guardedDivisor } from './numeric-division.ts';
 
 /** The dividend text findDividendStart reads back from the last `/` of `sql`, or undefined. */
 function dividendOf(sql: string): string | undefined {
   const tokens = tokenize(sql);
-  const slashAt = tokens.findLastIndex((token) => token.kind === 'op' && token.value === '/');
+  const slashAt = lastIndexWhere(tokens, (token) => token.kind === 'op' && token.value === '/');
   const start = findDividendStart(tokens, slashAt);
   return start === undefined ? undefined : tokens.slice(start, slashAt).filter(isSignificant).map((token) => token.text).join(' ');
+}
+
+/** The last index whose token matches (Array#findLastIndex needs ES2023 typings). */
+function lastIndexWhere(tokens: readonly Token[], match: (token: Token) => boolean): number {
+  for (let i = tokens.length - 1; i >= 0; i--) if (match(tokens[i]!)) return i;
+  return -1;
 }
 
 describe('findDividendStart: the dividend of a / read back', () => {
