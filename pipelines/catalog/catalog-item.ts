@@ -11,7 +11,7 @@ import { z } from 'zod';
  */
 
 /** The fields an update may set; product_id is the key and never changes. */
-export const catalogFields = ['name', 'price', 'currency', 'stock', 'url', 'image_url', 'category'] as const;
+export const catalogFields = ['name', 'price', 'currency', 'stock', 'url', 'image_url', 'category', 'brand', 'tags'] as const;
 export const CatalogField = z.enum(catalogFields);
 export type CatalogField = z.infer<typeof CatalogField>;
 
@@ -33,6 +33,9 @@ export const CatalogItem = z.object({
   url: z.string().nullable(),
   image_url: z.string().nullable(),
   category: z.string().nullable(),
+  brand: z.string().nullable().default(null),
+  /** Labels recommendations match on (style, material, collection); replaced whole by an update. */
+  tags: z.array(z.string()).nullable().default(null),
   /** Field → clock of the update that set it; null while the field is unset. */
   clocks: z.object({
     name: FieldClock.nullable(),
@@ -42,6 +45,9 @@ export const CatalogItem = z.object({
     url: FieldClock.nullable(),
     image_url: FieldClock.nullable(),
     category: FieldClock.nullable(),
+    // Items stored before these fields existed have no clock for them.
+    brand: FieldClock.nullable().default(null),
+    tags: FieldClock.nullable().default(null),
   }),
   /**
    * occurred_at of the latest update applied. Event time, not write time, so the item depends
@@ -65,7 +71,9 @@ export function emptyCatalogItem(productId: string, updatedAt: string): CatalogI
     url: null,
     image_url: null,
     category: null,
-    clocks: { name: null, price: null, currency: null, stock: null, url: null, image_url: null, category: null },
+    brand: null,
+    tags: null,
+    clocks: { name: null, price: null, currency: null, stock: null, url: null, image_url: null, category: null, brand: null, tags: null },
     updated_at: updatedAt,
   };
 }

@@ -6,12 +6,12 @@ import { InvalidCatalogUpdateError, readCatalogUpdate, readCatalogUpdates } from
 describe('readCatalogUpdate', () => {
   test('reads the fields sent, normalised as the collector does; null and unknown properties are dropped', () => {
     const update = readCatalogUpdate(
-      catalogEvent({ product_id: 7, stock: '3', price: '19.90', currency: 'gbp', name: null, brand: 'B' }, { event_id: 'e1', occurred_at: '2026-03-01T10:00:00Z' }),
+      catalogEvent({ product_id: 7, stock: '3', price: '19.90', currency: 'gbp', name: null, brand: 'B', tags: ['wool'], colour: 'kept in history only' }, { event_id: 'e1', occurred_at: '2026-03-01T10:00:00Z' }),
     );
     assert.deepStrictEqual(update, {
       product_id: '7',
       clock: { at: '2026-03-01T10:00:00.000Z', event_id: 'e1' },
-      values: { stock: 3, price: 19.9, currency: 'GBP' },
+      values: { stock: 3, price: 19.9, currency: 'GBP', brand: 'B', tags: ['wool'] },
     });
   });
 
@@ -26,6 +26,7 @@ describe('readCatalogUpdate', () => {
     ['price not numeric', { product_id: 'p', price: 'cheap' }, 'properties.price'],
     ['bad currency', { product_id: 'p', price: 1, currency: 'euro' }, 'properties.currency'],
     ['empty product_id', { product_id: '', stock: 1 }, 'properties.product_id'],
+    ['tags not strings', { product_id: 'p', stock: 1, tags: ['a', 3] }, 'properties.tags.1'],
   ];
   for (const [name, properties, path] of invalid) {
     test(`refuses ${name}, naming ${path}`, () => {

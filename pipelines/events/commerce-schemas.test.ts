@@ -86,6 +86,7 @@ const specExamples: Record<KnownTrackEventName, Record<string, unknown>> = {
   },
   'Catalog Updated': { product_id: 'sku-1', stock: 0, price: 24.5, currency: 'EUR', name: 'Rain jacket' },
   'Consent Updated': { email_marketing: true, source: 'checkout-checkbox' },
+  'Back In Stock Requested': { product_id: 'sku-1' },
 };
 
 describe('e-commerce property schemas', () => {

@@ -111,6 +111,9 @@ export const CatalogUpdatedProperties = z
     image_url: Text.nullish(),
     category: Text.nullish(),
     currency: Currency.nullish(),
+    brand: Text.nullish(),
+    /** Free-form labels (style, material, collection) that recommendations match on; at most 32. */
+    tags: z.array(Text, { error: 'Expected an array of strings' }).max(32, { error: 'At most 32 tags' }).nullish(),
   })
   .superRefine((properties, ctx) => {
     if (properties.stock == null && properties.price == null) {
@@ -118,6 +121,13 @@ export const CatalogUpdatedProperties = z
     }
   });
 export type CatalogUpdatedProperties = z.infer<typeof CatalogUpdatedProperties>;
+
+/**
+ * `Back In Stock Requested` (nudge's own event): the shopper asked to be told when this product
+ * is available again ("notify me" on an out-of-stock page). Read by the back-in-stock journey.
+ */
+export const BackInStockRequestedProperties = z.looseObject({ product_id: SegmentId });
+export type BackInStockRequestedProperties = z.infer<typeof BackInStockRequestedProperties>;
 
 /**
  * `Consent Updated` (nudge's own event): the person gave or withdrew consent to marketing
@@ -139,6 +149,7 @@ export const trackPropertySchemas = {
   'Order Completed': OrderCompletedProperties,
   'Catalog Updated': CatalogUpdatedProperties,
   'Consent Updated': ConsentUpdatedProperties,
+  'Back In Stock Requested': BackInStockRequestedProperties,
 } as const;
 
 export type KnownTrackEventName = keyof typeof trackPropertySchemas;
@@ -154,6 +165,7 @@ export const trackEventKinds = {
   'Order Completed': 'order_completed',
   'Catalog Updated': 'catalog_updated',
   'Consent Updated': 'consent_updated',
+  'Back In Stock Requested': 'back_in_stock_requested',
 } as const satisfies Record<KnownTrackEventName, EventKind>;
 
 /**

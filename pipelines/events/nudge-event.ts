@@ -17,6 +17,7 @@ export const eventKinds = [
   'checkout_started',
   'order_completed',
   'catalog_updated',
+  'back_in_stock_requested',
   'consent_updated',
   'identify',
   'alias',

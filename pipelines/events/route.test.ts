@@ -14,6 +14,7 @@ const expected: Record<EventKind, TopicName> = {
   identify: 'events-priority',
   alias: 'events-priority',
   consent_updated: 'events-priority',
+  back_in_stock_requested: 'events-priority',
   product_viewed: 'events-browse',
   products_searched: 'events-browse',
   product_list_viewed: 'events-browse',

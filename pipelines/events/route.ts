@@ -16,6 +16,8 @@ export const topicByKind: Readonly<Record<EventKind, TopicName>> = {
   identify: topicNames.priority,
   alias: topicNames.priority,
   consent_updated: topicNames.priority,
+  // A shopper asked to hear when an item returns: the interest recorder must have it before a restock.
+  back_in_stock_requested: topicNames.priority,
   // High volume and coalescable per person.
   product_viewed: topicNames.browse,
   products_searched: topicNames.browse,

@@ -25,8 +25,8 @@ export type CatalogStoreHarness = {
 const T = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString();
 const at = (minute: number, id: string) => ({ occurred_at: T(minute), event_id: id });
 const clock = (minute: number, id: string) => ({ at: T(minute), event_id: id });
-const noClocks = { name: null, price: null, currency: null, stock: null, url: null, image_url: null, category: null };
-const unset = { name: null, price: null, currency: null, stock: null, url: null, image_url: null, category: null, clocks: noClocks };
+const noClocks = { name: null, price: null, currency: null, stock: null, url: null, image_url: null, category: null, brand: null, tags: null };
+const unset = { name: null, price: null, currency: null, stock: null, url: null, image_url: null, category: null, brand: null, tags: null, clocks: noClocks };
 
 export function runCatalogStoreContract(name: string, setup: () => Promise<CatalogStoreHarness>, options: { skip?: string } = {}): void {
   describe(`CatalogStore contract: ${name}`, { skip: options.skip ?? false }, () => {
@@ -51,7 +51,7 @@ export function runCatalogStoreContract(name: string, setup: () => Promise<Catal
       const store = await freshStore();
       await store.applyUpdates([
         catalogEvent(
-          { product_id: 42, stock: '7', price: '24.50', currency: 'eur', name: 'Zoë boot', url: 'https://shop.example/p/42', image_url: 'https://cdn.example/42.jpg', category: 'Shoes/Boots', brand: 'kept-in-history-only' },
+          { product_id: 42, stock: '7', price: '24.50', currency: 'eur', name: 'Zoë boot', url: 'https://shop.example/p/42', image_url: 'https://cdn.example/42.jpg', category: 'Shoes/Boots', brand: 'Zoë', tags: ['leather', 'winter'] },
           { occurred_at: '2026-03-01T10:00:00Z', event_id: 'e1' },
         ),
       ]);
@@ -64,6 +64,8 @@ export function runCatalogStoreContract(name: string, setup: () => Promise<Catal
         url: 'https://shop.example/p/42',
         image_url: 'https://cdn.example/42.jpg',
         category: 'Shoes/Boots',
+        brand: 'Zoë',
+        tags: ['leather', 'winter'],
         clocks: Object.fromEntries(Object.keys(noClocks).map((field) => [field, clock(0, 'e1')])) as CatalogItem['clocks'],
         updated_at: T(0),
       };
