@@ -18,12 +18,12 @@ export async function measureRender(seconds: number) {
   const base = sampleEmailData(campaign.definition, campaign.sample, new Date(start));
   const dataFor = (i: number) => {
     const data = sampleEmailData(campaign.definition, campaign.sample, new Date(start + i * 1000));
-    return { ...data, person: { ...data.person, id: `bench-person-${i}` }, cart: { ...data.cart, id: `cart-${i}`, url: `https://shop.example/cart?restore=cart-${i}` } };
+    return { ...data, person: { ...data.person, id: `bench-person-${i}` }, cart: { ...data.cart!, id: `cart-${i}`, url: `https://shop.example/cart?restore=cart-${i}` } };
   };
   // The scope a bare render needs: what createRenderer gives templates, built once.
   const scope = {
     ...base,
-    cart: { ...base.cart, items: base.cart.items.map((item) => ({ ...item, image_url: item.image_url ?? null, stock: item.stock ?? null })) },
+    cart: { ...base.cart!, items: base.cart!.items.map((item) => ({ ...item, image_url: item.image_url ?? null, stock: item.stock ?? null })) },
     postal_address: campaign.definition.postal_address,
     campaign: { id: campaign.id, name: campaign.definition.name },
     sender: campaign.definition.sender,

@@ -50,7 +50,7 @@ describe('templates/cart-abandonment', () => {
     const data = sampleEmailData(campaign.definition, campaign.sample, now());
     assert.equal(data.offer?.code, 'WELCOME10', 'first-time buyer with a cart ≥ 100 gets 10%');
     const email = await renderEmail(campaign, data);
-    for (const item of data.cart.items) {
+    for (const item of data.cart!.items) {
       assert.ok(email.html.includes(item.name), item.name);
       assert.ok(email.html.includes(`src="${item.image_url}"`), `image of ${item.name}`);
       assert.ok(email.text.includes(item.name), `text part names ${item.name}`);

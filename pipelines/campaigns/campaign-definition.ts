@@ -17,10 +17,47 @@ const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected lower-c
 /** A template name inside the campaign folder: <name>.mjml.liquid and <name>.txt.liquid. */
 const TemplateName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'expected a template name like "email" (files email.mjml.liquid and email.txt.liquid)' });
 
-export const CampaignTrigger = z.strictObject({
-  /** cart_abandoned: a cart with items has seen no change for `wait`. */
-  kind: z.enum(['cart_abandoned']),
-});
+/**
+ * What starts a journey, and its own settings. Fold-driven triggers (cart, browse) arm a timer in
+ * the transaction that folds the shopper's event; catalog-driven ones (back in stock, price drop)
+ * arm timers for the people interested in a product when a Catalog Updated changes it, fanned out
+ * through the bus a page at a time (pipelines/journeys/fan-out-catalog-trigger.ts).
+ */
+const PercentOf100 = z.number().gt(0, { error: 'expected a percentage above 0' }).lt(100, { error: 'expected a percentage below 100' });
+export const CampaignTrigger = z.discriminatedUnion(
+  'kind',
+  [
+    /** cart_abandoned: a cart with items has seen no change for `wait`. */
+    z.strictObject({ kind: z.literal('cart_abandoned') }),
+    /**
+     * browse_abandoned: product views, no add to cart and no order since, quiet for `wait`. The
+     * email shows the session's most-viewed items: views within `session` before the last one.
+     */
+    z.strictObject({
+      kind: z.literal('browse_abandoned'),
+      session: Duration.default('1h'),
+      /** How many of the session's items the email shows (most viewed first). */
+      items: z.number().int().min(1).max(6).default(2),
+    }),
+    /**
+     * back_in_stock: a product's stock went from 0 to more. Notifies who viewed or carted it while
+     * it was out of stock (or asked: Back In Stock Requested) within `lookback`, first come, at most
+     * stock × `stock_factor` people, never someone who bought it since.
+     */
+    z.strictObject({
+      kind: z.literal('back_in_stock'),
+      lookback: Duration.default('30d'),
+      stock_factor: z.number().positive().max(1000).default(3),
+    }),
+    /** price_drop: a product's price fell by at least `min_drop_percent`; notifies recent viewers and carters who have not bought it. */
+    z.strictObject({
+      kind: z.literal('price_drop'),
+      min_drop_percent: PercentOf100.default(10),
+      lookback: Duration.default('14d'),
+    }),
+  ],
+  { error: 'expected a trigger kind: cart_abandoned, browse_abandoned, back_in_stock or price_drop' },
+);
 export type CampaignTrigger = z.infer<typeof CampaignTrigger>;
 
 /** Subject lines are Liquid (rendered without HTML escaping: a subject is a header, not HTML). */
@@ -91,6 +128,14 @@ export const CampaignStep = z.strictObject({
 });
 export type CampaignStep = z.infer<typeof CampaignStep>;
 
+/**
+ * The longest first wait each trigger allows. A browse follow-up a day later is no longer about
+ * that visit, and a restock alert that waits a day tells of stock that may be gone; a cart may
+ * wait a week. Follow-up steps may wait up to 30 days.
+ */
+export const maxWaitByTrigger = { cart_abandoned: '7d', browse_abandoned: '24h', back_in_stock: '24h', price_drop: '24h' } as const satisfies Record<CampaignTrigger['kind'], string>;
+export const maxStepWait = '30d';
+
 export const CampaignDefinition = z.strictObject({
   /** Must equal the folder name; part of send ids and of utm_campaign. */
   id: Slug,
@@ -119,5 +164,20 @@ export const CampaignDefinition = z.strictObject({
   tracking: z.enum(['first_party', 'sendgrid', 'off']).default('first_party'),
   /** Sample data for previews and the start-up render check; default sample.json beside campaign.yaml. */
   sample: z.string().default('sample.json'),
+  /** How many recommended items the email shows (similar, viewed together, best sellers); 0 = none. */
+  recommendations: z.number().int().min(0).max(12).default(0),
+  /**
+   * A person gets this campaign's first email at most once per this span, whatever starts it
+   * (browse follow-up: a shopper who browses again an hour after the email is not emailed again).
+   * Absent: every new trigger (cart filling, restock, drop) may send.
+   */
+  resend_after: Duration.optional(),
+}).superRefine((definition, ctx) => {
+  const tooLong = (wait: string, max: string) => (tryParseDuration(wait) ?? 0) > (tryParseDuration(max) ?? 0);
+  const max = maxWaitByTrigger[definition.trigger.kind];
+  if (tooLong(definition.wait, max)) ctx.addIssue({ code: 'custom', path: ['wait'], message: `a ${definition.trigger.kind} campaign waits at most ${max} before its first email (got ${definition.wait})` });
+  definition.steps.forEach((step, index) => {
+    if (tooLong(step.wait, maxStepWait)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'wait'], message: `a follow-up waits at most ${maxStepWait} (got ${step.wait})` });
+  });
 });
 export type CampaignDefinition = z.infer<typeof CampaignDefinition>;

@@ -4,7 +4,7 @@ import { parseDuration } from '../campaigns/duration.ts';
 import { formatYamlPath, parseLocatedYaml } from '../campaigns/parse-located-yaml.ts';
 import type { YamlPath } from '../campaigns/parse-located-yaml.ts';
 import { compileEmailTemplate } from './compile-template.ts';
-import { EmailSample } from './email-data.ts';
+import { dataBlocks, dataBlocksByTrigger, EmailSample } from './email-data.ts';
 import { toParseError } from './liquid-errors.ts';
 import { createLiquidEngines } from './liquid-engines.ts';
 import type { CompileMjml, CompiledTemplate, LoadedCampaign, LoadedSubject, SharedTemplates, SourceFile } from './loaded-campaign.ts';
@@ -94,7 +94,17 @@ export async function compileCampaign(
   }
 
   const sampleFile = sources.files.get(definition.sample) ?? missing(`${sources.dir}/${definition.sample}`, 'sample data is required (previews and the start-up render check use it)');
-  const sample = parseLocatedYaml(EmailSample, sampleFile.text, sampleFile.file).value;
+  const { value: sample, lineOf: sampleLineOf } = parseLocatedYaml(EmailSample, sampleFile.text, sampleFile.file);
+  // The sample holds exactly what the trigger gives templates at send time, so a template that
+  // reads a block its trigger never provides (a browse email reading `cart`) fails the render below.
+  const provided: readonly string[] = dataBlocksByTrigger[definition.trigger.kind];
+  for (const block of dataBlocks) {
+    const has = sample[block] !== undefined;
+    if (provided.includes(block) && !has) throw new CampaignError({ file: sampleFile.file, field: block }, `a ${definition.trigger.kind} campaign's sample needs "${block}" (what its emails are rendered from)`);
+    if (!provided.includes(block) && has) {
+      throw new CampaignError({ file: sampleFile.file, line: sampleLineOf([block]), field: block }, `a ${definition.trigger.kind} campaign is never given "${block}" (it provides: ${provided.join(', ')})`);
+    }
+  }
   const campaign: LoadedCampaign = { id: definition.id, definition, dir: sources.dir, steps, sample, engines: shared.engines, sources: used };
   await checkWithSample(campaign, deps.now());
   return campaign;

@@ -57,7 +57,7 @@ const data: EmailData = {
   unsubscribe_url: 'https://nudge.example/u?token=abc',
   shop: { name: 'Shop', url: 'https://shop.example' },
 };
-const sample = JSON.stringify({ ...data, cart: { ...data.cart, items: [data.cart.items[1]] } });
+const sample = JSON.stringify({ ...data, cart: { ...data.cart!, items: [data.cart!.items[1]] } });
 
 function sources(overrides: Record<string, string> = {}): CampaignSources {
   const files = { 'campaign.yaml': definition, 'email.mjml.liquid': mjml, 'email.txt.liquid': text, 'sample.json': sample, ...overrides };

@@ -1,7 +1,7 @@
 import type { Template } from 'liquidjs';
 import { CampaignError } from '../campaigns/campaign-error.ts';
 import { chooseVariant } from './choose-variant.ts';
-import type { EmailData } from './email-data.ts';
+import type { EmailData, ProductData } from './email-data.ts';
 import { toRenderError } from './liquid-errors.ts';
 import type { LoadedCampaign, LoadedStep } from './loaded-campaign.ts';
 import { addFirstPartyTracking, type LinkTracking } from './first-party-tracking.ts';
@@ -86,13 +86,21 @@ function toScope(campaign: LoadedCampaign, data: EmailData, step: number, varian
   const { definition } = campaign;
   return {
     person: { id: data.person.id, email: data.person.email, first_name: data.person.first_name ?? null },
-    cart: {
-      id: data.cart.id ?? null,
-      items: data.cart.items.map((item) => ({ ...item, image_url: item.image_url ?? null, stock: item.stock ?? null })),
-      value: data.cart.value,
-      currency: data.cart.currency,
-      url: data.cart.url,
-    },
+    // Only the blocks this trigger provides: a template reading another one fails (strict variables).
+    ...(data.cart
+      ? {
+          cart: {
+            id: data.cart.id ?? null,
+            items: data.cart.items.map((item) => ({ ...item, image_url: item.image_url ?? null, stock: item.stock ?? null })),
+            value: data.cart.value,
+            currency: data.cart.currency,
+            url: data.cart.url,
+          },
+        }
+      : {}),
+    ...(data.items ? { items: data.items.map(toProductScope) } : {}),
+    ...(data.item ? { item: toProductScope(data.item) } : {}),
+    ...(data.recommendations ? { recommendations: data.recommendations.map(toProductScope) } : {}),
     offer: data.offer,
     unsubscribe_url: data.unsubscribe_url,
     shop: data.shop,
@@ -102,4 +110,8 @@ function toScope(campaign: LoadedCampaign, data: EmailData, step: number, varian
     step,
     variant_id: variantId,
   };
+}
+
+function toProductScope(product: ProductData): Record<string, unknown> {
+  return { ...product, image_url: product.image_url ?? null, stock: product.stock ?? null, previous_price: product.previous_price ?? null, drop_percent: product.drop_percent ?? null };
 }

@@ -49,6 +49,14 @@ describe('decide: one reason per case', () => {
     ['quiet hours: 23:00 UTC waits for 08:00', inputWith({}, { now: new Date('2026-06-01T23:00:00.000Z') }), 'defer', 'quiet_hours', '2026-06-02T08:00:00.000Z'],
     ['capped: two emails already today', inputWith({ sends_today_local: 2 }), 'skip', 'frequency_capped', null],
     ['one email today is under the cap', inputWith({ sends_today_local: 1 }), 'send', 'eligible', null],
+    ['browse: added to a cart since the views', inputWith({}, { cart: undefined, trigger_exit: 'in_cart_journey' }), 'skip', 'in_cart_journey', null],
+    ['back in stock: bought since', inputWith({}, { cart: undefined, trigger_exit: 'already_bought' }), 'skip', 'already_bought', null],
+    ['back in stock: sold out again', inputWith({}, { cart: undefined, trigger_exit: 'sold_out_again' }), 'skip', 'sold_out_again', null],
+    ['price drop: the price went back up', inputWith({}, { cart: undefined, trigger_exit: 'price_back_up' }), 'skip', 'price_back_up', null],
+    ['nothing left to show', inputWith({}, { cart: undefined, trigger_exit: 'nothing_to_show' }), 'skip', 'nothing_to_show', null],
+    ['another journey emailed within the window', inputWith({ recent_journey: 'journey_window' }), 'skip', 'journey_window', null],
+    ['this campaign emailed within resend_after', inputWith({ recent_journey: 'campaign_repeat' }), 'skip', 'campaign_repeat', null],
+    ['no recent journey email', inputWith({ recent_journey: null }), 'send', 'eligible', null],
   ];
   for (const [why, input, outcome, reason, deferUntil] of cases) {
     test(why, () => {
@@ -85,6 +93,12 @@ describe('decide: the order of the checks', () => {
     // Quiet hours before the cap: the deferred decision is judged again against that day's count.
     assert.equal(decide(inputWith({ ...open, person_id: treated }, { now: late })).reason, 'quiet_hours');
     assert.equal(decide(inputWith({ ...open, person_id: treated })).reason, 'frequency_capped');
+    // The journey rules come last: a capped day reads as capped, a held-out person as held out.
+    assert.equal(decide(inputWith({ ...open, person_id: treated, recent_journey: 'journey_window' })).reason, 'frequency_capped');
+    assert.equal(decide(inputWith({ ...open, person_id: heldOut, sends_today_local: 0, recent_journey: 'journey_window' })).outcome, 'holdout');
+    // A trigger's exit is judged where the cart's is: after consent, before the holdout.
+    assert.equal(decide(inputWith({ ...open, person_id: heldOut }, { cart: undefined, trigger_exit: 'already_bought' })).reason, 'already_bought');
+    assert.equal(decide(inputWith({ ...open, consent: false }, { cart: undefined, trigger_exit: 'already_bought' })).reason, 'no_consent');
   });
 
   test('the worst suppression is the reason: complained, then unsubscribed, then bounced', () => {
@@ -160,7 +174,10 @@ describe('decide: the record', () => {
       decided_at: '2026-06-01T12:00:00.000Z',
       variant_id: 'subject-b',
       trigger_key: '["cart-9",null]',
+      live_data_fallbacks: null,
     });
+    const withFallbacks = decide(inputWith({}, { live_data_fallbacks: '[{"product_id":"p1","used":"catalog","reason":"timeout"}]' }));
+    assert.equal(withFallbacks.live_data_fallbacks, '[{"product_id":"p1","used":"catalog","reason":"timeout"}]');
   });
   test('the same input decides the same way (pure), with a fresh id each call', () => {
     const ids = ['a', 'b'];

@@ -23,6 +23,12 @@ export type DecisionPerson = {
   timezone: string | null;
   /** Emails sent to the person since the start of their local day (see startOfLocalDay). */
   sends_today_local: number;
+  /**
+   * First-email rules between journeys, judged by the caller from the person's recent sends:
+   * another campaign emailed them within the journey window, or this campaign's first email did
+   * within its resend_after. Absent = neither.
+   */
+  recent_journey?: 'journey_window' | 'campaign_repeat' | null;
 };
 
 /** The cart the campaign is about, as it is now; null = a cart campaign whose cart is gone. */
@@ -35,6 +41,13 @@ export type DecideInput = {
   person: DecisionPerson;
   /** Omitted for campaigns not about a cart. */
   cart?: DecisionCart | null;
+  /**
+   * The journey's own reason not to send, for triggers other than the cart (browse, back in
+   * stock, price drop): judged by the trigger from the profile and live data. Null = still on.
+   */
+  trigger_exit?: DecisionReason | null;
+  /** Recorded with the decision: live data fallbacks taken (JSON), see Decision. */
+  live_data_fallbacks?: string | null;
   /** Recorded with the decision when the caller has already assigned a variant. */
   variant_id?: string | null;
   /** Recorded with the decision: what the journey is about (the timer's trigger key). */
@@ -73,8 +86,8 @@ function cartReason(cart: DecisionCart | null | undefined): DecisionReason | nul
  *    (an address is needed before anything else means something). Suppression before consent:
  *    an unsubscribe also withdraws consent, and "suppressed_unsubscribed" is the reason that
  *    says why (a later opt-in does not lift a bounce or a complaint).
- * 4. cart empty / converted / checked out — the journey's own exit: the email has nothing left
- *    to say. Before the holdout, so the control group only holds people who would really have
+ * 4. cart empty / converted / checked out, or another trigger's own exit (bought since, sold out
+ *    again, price back up, in the cart journey now) — the email has nothing left to say. Before the holdout, so the control group only holds people who would really have
  *    been emailed (a converted cart is not "would have sent").
  * 5. holdout — drawn from exactly the population that passed 1–4, and before quiet hours and the
  *    cap: those depend on when the timer fires and on past sends, which differ between the groups
@@ -84,6 +97,8 @@ function cartReason(cart: DecisionCart | null | undefined): DecisionReason | nul
  *    is decided again at defer_until: an evening send moved to tomorrow morning is then judged
  *    against tomorrow's allowance instead of being dropped for today's.
  * 7. frequency cap — per local day; a skip (a reminder postponed by a day is a different email).
+ * 8. journey window, then resend_after — first emails only, judged from past sends like the cap,
+ *    so after the holdout for the same reason; after the cap so a capped day still reads as capped.
  */
 function judge(input: DecideInput, timeZone: string): Verdict {
   const { person, policy, now } = input;
@@ -91,12 +106,13 @@ function judge(input: DecideInput, timeZone: string): Verdict {
   const suppressed = suppressionReason(person.suppression);
   if (suppressed) return skip(suppressed);
   if (person.consent !== true) return skip('no_consent');
-  const cart = cartReason(input.cart);
+  const cart = cartReason(input.cart) ?? input.trigger_exit ?? null;
   if (cart) return skip(cart);
   if (isInHoldout(policy.holdoutSalt, person.person_id, policy.holdoutPercent)) return { outcome: 'holdout', reason: 'holdout' };
   const deferUntil = policy.quietHours ? nextAllowedInstant(now, timeZone, policy.quietHours) : null;
   if (deferUntil) return { outcome: 'defer', reason: 'quiet_hours', defer_until: deferUntil };
   if (policy.frequencyCapPerDay !== null && person.sends_today_local >= policy.frequencyCapPerDay) return skip('frequency_capped');
+  if (person.recent_journey) return skip(person.recent_journey);
   return { outcome: 'send', reason: 'eligible' };
 }
 
@@ -115,5 +131,6 @@ export function decide(input: DecideInput): Decision {
     decided_at: input.now.toISOString(),
     variant_id: input.variant_id ?? null,
     trigger_key: input.trigger_key ?? null,
+    live_data_fallbacks: input.live_data_fallbacks ?? null,
   };
 }

@@ -37,6 +37,20 @@ export const DecisionReason = z.enum([
   'quiet_hours',
   /** the person already had the day's allowance of emails (local day) */
   'frequency_capped',
+  /** browse follow-up: the shopper added to a cart since the views — the cart journey takes over */
+  'in_cart_journey',
+  /** the shopper ordered since the views, or bought the product the email is about */
+  'already_bought',
+  /** back in stock, price drop: the product sold out again before the email went */
+  'sold_out_again',
+  /** price drop: the price is no longer down by the campaign's minimum */
+  'price_back_up',
+  /** nothing the email is about can be shown (no live data, no details, every item excluded) */
+  'nothing_to_show',
+  /** another journey emailed this person within the journey window (NUDGE_JOURNEY_WINDOW) */
+  'journey_window',
+  /** this campaign's first email reached the person within its resend_after */
+  'campaign_repeat',
 ]);
 export type DecisionReason = z.infer<typeof DecisionReason>;
 
@@ -59,5 +73,10 @@ export const Decision = z.object({
   variant_id: z.string().nullable(),
   /** What the journey is about (the timer's trigger key: for carts [cart_id, opened_after_event_id] as JSON). */
   trigger_key: z.string().nullable(),
+  /**
+   * Live data fallbacks taken while building the email, as a JSON array of {product_id, used,
+   * reason} (content/live-data.ts); null when every item was read fresh (or nothing was read).
+   */
+  live_data_fallbacks: z.string().nullable().default(null),
 });
 export type Decision = z.infer<typeof Decision>;

@@ -248,7 +248,7 @@ describe('cart journey: hostile input', () => {
     );
     await shop.sweepAt(33);
     const [data] = shop.rendered;
-    const links = Object.fromEntries(data!.cart.items.map((item) => [item.product_id, [item.url, item.image_url]]));
+    const links = Object.fromEntries(data!.cart!.items.map((item) => [item.product_id, [item.url, item.image_url]]));
     assert.deepEqual(links, {
       'never-in-catalog': ['https://shop.example', null],
       'plain-http': ['https://shop.example', null],

@@ -21,6 +21,7 @@ const decision = (overrides: Partial<Decision> = {}): Decision => ({
   decided_at: '2026-03-01T10:00:00.000Z',
   variant_id: 'a',
   trigger_key: '["cart-1",null]',
+  live_data_fallbacks: null,
   ...overrides,
 });
 

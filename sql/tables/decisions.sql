@@ -19,11 +19,12 @@ CREATE TABLE IF NOT EXISTS `${dataset}.decisions` (
   person_id STRING NOT NULL OPTIONS (description = "Profile id of the person decided about."),
   step INT64 NOT NULL OPTIONS (description = "Position of the step in the campaign definition: 0 is the first email."),
   outcome STRING NOT NULL OPTIONS (description = "send, skip, defer (decided again at defer_until) or holdout (control group: no email, counts as would-have-sent)."),
-  reason STRING NOT NULL OPTIONS (description = "Why: eligible, no_email, no_consent, suppressed_*, cart_empty, cart_converted, cart_checked_out, holdout, quiet_hours, frequency_capped."),
+  reason STRING NOT NULL OPTIONS (description = "Why: eligible, no_email, no_consent, suppressed_*, cart_empty, cart_converted, cart_checked_out, in_cart_journey, already_bought, sold_out_again, price_back_up, nothing_to_show, holdout, quiet_hours, frequency_capped, journey_window, campaign_repeat (docs/journeys.md)."),
   defer_until TIMESTAMP OPTIONS (description = "outcome defer: the end of the person's local quiet hours, when the step is decided again; null otherwise."),
   decided_at TIMESTAMP NOT NULL OPTIONS (description = "When the decision was made (injected clock). Partitioning column."),
   variant_id STRING OPTIONS (description = "Subject or content variant assigned before deciding, when there was one."),
   trigger_key STRING OPTIONS (description = "What the journey is about: for the cart journey the JSON array [cart_id, opened_after_event_id] naming one cart filling (JSON_VALUE(trigger_key, '$[0]') is the cart id). Null in rows written before it existed."),
+  live_data_fallbacks STRING OPTIONS (description = "Live data fallbacks taken while building the email: a JSON array of {product_id, used (stale_cache, catalog, dropped), reason}. Null when every item was read fresh, and in rows written before it existed."),
   PRIMARY KEY (decision_id) NOT ENFORCED
 )
 PARTITION BY DATE(decided_at)

@@ -63,7 +63,7 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
       await options.duringRender?.();
       rendered.push(data);
       renderOptions.push(renderOptionsOfEmail);
-      return { subject: 'Your cart', html: `<p>${data.cart.items.map((item) => item.name).join(', ')}</p>`, text: 'cart', variant_id: 'a' };
+      return { subject: 'Your cart', html: `<p>${(data.cart?.items ?? data.items ?? (data.item ? [data.item] : [])).map((item) => item.name).join(', ')}</p>`, text: 'cart', variant_id: 'a' };
     },
   });
   const mailer: Mailer =
