@@ -10,6 +10,7 @@ import {
   sentTransition,
   type ClaimMeta,
   type SendLedger,
+  type SentEntry,
 } from '../../pipelines/delivery/send-ledger.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
 
@@ -87,6 +88,9 @@ export function createSqliteSendLedger(deps: SqliteSendLedgerDeps): SqliteSendLe
     countSent: db.prepare<[string, string], { sent: number }>(
       `SELECT COUNT(*) AS sent FROM send_ledger WHERE person_id = ? AND sent_at >= ? AND status = 'sent'`,
     ),
+    listSent: db.prepare<[string, string], SentEntry>(
+      `SELECT send_id, campaign_id, step, sent_at FROM send_ledger WHERE person_id = ? AND sent_at >= ? AND status = 'sent' ORDER BY sent_at, send_id`,
+    ),
     // The person's entries that may count towards the cap; countsTowardsCap decides, in one place.
     capCandidates: db.prepare<[string, string, string, string], Record<string, unknown>>(
       `SELECT ${COLUMNS.join(', ')} FROM send_ledger WHERE person_id = ? AND send_id <> ? AND ((status = 'sent' AND sent_at >= ?) OR (status = 'claimed' AND claimed_at >= ?))`,
@@ -139,6 +143,7 @@ export function createSqliteSendLedger(deps: SqliteSendLedgerDeps): SqliteSendLe
       return read(send_id);
     },
     countSentSince: async (person_id, since) => sql.countSent.get(person_id, since.toISOString())?.sent ?? 0,
+    listSentSince: async (person_id, since) => sql.listSent.all(person_id, since.toISOString()).map((row) => ({ ...row })),
     close: async () => {
       if (ownsDb && db.open) db.close();
     },

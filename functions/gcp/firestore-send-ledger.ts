@@ -140,6 +140,14 @@ export function createFirestoreSendLedger(deps: FirestoreSendLedgerDeps): SendLe
       const snaps = await collection.where('person_id', '==', person_id).where('sent_at', '>=', since.toISOString()).select('status').get();
       return snaps.docs.filter((snap) => snap.get('status') === 'sent').length;
     },
+    listSentSince: async (person_id, since) => {
+      // The frequency cap's index (person_id, sent_at) serves this too.
+      const snaps = await collection.where('person_id', '==', person_id).where('sent_at', '>=', since.toISOString()).select('status', 'campaign_id', 'step', 'sent_at').get();
+      return snaps.docs
+        .filter((snap) => snap.get('status') === 'sent')
+        .map((snap) => ({ send_id: snap.id, campaign_id: String(snap.get('campaign_id')), step: Number(snap.get('step')), sent_at: String(snap.get('sent_at')) }))
+        .sort((a, b) => (a.sent_at < b.sent_at ? -1 : a.sent_at > b.sent_at ? 1 : a.send_id < b.send_id ? -1 : 1));
+    },
   };
 }
 

@@ -57,6 +57,8 @@ export type ClaimMeta = { campaign_id: string; person_id: string; step: number; 
  * - failed: the ESP refused it for good; do nothing.
  * - capped: the person's cap is reached (counting claims in flight); nothing was written.
  */
+export type SentEntry = { send_id: string; campaign_id: string; step: number; sent_at: string };
+
 export type ClaimOutcome = 'claimed' | 'already_sent' | 'in_progress' | 'in_doubt' | 'failed' | 'capped';
 export type SentMeta = { provider: 'outbox' | 'sendgrid'; provider_message_id: string; sent_at: Date };
 export type FailedMeta = { error: string; permanent: boolean; failed_at: Date };
@@ -87,6 +89,11 @@ export type SendLedger = {
    * are not counted: the cap limits what reached the person, and an in-doubt claim is never re-sent.
    */
   countSentSince: (person_id: string, since: Date) => Promise<number>;
+  /**
+   * The same `sent` entries, each with its campaign and step, oldest first: the journey window
+   * and resend_after look at which campaigns reached the person lately (run-journey-step.ts).
+   */
+  listSentSince: (person_id: string, since: Date) => Promise<SentEntry[]>;
   close?: () => Promise<void>;
 };
 

@@ -227,6 +227,10 @@ export function runSendLedgerContract(name: string, setup: () => Promise<SendLed
       assert.equal(await ledger.countSentSince(person, at(62)), 0);
       assert.equal(await ledger.countSentSince(other, at(0)), 1);
       assert.equal(await ledger.countSentSince(`nobody-${ids}`, at(0)), 0);
+      const listed = await ledger.listSentSince(person, at(60));
+      assert.deepEqual(listed.map((entry) => [entry.campaign_id, entry.step, entry.sent_at]), [['cart', 0, at(60).toISOString()], ['cart', 0, at(61).toISOString()]], 'sent entries only, oldest first');
+      assert.ok(listed.every((entry) => typeof entry.send_id === 'string' && entry.send_id.length > 0));
+      assert.deepEqual(await ledger.listSentSince(other, at(0)).then((entries) => entries.length), 1);
 
       // An in-doubt claim resolved as sent counts from when it was claimed (its sent_at).
       assert.equal(await ledger.resolveInDoubt(claimed, 'sent', 'outbox file exists', at(200)), true);
