@@ -31,7 +31,7 @@ import { createSuppressPerson } from '../pipelines/engagement/suppress-person.ts
 import { createTakeSendGridEvents } from '../pipelines/engagement/take-sendgrid-events.ts';
 import { createUnsubscribePerson } from '../pipelines/engagement/unsubscribe-person.ts';
 import { createAcceptEvents } from '../pipelines/events/accept-events.ts';
-import { planCartTimers } from '../pipelines/journeys/plan-cart-timers.ts';
+import { planJourneyTimers } from '../pipelines/journeys/plan-journey-timers.ts';
 import { createFoldEvents, createPersonIdFactory } from '../pipelines/profiles/fold-events.ts';
 import { recordingIdentityLinks } from '../pipelines/profiles/record-identity-links.ts';
 import { systemClock } from '../pipelines/shared/clock.ts';
@@ -71,7 +71,7 @@ async function consumerDeps() {
   // Only the templates folder: the consumers hold no signing key or SendGrid secret.
   const definitions = await loadCampaignDefinitions({ templatesDir: process.env.NUDGE_TEMPLATES_DIR || undefined }, clock);
   const store = createFirestoreProfileStore({ firestore: getFirestore(config) });
-  const fold = createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), log, onPersonFolded: (change) => planCartTimers(definitions, change) });
+  const fold = createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), log, onPersonFolded: (change) => planJourneyTimers(definitions, change) });
   return {
     // Identity links and merges go to warehouse-person_identities once the fold has committed.
     foldEvents: recordingIdentityLinks(fold, { clock, facts: createPubSubWarehouseRows({ pubsub: getPubSub(config), tables: ['person_identities'] }) }),

@@ -81,7 +81,7 @@ export function parseJourneyConfig(env: Readonly<Record<string, string | undefin
     shop: {
       name: env.NUDGE_SHOP_NAME || 'Nudge Shop',
       url: shopUrl,
-      cart_url: url(env, 'NUDGE_SHOP_CART_URL', `${shopUrl.replace(/\/$/, '')}/cart`),
+      cart_url: cartUrlTemplate(env, `${shopUrl.replace(/\/$/, '')}/cart?restore={cart_id}`),
       currency,
       postal_address: env.NUDGE_POSTAL_ADDRESS || null,
       hosts: parseShopHosts(env),
@@ -106,6 +106,24 @@ function url(env: Readonly<Record<string, string | undefined>>, name: string, fa
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got "${value}"`);
   }
+}
+
+/**
+ * NUDGE_SHOP_CART_URL is a template: `{cart_id}` (or `{{ cart.id }}`) becomes the cart's id, so the
+ * email's button restores that cart on another device. Checked as a URL with the placeholder
+ * filled in, and kept as written (a URL parser would percent-encode the braces).
+ */
+function cartUrlTemplate(env: Readonly<Record<string, string | undefined>>, fallback: string): string {
+  const value = env.NUDGE_SHOP_CART_URL || fallback;
+  try {
+    new URL(value.replace(/\{cart_id\}|\{\{\s*cart\.id\s*\}\}/g, 'cart-1'));
+  } catch {
+    throw new ConfigError(`NUDGE_SHOP_CART_URL must be an absolute URL, optionally with {cart_id}, got "${value}"`);
+  }
+  if (/[{}]/.test(value.replace(/\{cart_id\}|\{\{\s*cart\.id\s*\}\}/g, ''))) {
+    throw new ConfigError(`NUDGE_SHOP_CART_URL: the only placeholder is {cart_id} (or {{ cart.id }}), got "${value}"`);
+  }
+  return value;
 }
 
 /** One signing key per embedded data dir, so links in sent emails keep working across restarts. */

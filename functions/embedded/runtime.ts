@@ -31,7 +31,7 @@ import { createEmbeddedSendGridEvents } from './sendgrid-events-entry.ts';
 import { createUnsubscribePerson } from '../../pipelines/engagement/unsubscribe-person.ts';
 import { buildUnsubscribeUrl, listUnsubscribeHeaders } from '../../pipelines/delivery/signed-links.ts';
 import { createAcceptEvents } from '../../pipelines/events/accept-events.ts';
-import { planCartTimers } from '../../pipelines/journeys/plan-cart-timers.ts';
+import { planJourneyTimers } from '../../pipelines/journeys/plan-journey-timers.ts';
 import type { StepOutcome } from '../../pipelines/journeys/run-journey-step.ts';
 import { allTopicNames, topicNames } from '../../pipelines/events/topics.ts';
 import { createFoldEvents, createPersonIdFactory } from '../../pipelines/profiles/fold-events.ts';
@@ -128,7 +128,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     newPersonId: createPersonIdFactory(clock),
     log,
     onPersonFolded: (change) => {
-      const plan = planCartTimers(journeys.definitions, change);
+      const plan = planJourneyTimers(journeys.definitions, change);
       // Wake the sweep when the timer comes due instead of up to a second later. A wake-up for
       // a transaction that is then retried or fails only costs an empty sweep.
       for (const timer of plan.put) journeys.wakeAt(new Date(timer.due_at));

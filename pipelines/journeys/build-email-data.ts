@@ -9,7 +9,7 @@ export type ShopSettings = {
   name: string;
   /** Home page; also the fallback link of an item without its own url. */
   url: string;
-  /** Where "back to your cart" goes. */
+  /** Where "back to your cart" goes; `{cart_id}` is replaced by the cart's id (cartRestoreUrl). */
   cart_url: string;
   /** Used when neither the cart nor the catalog knows the currency. */
   currency: string;
@@ -31,7 +31,8 @@ export function buildCartEmailData(input: {
   profile: Profile;
   email: string;
   cart: Cart;
-  catalog: ReadonlyMap<string, CatalogItem>;
+  /** Live from the catalog or the shop's API (LiveData); a product absent here shows what the cart event said. */
+  catalog: ReadonlyMap<string, Pick<CatalogItem, 'name' | 'price' | 'currency' | 'stock' | 'url' | 'image_url'>>;
   shop: ShopSettings;
   unsubscribeUrl: string;
   now: Date;
@@ -55,7 +56,7 @@ export function buildCartEmailData(input: {
   const firstName = profile.traits.first_name;
   return {
     person: { id: profile.person_id, email: input.email, first_name: typeof firstName === 'string' ? firstName : null },
-    cart: { id: cart.cart_id, items, value, currency, url: shop.cart_url },
+    cart: { id: cart.cart_id, items, value, currency, url: cartRestoreUrl(shop.cart_url, cart.cart_id) },
     offer: chooseOffer(input.definition.offers, { cart_value: value, currency, has_ordered_before: profile.orders.count > 0 }, input.now),
     unsubscribe_url: input.unsubscribeUrl,
     shop: { name: shop.name, url: shop.url },
@@ -63,6 +64,14 @@ export function buildCartEmailData(input: {
   };
 }
 
+/**
+ * The link that brings the shopper back to this cart on any device: NUDGE_SHOP_CART_URL with
+ * `{cart_id}` (or `{{ cart.id }}`) replaced by the cart id, URL-encoded. Without a placeholder the
+ * URL is used as it is (a shop whose cart lives in a login session needs no id).
+ */
+export function cartRestoreUrl(template: string, cartId: string): string {
+  return template.replace(/\{cart_id\}|\{\{\s*cart\.id\s*\}\}/g, () => encodeURIComponent(cartId));
+}
 
 function shopLinkOrNull(url: string | null | undefined, hosts: readonly string[]): string | null {
   return isShopLink(url, hosts) ? url : null;
