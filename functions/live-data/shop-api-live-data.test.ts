@@ -197,6 +197,11 @@ describe('shop API live data against a real HTTP server', () => {
     assert.ok(logs.length > 0, 'the failure was logged');
     assert.ok(!JSON.stringify(logs).includes(TOKEN));
     assert.equal(logs[0]!.reason, 'http_503');
+    server.script(answerRaw(200, `Bearer ${TOKEN} is not JSON`));
+    await adapter()(['sku-1'], within(600));
+    assert.equal(logs[1]!.reason, 'invalid_response');
+    assert.match(String(logs[1]!.detail), /\[token\]/);
+    assert.ok(!JSON.stringify(logs).includes(TOKEN));
   });
 
   test('connection refused: network', async () => {

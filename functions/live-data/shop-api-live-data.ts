@@ -87,7 +87,9 @@ export function createShopApiLiveData(deps: ShopApiLiveDataDeps): LiveData {
       if (invalid.length > 0) deps.log?.({ severity: 'WARNING', message: 'live data: shop API products break the contract', product_ids: invalid });
       return;
     }
-    deps.log?.({ severity: 'WARNING', message: 'live data: shop API answer not used', reason: outcome.reason, detail: outcome.detail, attempts, product_ids: ids });
+    // The detail may quote the answer's first bytes; a shop that echoes headers must not leak the token into logs.
+    const detail = deps.token && outcome.detail ? outcome.detail.split(deps.token).join('[token]') : outcome.detail;
+    deps.log?.({ severity: 'WARNING', message: 'live data: shop API answer not used', reason: outcome.reason, detail, attempts, product_ids: ids });
   };
 
   return async (productIds, options) => {
