@@ -27,7 +27,11 @@ export type LiveDataFallback = {
   product_id: string;
   /** What was used instead of a fresh answer; "dropped" = nothing known, the item is left out. */
   used: 'stale_cache' | 'catalog' | 'dropped';
-  /** Short and machine-readable: "timeout", "http_503", "invalid_response", "not_found", … */
+  /**
+   * Short and machine-readable, why the better source was not used: "timeout", "http_503",
+   * "network", "invalid_response", "not_found", "not_in_catalog", … For an id dropped after the
+   * shop API failed, the catalog's reason follows a "+": "timeout+not_in_catalog" (docs/live-data.md).
+   */
   reason: string;
 };
 

@@ -1,0 +1,212 @@
+import { performance } from 'node:perf_hooks';
+import type { LiveData, LiveDataResult, LiveItem } from '../../pipelines/content/live-data.ts';
+import type { Clock } from '../../pipelines/shared/clock.ts';
+import { createLiveDataCache } from './live-data-cache.ts';
+import { requestShopProducts, type ShopAttempt } from './request-shop-products.ts';
+import { retryWithinBudget } from './retry-within-budget.ts';
+import { shopApiLiveDataDefaults, type ShopApiLiveDataSettings } from './shop-api-defaults.ts';
+import { shopProductToLiveItem } from './shop-product.ts';
+
+export { shopApiLiveDataDefaults } from './shop-api-defaults.ts';
+
+export type ShopApiLiveDataDeps = {
+  /** NUDGE_CATALOG_API_URL; `/products` is appended. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer …` when set; never logged. */
+  token: string | null;
+  /** Asked for every id the shop could not answer for and the cache could not cover: the catalog adapter. */
+  fallback: LiveData;
+  /** Ages cache entries and places deadlines in time. */
+  clock: Clock;
+  fetch?: typeof fetch;
+  settings?: Partial<ShopApiLiveDataSettings>;
+  log?: (entry: Record<string, unknown>) => void;
+  /** Jitter of the backoff, in [0, 1). */
+  random?: () => number;
+};
+
+type ChunkResult = { outcome: ShopAttempt; attempts: number };
+
+/**
+ * LiveData from the shop's own API (contract: docs/live-data.md). Per id, best first:
+ * 1. a fresh cache entry (`cache`, no request);
+ * 2. the shop's answer (`shop_api`), requested in chunks side by side, retried inside the budget;
+ * 3. when that fails: a stale cache entry (`stale_cache`), then the fallback LiveData (`catalog`),
+ *    then nothing (`dropped`). Each id that did not get a fresh answer has exactly one fallback
+ *    entry whose reason says why the shop's answer was not used ("timeout", "http_503",
+ *    "network", "invalid_response", "not_found", …); for a dropped id the fallback's own reason
+ *    follows a "+" ("timeout+not_in_catalog"), so the decision tells both halves of the story.
+ *    An id the shop says it does not know skips the stale copy: the shop's word is fresher.
+ *
+ * Time: the requests end `fallbackReserveMs` before the deadline, leaving the catalog read time
+ * to answer by the deadline; every timer is cleared when its wait is over, so nothing is left
+ * pending after a call settles. The deadline is moved to the monotonic clock on entry, because
+ * timers run on it and the wall clock may jump.
+ *
+ * Concurrent calls that need the same chunk of ids share one request (single flight). The
+ * request runs on the budget of the call that started it; a call that joins it still never waits
+ * past its own deadline (its answer is then a "timeout").
+ */
+export function createShopApiLiveData(deps: ShopApiLiveDataDeps): LiveData {
+  const settings: ShopApiLiveDataSettings = { ...shopApiLiveDataDefaults, ...deps.settings };
+  const cache = createLiveDataCache({ ttlMs: settings.cacheTtlMs, maxStaleMs: settings.maxStaleMs, maxEntries: settings.cacheMaxEntries });
+  const request = { baseUrl: deps.baseUrl.replace(/\/+$/, ''), token: deps.token, fetch: deps.fetch ?? ((input, init) => fetch(input, init)), clock: deps.clock, maxResponseBytes: settings.maxResponseBytes };
+  const random = deps.random ?? Math.random;
+  const inFlight = new Map<string, Promise<ChunkResult>>();
+
+  /** One chunk, shared by concurrent callers; its answers are written to the cache once. */
+  const fetchChunk = (ids: string[], endsAt: number): Promise<ChunkResult> => {
+    const key = ids.join('\n');
+    const running = inFlight.get(key);
+    if (running) return running;
+    const started = retryWithinBudget((timeoutMs) => requestShopProducts(request, ids, timeoutMs), { endsAt, now: () => performance.now() }, settings, random)
+      .then((result) => {
+        rememberAnswers(ids, result.outcome);
+        logFailure(ids, result);
+        return result;
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  };
+
+  const rememberAnswers = (ids: readonly string[], outcome: ShopAttempt) => {
+    if (!outcome.ok) return;
+    const nowMs = deps.clock.now().getTime();
+    for (const id of ids) {
+      const product = outcome.products.get(id);
+      // An invalid row leaves the cache alone: the last good answer may still stand in for it.
+      if (product === 'invalid') continue;
+      cache.write(id, product ? shopProductToLiveItem(product) : null, nowMs);
+    }
+  };
+
+  const logFailure = (ids: readonly string[], { outcome, attempts }: ChunkResult) => {
+    if (outcome.ok) {
+      const invalid = ids.filter((id) => outcome.products.get(id) === 'invalid');
+      if (invalid.length > 0) deps.log?.({ severity: 'WARNING', message: 'live data: shop API products break the contract', product_ids: invalid });
+      return;
+    }
+    // The detail may quote the answer's first bytes; a shop that echoes headers must not leak the token into logs.
+    const detail = deps.token && outcome.detail ? outcome.detail.split(deps.token).join('[token]') : outcome.detail;
+    deps.log?.({ severity: 'WARNING', message: 'live data: shop API answer not used', reason: outcome.reason, detail, attempts, product_ids: ids });
+  };
+
+  return async (productIds, options) => {
+    const ids = [...new Set(productIds)];
+    const result: LiveDataResult = { items: new Map(), fallbacks: [] };
+    if (ids.length === 0) return result;
+    const endsAt = performance.now() + budgetLeft(options.deadline, deps.clock);
+    const nowMs = deps.clock.now().getTime();
+
+    const failed = new Map<string, string>();
+    const stale = new Map<string, LiveItem>();
+    const toFetch: string[] = [];
+    for (const id of ids) {
+      const cached = cache.read(id, nowMs);
+      if (cached?.state === 'fresh') {
+        if (cached.item) result.items.set(id, { ...cached.item, source: 'cache' });
+        else failed.set(id, 'not_found');
+        continue;
+      }
+      if (cached?.item) stale.set(id, cached.item);
+      toFetch.push(id);
+    }
+
+    // Sorted, so the same set of ids makes the same chunks and concurrent calls can share them.
+    const chunks = chunkIds(toFetch.sort(), settings);
+    const httpEndsAt = endsAt - settings.fallbackReserveMs;
+    const answers = await Promise.all(chunks.map((chunk) => raceUntil(fetchChunk(chunk, httpEndsAt), httpEndsAt)));
+    chunks.forEach((chunk, index) => {
+      const outcome = answers[index]!;
+      for (const id of chunk) {
+        if (!outcome.ok) {
+          failed.set(id, outcome.reason);
+          continue;
+        }
+        const product = outcome.products.get(id);
+        if (product === undefined) failed.set(id, 'not_found');
+        else if (product === 'invalid') failed.set(id, 'invalid_response');
+        else result.items.set(id, { ...shopProductToLiveItem(product), source: 'shop_api' });
+      }
+    });
+
+    const toCatalog: string[] = [];
+    for (const [id, reason] of failed) {
+      const standIn = reason === 'not_found' ? undefined : stale.get(id);
+      if (standIn) {
+        result.items.set(id, { ...standIn, source: 'stale_cache' });
+        result.fallbacks.push({ product_id: id, used: 'stale_cache', reason });
+      } else {
+        toCatalog.push(id);
+      }
+    }
+    if (toCatalog.length === 0) return result;
+
+    const catalog = await readFallback(deps.fallback, toCatalog, options.deadline);
+    for (const id of toCatalog) {
+      const reason = failed.get(id)!;
+      const item = catalog.items.get(id);
+      if (item) {
+        result.items.set(id, item);
+        result.fallbacks.push({ product_id: id, used: 'catalog', reason });
+      } else {
+        const why = catalog.fallbacks.find((entry) => entry.product_id === id)?.reason ?? 'not_in_catalog';
+        result.fallbacks.push({ product_id: id, used: 'dropped', reason: `${reason}+${why}` });
+      }
+    }
+    return result;
+  };
+}
+
+/** Milliseconds until the deadline on the injected clock; an unreadable deadline leaves none. */
+function budgetLeft(deadline: Date, clock: Clock): number {
+  const left = deadline.getTime() - clock.now().getTime();
+  return Number.isFinite(left) ? Math.max(0, left) : 0;
+}
+
+/** Ids in request-sized chunks: at most maxIdsPerRequest, and a bounded query length. */
+export function chunkIds(ids: readonly string[], settings: Pick<ShopApiLiveDataSettings, 'maxIdsPerRequest' | 'maxIdsQueryChars'>): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let chars = 0;
+  for (const id of ids) {
+    const length = encodeURIComponent(id).length + 1;
+    if (current.length > 0 && (current.length >= settings.maxIdsPerRequest || chars + length > settings.maxIdsQueryChars)) {
+      chunks.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(id);
+    chars += length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** The chunk's answer, or a timeout once `endsAt` (monotonic) passes; the timer never outlives the wait. */
+async function raceUntil(answer: Promise<ChunkResult>, endsAt: number): Promise<ShopAttempt> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<ShopAttempt>((resolve) => {
+    // A few ms of grace: the request's own abort fires at endsAt and reports what it knows.
+    timer = setTimeout(() => resolve({ ok: false, reason: 'timeout', retryable: false }), Math.max(0, endsAt - performance.now()) + 5);
+  });
+  try {
+    const outcome = answer.then(
+      (result) => result.outcome,
+      (): ShopAttempt => ({ ok: false, reason: 'internal_error', retryable: false }),
+    );
+    return await Promise.race([outcome, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The fallback promises never to reject; a bug there still must not cost the email. */
+async function readFallback(fallback: LiveData, ids: string[], deadline: Date): Promise<LiveDataResult> {
+  try {
+    return await fallback(ids, { deadline });
+  } catch {
+    return { items: new Map(), fallbacks: ids.map((product_id) => ({ product_id, used: 'dropped' as const, reason: 'catalog_unavailable' })) };
+  }
+}
