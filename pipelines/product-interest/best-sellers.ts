@@ -24,7 +24,7 @@ export function addBestSeller(current: BestSeller | null, productId: string, add
   return { product_id: productId, count: (current?.count ?? 0) + added.count, category: added.category ?? current?.category ?? null };
 }
 
-/** Most bought first, then product_id, so equal counts come in a stable order on every adapter. */
+/** Most bought first, then product_id in code-point order (SQLite's and Firestore's), the same on every adapter. */
 export function compareBestSellers(a: BestSeller, b: BestSeller): number {
-  return b.count - a.count || (a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : 0);
+  return b.count - a.count || Buffer.compare(Buffer.from(a.product_id, 'utf8'), Buffer.from(b.product_id, 'utf8'));
 }
