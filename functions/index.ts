@@ -7,6 +7,7 @@ import { createBigQueryWarehouse } from './gcp/bigquery-warehouse.ts';
 import { getFirestore, getPubSub } from './gcp/clients.ts';
 import { parseGcpConfig } from './gcp/config.ts';
 import { createFirestoreCatalogStore } from './gcp/firestore-catalog-store.ts';
+import { createFirestoreInterestStore } from './gcp/firestore-interest-store.ts';
 import { createFirestoreProfileStore } from './gcp/firestore-profile-store.ts';
 import { toFrameworkHandler } from './gcp/framework-adapter.ts';
 import { createPubSubBus } from './gcp/pubsub-bus.ts';
@@ -16,6 +17,7 @@ import { createPubSubWarehouseRows } from './gcp/pubsub-warehouse-rows.ts';
 import { parseJourneyConfig } from './journey-config.ts';
 import { createOnBrowseEventEntry } from './on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from './on-catalog-update.ts';
+import { createOnInterestEventEntry } from './on-interest-event.ts';
 import { createOnPriorityEventEntry } from './on-priority-event.ts';
 import { profileFoldedMessage, type ProfileFold } from './on-events.ts';
 import { createReconcileEntry } from './reconcile.ts';
@@ -177,6 +179,24 @@ http(
     return createOnCatalogUpdateEntry({
       catalog: createFirestoreCatalogStore({ firestore: getFirestore(config) }),
       shopHosts: config.shopHosts,
+      deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
+      clock,
+      newId,
+      log,
+    });
+  }),
+);
+
+// Pushed from events-priority and events-browse (two subscriptions, pubsub.tf): views, adds, back-in-stock
+// requests and orders → the product-interest store (Firestore), with the catalog's stock at the time.
+http(
+  'recordInterest',
+  toFrameworkHandler(async () => {
+    const config = parseGcpConfig(process.env, { writeKeys: false });
+    const firestore = getFirestore(config);
+    return createOnInterestEventEntry({
+      interests: createFirestoreInterestStore({ firestore }),
+      catalog: createFirestoreCatalogStore({ firestore }),
       deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
       clock,
       newId,

@@ -64,3 +64,45 @@ resource "google_firestore_index" "journey_timers_due_at_timer_id" {
     order      = "ASCENDING"
   }
 }
+
+# Who cares about a product, first come: product_interests where product_id == … order by
+# first_come_at, identity (functions/gcp/firestore-interest-store.ts, listInterested). An equality
+# plus two order fields needs this composite index; identity keeps ties in SQLite's order.
+resource "google_firestore_index" "product_interests_first_come" {
+  database    = google_firestore_database.main.name
+  collection  = "product_interests"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "product_id"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "first_come_at"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "identity"
+    order      = "ASCENDING"
+  }
+}
+
+# Category best-sellers: best_sellers where category == … order by rank_key (count descending,
+# then product id, in one string; firestore-interest-store.ts, getBestSellers).
+resource "google_firestore_index" "best_sellers_category_rank" {
+  database    = google_firestore_database.main.name
+  collection  = "best_sellers"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "category"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "rank_key"
+    order      = "ASCENDING"
+  }
+}

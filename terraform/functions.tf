@@ -17,6 +17,11 @@ locals {
       entry_point = "onCatalogUpdate"
       description = "Applies stock and price changes sent by the shop's backend."
     }
+    # Fed by two subscriptions (pubsub.tf, interest_push), not one per topic like the others.
+    record_interest = {
+      entry_point = "recordInterest"
+      description = "Records product views, adds, back-in-stock requests and orders as product interest, co-views and best sellers."
+    }
   }
 
   # Every sizing knob of the functions, in one place (instance counts are variables).

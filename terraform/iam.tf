@@ -385,6 +385,14 @@ resource "google_pubsub_subscription_iam_member" "agent_acks_push" {
   member       = local.pubsub_agent_member
 }
 
+resource "google_pubsub_subscription_iam_member" "agent_acks_interest_push" {
+  for_each = local.interest_topics
+
+  subscription = google_pubsub_subscription.interest_push[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent_member
+}
+
 resource "google_pubsub_subscription_iam_member" "agent_acks_warehouse" {
   for_each = local.event_topics
 

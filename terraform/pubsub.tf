@@ -23,6 +23,9 @@ locals {
     browse    = "events-browse-dead-letter"
     catalog   = "events-catalog-dead-letter"
     warehouse = "events-warehouse-dead-letter"
+    # The recordInterest subscriptions (interest_push below).
+    priority_interest = "events-priority-interest-dead-letter"
+    browse_interest   = "events-browse-interest-dead-letter"
   }
 
   subscription_retention = "604800s"
@@ -93,6 +96,53 @@ resource "google_pubsub_subscription" "push" {
       condition     = var.retry_minimum_backoff_seconds <= var.retry_maximum_backoff_seconds
       error_message = "retry_minimum_backoff_seconds must not exceed retry_maximum_backoff_seconds."
     }
+  }
+
+  depends_on = [
+    google_pubsub_topic_iam_member.agent_publishes_dead_letters,
+    google_cloud_run_service_iam_member.push_invoker_invokes_consumer,
+  ]
+}
+
+# Product interest (functions/on-interest-event.ts) is recorded beside the profile fold, from the
+# two topics that carry views, adds, back-in-stock requests and orders: a second push subscription
+# on each, to the record_interest consumer, under the same rules as the push subscriptions above.
+locals {
+  interest_topics = {
+    priority = { topic = "events-priority", dead_letter = "priority_interest" }
+    browse   = { topic = "events-browse", dead_letter = "browse_interest" }
+  }
+}
+
+resource "google_pubsub_subscription" "interest_push" {
+  for_each = local.interest_topics
+
+  name                       = "${each.value.topic}-interest-push"
+  topic                      = google_pubsub_topic.events[each.key].id
+  ack_deadline_seconds       = var.consumer_timeout_seconds
+  message_retention_duration = local.subscription_retention
+
+  push_config {
+    push_endpoint = google_cloudfunctions2_function.consumer["record_interest"].service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.push_invoker.email
+      audience              = google_cloudfunctions2_function.consumer["record_interest"].service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "${var.retry_minimum_backoff_seconds}s"
+    maximum_backoff = "${var.retry_maximum_backoff_seconds}s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter[each.value.dead_letter].id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
   }
 
   depends_on = [

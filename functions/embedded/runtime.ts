@@ -16,6 +16,7 @@ import { createSqliteCatalogStore, type SqliteCatalogStore } from './sqlite-cata
 import { createSqliteBus, type SqliteBus, type SqliteBusSubscription } from './sqlite-bus.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
 import { createSqliteDeadLetterStore, type SqliteDeadLetterStore } from './sqlite-dead-letters.ts';
+import { createSqliteInterestStore, type SqliteInterestStore } from './sqlite-interest-store.ts';
 import { createSqliteProfileStore, type SqliteProfileStore } from './sqlite-profile-store.ts';
 import { createBusWarehouseRows, factTopicNames } from './bus-warehouse-rows.ts';
 import { createWarehouseWriter, eventWarehouseSubscriptions, warehouseRowSubscriptions, warehouseWriterDefaults } from './warehouse-writer.ts';
@@ -24,6 +25,7 @@ import { createWriteKeys } from '../collect/write-keys.ts';
 import { jsonResponse } from '../http.ts';
 import { createOnBrowseEventEntry } from '../on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from '../on-catalog-update.ts';
+import { createOnInterestEventEntry } from '../on-interest-event.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
 import { createTrackEntry } from '../track.ts';
 import { createUnsubscribeEntry } from '../unsubscribe.ts';
@@ -55,6 +57,8 @@ export type EmbeddedRuntime = {
   bus: SqliteBus;
   profiles: SqliteProfileStore;
   catalog: SqliteCatalogStore;
+  /** Product interest (interests.db): who viewed, carted, asked for, bought what; co-views; best sellers. */
+  interests: SqliteInterestStore;
   deadLetters: SqliteDeadLetterStore;
   warehouse: Warehouse;
   journeys: EmbeddedJourneys;
@@ -108,6 +112,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const sqliteDeadLetters = createSqliteDeadLetterStore({ db: busDb });
   const profiles = createSqliteProfileStore({ database: join(config.dataDir, 'profiles.db') });
   const catalog = createSqliteCatalogStore({ database: join(config.dataDir, 'catalog.db') });
+  const interests = createSqliteInterestStore({ database: join(config.dataDir, 'interests.db') });
   const opened = await openDuckDbWarehouse({ dataDir: config.dataDir, datasets: config.warehouseDatasets });
   const warehouse = options.wrapWarehouse ? options.wrapWarehouse(opened) : opened;
 
@@ -147,6 +152,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     coalesceWindowMs: options.browseCoalesceWindowMs ?? embeddedConsumerDefaults.browseCoalesceWindowMs,
   });
   const onCatalogUpdate = createOnCatalogUpdateEntry({ catalog, deadLetters: deadLetters, clock, newId: newEventId, shopHosts: config.shopHosts, log });
+  const onInterestEvent = createOnInterestEventEntry({ interests, catalog, deadLetters, clock, newId: newEventId, log });
   const writeToWarehouse = createWarehouseWriter({ warehouse });
 
   const subscriptions: SqliteBusSubscription[] = [
@@ -163,6 +169,9 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       maxOutstanding: embeddedConsumerDefaults.browseMaxOutstanding,
     },
     { name: 'on-catalog-update', topic: topicNames.catalog, onMessage: createPushDelivery(onCatalogUpdate, { subscription: 'on-catalog-update' }) },
+    // Product interest, beside the profile fold (terraform: the recordInterest push subscriptions).
+    { name: 'record-interest-priority', topic: topicNames.priority, onMessage: createPushDelivery(onInterestEvent, { subscription: 'record-interest-priority' }) },
+    { name: 'record-interest-browse', topic: topicNames.browse, onMessage: createPushDelivery(onInterestEvent, { subscription: 'record-interest-browse' }) },
     ...allTopicNames.map((topic, index): SqliteBusSubscription => ({ name: eventWarehouseSubscriptions[index]!, topic, onBatch: writeToWarehouse, maxBatch: 1000, maxOutstanding: warehouseWriterDefaults.maxOutstanding })),
     // Decisions and sends reach DuckDB through the bus too, never on the path to the mailer.
     ...warehouseRowSubscriptions({ warehouse }),
@@ -236,9 +245,10 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       removeHostFile(config.dataDir, process.pid);
       await profiles.close();
       await catalog.close();
+      await interests.close();
       await warehouse.close();
       busDb.close();
     })());
 
-  return { url, port, bus, profiles, catalog, deadLetters, warehouse, journeys, runJourneyStep: runStep, sweepTimers: sweep, reconcile: reconciliation.run, stop };
+  return { url, port, bus, profiles, catalog, interests, deadLetters, warehouse, journeys, runJourneyStep: runStep, sweepTimers: sweep, reconcile: reconciliation.run, stop };
 }

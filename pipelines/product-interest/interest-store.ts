@@ -14,21 +14,32 @@ export type InterestStore = {
   /**
    * Records what these events say about products (Product Viewed, Product Added, Back In Stock
    * Requested, Order Completed; other kinds are ignored) and the co-views they imply. Idempotent
-   * by event id: a redelivered batch changes nothing. `stock` says which products were out of
-   * stock at the time (for out_of_stock_interest_at).
+   * by event id: a redelivered batch changes nothing (plan-interest-recording.ts says how).
+   * `stock` says which products were out of stock at the time (for out_of_stock_interest_at).
+   * A relevant event without a readable product id rejects the whole call with
+   * InvalidInterestEventError (interest-signals.ts) before anything is written; any other
+   * rejection is transient (retry the call).
    */
   record: (events: readonly NudgeEvent[], stock: StockAtEvent) => Promise<void>;
   /**
    * Identities interested in a product whose latest interest (view, add, request) is at or after
    * `since`, first come first (first_interest_at, then identity), a page at a time.
    * `outOfStockOnly`: only those whose interest came while it was out of stock, or who asked.
+   * `after` is the `next` of the previous page (opaque); `limit` 1..1000. A bad query rejects with
+   * InvalidInterestQueryError (interest-query.ts) naming the field.
    */
   listInterested: (productId: string, query: { since: string; outOfStockOnly: boolean; after: string | null; limit: number }) => Promise<InterestPage>;
-  /** Every interest of these identities (one person's), optionally only in these products. */
+  /** Every interest of these identities (one person's), optionally only in these products; by identity, then product id. */
   getInterests: (identities: readonly string[], productIds?: readonly string[]) => Promise<ProductInterest[]>;
-  /** product id → the products most often viewed with it (highest count first, at most top-K kept). */
+  /**
+   * product id → the products most often viewed with it (highest count first, at most top-K kept;
+   * approximate counts, see recommendations/co-views.ts). Products never co-viewed are absent.
+   */
   getCoViews: (productIds: readonly string[]) => Promise<Map<string, CoView[]>>;
-  /** The most bought products (optionally of one category), most first: the fallback recommendation. */
+  /**
+   * The most bought products (optionally of one category, as the latest order line naming one
+   * said), most first, then product id: the fallback recommendation. Each order counts once.
+   */
   getBestSellers: (query: { category: string | null; limit: number }) => Promise<{ product_id: string; count: number }[]>;
   close?: () => Promise<void>;
 };

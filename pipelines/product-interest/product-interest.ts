@@ -17,7 +17,7 @@ export const ProductInterest = z.object({
   product_id: z.string().min(1),
   /** `user:<id>` when the event had a user id, else `anon:<id>` (profiles/identity-key.ts). */
   identity: z.string().min(1),
-  /** Views counted once per event id, of the most recent ones (bounded; see the store). */
+  /** Views counted once per event id (bounded memory of ids; see apply-interest-signal.ts). */
   view_count: z.number().int().nonnegative(),
   last_viewed_at: Instant.nullable(),
   last_carted_at: Instant.nullable(),
@@ -27,7 +27,10 @@ export const ProductInterest = z.object({
   bought_at: Instant.nullable(),
   /** Latest view, add or request while the catalog said this product had stock 0. */
   out_of_stock_interest_at: Instant.nullable(),
-  /** Earliest view, add or request: "first come" when a restock has fewer units than people. */
+  /**
+   * Earliest view, add or request: "first come" when a restock has fewer units than people. A
+   * record that only holds a purchase (no view, add or request yet) gives its bought_at here.
+   */
   first_interest_at: Instant,
 });
 export type ProductInterest = z.infer<typeof ProductInterest>;

@@ -32,6 +32,8 @@ function deadLetterTargets(c: TerraformConfig): Map<string, string[]> {
 const firestoreQueryIndexes: Array<{ collection: string; fields: Array<[string, 'ASCENDING' | 'DESCENDING']>; query: string }> = [
   { collection: 'send_ledger', fields: [['person_id', 'ASCENDING'], ['sent_at', 'ASCENDING']], query: 'the frequency cap (firestore-send-ledger.ts countSentSince)' },
   { collection: 'journey_timers', fields: [['due_at', 'ASCENDING'], ['timer_id', 'ASCENDING']], query: 'the timer sweep (firestore-profile-store.ts findDueTimers)' },
+  { collection: 'product_interests', fields: [['product_id', 'ASCENDING'], ['first_come_at', 'ASCENDING'], ['identity', 'ASCENDING']], query: 'first come (firestore-interest-store.ts listInterested)' },
+  { collection: 'best_sellers', fields: [['category', 'ASCENDING'], ['rank_key', 'ASCENDING']], query: 'category best-sellers (firestore-interest-store.ts getBestSellers)' },
 ];
 
 export const policies = {

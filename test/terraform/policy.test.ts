@@ -46,6 +46,17 @@ describe('the expansion of for_each sees every instance', () => {
     );
   });
 
+  test('recordInterest takes a second push subscription on the priority and browse topics, each with its own dead-letter topic', () => {
+    const pushes = instancesOf(config, 'google_pubsub_subscription', 'interest_push');
+    assert.deepEqual(
+      pushes.map((s) => [s.body.name, s.body.topic, block(s.body, 'push_config')?.push_endpoint, block(s.body, 'dead_letter_policy')?.dead_letter_topic]).sort(),
+      [
+        ['events-browse-interest-push', '${google_pubsub_topic.events["browse"].id}', '${google_cloudfunctions2_function.consumer["record_interest"].service_config[0].uri}', '${google_pubsub_topic.dead_letter["browse_interest"].id}'],
+        ['events-priority-interest-push', '${google_pubsub_topic.events["priority"].id}', '${google_cloudfunctions2_function.consumer["record_interest"].service_config[0].uri}', '${google_pubsub_topic.dead_letter["priority_interest"].id}'],
+      ],
+    );
+  });
+
   test('a for_each it cannot evaluate is an error, not a silently skipped resource', () => {
     const broken = structuredClone(config);
     const topic = broken.resource.google_pubsub_topic?.events?.[0];
