@@ -7,7 +7,7 @@ import type { LiveItem } from '../../pipelines/content/live-data.ts';
 import { createManualClock } from '../../pipelines/shared/clock.ts';
 import { createCatalogLiveData } from './catalog-live-data.ts';
 import { createShopApiLiveData } from './shop-api-live-data.ts';
-import { answerProducts, answerRaw, hang, startTestShopServer, type ShopHandler, type TestShopServer } from './shop-api-test-server.ts';
+import { answerProducts, answerRaw, hang, startTestShopServer, type ShopHandler, type TestShopServer } from '../../test/support/shop-api-test-server.ts';
 
 /**
  * For any ids, any catalog, any cache state and any sequence of server behaviours, a call:

@@ -6,7 +6,7 @@ import type { LiveDataResult } from '../../pipelines/content/live-data.ts';
 import { createManualClock } from '../../pipelines/shared/clock.ts';
 import { createCatalogLiveData } from './catalog-live-data.ts';
 import { createShopApiLiveData, shopApiLiveDataDefaults, type ShopApiLiveDataDeps } from './shop-api-live-data.ts';
-import { answerProducts, answerRaw, endlessBody, hang, startTestShopServer, type TestShopServer } from './shop-api-test-server.ts';
+import { answerProducts, answerRaw, endlessBody, hang, startTestShopServer, type TestShopServer } from '../../test/support/shop-api-test-server.ts';
 
 const TOKEN = 'secret-token-4f9a';
 const jacket = { id: 'sku-1', price: 129.0, currency: 'eur', stock: 3, name: 'Jacket', url: 'https://shop.example/p/1', image_url: 'https://cdn.example/1.jpg', category: 'coats' };
