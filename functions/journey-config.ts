@@ -6,6 +6,8 @@ import { SENDGRID_ACTIVITY_LAG_MS } from './gcp/sendgrid-evidence.ts';
 import { DecisionPolicy, defaultDecisionPolicy } from '../pipelines/decisions/policy.ts';
 import { buildClickUrl, listUnsubscribeHeaders } from '../pipelines/delivery/signed-links.ts';
 import type { ShopSettings } from '../pipelines/journeys/build-email-data.ts';
+import { tryParseDuration } from '../pipelines/campaigns/duration.ts';
+import { parseLiveDataConfig, type LiveDataConfig } from './live-data/live-data-config.ts';
 
 export type JourneyConfig = {
   templatesDir: string | undefined;
@@ -28,6 +30,8 @@ export type JourneyConfig = {
    * least its activity feed's lag (30 min), since "not in the feed" proves nothing before that.
    */
   sendLeaseMs: number;
+  /** Live data at send time: the catalog store, or the shop's API over it (docs/live-data.md). */
+  liveData: LiveDataConfig;
 };
 
 /**
@@ -46,6 +50,7 @@ export function parseJourneyConfig(env: Readonly<Record<string, string | undefin
     ...(env.NUDGE_HOLDOUT_PERCENT === undefined ? {} : { holdoutPercent: Number(env.NUDGE_HOLDOUT_PERCENT) }),
     ...(env.NUDGE_QUIET_HOURS === undefined ? {} : { quietHours: parseQuietHours(env.NUDGE_QUIET_HOURS) }),
     ...(env.NUDGE_DEFAULT_TIMEZONE === undefined ? {} : { defaultTimeZone: env.NUDGE_DEFAULT_TIMEZONE }),
+    journeyWindowMs: parseJourneyWindow(env.NUDGE_JOURNEY_WINDOW),
   });
   if (!policy.success) {
     const issue = policy.error.issues[0]!;
@@ -88,7 +93,19 @@ export function parseJourneyConfig(env: Readonly<Record<string, string | undefin
     },
     policy: policy.data,
     sendLeaseMs,
+    liveData: parseLiveDataConfig(env),
   };
+}
+
+/** Default 12h (Klaviyo's "smart sending" is 16h; a shop sends fewer journeys than a marketing platform); "off" = none. */
+export const defaultJourneyWindow = '12h';
+
+function parseJourneyWindow(text: string | undefined): number | null {
+  const value = (text ?? defaultJourneyWindow).trim();
+  if (value === 'off') return null;
+  const ms = tryParseDuration(value);
+  if (ms === undefined) throw new ConfigError(`NUDGE_JOURNEY_WINDOW must be a duration like "12h" or "off", got "${text}"`);
+  return ms;
 }
 
 /** "21:00-08:00" → quiet hours; "off" → none. */

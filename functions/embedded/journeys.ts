@@ -8,6 +8,9 @@ import { sendGridEvidence } from '../gcp/sendgrid-evidence.ts';
 import { createSendGridMailer } from '../gcp/sendgrid-mailer.ts';
 import type { JourneyConfig } from '../journey-config.ts';
 import type { CatalogStore } from '../../pipelines/catalog/catalog-store.ts';
+import type { InterestStore } from '../../pipelines/product-interest/interest-store.ts';
+import { createGatherRecommendations } from '../../pipelines/recommendations/gather-recommendations.ts';
+import { createLiveData } from '../live-data/live-data-config.ts';
 import type { CampaignDefinition } from '../../pipelines/campaigns/campaign-definition.ts';
 import { createRenderer } from '../../pipelines/content/render-email.ts';
 import type { LoadedCampaign } from '../../pipelines/content/loaded-campaign.ts';
@@ -34,7 +37,7 @@ export type EmbeddedJourneys = {
   mailer: Mailer;
   /** Starts the sweep (and the in-doubt resolver) once the host knows its public URL. */
   /** `facts`: where decision and send rows go — a durable queue, never the warehouse itself (fact-rows.ts). */
-  start: (deps: { store: ProfileStore; catalog: Pick<CatalogStore, 'getItems'>; facts: FactQueue; publicBaseUrl: string; trackBaseUrl?: string }) => {
+  start: (deps: { store: ProfileStore; catalog: Pick<CatalogStore, 'getItems' | 'findItems'>; interests: InterestStore; facts: FactQueue; publicBaseUrl: string; trackBaseUrl?: string }) => {
     runStep: (timer: { timer_id: string }) => Promise<StepOutcome>;
     sweep: () => Promise<unknown>;
   };
@@ -70,11 +73,14 @@ export async function loadEmbeddedJourneys(deps: {
     definitions: [...campaigns.values()].map((campaign) => campaign.definition),
     ledger,
     mailer,
-    start: ({ store, catalog, facts, publicBaseUrl, trackBaseUrl }) => {
+    start: ({ store, catalog, interests, facts, publicBaseUrl, trackBaseUrl }) => {
       const journeyCampaigns = new Map<string, JourneyCampaign>([...campaigns].map(([id, campaign]) => [id, { definition: campaign.definition, render: createRenderer(campaign) }]));
       const runStep = createRunJourneyStep({
         store,
-        catalog,
+        // One per host: the shop API's cache and shared requests live inside it.
+        liveData: createLiveData(config.liveData, { catalog, clock, log }),
+        interests,
+        recommend: createGatherRecommendations({ catalog, interests }),
         campaigns: journeyCampaigns,
         ledger,
         mailer,
@@ -86,7 +92,7 @@ export async function loadEmbeddedJourneys(deps: {
         publicBaseUrl,
         ...(trackBaseUrl ? { trackBaseUrl } : {}),
         shop: config.shop,
-        settings: { ...journeyStepDefaults, timerLeaseMs: config.sendLeaseMs },
+        settings: { ...journeyStepDefaults, timerLeaseMs: config.sendLeaseMs, liveDataBudgetMs: config.liveData.budgetMs },
         log,
       });
       const sweep = createSweepTimers({ store, runStep, clock, log });

@@ -230,7 +230,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   }
   // NUDGE_TRACK_URL, when set, was checked like this by parseJourneyConfig.
   const trackBaseUrl = config.journeys.trackUrl ?? publicBaseUrl;
-  const { runStep, sweep } = journeys.start({ store: profiles, catalog, facts, publicBaseUrl, trackBaseUrl });
+  const { runStep, sweep } = journeys.start({ store: profiles, catalog, interests, facts, publicBaseUrl, trackBaseUrl });
   // Fixes go through the profile store like any fold, so the ingest-only host reconciles too.
   const nightly = reconciliation.startNightly(config.reconcileAt ?? null);
 

@@ -1,5 +1,11 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
+import { createGatherRecommendations } from '../../pipelines/recommendations/gather-recommendations.ts';
+import { createLiveData } from '../live-data/live-data-config.ts';
+import { createFirestoreInterestStore } from './firestore-interest-store.ts';
+import { createGatherRecommendations } from '../../pipelines/recommendations/gather-recommendations.ts';
+import { createLiveData } from '../live-data/live-data-config.ts';
+import { createFirestoreInterestStore } from './firestore-interest-store.ts';
 import { createFirestoreCatalogStore } from './firestore-catalog-store.ts';
 import { createFirestoreSendLedger } from './firestore-send-ledger.ts';
 import { createPubSubWarehouseRows } from './pubsub-warehouse-rows.ts';
@@ -77,10 +83,14 @@ export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
   const ledger = createFirestoreSendLedger({ firestore: deps.firestore, leaseMs: config.sendLeaseMs });
   // Decision and send rows go to Pub/Sub (BigQuery subscriptions), never straight to BigQuery.
   const facts = createPubSubWarehouseRows({ pubsub: deps.pubsub });
+  const catalog = createFirestoreCatalogStore({ firestore: deps.firestore });
+  const interests = createFirestoreInterestStore({ firestore: deps.firestore });
   const journeyCampaigns = new Map<string, JourneyCampaign>([...deps.campaigns].map(([id, campaign]) => [id, { definition: campaign.definition, render: createRenderer(campaign) }]));
   const runStep = createRunJourneyStep({
     store: deps.store,
-    catalog: createFirestoreCatalogStore({ firestore: deps.firestore }),
+    liveData: createLiveData(config.liveData, { catalog, clock, log }),
+    interests,
+    recommend: createGatherRecommendations({ catalog, interests }),
     campaigns: journeyCampaigns,
     ledger,
     mailer: createSendGridMailer(sendgrid),
@@ -92,7 +102,7 @@ export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
     publicBaseUrl: config.publicUrl,
     ...(config.trackUrl ? { trackBaseUrl: config.trackUrl } : {}),
     shop: config.shop,
-    settings: { ...journeyStepDefaults, timerLeaseMs: config.sendLeaseMs },
+    settings: { ...journeyStepDefaults, timerLeaseMs: config.sendLeaseMs, liveDataBudgetMs: config.liveData.budgetMs },
     log,
   });
   const sweep = createSweepTimers({ store: deps.store, runStep, clock, log, batchSize: sweepBatchSize });

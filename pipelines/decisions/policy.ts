@@ -34,6 +34,12 @@ export const DecisionPolicy = z.object({
    * reshuffles who is held out, which ends any running measurement.
    */
   holdoutSalt: z.string().min(1).default('nudge-holdout-v1'),
+  /**
+   * Priority between journeys: a journey's first email is skipped (journey_window) when another
+   * campaign of the same or a higher priority reached the person within this many ms (cart
+   * abandonment, then back in stock, price drop, browse follow-up). null = no window.
+   */
+  journeyWindowMs: z.number().int().positive().nullable().default(null),
   /** Zone for people without a valid `timezone` trait. */
   defaultTimeZone: TimeZoneName.default('UTC'),
 });

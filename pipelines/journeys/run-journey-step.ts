@@ -1,11 +1,15 @@
-import { buildCartEmailData, type ShopSettings } from './build-email-data.ts';
+import type { ShopSettings } from './build-email-data.ts';
+import { openBrowseTrigger } from './browse-trigger.ts';
+import { openCartTrigger } from './cart-trigger.ts';
+import { openCatalogTrigger } from './catalog-trigger.ts';
+import type { JourneyTrigger, Recommend } from './journey-trigger.ts';
+import { recentJourneyOf } from './recent-journey.ts';
 import { emailOf } from '../profiles/email-of.ts';
-import { cartSendKey, cartTriggerKey } from './cart-trigger-key.ts';
 import type { JourneyTimer } from './journey-timer.ts';
 import { finishTimer, rereadLeased, takeTimer } from './timer-lease.ts';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import { parseDuration } from '../campaigns/duration.ts';
-import type { CatalogStore } from '../catalog/catalog-store.ts';
+import type { LiveData } from '../content/live-data.ts';
 import type { EmailRenderer } from '../content/render-email.ts';
 import { decide } from '../decisions/decide.ts';
 import type { Decision } from '../decisions/decision.ts';
@@ -17,7 +21,8 @@ import { sendId } from '../delivery/send-id.ts';
 import { buildUnsubscribeUrl, listUnsubscribeHeaders, signToken } from '../delivery/signed-links.ts';
 import { createLinkTracking } from '../delivery/tracking-links.ts';
 import { suppressionOf, suppressionOfAddress } from '../engagement/suppression.ts';
-import type { Cart, Profile } from '../profiles/profile.ts';
+import type { InterestStore } from '../product-interest/interest-store.ts';
+import type { Profile } from '../profiles/profile.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
 import type { Clock } from '../shared/clock.ts';
 import { recordDecision, recordSend, type FactQueue } from '../warehouse/fact-rows.ts';
@@ -26,7 +31,12 @@ export type JourneyCampaign = { definition: CampaignDefinition; render: EmailRen
 
 export type JourneyStepDeps = {
   store: ProfileStore;
-  catalog: Pick<CatalogStore, 'getItems'>;
+  /** Price, stock, names and links now: the catalog, or the shop's API with the catalog behind it. */
+  liveData: LiveData;
+  /** View counts and purchases per product (browse ranking, "bought since"); absent: neither. */
+  interests?: Pick<InterestStore, 'getInterests'>;
+  /** Recommended items; absent: recommendation blocks are empty. */
+  recommend?: Recommend;
   campaigns: ReadonlyMap<string, JourneyCampaign>;
   ledger: SendLedger;
   mailer: Mailer;
@@ -63,7 +73,9 @@ export const journeyStepDefaults = {
   unsubscribeLinkTtlDays: 365,
   /** First-party click and open links answer 400 after this (a year: emails are reopened months later). */
   trackingLinkTtlDays: 365,
-} as const;
+  /** Live data and recommendations give up after this (fallbacks then), so one slow shop API never holds the sweep. */
+  liveDataBudgetMs: 800,
+};
 
 export type StepOutcome =
   | 'not_due'
@@ -105,19 +117,21 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       return 'no_profile';
     }
     const email = emailOf(profile);
-    const cart = timersCart(profile, timer.trigger_key);
-    // Keyed on the cart filling, not the person: two devices merged into one person may each have
-    // armed a timer for the same cart, before or after the email went out, and the ledger must see
-    // them as one send (cart-trigger-key.ts). A timer whose cart is gone only records a skip.
-    const sendKey = cart ? cartSendKey(cart, { email, person_id: profile.person_id }) : JSON.stringify([timer.trigger_key, `person:${profile.person_id}`]);
-    const send_id = sendId(timer.campaign_id, sendKey, timer.step);
+    const deadline = new Date(now.getTime() + deps.settings.liveDataBudgetMs);
+    const run = await triggerOf(campaign.definition)(
+      { timer, definition: campaign.definition, profile, email, now, deadline },
+      { liveData: deps.liveData, shop: deps.shop, ...(deps.interests ? { interests: deps.interests } : {}), ...(deps.recommend ? { recommend: deps.recommend } : {}) },
+    );
+    const send_id = sendId(timer.campaign_id, run.sendKey, timer.step);
     const timeZone = resolveTimeZone(profile.traits.timezone, deps.policy.defaultTimeZone);
     const dayStart = startOfLocalDay(now, timeZone);
     // A first look for the decision's reason; the claim below enforces the cap atomically.
     const sendsToday = await deps.ledger.countSentSince(profile.person_id, dayStart);
+    // Another journey's email lately, or this campaign's first email within its resend_after.
+    const recentJourney = await recentJourneyOf({ ledger: deps.ledger, campaigns: deps.campaigns, policy: deps.policy }, { person_id: profile.person_id, definition: campaign.definition, step: timer.step, now });
     // A bounce or spam report at this address by another person of nudge's holds for this one too.
     const addressHeld = email ? await suppressionOfAddress(deps.store, email, profile.person_id) : null;
-    const decideFor = (person: Profile) =>
+    const decideFor = (person: Profile, exit?: Decision['reason']) =>
       decide({
         campaign_id: timer.campaign_id,
         step: timer.step,
@@ -130,8 +144,10 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
           suppression: addressHeld ? { ...addressHeld, ...suppressionOf(person) } : suppressionOf(person),
           timezone: typeof person.traits.timezone === 'string' ? person.traits.timezone : null,
           sends_today_local: sendsToday,
+          recent_journey: recentJourney,
         },
-        cart: cartFacts(timersCart(person, timer.trigger_key)),
+        ...withExit(run.judge(person), exit),
+        live_data_fallbacks: run.fallbacks().length > 0 ? JSON.stringify(run.fallbacks()) : null,
         policy: deps.policy,
         now,
         newId: deps.newId,
@@ -156,8 +172,10 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       deps.linkKeys[0]!,
     );
     const unsubscribeUrl = buildUnsubscribeUrl(deps.publicBaseUrl, token);
-    const catalog = await deps.catalog.getItems(cart!.items.map((item) => item.product_id));
-    const data = buildCartEmailData({ definition: campaign.definition, profile, email: email!, cart: cart!, catalog, shop: deps.shop, unsubscribeUrl, now });
+    const built = await run.build({ email: email!, unsubscribeUrl });
+    // Nothing left to show after all (every item sold out or in the cart, no live data at all).
+    if ('exit' in built) return settleWithoutSending(decideFor(profile, built.exit));
+    const data = built.data;
     // The campaign chooses who tracks: nudge (signed redirect and pixel), SendGrid, or nobody.
     const tracking = campaign.definition.tracking;
     const linkTracking =
@@ -185,6 +203,8 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       return 'no_profile';
     }
     const recheck = decideFor(fresh.profile);
+    // The fallbacks taken while building are known now: the decision that sends records them.
+    decision = { ...decision, live_data_fallbacks: recheck.live_data_fallbacks };
     if (recheck.outcome !== 'send') return settleWithoutSending(recheck);
 
     const cap = deps.policy.frequencyCapPerDay === null ? {} : { cap: { limit: deps.policy.frequencyCapPerDay, since: dayStart } };
@@ -261,12 +281,20 @@ function nextStepTimer(definition: CampaignDefinition, timer: JourneyTimer, afte
   return { ...timer, step: timer.step + 1, due_at: new Date(after.getTime() + parseDuration(followUp.wait)).toISOString(), armed_at: after.toISOString() };
 }
 
-/** The cart this timer is about, as it is now; null when the person's cart is another filling or gone. */
-function timersCart(profile: Profile, triggerKey: string): Cart | null {
-  return cartTriggerKey(profile.cart) === triggerKey ? profile.cart : null;
+/** The module that knows what a campaign's emails are about. */
+function triggerOf(definition: CampaignDefinition): JourneyTrigger {
+  switch (definition.trigger.kind) {
+    case 'cart_abandoned':
+      return openCartTrigger;
+    case 'browse_abandoned':
+      return openBrowseTrigger;
+    case 'back_in_stock':
+    case 'price_drop':
+      return openCatalogTrigger;
+  }
 }
 
-/** What the decision needs to know of that cart. */
-function cartFacts(cart: Cart | null) {
-  return cart ? { status: cart.status, items_count: cart.items.length } : null;
+/** The trigger's verdict, or a reason found while building the email (which wins: it is the later look). */
+function withExit(verdict: ReturnType<Awaited<ReturnType<JourneyTrigger>>['judge']>, exit: Decision['reason'] | undefined) {
+  return exit === undefined ? verdict : { ...verdict, trigger_exit: verdict.trigger_exit ?? exit };
 }
