@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { runCatalogImportCommand } from '../functions/embedded/commands/catalog-import-command.ts';
 import { runDeadLettersCommand } from '../functions/embedded/commands/dead-letters-command.ts';
 import { runKpisCommand } from '../functions/embedded/commands/kpis-command.ts';
 import { runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
@@ -46,7 +47,8 @@ Examples:
   npx nudge dead-letters --limit 20
   npx nudge status
   npx nudge preview cart-abandonment
-  npx nudge simulate --shoppers 200 --seed 7`,
+  npx nudge simulate --shoppers 200 --seed 7
+  npx nudge catalog import products.txt --in-stock-quantity 10`,
   );
 
 const dataDirOption = () => new Option('--data-dir <dir>', 'state directory (overrides NUDGE_DATA_DIR)');
@@ -214,6 +216,34 @@ on the host and show up among the skip reasons.`,
         env: withOverrides(options),
       },
       process.stdout,
+    );
+  });
+
+const catalog = program.command('catalog').description('the product catalog nudge keeps (stock, price, links) from Catalog Updated events');
+catalog
+  .command('import')
+  .description('send a product feed (Merchant Center TSV or XML, or JSON lines of Catalog Updated properties) to the collector, row by row; refused rows are printed and dead-lettered')
+  .argument('<file>', 'the feed file (.txt/.tsv, .xml, .jsonl)')
+  .option('--format <format>', 'tsv, xml or jsonl (default: from the extension, else the first character)')
+  .option('--in-stock-quantity <n>', 'the stock of an in-stock row that has no quantity column (required when such rows exist)')
+  .option('--dry-run', 'check and print the refusals; send nothing')
+  .option('--url <url>', 'base URL of the collector (default: the running host of the data dir, from host.json), e.g. a deployed collect function')
+  .option('--write-key <key>', "a server write key (default: first of NUDGE_SERVER_WRITE_KEYS, else the data dir's development key)")
+  .addOption(dataDirOption())
+  .addHelpText('after', '\nSee docs/catalog.md for the attribute mapping. Exit 0: every row accepted; 1: some refused (see nudge dead-letters); 2: usage.')
+  .action(async (file: string, options: { format?: string; inStockQuantity?: string; dryRun?: boolean; url?: string; writeKey?: string; dataDir?: string }) => {
+    process.exitCode = await runCatalogImportCommand(
+      {
+        file,
+        dryRun: options.dryRun ?? false,
+        ...(options.format ? { format: options.format } : {}),
+        ...(options.inStockQuantity !== undefined ? { inStockQuantity: options.inStockQuantity } : {}),
+        ...(options.url ? { url: options.url } : {}),
+        ...(options.writeKey ? { writeKey: options.writeKey } : {}),
+        env: withOverrides(options),
+      },
+      process.stdout,
+      process.stderr,
     );
   });
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { mergeCatalogUpdates, productIdsOf } from '../../pipelines/catalog/apply-catalog-update.ts';
+import { mergeCatalogChanges, productIdsOf } from '../../pipelines/catalog/apply-catalog-update.ts';
 import { CatalogItem } from '../../pipelines/catalog/catalog-item.ts';
-import type { CatalogStore } from '../../pipelines/catalog/catalog-store.ts';
+import { checkFindItemsLimit, type CatalogChange, type CatalogStore } from '../../pipelines/catalog/catalog-store.ts';
 import { readCatalogUpdates, type CatalogUpdate } from '../../pipelines/catalog/read-catalog-update.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
 
@@ -14,6 +14,10 @@ import { openSqliteDatabase } from './sqlite-database.ts';
  * window for another handle to interleave, and a handle that finds the lock taken waits for it
  * (busy_timeout) instead of retrying. Nothing async runs inside, so calls on one store need no
  * in-process queue either.
+ *
+ * findItems reads through an index on the document's category (an expression index, so rows
+ * written before it existed need no migration) in product_id order, and stops at the limit.
+ * product_id is TEXT with SQLite's BINARY collation: UTF-8 byte order, as the contract requires.
  */
 
 export type SqliteCatalogStoreDeps = {
@@ -31,6 +35,7 @@ const SCHEMA = `
     doc TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
+  CREATE INDEX IF NOT EXISTS catalog_items_by_category ON catalog_items (json_extract(doc, '$.category'), product_id);
 `;
 
 export function createSqliteCatalogStore(deps: SqliteCatalogStoreDeps): SqliteCatalogStore {
@@ -42,29 +47,38 @@ export function createSqliteCatalogStore(deps: SqliteCatalogStoreDeps): SqliteCa
     put: db.prepare(
       'INSERT INTO catalog_items (product_id, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT (product_id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at',
     ),
+    // The same json_extract expression as the index, so SQLite uses it.
+    inCategory: db.prepare<[string, number, number], { doc: string }>(
+      "SELECT doc FROM catalog_items WHERE json_extract(doc, '$.category') = ? AND (? = 0 OR json_extract(doc, '$.stock') > 0) ORDER BY product_id LIMIT ?",
+    ),
+    anyCategory: db.prepare<[number, number], { doc: string }>(
+      "SELECT doc FROM catalog_items WHERE (? = 0 OR json_extract(doc, '$.stock') > 0) ORDER BY product_id LIMIT ?",
+    ),
   };
   const readItem = (productId: string): CatalogItem | null => {
     const row = sql.doc.get(productId);
     return row ? CatalogItem.parse(JSON.parse(row.doc)) : null;
   };
 
-  const applyAll = db.transaction((updates: readonly CatalogUpdate[]) => {
+  const applyAll = db.transaction((updates: readonly CatalogUpdate[]): CatalogChange[] => {
     const current = new Map<string, CatalogItem>();
     for (const id of productIdsOf(updates)) {
       const item = readItem(id);
       if (item) current.set(id, item);
     }
-    for (const [id, item] of mergeCatalogUpdates(current, updates)) {
-      const stored = CatalogItem.parse(item);
-      sql.put.run(id, JSON.stringify(stored), stored.updated_at);
+    const changes = mergeCatalogChanges(current, updates);
+    for (const change of changes) {
+      const stored = CatalogItem.parse(change.after);
+      sql.put.run(change.product_id, JSON.stringify(stored), stored.updated_at);
     }
+    return changes;
   });
 
   return {
     applyUpdates: async (events) => {
       // Validated before the transaction starts: an invalid event writes nothing.
       const updates = readCatalogUpdates(events);
-      if (updates.length > 0) applyAll.immediate(updates);
+      return updates.length > 0 ? applyAll.immediate(updates) : [];
     },
     getItems: async (productIds) => {
       const found = new Map<string, CatalogItem>();
@@ -73,6 +87,12 @@ export function createSqliteCatalogStore(deps: SqliteCatalogStoreDeps): SqliteCa
         if (item) found.set(id, item);
       }
       return found;
+    },
+    findItems: async ({ category, inStockOnly, limit }) => {
+      checkFindItemsLimit(limit);
+      const stockFlag = inStockOnly ? 1 : 0;
+      const rows = category === null ? sql.anyCategory.all(stockFlag, limit) : sql.inCategory.all(category, stockFlag, limit);
+      return rows.map((row) => CatalogItem.parse(JSON.parse(row.doc)));
     },
     close: async () => {
       if (ownsDb && db.open) db.close();

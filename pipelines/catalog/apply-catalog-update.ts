@@ -1,5 +1,6 @@
 import type { NudgeEvent } from '../events/nudge-event.ts';
 import { catalogFields, emptyCatalogItem, type CatalogItem, type FieldClock } from './catalog-item.ts';
+import type { CatalogChange } from './catalog-store.ts';
 import { readCatalogUpdate, type CatalogUpdate } from './read-catalog-update.ts';
 
 /**
@@ -63,6 +64,17 @@ export function mergeCatalogUpdates(current: ReadonlyMap<string, CatalogItem>, u
     }
   }
   return new Map([...changed].map((id) => [id, working.get(id)!]));
+}
+
+/**
+ * mergeCatalogUpdates as the changes a store reports: for each product the batch changed, in the
+ * order the products first appear in `updates`, the stored item (`current`) and the merged one.
+ */
+export function mergeCatalogChanges(current: ReadonlyMap<string, CatalogItem>, updates: readonly CatalogUpdate[]): CatalogChange[] {
+  const merged = mergeCatalogUpdates(current, updates);
+  return productIdsOf(updates)
+    .filter((id) => merged.has(id))
+    .map((id) => ({ product_id: id, before: current.get(id) ?? null, after: merged.get(id)! }));
 }
 
 /** The distinct product ids of a batch, in first-seen order. */

@@ -1,7 +1,8 @@
-import { mergeCatalogUpdates, productIdsOf } from './apply-catalog-update.ts';
+import { mergeCatalogChanges, productIdsOf } from './apply-catalog-update.ts';
 import { CatalogItem } from './catalog-item.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { readCatalogUpdates } from './read-catalog-update.ts';
+import { selectCatalogItems } from './select-catalog-items.ts';
 
 /**
  * A CatalogStore in a Map, for tests of what reads the catalog (journeys, content). It passes
@@ -18,7 +19,9 @@ export function createInMemoryCatalogStore(initial: readonly CatalogItem[] = [])
         const item = items.get(id);
         if (item) current.set(id, item);
       }
-      for (const [id, item] of mergeCatalogUpdates(current, updates)) items.set(id, CatalogItem.parse(item));
+      const changes = mergeCatalogChanges(current, updates);
+      for (const change of changes) items.set(change.product_id, CatalogItem.parse(change.after));
+      return structuredClone(changes);
     },
     getItems: async (productIds) => {
       const found = new Map<string, CatalogItem>();
@@ -28,5 +31,6 @@ export function createInMemoryCatalogStore(initial: readonly CatalogItem[] = [])
       }
       return found;
     },
+    findItems: async (query) => structuredClone(selectCatalogItems(items.values(), query)),
   };
 }

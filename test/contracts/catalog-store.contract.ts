@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import type { CatalogItem } from '../../pipelines/catalog/catalog-item.ts';
 import { catalogEvent } from '../../pipelines/catalog/catalog-fixtures.ts';
-import type { CatalogStore } from '../../pipelines/catalog/catalog-store.ts';
+import type { CatalogQuery, CatalogStore } from '../../pipelines/catalog/catalog-store.ts';
+import { selectCatalogItems } from '../../pipelines/catalog/select-catalog-items.ts';
 import { InvalidCatalogUpdateError } from '../../pipelines/catalog/read-catalog-update.ts';
 import type { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
 
@@ -204,6 +206,141 @@ export function runCatalogStoreContract(name: string, setup: () => Promise<Catal
       assert.equal((await itemOf(reader, 'p1'))?.price, 1);
       const other = await freshStore();
       assert.equal(await itemOf(other, 'p1'), undefined);
+    });
+
+    test('applyUpdates reports each product it changed: before as stored (null when new), after as now stored', async () => {
+      const store = await freshStore();
+      const first = await store.applyUpdates([
+        catalogEvent({ product_id: 'p2', stock: 0, price: 10 }, at(1, 'a1')),
+        catalogEvent({ product_id: 'p1', stock: 5 }, at(1, 'a2')),
+      ]);
+      const stored = await store.getItems(['p1', 'p2']);
+      assert.deepStrictEqual(first, [
+        { product_id: 'p2', before: null, after: stored.get('p2') },
+        { product_id: 'p1', before: null, after: stored.get('p1') },
+      ], 'in the order the products first appear');
+
+      const restock = await store.applyUpdates([catalogEvent({ product_id: 'p2', stock: 4 }, at(2, 'b1'))]);
+      assert.equal(restock.length, 1);
+      assert.deepStrictEqual(restock[0]!.before, stored.get('p2'));
+      assert.deepStrictEqual(restock[0]!.after, await itemOf(store, 'p2'));
+      assert.deepStrictEqual([restock[0]!.before?.stock, restock[0]!.after.stock], [0, 4]);
+    });
+
+    test('a redelivered batch reports no change', async () => {
+      const store = await freshStore();
+      const events = mixedHistory();
+      assert.deepStrictEqual((await store.applyUpdates(events)).map((change) => change.product_id), ['p1', 'p2', 'p3']);
+      assert.deepStrictEqual(await store.applyUpdates(events), []);
+      assert.deepStrictEqual(await store.applyUpdates([events[4]!, events[0]!, events[4]!]), []);
+    });
+
+    test('an older update that sets nothing new reports no change for its product; the others still report', async () => {
+      const store = await freshStore();
+      await store.applyUpdates([catalogEvent({ product_id: 'p1', stock: 1, price: 5 }, at(9, 'new'))]);
+      const before = await itemOf(store, 'p1');
+      const changes = await store.applyUpdates([
+        catalogEvent({ product_id: 'p1', stock: 50, price: 1 }, at(1, 'old')),
+        catalogEvent({ product_id: 'p9', stock: 2 }, at(1, 'other')),
+      ]);
+      assert.deepStrictEqual(changes.map((change) => change.product_id), ['p9']);
+      assert.deepStrictEqual(await itemOf(store, 'p1'), before);
+      // Older, but the first to set a field nobody set: that is a change.
+      const filled = await store.applyUpdates([catalogEvent({ product_id: 'p1', stock: 7, name: 'Old name' }, at(2, 'older-name'))]);
+      assert.deepStrictEqual(filled.map((change) => [change.before?.name, change.after.name, change.after.stock]), [[null, 'Old name', 1]]);
+    });
+
+    test('several updates of one product in a batch: one change, from the stored item to the final one', async () => {
+      const store = await freshStore();
+      await store.applyUpdates([catalogEvent({ product_id: 'p1', stock: 0, price: 20 }, at(1, 'e1'))]);
+      const stored = await itemOf(store, 'p1');
+      const changes = await store.applyUpdates([
+        catalogEvent({ product_id: 'p1', stock: 3 }, at(2, 'e2')),
+        catalogEvent({ product_id: 'p1', price: 15 }, at(3, 'e3')),
+        catalogEvent({ product_id: 'p1', stock: 1 }, at(4, 'e4')),
+      ]);
+      assert.equal(changes.length, 1);
+      assert.deepStrictEqual(changes[0]!.before, stored);
+      assert.deepStrictEqual(changes[0]!.after, await itemOf(store, 'p1'));
+      assert.deepStrictEqual([changes[0]!.after.stock, changes[0]!.after.price], [1, 15]);
+    });
+
+    test('the same update through two handles at once is reported by exactly one of them', async () => {
+      const namespace = await harness!.createNamespace();
+      const [a, b] = [await open(namespace), await open(namespace)];
+      const event = catalogEvent({ product_id: 'hot', stock: 3 }, at(1, 'once'));
+      const [fromA, fromB] = await Promise.all([a.applyUpdates([event]), b.applyUpdates([event])]);
+      assert.equal(fromA.length + fromB.length, 1);
+      assert.equal([...fromA, ...fromB][0]!.before, null);
+    });
+
+    test('a batch of 501 products reports 501 changes', async () => {
+      const store = await freshStore();
+      const ids = Array.from({ length: 501 }, (_, i) => `bulk-${i}`);
+      const changes = await store.applyUpdates(ids.map((id, i) => catalogEvent({ product_id: id, stock: i }, at(0, `b${i}`))));
+      assert.deepStrictEqual(changes.map((change) => change.product_id), ids);
+    });
+
+    test('findItems: by category (null = any), in stock only = stock > 0, ordered by product_id, at most limit', async () => {
+      const store = await freshStore();
+      await store.applyUpdates([
+        catalogEvent({ product_id: 'c', stock: 2, category: 'Shoes' }, at(0, 'e1')),
+        catalogEvent({ product_id: 'a', stock: 0, category: 'Shoes' }, at(0, 'e2')),
+        catalogEvent({ product_id: 'b', price: 9, category: 'Shoes' }, at(0, 'e3')), // stock unknown
+        catalogEvent({ product_id: 'd', stock: 1, category: 'shoes' }, at(0, 'e4')), // another category: exact match only
+        catalogEvent({ product_id: 'e', stock: 8 }, at(0, 'e5')), // no category
+        catalogEvent({ product_id: 'f', stock: 3, category: 'Shoes' }, at(0, 'e6')),
+      ]);
+      const ids = async (query: CatalogQuery) => (await store.findItems(query)).map((item) => item.product_id);
+      assert.deepStrictEqual(await ids({ category: 'Shoes', inStockOnly: false, limit: 10 }), ['a', 'b', 'c', 'f']);
+      assert.deepStrictEqual(await ids({ category: 'Shoes', inStockOnly: true, limit: 10 }), ['c', 'f']);
+      assert.deepStrictEqual(await ids({ category: 'Shoes', inStockOnly: true, limit: 1 }), ['c']);
+      assert.deepStrictEqual(await ids({ category: null, inStockOnly: false, limit: 500 }), ['a', 'b', 'c', 'd', 'e', 'f']);
+      assert.deepStrictEqual(await ids({ category: null, inStockOnly: true, limit: 3 }), ['c', 'd', 'e']);
+      assert.deepStrictEqual(await ids({ category: 'Hats', inStockOnly: false, limit: 5 }), []);
+      const [c] = await store.findItems({ category: 'Shoes', inStockOnly: true, limit: 1 });
+      assert.deepStrictEqual(c, await itemOf(store, 'c'), 'whole items, as getItems reads them');
+    });
+
+    test('findItems orders ids by code point (UTF-8 bytes), the same in every store', async () => {
+      const store = await freshStore();
+      // '\u{1F45F}' (a surrogate pair in UTF-16) sorts after '\uFF01' by code point but before it by code unit.
+      const ids = ['\u{1F45F}', '\uFF01', 'Z', 'a', 'a-b', 'a/b', 'a%b', 'ü', '_x', '.x'];
+      await store.applyUpdates(ids.map((id, i) => catalogEvent({ product_id: id, stock: 1, category: 'k' }, at(0, `o${i}`))));
+      const expected = ['.x', 'Z', '_x', 'a', 'a%b', 'a-b', 'a/b', 'ü', '\uFF01', '\u{1F45F}'];
+      assert.deepStrictEqual((await store.findItems({ category: 'k', inStockOnly: false, limit: 20 })).map((item) => item.product_id), expected);
+      assert.deepStrictEqual((await store.findItems({ category: null, inStockOnly: true, limit: 20 })).map((item) => item.product_id), expected);
+    });
+
+    test('findItems refuses a limit outside 1..500 with a RangeError', async () => {
+      const store = await freshStore();
+      for (const limit of [0, -1, 501, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await assert.rejects(store.findItems({ category: null, inStockOnly: false, limit }), (error) => error instanceof RangeError && /limit/.test(error.message), String(limit));
+      }
+    });
+
+    test('findItems answers as the in-memory reference does, for any catalog and query (fast-check)', async () => {
+      const item = fc.record({
+        id: fc.constantFrom('p1', 'p2', 'p3', 'P1', 'p10', 'ä', 'z'),
+        stock: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+        category: fc.option(fc.constantFrom('x', 'y'), { nil: undefined }),
+        minute: fc.integer({ min: 0, max: 3 }),
+      });
+      const query = fc.record({ category: fc.constantFrom(null, 'x', 'y'), inStockOnly: fc.boolean(), limit: fc.integer({ min: 1, max: 8 }) });
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(item, { maxLength: 12 }), query, async (items, q) => {
+          const store = await freshStore();
+          run += 1;
+          const events = items.map(({ id, stock, category, minute }, i) =>
+            catalogEvent({ product_id: id, price: 1, ...(stock === undefined ? {} : { stock }), ...(category === undefined ? {} : { category }) }, at(minute, `r${run}-${i}`)),
+          );
+          if (events.length > 0) await store.applyUpdates(events);
+          const all = await store.getItems(['p1', 'p2', 'p3', 'P1', 'p10', 'ä', 'z']);
+          assert.deepStrictEqual(await store.findItems(q), selectCatalogItems(all.values(), q));
+        }),
+        { numRuns: 25 },
+      );
     });
 
     test('items read are copies: mutating one changes nothing stored', async () => {
