@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { readCatalogTriggerKey } from './catalog-trigger-key.ts';
+import { interestIdentitiesOf, type JourneyTrigger } from './journey-trigger.ts';
+import { toProductData } from './product-data.ts';
+import { chooseOffer } from '../content/choose-offer.ts';
+import type { ProductData } from '../content/email-data.ts';
+import type { LiveDataFallback } from '../content/live-data.ts';
+import type { DecisionReason } from '../decisions/decision.ts';
+import type { ProductInterest } from '../product-interest/product-interest.ts';
+
+/**
+ * Back in stock and price drop: the email is about one product, as it is now. Opened with the
+ * product's live data, so the step skips when it sold out again (or, for a drop, when the price is
+ * no longer down by the campaign's minimum) — the shopper is never sent to a page that
+ * contradicts the email. Never to someone who bought the product after showing interest in it.
+ *
+ * One send per restock or drop per recipient: the send key is the trigger key and the address
+ * (hashed, as for a cart's first filling), so two devices merged into one person get one email.
+ */
+export const openCatalogTrigger: JourneyTrigger = async ({ timer, definition, profile, email, now, deadline }, deps) => {
+  const trigger = readCatalogTriggerKey(timer.trigger_key);
+  if (!trigger) throw new Error(`openCatalogTrigger: timer ${timer.timer_id} has no catalog trigger key`);
+  const fallbacks: LiveDataFallback[] = [];
+  const interests = deps.interests ? await deps.interests.getInterests(interestIdentitiesOf(profile), [trigger.product_id]) : [];
+  const live = await deps.liveData([trigger.product_id], { deadline });
+  fallbacks.push(...live.fallbacks);
+  const item = live.items.get(trigger.product_id) ?? null;
+  const exit = ((): DecisionReason | null => {
+    if (boughtSinceInterest(interests)) return 'already_bought';
+    if (!item) return 'nothing_to_show';
+    if (item.stock !== null && item.stock <= 0) return 'sold_out_again';
+    if (trigger.kind === 'price_drop' && definition.trigger.kind === 'price_drop') {
+      if (item.price === null || item.price > trigger.previous_price * (1 - definition.trigger.min_drop_percent / 100) + 1e-9) return 'price_back_up';
+    }
+    return null;
+  })();
+  const who = email === null ? `person:${profile.person_id}` : `email:${createHash('sha256').update(email).digest('hex')}`;
+
+  return {
+    sendKey: JSON.stringify([timer.trigger_key, who]),
+    judge: () => ({ trigger_exit: exit }),
+    build: async ({ email: address, unsubscribeUrl }) => {
+      const shown = toProductData(trigger.product_id, item, null, deps.shop);
+      if (!shown) return { exit: 'nothing_to_show' };
+      const product: ProductData =
+        trigger.kind === 'price_drop' && shown.price !== null
+          ? { ...shown, previous_price: trigger.previous_price, drop_percent: Math.max(1, Math.floor(((trigger.previous_price - shown.price) / trigger.previous_price) * 100)) }
+          : shown;
+      const inCart = profile.cart && profile.cart.status === 'open' ? profile.cart.items.map((line) => line.product_id) : [];
+      const bought = interests.filter((interest) => interest.bought_at !== null).map((interest) => interest.product_id);
+      const recommended = deps.recommend && definition.recommendations > 0
+        ? await deps.recommend({ seedIds: [trigger.product_id], exclude: new Set([trigger.product_id, ...inCart, ...bought]), limit: definition.recommendations })
+        : [];
+      const recLive = recommended.length > 0 ? await deps.liveData(recommended.map((entry) => entry.item.product_id), { deadline }) : { items: new Map(), fallbacks: [] };
+      fallbacks.push(...recLive.fallbacks);
+      const recommendations = recommended
+        .map((entry) => recLive.items.get(entry.item.product_id))
+        .filter((live) => live !== undefined)
+        .map((live) => toProductData(live.product_id, live, null, deps.shop))
+        .filter((data): data is ProductData => data !== null && data.available);
+      const offer = chooseOffer(definition.offers, { cart_value: product.price ?? 0, currency: product.currency, has_ordered_before: profile.orders.count > 0 }, now);
+      const firstName = profile.traits.first_name;
+      return {
+        data: {
+          person: { id: profile.person_id, email: address, first_name: typeof firstName === 'string' ? firstName : null },
+          item: product,
+          recommendations,
+          offer,
+          unsubscribe_url: unsubscribeUrl,
+          shop: { name: deps.shop.name, url: deps.shop.url },
+          postal_address: deps.shop.postal_address,
+        },
+      };
+    },
+    fallbacks: () => fallbacks,
+  };
+};
+
+/** The person bought the product after their latest view, add or request of it. */
+export function boughtSinceInterest(interests: readonly ProductInterest[]): boolean {
+  const latestInterest = interests.reduce<string | null>((latest, interest) => {
+    for (const at of [interest.last_viewed_at, interest.last_carted_at, interest.requested_at]) if (at !== null && (latest === null || at > latest)) latest = at;
+    return latest;
+  }, null);
+  return interests.some((interest) => interest.bought_at !== null && (latestInterest === null || interest.bought_at >= latestInterest));
+}
