@@ -1,4 +1,7 @@
-import { planCartTimers } from '../../pipelines/journeys/plan-cart-timers.ts';
+import { planJourneyTimers } from '../../pipelines/journeys/plan-journey-timers.ts';
+import type { Recommend } from '../../pipelines/journeys/journey-trigger.ts';
+import { createInMemoryInterestStore } from '../../pipelines/product-interest/in-memory-interest-store.ts';
+import { createCatalogLiveData } from '../../functions/live-data/catalog-live-data.ts';
 import { createRunJourneyStep, journeyStepDefaults, type JourneyCampaign } from '../../pipelines/journeys/run-journey-step.ts';
 import { createSweepTimers } from '../../pipelines/journeys/sweep-timers.ts';
 import { createSqliteSendLedger } from '../../functions/embedded/sqlite-send-ledger.ts';
@@ -40,6 +43,8 @@ export type JourneyHarnessOptions = {
   frequencyCap?: number;
   start?: string;
   trackBaseUrl?: string;
+  journeyWindowMs?: number;
+  recommend?: Recommend;
 };
 
 export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
@@ -48,7 +53,9 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
   const store = createInMemoryProfileStore();
   let ids = 0;
   const newId = () => `id-${String(++ids).padStart(6, '0')}`;
-  const fold = createFoldEvents({ store, clock, newPersonId: newId, onPersonFolded: (change) => planCartTimers(definitions, change) });
+  const fold = createFoldEvents({ store, clock, newPersonId: newId, onPersonFolded: (change) => planJourneyTimers(definitions, change) });
+  const catalog = createInMemoryCatalogStore();
+  const interests = createInMemoryInterestStore();
   const baseLedger = createSqliteSendLedger({ database: ':memory:' });
   const ledger = options.ledger ? options.ledger(baseLedger) : baseLedger;
   const sent: OutgoingEmail[] = [];
@@ -75,14 +82,16 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
   const instance = () =>
     createRunJourneyStep({
       store,
-      catalog: createInMemoryCatalogStore(),
+      liveData: createCatalogLiveData({ catalog, clock }),
+      interests,
+      ...(options.recommend ? { recommend: options.recommend } : {}),
       campaigns: new Map(definitions.map((d) => [d.id, campaign(d)])),
       ledger,
       mailer,
       warehouse: { insertRows: async (table, inserted) => void rows.push(...inserted.map((row) => ({ table, row }))) },
       clock,
       newId,
-      policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null },
+      policy: { ...defaultDecisionPolicy, holdoutPercent: 0, quietHours: null, frequencyCapPerDay: options.frequencyCap ?? null, journeyWindowMs: options.journeyWindowMs ?? null },
       linkKeys: ['k'.repeat(32)],
       publicBaseUrl: 'https://nudge.shop.example',
       ...(options.trackBaseUrl ? { trackBaseUrl: options.trackBaseUrl } : {}),
@@ -90,5 +99,5 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
       settings: journeyStepDefaults,
     });
   const sweep = createSweepTimers({ store, runStep: instance(), clock });
-  return { clock, store, fold, sweep, instance, sent, rendered, renderOptions, rows, ledger };
+  return { clock, store, catalog, interests, fold, sweep, instance, sent, rendered, renderOptions, rows, ledger };
 }
