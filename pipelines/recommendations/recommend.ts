@@ -69,7 +69,7 @@ const tierOrder: Record<RecommendationReason, number> = { viewed_together: 0, si
 type Ranked = { item: CatalogItem; reason: RecommendationReason; score: number };
 
 export function recommend(input: RecommendInput): Recommendation[] {
-  checkLimit(input.limit);
+  checkRecommendationLimit(input.limit);
   const seedIds = new Set(input.seeds.map((seed) => seed.product_id));
   const coViewCounts = sumCoViews(seedIds, input.coViews);
   const bestSellerRanks = rankBestSellers(input.bestSellers);
@@ -86,7 +86,8 @@ export function recommend(input: RecommendInput): Recommendation[] {
   return ranked.slice(0, input.limit).map(({ item, reason }) => ({ item, reason }));
 }
 
-function checkLimit(limit: number): void {
+/** Throws a RangeError naming the field unless limit is a whole number in 1..24. */
+export function checkRecommendationLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > maxRecommendations) {
     throw new RangeError(`recommend: limit must be an integer from 1 to ${maxRecommendations}, got ${String(limit)}`);
   }
