@@ -126,6 +126,15 @@ const groups = {
       'functions/embedded/reconcile/reconcile-schedule.test.ts',
     ],
   },
+  // Issue 9: recommendations — the pure ranking and the bounded reads around it (in-memory fakes).
+  recommendations: {
+    mutate: ['pipelines/recommendations/recommend.ts', 'pipelines/recommendations/gather-recommendations.ts'],
+    tests: [
+      'pipelines/recommendations/recommend.test.ts',
+      'pipelines/recommendations/recommend-properties.test.ts',
+      'pipelines/recommendations/gather-recommendations.test.ts',
+    ],
+  },
 };
 
 const name = process.env.NUDGE_MUTATE || 'cart';
