@@ -7,6 +7,10 @@ import type { DeadLetterStore, FieldError } from '../pipelines/events/dead-lette
 import { decodeEventMessage, InvalidEventMessageError } from '../pipelines/events/encode-message.ts';
 import type { NudgeEvent } from '../pipelines/events/nudge-event.ts';
 import type { Clock } from '../pipelines/shared/clock.ts';
+import type { CampaignDefinition } from '../pipelines/campaigns/campaign-definition.ts';
+import { mergeCatalogUpdate } from '../pipelines/catalog/apply-catalog-update.ts';
+import { detectCatalogTriggers } from '../pipelines/journeys/detect-catalog-triggers.ts';
+import { firstFanOutPage, type FanOutPage } from '../pipelines/journeys/fan-out-catalog-trigger.ts';
 
 export type OnCatalogUpdateDeps = {
   catalog: CatalogStore;
@@ -19,6 +23,12 @@ export type OnCatalogUpdateDeps = {
    */
   shopHosts?: readonly string[];
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Catalog-driven journeys (back in stock, price drop): the campaigns to check each update
+   * against, and where the first fan-out page of a fired trigger goes (the journey-fanout topic).
+   * Absent: the catalog is only kept.
+   */
+  triggers?: { campaigns: readonly CampaignDefinition[]; publishFanOut: (pages: readonly FanOutPage[]) => Promise<void> };
 };
 
 /** Stage name on dead letters (`nudge dead-letters --stage catalog`). */
@@ -60,6 +70,7 @@ export function createOnCatalogUpdateEntry(deps: OnCatalogUpdateDeps): HttpEntry
         return await deadLetter(decoded.refusal);
       }
       eventId = decoded.event.event_id;
+      if (deps.triggers) await publishTriggers(decoded.event, deps.catalog, deps.triggers, deps.log);
       await deps.catalog.applyUpdates([decoded.event]);
       return { status: 204 };
     } catch (error) {
@@ -68,6 +79,23 @@ export function createOnCatalogUpdateEntry(deps: OnCatalogUpdateDeps): HttpEntry
       return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'catalog update failed; retry\n' };
     }
   };
+}
+
+/**
+ * Publishes the journeys this update starts BEFORE the update is applied: were it the other way
+ * round, a crash between the two would leave the update applied and its restock forgotten (a
+ * redelivery finds nothing left to change). Published first, a crash means the update comes again
+ * and fires the same trigger (same keys: the fan-out and the send ledger dedupe it). Two updates of
+ * one product racing may both see the old stock; the step checks live stock before sending.
+ */
+async function publishTriggers(event: NudgeEvent, catalog: CatalogStore, triggers: NonNullable<OnCatalogUpdateDeps['triggers']>, log: OnCatalogUpdateDeps['log']): Promise<void> {
+  const update = readCatalogUpdate(event);
+  const before = (await catalog.getItems([update.product_id])).get(update.product_id) ?? null;
+  const after = mergeCatalogUpdate(before, update);
+  const fired = detectCatalogTriggers(triggers.campaigns, before, after, event.event_id);
+  if (fired.length === 0) return;
+  await triggers.publishFanOut(fired.map((trigger) => firstFanOutPage(trigger, event.received_at)));
+  for (const trigger of fired) log?.({ severity: 'INFO', message: 'catalog trigger fired', kind: trigger.kind, campaign_id: trigger.campaign_id, product_id: trigger.product_id, event_id: trigger.event_id });
 }
 
 type Refusal = { reason: string; errors: readonly FieldError[]; payload: string; event?: NudgeEvent };

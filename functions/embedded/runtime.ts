@@ -27,6 +27,8 @@ import { createOnBrowseEventEntry } from '../on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from '../on-catalog-update.ts';
 import { createOnInterestEventEntry } from '../on-interest-event.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
+import { createOnJourneyFanOutEntry } from '../on-journey-fanout.ts';
+import { createFanOutCatalogTrigger, JOURNEY_FANOUT_TOPIC, type FanOutPage } from '../../pipelines/journeys/fan-out-catalog-trigger.ts';
 import { createTrackEntry } from '../track.ts';
 import { createUnsubscribeEntry } from '../unsubscribe.ts';
 import { createEmbeddedSendGridEvents } from './sendgrid-events-entry.ts';
@@ -35,7 +37,7 @@ import { buildUnsubscribeUrl, listUnsubscribeHeaders } from '../../pipelines/del
 import { createAcceptEvents } from '../../pipelines/events/accept-events.ts';
 import { planJourneyTimers } from '../../pipelines/journeys/plan-journey-timers.ts';
 import type { StepOutcome } from '../../pipelines/journeys/run-journey-step.ts';
-import { allTopicNames, topicNames } from '../../pipelines/events/topics.ts';
+import { allTopicNames, topicNames, type TopicName } from '../../pipelines/events/topics.ts';
 import { createFoldEvents, createPersonIdFactory } from '../../pipelines/profiles/fold-events.ts';
 import { recordingIdentityLinks } from '../../pipelines/profiles/record-identity-links.ts';
 import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
@@ -151,7 +153,25 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     log,
     coalesceWindowMs: options.browseCoalesceWindowMs ?? embeddedConsumerDefaults.browseCoalesceWindowMs,
   });
-  const onCatalogUpdate = createOnCatalogUpdateEntry({ catalog, deadLetters: deadLetters, clock, newId: newEventId, shopHosts: config.shopHosts, log });
+  // Restocks and price drops fan out to the people interested a page at a time, through the bus.
+  const publishFanOut = (pages: readonly FanOutPage[]) => bus.publish(JOURNEY_FANOUT_TOPIC as TopicName, pages.map((page) => ({ data: Buffer.from(JSON.stringify(page)), attributes: { campaign_id: page.trigger.campaign_id } })));
+  const onCatalogUpdate = createOnCatalogUpdateEntry({
+    catalog,
+    deadLetters: deadLetters,
+    clock,
+    newId: newEventId,
+    shopHosts: config.shopHosts,
+    log,
+    triggers: { campaigns: journeys.definitions, publishFanOut },
+  });
+  const onJourneyFanOut = createOnJourneyFanOutEntry({
+    fanOut: createFanOutCatalogTrigger({ interests, store: profiles, campaigns: new Map(journeys.definitions.map((definition) => [definition.id, definition])), onArmed: (dueAt) => journeys.wakeAt(dueAt) }),
+    publishNext: (page) => publishFanOut([page]),
+    deadLetters,
+    clock,
+    newId: newEventId,
+    log,
+  });
   const onInterestEvent = createOnInterestEventEntry({ interests, catalog, deadLetters, clock, newId: newEventId, log });
   const writeToWarehouse = createWarehouseWriter({ warehouse });
 
@@ -169,6 +189,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
       maxOutstanding: embeddedConsumerDefaults.browseMaxOutstanding,
     },
     { name: 'on-catalog-update', topic: topicNames.catalog, onMessage: createPushDelivery(onCatalogUpdate, { subscription: 'on-catalog-update' }) },
+    { name: 'fan-out-journeys', topic: JOURNEY_FANOUT_TOPIC as TopicName, onMessage: createPushDelivery(onJourneyFanOut, { subscription: 'fan-out-journeys' }) },
     // Product interest, beside the profile fold (terraform: the recordInterest push subscriptions).
     { name: 'record-interest-priority', topic: topicNames.priority, onMessage: createPushDelivery(onInterestEvent, { subscription: 'record-interest-priority' }) },
     { name: 'record-interest-browse', topic: topicNames.browse, onMessage: createPushDelivery(onInterestEvent, { subscription: 'record-interest-browse' }) },
@@ -180,7 +201,7 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
     db: busDb,
     clock,
     subscriptions,
-    topics: [...allTopicNames, ...factTopicNames],
+    topics: [...allTopicNames, ...factTopicNames, JOURNEY_FANOUT_TOPIC],
     onError: (error, context) => log({ severity: 'WARNING', message: 'delivery failed; will retry', subscription: context.subscription, error: String(error) }),
   });
 

@@ -12,7 +12,8 @@ import type { RecentView } from '../profiles/profile.ts';
  * Browse follow-up: the shopper viewed products, added nothing, ordered nothing, and went quiet.
  * The email shows the session's most-viewed items — views within the trigger's `session` before
  * the latest one, ranked by how often the shopper viewed each (interest store; recency breaks
- * ties) — minus anything in their cart (the cart journey's email is about those) or bought since,
+ * ties) — minus anything in their cart (the cart journey's email is about those), bought since, or
+ * sold out now (back in stock speaks for those),
  * then recommendations around them and the campaign's offer.
  *
  * One send per arming view (the timer's armed_by_event_id): a timer fired twice sends once, and
@@ -47,8 +48,10 @@ export const openBrowseTrigger: JourneyTrigger = async ({ timer, definition, pro
       const ids = [...chosen.map((view) => view.product_id), ...recommended.map((entry) => entry.item.product_id)];
       const live = await deps.liveData(ids, { deadline });
       fallbacks.push(...live.fallbacks);
-      const items = chosen.map((view) => toProductData(view.product_id, live.items.get(view.product_id) ?? null, view, deps.shop)).filter((item): item is ProductData => item !== null);
-      if (items.length === 0) return { exit: 'nothing_to_show' };
+      // A viewed item that sold out since is left out: the back-in-stock journey speaks for it.
+      const shown = chosen.map((view) => toProductData(view.product_id, live.items.get(view.product_id) ?? null, view, deps.shop)).filter((item): item is ProductData => item !== null);
+      const items = shown.filter((item) => item.available);
+      if (items.length === 0) return { exit: shown.length > 0 ? 'sold_out_again' : 'nothing_to_show' };
       const recommendations = recommended
         .map((entry) => live.items.get(entry.item.product_id))
         .filter((item) => item !== undefined)
