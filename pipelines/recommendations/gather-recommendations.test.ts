@@ -92,6 +92,19 @@ describe('gatherRecommendations', () => {
     assert.ok(!result.some(({ item }) => item.product_id === 'jacket' || item.product_id === 'jacket-nord'));
   });
 
+  test('a seed without a category adds no category query beside the known ones', async () => {
+    const { deps, reads } = fakes(shop);
+    await createGatherRecommendations(deps)(request({ seedIds: ['ghost', 'jacket', 'jacket-nord'] }));
+    assert.deepEqual(
+      reads.findItems.map((query) => query.category),
+      ['jackets'],
+    );
+    assert.deepEqual(
+      reads.getBestSellers.map((query) => query.category),
+      ['jackets', null],
+    );
+  });
+
   test('no seeds: best sellers first, from a slice of the whole shop; no read of seeds or co-views', async () => {
     const { deps, reads } = fakes(shop, {}, { '*': [{ product_id: 'socks', count: 5 }] });
     const result = await createGatherRecommendations(deps)(request({ seedIds: [], limit: 2 }));
@@ -129,6 +142,7 @@ describe('gatherRecommendations', () => {
       { name: 'limit 25', request: request({ limit: 25 }), error: /limit/ },
       { name: 'eleven seeds', request: request({ seedIds: Array.from({ length: 11 }, (_, i) => `s${i}`) }), error: /seedIds holds 11 distinct ids; at most 10/ },
       { name: 'an empty seed id', request: request({ seedIds: ['ok', ''] }), error: /seedIds\[1\]/ },
+      { name: 'a seed id that is not a string', request: request({ seedIds: [42 as unknown as string] }), error: /seedIds\[0\] must be a non-empty product id/ },
     ];
     for (const { name, request: bad, error } of cases) {
       test(name, async () => {

@@ -62,7 +62,8 @@ export function createGatherRecommendations(deps: GatherRecommendationsDeps): (r
     const bestSellers = [...categorySellers.flat(), ...shopSellers];
 
     const candidates = new Map<string, CatalogItem>();
-    for (const item of found.flat()) if (!candidates.has(item.product_id)) candidates.set(item.product_id, item);
+    // An item has one category, so the category slices never overlap.
+    for (const item of found.flat()) candidates.set(item.product_id, item);
     // Only ids recommend() could show are worth a read.
     const coViewedIds = seedIds.flatMap((id) => (coViews.get(id) ?? []).map((coView) => coView.product_id));
     const missing = unique([...coViewedIds, ...bestSellers.map((seller) => seller.product_id)]).filter(

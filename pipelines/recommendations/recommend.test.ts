@@ -119,6 +119,17 @@ describe('recommend: similarity score', () => {
     test(`${name}: ${score}`, () => assert.equal(scoreSimilarity(seed, item), score));
   }
 
+  test('blank tags never match, not even each other', () => {
+    const blank = catalogItem('s', { tags: ['', ' ', 'wool'] });
+    assert.equal(scoreSimilarity(blank, catalogItem('a', { tags: [' ', ''] })), 0);
+    assert.equal(scoreSimilarity(blank, catalogItem('a', { tags: ['', 'WOOL'] })), 1);
+  });
+
+  test('an unknown price is in no band, not even next to a price of 0', () => {
+    assert.equal(scoreSimilarity(catalogItem('s', { price: null, currency: 'EUR' }), catalogItem('a', { price: 0, currency: 'EUR' })), 0);
+    assert.equal(scoreSimilarity(catalogItem('s', { price: 0, currency: 'EUR' }), catalogItem('a', { price: null, currency: 'EUR' })), 0);
+  });
+
   test('unset fields never match each other', () => {
     const bare = catalogItem('s');
     assert.equal(scoreSimilarity(bare, catalogItem('a')), 0);
