@@ -97,12 +97,21 @@ describe('journeys beyond the cart on the embedded runtime', () => {
       view('carter', 'jacket-1'),
       shopper('orderer'),
       view('orderer', 'jacket-2'),
+      // Both journeys armed: a cart first, then views of something else.
+      shopper('both'),
+      { type: 'track', event: 'Product Added', userId: 'both', properties: { cart_id: 'c-2', product_id: 'boots-1', name: 'Hiking Boots', price: 99, quantity: 1 } },
     ]);
+    await runtime.bus.whenIdle();
+    await send([view('both', 'jacket-3')]);
+    await runtime.bus.whenIdle();
+    const armed = await runtime.profiles.listTimers((await runtime.profiles.findPersonId('user:both'))!);
+    assert.deepEqual(armed.map((timer) => timer.campaign_id).sort(), ['browse-abandonment', 'cart-abandonment'], 'a cart and a browse session at once');
     await runtime.bus.whenIdle();
     // Before the wait ends: the carter adds to a cart (the cart journey takes over), the orderer buys.
     await send([
       { type: 'track', event: 'Product Added', userId: 'carter', properties: { cart_id: 'c-1', product_id: 'jacket-1', name: 'Storm Rain Jacket', price: 129, quantity: 1 } },
       { type: 'track', event: 'Order Completed', userId: 'orderer', properties: { order_id: 'o-1', total: 139, products: [{ product_id: 'jacket-2', price: 139, quantity: 1 }] } },
+      { type: 'track', event: 'Order Completed', userId: 'both', properties: { order_id: 'o-4', total: 99, products: [{ product_id: 'boots-1', price: 99, quantity: 1 }] } },
     ]);
     await settle();
 
@@ -118,6 +127,8 @@ describe('journeys beyond the cart on the embedded runtime', () => {
     const carter = await emailsTo('carter@example.com');
     assert.deepEqual(carter.map((sent) => sent?.subject?.includes('cart')), [true], 'the carter gets the cart email, not the browse one');
     assert.equal((await emailsTo('orderer@example.com')).length, 0, 'the orderer gets nothing');
+    assert.equal((await emailsTo('both@example.com')).length, 0, 'an order cancels both journeys');
+    assert.deepEqual(await runtime.profiles.listTimers((await runtime.profiles.findPersonId('user:both'))!), []);
     assert.deepEqual(errors, []);
   });
 
