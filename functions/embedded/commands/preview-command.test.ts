@@ -38,5 +38,5 @@ test('an unknown campaign is an error with the campaigns that exist', async () =
   const err = capture();
   const code = await runPreviewCommand('nope', { templatesDir, outDir, env: {}, err }, capture());
   assert.equal(code, 1);
-  assert.match(err.text(), /nudge: .*nope no such campaign \(campaigns: cart-abandonment\)/);
+  assert.match(err.text(), /nudge: .*nope no such campaign \(campaigns: back-in-stock, browse-abandonment, cart-abandonment, price-drop\)/);
 });
