@@ -14,7 +14,8 @@ export const BROWSE_TRIGGER_KEY = 'browse';
  * What a fold means for the browse follow-up of one person. Runs inside the profile transaction,
  * like planCartTimers:
  * - a product view in this fold (re)arms the timer at the time nudge RECEIVED the latest view
- *   + wait (received, not occurred: a slow device clock must not skip the wait);
+ *   + wait (received, not occurred: a slow device clock must not skip the wait) — for people with
+ *   an email address only;
  * - a cart change, a checkout or an order stamped at or after the person's latest view ends it:
  *   the cart journey takes over, or the shopper bought. Judged from the resulting profile as well
  *   as from the events, because a view reaches the browse topic later than an add reaches the
@@ -34,7 +35,9 @@ export function planBrowseTimers(campaigns: readonly CampaignDefinition[], chang
       continue;
     }
     const latest = latestReceived(views);
-    if (!latest || lastViewedAt === null) continue;
+    // Most views come from visitors nudge has no address for: a timer for each would only ever
+    // decide no_email, at browse volume. A visitor who logs in mid-session is armed by their next view.
+    if (!latest || lastViewedAt === null || change.after.identities.emails.length === 0) continue;
     plan.put.push({
       timer_id: timerId,
       campaign_id: campaign.id,
