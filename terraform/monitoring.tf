@@ -12,7 +12,7 @@ resource "google_monitoring_alert_policy" "dead_letters" {
     display_name = "A dead-letter hold subscription has messages"
 
     condition_threshold {
-      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\" AND resource.labels.subscription_id = monitoring.regex.full_match(\"events-.*-dead-letter-hold\")"
+      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\" AND resource.labels.subscription_id = monitoring.regex.full_match(\"(events-.*|journey-fanout)-dead-letter-hold\")"
       comparison      = "COMPARISON_GT"
       threshold_value = 0
       duration        = "0s"
@@ -47,7 +47,7 @@ resource "google_monitoring_alert_policy" "consumer_backlog" {
     display_name = "Oldest unacked message older than ${var.oldest_unacked_alert_seconds} s"
 
     condition_threshold {
-      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/oldest_unacked_message_age\" AND resource.labels.subscription_id = monitoring.regex.full_match(\"(events-.*-push|events-.*-to-bigquery|warehouse-.*-to-bigquery)\")"
+      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/oldest_unacked_message_age\" AND resource.labels.subscription_id = monitoring.regex.full_match(\"(events-.*-push|journey-fanout-push|events-.*-to-bigquery|warehouse-.*-to-bigquery)\")"
       comparison      = "COMPARISON_GT"
       threshold_value = var.oldest_unacked_alert_seconds
       duration        = "300s"
