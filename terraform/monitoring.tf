@@ -1,8 +1,8 @@
 # Alerts for the two ways events stop flowing silently. Without notification channels they still
 # open incidents in the console.
 
-# A message reached a dead-letter topic: a consumer or BigQuery refused it max_delivery_attempts
-# times. Nothing is lost (it waits in the -hold subscription), but someone must look.
+# A message reached a dead-letter topic (events-*-dead-letter, journey-fanout-dead-letter): a
+# consumer or BigQuery refused it max_delivery_attempts times. Nothing is lost (it waits in the -hold subscription), but someone must look.
 resource "google_monitoring_alert_policy" "dead_letters" {
   display_name          = "${var.name_prefix}: messages dead-lettered"
   combiner              = "OR"
@@ -34,7 +34,7 @@ resource "google_monitoring_alert_policy" "dead_letters" {
 
 # A subscription falls behind: its oldest unacknowledged message is older than
 # var.oldest_unacked_alert_seconds. Every subscription nudge owns counts — the push consumers
-# (events-*-push) and the BigQuery subscriptions writing the warehouse (events-*-to-bigquery,
+# (events-*-push, journey-fanout-push) and the BigQuery subscriptions writing the warehouse (events-*-to-bigquery,
 # warehouse-*-to-bigquery) — but not the dead-letter holds, whose messages wait for a person by
 # design (the alert above). test/terraform/monitoring-policies.ts checks the pattern against every
 # google_pubsub_subscription here.
