@@ -1,4 +1,5 @@
 import { http } from '@google-cloud/functions-framework';
+import type { PubSub } from '@google-cloud/pubsub';
 import { monotonicFactory } from 'ulid';
 import { createCollectEntry } from './collect.ts';
 import { createWriteKeys } from './collect/write-keys.ts';
@@ -18,6 +19,7 @@ import { parseJourneyConfig } from './journey-config.ts';
 import { createOnBrowseEventEntry } from './on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from './on-catalog-update.ts';
 import { createOnInterestEventEntry } from './on-interest-event.ts';
+import { createOnJourneyFanOutEntry } from './on-journey-fanout.ts';
 import { createOnPriorityEventEntry } from './on-priority-event.ts';
 import { profileFoldedMessage, type ProfileFold } from './on-events.ts';
 import { createReconcileEntry } from './reconcile.ts';
@@ -33,6 +35,8 @@ import { createSuppressPerson } from '../pipelines/engagement/suppress-person.ts
 import { createTakeSendGridEvents } from '../pipelines/engagement/take-sendgrid-events.ts';
 import { createUnsubscribePerson } from '../pipelines/engagement/unsubscribe-person.ts';
 import { createAcceptEvents } from '../pipelines/events/accept-events.ts';
+import type { TopicName } from '../pipelines/events/topics.ts';
+import { createFanOutCatalogTrigger, JOURNEY_FANOUT_TOPIC, type FanOutPage } from '../pipelines/journeys/fan-out-catalog-trigger.ts';
 import { planJourneyTimers } from '../pipelines/journeys/plan-journey-timers.ts';
 import { createFoldEvents, createPersonIdFactory } from '../pipelines/profiles/fold-events.ts';
 import { recordingIdentityLinks } from '../pipelines/profiles/record-identity-links.ts';
@@ -45,6 +49,8 @@ const clock = systemClock;
 const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
 const nextId = monotonicFactory();
 const newId = () => nextId(clock.now().getTime());
+// Campaign definitions from templates/ in the zip (loaded once per instance, functions/gcp/journeys.ts).
+const loadDefinitions = () => loadCampaignDefinitions({ templatesDir: process.env.NUDGE_TEMPLATES_DIR || undefined }, clock);
 
 http(
   'collect',
@@ -71,7 +77,7 @@ http(
 async function consumerDeps() {
   const config = parseGcpConfig(process.env, { writeKeys: false });
   // Only the templates folder: the consumers hold no signing key or SendGrid secret.
-  const definitions = await loadCampaignDefinitions({ templatesDir: process.env.NUDGE_TEMPLATES_DIR || undefined }, clock);
+  const definitions = await loadDefinitions();
   const store = createFirestoreProfileStore({ firestore: getFirestore(config) });
   const fold = createFoldEvents({ store, clock, newPersonId: createPersonIdFactory(clock), log, onPersonFolded: (change) => planJourneyTimers(definitions, change) });
   return {
@@ -172,14 +178,53 @@ http(
   }),
 );
 
+/**
+ * Fan-out pages of restocks and price drops go to the journey-fanout topic (pubsub.tf), one JSON
+ * page per message, through the same batching publisher as events. The bus is typed for the event
+ * topics; journey-fanout is the journeys' own, named in pipelines/ like them (hence the cast).
+ */
+function fanOutPublisher(pubsub: PubSub): (pages: readonly FanOutPage[]) => Promise<void> {
+  const bus = createPubSubBus({ pubsub });
+  return (pages) => bus.publish(JOURNEY_FANOUT_TOPIC as TopicName, pages.map((page) => ({ data: Buffer.from(JSON.stringify(page)), attributes: { campaign_id: page.trigger.campaign_id } })));
+}
+
+// Pushed from events-catalog: keeps the catalog, and publishes the first fan-out page of a restock
+// or price drop a campaign waits for BEFORE applying the update (functions/on-catalog-update.ts).
 http(
   'onCatalogUpdate',
   toFrameworkHandler(async () => {
     const config = parseGcpConfig(process.env, { writeKeys: false });
+    const pubsub = getPubSub(config);
     return createOnCatalogUpdateEntry({
       catalog: createFirestoreCatalogStore({ firestore: getFirestore(config) }),
       shopHosts: config.shopHosts,
-      deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
+      deadLetters: createPubSubDeadLetterStore({ pubsub }),
+      clock,
+      newId,
+      log,
+      triggers: { campaigns: await loadDefinitions(), publishFanOut: fanOutPublisher(pubsub) },
+    });
+  }),
+);
+
+// Pushed from journey-fanout: arms the journey timers of one page of interested people (Firestore,
+// small transactions) and publishes the next page to the same topic; sweepTimers sends them.
+http(
+  'fanOutJourney',
+  toFrameworkHandler(async () => {
+    const config = parseGcpConfig(process.env, { writeKeys: false });
+    const firestore = getFirestore(config);
+    const pubsub = getPubSub(config);
+    const definitions = await loadDefinitions();
+    const publishFanOut = fanOutPublisher(pubsub);
+    return createOnJourneyFanOutEntry({
+      fanOut: createFanOutCatalogTrigger({
+        interests: createFirestoreInterestStore({ firestore }),
+        store: createFirestoreProfileStore({ firestore }),
+        campaigns: new Map(definitions.map((definition) => [definition.id, definition])),
+      }),
+      publishNext: (page) => publishFanOut([page]),
+      deadLetters: createPubSubDeadLetterStore({ pubsub }),
       clock,
       newId,
       log,

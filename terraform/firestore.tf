@@ -106,3 +106,23 @@ resource "google_firestore_index" "best_sellers_category_rank" {
     order      = "ASCENDING"
   }
 }
+
+# Similar items for recommendations (sweepTimers, at send time): catalog_items where category == …
+# order by product_id (functions/gcp/firestore-catalog-store.ts, findItems). An equality plus an
+# order on another field needs this composite index; the any-category query uses the automatic
+# single-field index on product_id.
+resource "google_firestore_index" "catalog_items_category_product" {
+  database    = google_firestore_database.main.name
+  collection  = "catalog_items"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "category"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "product_id"
+    order      = "ASCENDING"
+  }
+}

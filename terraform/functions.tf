@@ -15,12 +15,17 @@ locals {
     }
     on_catalog_update = {
       entry_point = "onCatalogUpdate"
-      description = "Applies stock and price changes sent by the shop's backend."
+      description = "Applies stock and price changes sent by the shop's backend; starts back-in-stock and price-drop journeys."
     }
     # Fed by two subscriptions (pubsub.tf, interest_push), not one per topic like the others.
     record_interest = {
       entry_point = "recordInterest"
       description = "Records product views, adds, back-in-stock requests and orders as product interest, co-views and best sellers."
+    }
+    # Fed by the journey-fanout topic (pubsub.tf, journey_fanout_push), which it also publishes to.
+    fan_out_journey = {
+      entry_point = "fanOutJourney"
+      description = "Arms back-in-stock and price-drop journey timers for one page of interested people, then publishes the next page."
     }
   }
 
@@ -114,8 +119,18 @@ locals {
     NUDGE_HOLDOUT_PERCENT  = tostring(var.holdout_percent)
     NUDGE_FREQUENCY_CAP    = var.frequency_cap_per_day == 0 ? "off" : tostring(var.frequency_cap_per_day)
     NUDGE_SEND_LEASE_MS    = tostring(var.send_lease_ms)
+    NUDGE_JOURNEY_WINDOW   = var.journey_window
     SENDGRID_API_BASE      = var.sendgrid_api_base
   } : name => value if value != "" })
+
+  # Live data at send time (sweepTimers only; functions/live-data/live-data-config.ts). Without a
+  # shop API URL, stock and prices come from the catalog in Firestore and no token is involved.
+  catalog_api_token_enabled = var.catalog_api_url != "" && var.catalog_api_uses_token
+  live_data_environment = { for name, value in {
+    NUDGE_CATALOG_API_URL       = var.catalog_api_url
+    NUDGE_CATALOG_API_CACHE_TTL = var.catalog_api_url == "" ? "" : var.catalog_api_cache_ttl
+    NUDGE_LIVE_DATA_BUDGET_MS   = tostring(var.live_data_budget_ms)
+  } : name => value if value != "" }
 
   # The zip already holds the compiled dist/. An empty list stops the Node.js buildpack from
   # running `npm run build` (tsc), which would fail without the TypeScript sources.
@@ -260,7 +275,7 @@ resource "google_cloudfunctions2_function" "sweep_timers" {
     timeout_seconds                  = local.function_settings.sweep_timers.timeout_seconds
     # Unsubscribe links in every email point at the unsubscribe function; first-party click and
     # open links at the track function (a separate URL, hence NUDGE_TRACK_URL).
-    environment_variables = merge(local.journey_environment, {
+    environment_variables = merge(local.journey_environment, local.live_data_environment, {
       NUDGE_PUBLIC_URL = google_cloudfunctions2_function.unsubscribe.service_config[0].uri
       NUDGE_TRACK_URL  = google_cloudfunctions2_function.track.service_config[0].uri
     })
@@ -278,6 +293,18 @@ resource "google_cloudfunctions2_function" "sweep_timers" {
       secret     = google_secret_manager_secret.link_keys.secret_id
       version    = "latest"
     }
+
+    # Mounted only with a shop API that takes a token (secrets.tf); otherwise there is no secret.
+    dynamic "secret_environment_variables" {
+      for_each = google_secret_manager_secret.catalog_api_token
+
+      content {
+        key        = "NUDGE_CATALOG_API_TOKEN"
+        project_id = var.project_id
+        secret     = secret_environment_variables.value.secret_id
+        version    = "latest"
+      }
+    }
   }
 
   depends_on = [
@@ -285,8 +312,10 @@ resource "google_cloudfunctions2_function" "sweep_timers" {
     google_project_iam_member.build_builds_functions,
     google_secret_manager_secret_iam_member.sweep_timers_reads_sendgrid_api_key,
     google_secret_manager_secret_iam_member.sweep_timers_reads_link_keys,
+    google_secret_manager_secret_iam_member.sweep_timers_reads_catalog_api_token,
     google_secret_manager_secret_version.sendgrid_api_key,
     google_secret_manager_secret_version.link_keys,
+    google_secret_manager_secret_version.catalog_api_token,
   ]
 }
 

@@ -158,6 +158,16 @@ resource "google_pubsub_topic_iam_member" "consumer_publishes_identity_links" {
   member = "serviceAccount:${google_service_account.consumer[each.key].email}"
 }
 
+# Fan-out pages of restocks and price drops: onCatalogUpdate publishes the first, fanOutJourney the
+# next ones, to journey-fanout only.
+resource "google_pubsub_topic_iam_member" "consumer_publishes_journey_fanout" {
+  for_each = toset(local.journey_fanout_publishers)
+
+  topic  = google_pubsub_topic.journey_fanout.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.consumer[each.key].email}"
+}
+
 # Only the push-invoker account may call a consumer, each granted on that function's service.
 resource "google_cloud_run_service_iam_member" "push_invoker_invokes_consumer" {
   for_each = local.consumers
@@ -194,6 +204,15 @@ resource "google_secret_manager_secret_iam_member" "sweep_timers_reads_sendgrid_
 
 resource "google_secret_manager_secret_iam_member" "sweep_timers_reads_link_keys" {
   secret_id = google_secret_manager_secret.link_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.sweep_timers.email}"
+}
+
+# The shop API's token, when there is one (secrets.tf).
+resource "google_secret_manager_secret_iam_member" "sweep_timers_reads_catalog_api_token" {
+  count = local.catalog_api_token_enabled ? 1 : 0
+
+  secret_id = google_secret_manager_secret.catalog_api_token[0].id
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.sweep_timers.email}"
 }
@@ -389,6 +408,12 @@ resource "google_pubsub_subscription_iam_member" "agent_acks_interest_push" {
   for_each = local.interest_topics
 
   subscription = google_pubsub_subscription.interest_push[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent_member
+}
+
+resource "google_pubsub_subscription_iam_member" "agent_acks_journey_fanout_push" {
+  subscription = google_pubsub_subscription.journey_fanout_push.name
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent_member
 }

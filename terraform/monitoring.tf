@@ -1,8 +1,8 @@
 # Alerts for the two ways events stop flowing silently. Without notification channels they still
 # open incidents in the console.
 
-# A message reached a dead-letter topic: a consumer or BigQuery refused it max_delivery_attempts
-# times. Nothing is lost (it waits in the -hold subscription), but someone must look.
+# A message reached a dead-letter topic (events-*-dead-letter, journey-fanout-dead-letter): a
+# consumer or BigQuery refused it max_delivery_attempts times. Nothing is lost (it waits in the -hold subscription), but someone must look.
 resource "google_monitoring_alert_policy" "dead_letters" {
   display_name          = "${var.name_prefix}: messages dead-lettered"
   combiner              = "OR"
@@ -12,7 +12,7 @@ resource "google_monitoring_alert_policy" "dead_letters" {
     display_name = "A dead-letter hold subscription has messages"
 
     condition_threshold {
-      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\" AND resource.labels.subscription_id = monitoring.regex.full_match(\"events-.*-dead-letter-hold\")"
+      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\" AND resource.labels.subscription_id = monitoring.regex.full_match(\"(events-.*|journey-fanout)-dead-letter-hold\")"
       comparison      = "COMPARISON_GT"
       threshold_value = 0
       duration        = "0s"
@@ -34,7 +34,7 @@ resource "google_monitoring_alert_policy" "dead_letters" {
 
 # A subscription falls behind: its oldest unacknowledged message is older than
 # var.oldest_unacked_alert_seconds. Every subscription nudge owns counts — the push consumers
-# (events-*-push) and the BigQuery subscriptions writing the warehouse (events-*-to-bigquery,
+# (events-*-push, journey-fanout-push) and the BigQuery subscriptions writing the warehouse (events-*-to-bigquery,
 # warehouse-*-to-bigquery) — but not the dead-letter holds, whose messages wait for a person by
 # design (the alert above). test/terraform/monitoring-policies.ts checks the pattern against every
 # google_pubsub_subscription here.
@@ -47,7 +47,7 @@ resource "google_monitoring_alert_policy" "consumer_backlog" {
     display_name = "Oldest unacked message older than ${var.oldest_unacked_alert_seconds} s"
 
     condition_threshold {
-      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/oldest_unacked_message_age\" AND resource.labels.subscription_id = monitoring.regex.full_match(\"(events-.*-push|events-.*-to-bigquery|warehouse-.*-to-bigquery)\")"
+      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/oldest_unacked_message_age\" AND resource.labels.subscription_id = monitoring.regex.full_match(\"(events-.*-push|journey-fanout-push|events-.*-to-bigquery|warehouse-.*-to-bigquery)\")"
       comparison      = "COMPARISON_GT"
       threshold_value = var.oldest_unacked_alert_seconds
       duration        = "300s"

@@ -26,6 +26,8 @@ locals {
     # The recordInterest subscriptions (interest_push below).
     priority_interest = "events-priority-interest-dead-letter"
     browse_interest   = "events-browse-interest-dead-letter"
+    # The fanOutJourney subscription (journey_fanout_push below).
+    journey_fanout = "journey-fanout-dead-letter"
   }
 
   subscription_retention = "604800s"
@@ -138,6 +140,60 @@ resource "google_pubsub_subscription" "interest_push" {
 
   dead_letter_policy {
     dead_letter_topic     = google_pubsub_topic.dead_letter[each.value.dead_letter].id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [
+    google_pubsub_topic_iam_member.agent_publishes_dead_letters,
+    google_cloud_run_service_iam_member.push_invoker_invokes_consumer,
+  ]
+}
+
+# Back in stock and price drop reach their audience a page at a time (functions/on-journey-fanout.ts):
+# onCatalogUpdate publishes the first page of a fired trigger, fanOutJourney arms that page's timers
+# and publishes the next one, so a restock with thousands of waiting people is never one
+# transaction or one function call. The name is the code's (JOURNEY_FANOUT_TOPIC in
+# pipelines/journeys/fan-out-catalog-trigger.ts). Pages are work, not history: no BigQuery copy.
+locals {
+  journey_fanout_topic = "journey-fanout"
+  # Who publishes pages: the catalog consumer (first pages) and the fan-out itself (next pages).
+  journey_fanout_publishers = ["on_catalog_update", "fan_out_journey"]
+}
+
+resource "google_pubsub_topic" "journey_fanout" {
+  name = local.journey_fanout_topic
+
+  depends_on = [google_project_service.enabled]
+}
+
+# Same rules as the event push subscriptions: a failed page (500) is retried with backoff, then
+# dead-lettered; arming is idempotent, so a redelivered page arms nobody twice.
+resource "google_pubsub_subscription" "journey_fanout_push" {
+  name                       = "${local.journey_fanout_topic}-push"
+  topic                      = google_pubsub_topic.journey_fanout.id
+  ack_deadline_seconds       = var.consumer_timeout_seconds
+  message_retention_duration = local.subscription_retention
+
+  push_config {
+    push_endpoint = google_cloudfunctions2_function.consumer["fan_out_journey"].service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.push_invoker.email
+      audience              = google_cloudfunctions2_function.consumer["fan_out_journey"].service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "${var.retry_minimum_backoff_seconds}s"
+    maximum_backoff = "${var.retry_maximum_backoff_seconds}s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter["journey_fanout"].id
     max_delivery_attempts = var.max_delivery_attempts
   }
 

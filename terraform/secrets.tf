@@ -101,3 +101,26 @@ resource "google_secret_manager_secret_version" "sendgrid_webhook_public_key" {
   secret      = google_secret_manager_secret.sendgrid_webhook_public_key.id
   secret_data = var.sendgrid_webhook_public_key
 }
+
+# The shop API's bearer token (NUDGE_CATALOG_API_TOKEN of sweepTimers), only when sweepTimers asks
+# a shop API for live data (catalog_api_url) that takes a token: without a URL nothing reads it,
+# and a mounted secret with no version would stop sweepTimers from deploying. Add it outside
+# Terraform so it stays out of the state: printf '%s' '<token>' | gcloud secrets versions add <secret> --data-file=-
+resource "google_secret_manager_secret" "catalog_api_token" {
+  count = local.catalog_api_token_enabled ? 1 : 0
+
+  secret_id = var.catalog_api_token_secret_id
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_secret_manager_secret_version" "catalog_api_token" {
+  count = local.catalog_api_token_enabled && var.catalog_api_token != "" ? 1 : 0
+
+  secret      = google_secret_manager_secret.catalog_api_token[0].id
+  secret_data = var.catalog_api_token
+}

@@ -485,6 +485,81 @@ variable "send_lease_ms" {
   }
 }
 
+variable "journey_window" {
+  description = "At most one journey email per person within this window, whatever the journey (NUDGE_JOURNEY_WINDOW), e.g. 12h or 1d; \"off\" disables. Skips are decided and logged with the reason journey_window."
+  type        = string
+  default     = "12h"
+
+  validation {
+    condition     = var.journey_window == "off" || can(regex("^([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$", var.journey_window)) && can(regex("[1-9]", var.journey_window))
+    error_message = "journey_window must be a duration like 12h, 1d or 1h30m (units d, h, m, s, largest first), or off."
+  }
+}
+
+# --- Live data at send time (sweepTimers; docs/live-data.md) ------------------------------------
+
+variable "catalog_api_url" {
+  description = "Base URL of the shop's product API that sweepTimers asks for current stock and prices at send time (NUDGE_CATALOG_API_URL; nudge appends /products?ids=…). Empty: live data comes from the catalog nudge keeps from Catalog Updated events."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.catalog_api_url == "" || can(regex("^https://[^\\s?#@]+$", var.catalog_api_url))
+    error_message = "catalog_api_url must be empty or an https URL without credentials, query or fragment, e.g. https://shop.example/api/nudge."
+  }
+}
+
+variable "catalog_api_uses_token" {
+  description = "Whether the shop API takes a bearer token (NUDGE_CATALOG_API_TOKEN, from the Secret Manager secret catalog_api_token_secret_id). Only read when catalog_api_url is set; false for an API open without one."
+  type        = bool
+  default     = true
+}
+
+variable "catalog_api_token_secret_id" {
+  description = "Secret Manager secret holding the shop API's bearer token, exposed to sweepTimers as NUDGE_CATALOG_API_TOKEN. Created only when catalog_api_url is set and catalog_api_uses_token is true."
+  type        = string
+  default     = "nudge-catalog-api-token"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.catalog_api_token_secret_id))
+    error_message = "catalog_api_token_secret_id may contain only letters, digits, underscores and hyphens (255 characters at most)."
+  }
+}
+
+variable "catalog_api_token" {
+  description = "The shop API's bearer token to store as the secret's first version. Leave empty to add it yourself (gcloud secrets versions add) so it stays out of the Terraform state."
+  type        = string
+  default     = ""
+  sensitive   = true
+
+  validation {
+    condition     = var.catalog_api_token == "" || can(regex("^[!-~]+$", var.catalog_api_token))
+    error_message = "catalog_api_token must be printable ASCII without spaces (it is sent as \"Authorization: Bearer <token>\")."
+  }
+}
+
+variable "catalog_api_cache_ttl" {
+  description = "How long sweepTimers reuses a shop API answer (NUDGE_CATALOG_API_CACHE_TTL), e.g. 60s or 5m, at most 24h; \"off\" asks every time. Empty: the code's default."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = contains(["", "off"], var.catalog_api_cache_ttl) || can(regex("^([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$", var.catalog_api_cache_ttl)) && can(regex("[1-9]", var.catalog_api_cache_ttl))
+    error_message = "catalog_api_cache_ttl must be empty, off, or a duration like 60s, 5m or 1h."
+  }
+}
+
+variable "live_data_budget_ms" {
+  description = "Milliseconds one send may spend reading live data (NUDGE_LIVE_DATA_BUDGET_MS), retries included; past it the email uses fallback content rather than waiting."
+  type        = number
+  default     = 800
+
+  validation {
+    condition     = var.live_data_budget_ms >= 100 && var.live_data_budget_ms <= 30000 && floor(var.live_data_budget_ms) == var.live_data_budget_ms
+    error_message = "live_data_budget_ms must be a whole number of milliseconds between 100 and 30000."
+  }
+}
+
 variable "reconcile_schedule" {
   description = "When Cloud Scheduler runs the nightly reconciliation and profile_snapshots (cron, UTC). Default 03:00, after most shops' evening peak."
   type        = string

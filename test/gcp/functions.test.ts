@@ -28,7 +28,7 @@ import { copyTemplatesWithWait } from '../support/short-wait-templates.ts';
  * topic's messages to onPriorityEvent as push envelopes).
  */
 const writeKey = 'gcp-e2e-write-key';
-const topics = ['events-priority', 'events-browse', 'events-catalog', 'events-invalid', 'warehouse-decisions', 'warehouse-email_sends', 'warehouse-email_events', 'warehouse-person_identities'] as const;
+const topics = ['events-priority', 'events-browse', 'events-catalog', 'events-invalid', 'journey-fanout', 'warehouse-decisions', 'warehouse-email_sends', 'warehouse-email_events', 'warehouse-person_identities'] as const;
 type Topic = (typeof topics)[number];
 
 function firestoreEmulatorSkip(what: string): string | undefined {
@@ -56,6 +56,9 @@ let sendgridEventsUrl = '';
 // SendGrid's signing key pair for the webhook (the public half is what terraform puts in Secret Manager).
 const webhookKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 let trackUrl = '';
+let catalogUrl = '';
+let interestUrl = '';
+let fanOutUrl = '';
 let sendgrid: Awaited<ReturnType<typeof startSendGridCapture>> | undefined;
 let templatesDir: string | undefined;
 let closeFunctionClients: () => Promise<void> = async () => {};
@@ -107,6 +110,9 @@ before(async () => {
   unsubscribeUrl = await listen(getTestServer('unsubscribe'));
   sendgridEventsUrl = await listen(getTestServer('sendgridEvents'));
   trackUrl = await listen(getTestServer('track'));
+  catalogUrl = await listen(getTestServer('onCatalogUpdate'));
+  interestUrl = await listen(getTestServer('recordInterest'));
+  fanOutUrl = await listen(getTestServer('fanOutJourney'));
   // What terraform sets on sweepTimers: the unsubscribe and track functions' URLs (read on its first request).
   process.env.NUDGE_PUBLIC_URL = unsubscribeUrl;
   process.env.NUDGE_TRACK_URL = trackUrl;
@@ -182,9 +188,9 @@ function toReceived(message: Message): ReceivedMessage {
   };
 }
 
-function push(message: ReceivedMessage): Promise<Response> {
-  const body = encodePushEnvelope(message, `projects/${pubsubEmulator!.projectId}/subscriptions/events-priority-push`);
-  return fetch(`${priorityUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.toString('utf8') });
+function push(message: ReceivedMessage, url = priorityUrl, subscription = 'events-priority-push'): Promise<Response> {
+  const body = encodePushEnvelope(message, `projects/${pubsubEmulator!.projectId}/subscriptions/${subscription}`);
+  return fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.toString('utf8') });
 }
 
 describe('GCP functions on the emulators: collect → Pub/Sub → onPriorityEvent → Firestore', { skip: skip ?? false }, () => {
@@ -446,5 +452,65 @@ describe('GCP journeys on the emulators: onPriorityEvent arms a timer, sweepTime
       `sendgrid:gcp-sg-2 spamreport ${personId}`,
     ], 'the same two rows, however often posted (BigQuery keeps one per email_event_id through email_events_deduped)');
     assert.ok((await store.getProfile(personId))?.traits.email_complained_at, 'the complaint is on the profile before the response');
+  });
+});
+
+describe('GCP catalog journeys on the emulators: onCatalogUpdate → journey-fanout → fanOutJourney → a journey timer', { skip: skip ?? false }, () => {
+  const product = 'gcp-tent';
+  const catalogUpdate = (messageId: string, properties: Record<string, unknown>) => ({ type: 'track', event: 'Catalog Updated', userId: 'shop-backend', messageId, properties: { product_id: product, ...properties } });
+  /** Posts through collect, then pushes each message of `topic` to `urls` as Pub/Sub would. */
+  const deliver = async (topic: Topic, ids: string[], ...targets: Array<[url: string, subscription: string]>) => {
+    const messages = await awaitMessages(topic, hasEventId(...ids), ids.length);
+    for (const id of ids) {
+      for (const [url, subscription] of targets) assert.equal((await push(toReceived(messages.find(hasEventId(id))!), url, subscription)).status, 204, `${id} → ${subscription}`);
+    }
+  };
+  const pagesOf = () => received.get('journey-fanout')!.filter((m) => m.data.toString().includes(product));
+
+  test('a restock publishes one fan-out page; fanOutJourney arms the back-in-stock timer of the person who asked, once', async () => {
+    assert.equal((await postBatch([catalogUpdate('gcp-tent-sold-out', { name: 'Tent', price: 249, currency: 'EUR', stock: 0, category: 'Camping', url: 'https://shop.example/p/gcp-tent' })])).status, 200);
+    await deliver('events-catalog', ['gcp-tent-sold-out'], [catalogUrl, 'events-catalog-push']);
+    assert.equal(pagesOf().length, 0, 'a product first seen sold out fires nothing');
+
+    assert.equal(
+      (
+        await postBatch([
+          { type: 'identify', userId: 'user-gcp-waiter', messageId: 'gcp-waiter-identify', traits: { email: 'wendy@example.com' } },
+          { type: 'track', event: 'Back In Stock Requested', userId: 'user-gcp-waiter', messageId: 'gcp-waiter-ask', properties: { product_id: product } },
+        ])
+      ).status,
+      200,
+    );
+    // The profile fold and the product-interest store each take the priority topic (two subscriptions on GCP).
+    await deliver('events-priority', ['gcp-waiter-identify', 'gcp-waiter-ask'], [priorityUrl, 'events-priority-push'], [interestUrl, 'events-priority-interest-push']);
+    const personId = await store.findPersonId('user:user-gcp-waiter');
+    assert.ok(personId);
+
+    assert.equal((await postBatch([catalogUpdate('gcp-tent-restock', { stock: 2 })])).status, 200);
+    await deliver('events-catalog', ['gcp-tent-restock'], [catalogUrl, 'events-catalog-push']);
+    const deadline = Date.now() + 20_000;
+    while (pagesOf().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    const [page] = pagesOf();
+    assert.ok(page, 'onCatalogUpdate published the first page to journey-fanout');
+    assert.equal(page.attributes.campaign_id, 'back-in-stock');
+    const first = JSON.parse(page.data.toString('utf8')) as { trigger: unknown; cursor: unknown; armed: unknown };
+    assert.deepEqual(first.trigger, { kind: 'back_in_stock', campaign_id: 'back-in-stock', product_id: product, event_id: 'gcp-tent-restock', stock: 2 });
+    assert.deepEqual([first.cursor, first.armed], [null, 0]);
+
+    assert.equal((await push(toReceived(page), fanOutUrl, 'journey-fanout-push')).status, 204);
+    const timers = (await store.listTimers(personId)).filter((timer) => timer.campaign_id === 'back-in-stock');
+    assert.equal(timers.length, 1, 'one back-in-stock timer for the person who asked');
+    // A redelivered page arms nobody twice, and a one-page audience publishes no next page.
+    assert.equal((await push({ ...toReceived(page), deliveryAttempt: 2 }, fanOutUrl, 'journey-fanout-push')).status, 204);
+    assert.equal((await store.listTimers(personId)).filter((timer) => timer.campaign_id === 'back-in-stock').length, 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(pagesOf().length, 1);
+  });
+
+  test('fanOutJourney acks a message that is not a page and dead-letters it to events-invalid', async () => {
+    const garbage: ReceivedMessage = { data: Buffer.from('{"page":"gcp-not-a-page"}'), attributes: {}, messageId: 'gcp-fanout-garbage', publishTime: new Date().toISOString(), deliveryAttempt: 1 };
+    assert.equal((await push(garbage, fanOutUrl, 'journey-fanout-push')).status, 204);
+    const [dead] = await awaitMessages('events-invalid', (m) => m.data.toString().includes('gcp-not-a-page'), 1);
+    assert.equal(deadLetterOf(dead!).stage, 'journey-fanout');
   });
 });

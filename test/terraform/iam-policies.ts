@@ -169,11 +169,14 @@ export const iamPolicies = {
     for (const account of instancesOf(c, 'google_service_account', 'consumer')) {
       const grants = grantsOf(account.address);
       const folds = /\["on_(priority|browse)_event"\]$/.test(account.address);
+      const fansOut = /\["(on_catalog_update|fan_out_journey)"\]$/.test(account.address);
       const expected = [
         'google_project_iam_member roles/datastore.user ${var.project_id}',
         'google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.invalid.name}',
         // The profile consumers write who is who; the catalog consumer folds no one.
         ...(folds ? ['google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.warehouse_rows["person_identities"].name}'] : []),
+        // Restock and price-drop pages: the catalog consumer publishes the first, the fan-out the next ones.
+        ...(fansOut ? ['google_pubsub_topic_iam_member roles/pubsub.publisher ${google_pubsub_topic.journey_fanout.name}'] : []),
       ].sort();
       if (JSON.stringify(grants) !== JSON.stringify(expected)) problems.push(`${account.address}'s grants ${JSON.stringify(grants)} are not exactly ${JSON.stringify(expected)}`);
     }
@@ -181,10 +184,17 @@ export const iamPolicies = {
     const readsSecret = (secret: string) => `google_secret_manager_secret_iam_member roles/secretmanager.secretAccessor \${google_secret_manager_secret.${secret}.id}`;
     const publishesTo = (topics: Instance[]) => topics.map((t) => `google_pubsub_topic_iam_member roles/pubsub.publisher \${${t.address}.name}`);
     const journeyFunctions: Array<{ name: string; expected: string[] }> = [
-      // Timers and the send ledger (Firestore), decisions/email_sends rows (warehouse-* topics only), SendGrid and link keys.
+      // Timers and the send ledger (Firestore), decisions/email_sends rows (warehouse-* topics only), SendGrid and link
+      // keys, and the shop API's token (a counted grant: it exists only with catalog_api_url, see journey-policies.ts).
       {
         name: 'sweep_timers',
-        expected: [firestoreUser, ...publishesTo(instancesOf(c, 'google_pubsub_topic', 'warehouse_rows').filter((t) => /\["(decisions|email_sends)"\]$/.test(t.address))), readsSecret('sendgrid_api_key'), readsSecret('link_keys')],
+        expected: [
+          firestoreUser,
+          ...publishesTo(instancesOf(c, 'google_pubsub_topic', 'warehouse_rows').filter((t) => /\["(decisions|email_sends)"\]$/.test(t.address))),
+          readsSecret('sendgrid_api_key'),
+          readsSecret('link_keys'),
+          readsSecret('catalog_api_token[0]'),
+        ],
       },
       // The ledger read and suppressions folded (Firestore), suppressions published as events, bad events as dead
       // letters, rows to warehouse-email_events only, the webhook's verification key.

@@ -43,6 +43,19 @@ export const monitoringPolicies = {
     return problems;
   },
 
+  /** The dead-letter alert watches every dead-letter hold subscription (a dead letter nobody hears of waits 7 days, then is gone). */
+  deadLetterAlertCoversEveryHold(c) {
+    const alert = alertOn(c, 'pubsub.googleapis.com/subscription/num_undelivered_messages');
+    if (!alert) return ['no alert policy on pubsub.googleapis.com/subscription/num_undelivered_messages'];
+    const pattern = /monitoring\.regex\.full_match\("([^"]+)"\)/.exec(String(alert.threshold.filter))?.[1];
+    if (!pattern) return [`${alert.policy.address} does not select subscriptions with monitoring.regex.full_match`];
+    const matches = new RegExp(`^(?:${pattern})$`);
+    return instancesOf(c, 'google_pubsub_subscription')
+      .map((subscription) => ({ subscription, name: subscriptionName(c, subscription.body.name) }))
+      .filter(({ name }) => name.endsWith('-dead-letter-hold') && !matches.test(name))
+      .map(({ subscription, name }) => `${subscription.address} (${name}) is not watched by ${alert.policy.address}`);
+  },
+
   /**
    * The lag alert reads a log-based distribution of the very field the consumers log
    * (ProfileFold.profile_lag_ms under the message profileFoldedMessage), takes p95 per stage, and

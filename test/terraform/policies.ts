@@ -5,6 +5,7 @@ import { block, functions, iamMembers, instancesOf, isRecord, pubsubAgent, pushI
 import type { TerraformConfig } from './terraform-config.ts';
 import { iamPolicies } from './iam-policies.ts';
 import { journeyPolicies } from './journey-policies.ts';
+import { catalogJourneyPolicies } from './catalog-journey-policies.ts';
 import { monitoringPolicies } from './monitoring-policies.ts';
 import { bigquerySubscriptions, checkTable, subscriptions, topicOf } from './table-checks.ts';
 import type { Policy } from './iam-policies.ts';
@@ -34,11 +35,13 @@ const firestoreQueryIndexes: Array<{ collection: string; fields: Array<[string, 
   { collection: 'journey_timers', fields: [['due_at', 'ASCENDING'], ['timer_id', 'ASCENDING']], query: 'the timer sweep (firestore-profile-store.ts findDueTimers)' },
   { collection: 'product_interests', fields: [['product_id', 'ASCENDING'], ['first_come_at', 'ASCENDING'], ['identity', 'ASCENDING']], query: 'first come (firestore-interest-store.ts listInterested)' },
   { collection: 'best_sellers', fields: [['category', 'ASCENDING'], ['rank_key', 'ASCENDING']], query: 'category best-sellers (firestore-interest-store.ts getBestSellers)' },
+  { collection: 'catalog_items', fields: [['category', 'ASCENDING'], ['product_id', 'ASCENDING']], query: 'similar items by category (firestore-catalog-store.ts findItems)' },
 ];
 
 export const policies = {
   ...iamPolicies,
   ...journeyPolicies,
+  ...catalogJourneyPolicies,
   ...monitoringPolicies,
 
   /** Event topics are the ones the code publishes to, each with a dead-letter topic named after it. */
@@ -201,7 +204,7 @@ export const policies = {
       if (!referencedAddress(source?.object, 'google_storage_bucket_object')) problems.push(`${fn.address} is not built from the uploaded source zip`);
       if (!referencedAddress(build?.service_account, 'google_service_account')) problems.push(`${fn.address} builds with the project's default build account`);
     }
-    for (const entry of ['collect', 'onPriorityEvent', 'onBrowseEvent', 'onCatalogUpdate', 'sweepTimers', 'unsubscribe', 'track', 'reconcile']) {
+    for (const entry of ['collect', 'onPriorityEvent', 'onBrowseEvent', 'onCatalogUpdate', 'recordInterest', 'fanOutJourney', 'sweepTimers', 'unsubscribe', 'track', 'reconcile']) {
       if (!entryPoints.has(entry)) problems.push(`no function with entry point ${entry}`);
     }
     const object = instancesOf(c, 'google_storage_bucket_object').find((o) => o.body.source === '${var.function_source_zip}');

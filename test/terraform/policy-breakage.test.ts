@@ -584,6 +584,90 @@ const breakages: Breakage[] = [
     },
   },
   {
+    policy: 'firestoreCompositeIndexes',
+    what: 'no index for similar items by category',
+    expect: /no composite index on catalog_items \(category ASCENDING, product_id ASCENDING\)/,
+    breakIt: (c) => {
+      delete c.resource.google_firestore_index!.catalog_items_category_product;
+    },
+  },
+  {
+    policy: 'journeyFanOutTopic',
+    what: 'the fan-out topic renamed away from the code',
+    expect: /no topic journey-fanout/,
+    breakIt: (c) => {
+      c.locals.journey_fanout_topic = 'journey-fan-out';
+    },
+  },
+  {
+    policy: 'journeyFanOutTopic',
+    what: 'fan-out pages pushed to the catalog consumer',
+    expect: /pushes to google_cloudfunctions2_function\.consumer\["on_catalog_update"\], not fanOutJourney/,
+    breakIt: (c) => {
+      const push = nested(body(c, 'google_pubsub_subscription', 'journey_fanout_push'), 'push_config');
+      push.push_endpoint = String(push.push_endpoint).replace('fan_out_journey', 'on_catalog_update');
+    },
+  },
+  {
+    policy: 'journeyFanOutTopic',
+    what: 'fanOutJourney unable to publish the next page',
+    expect: /are not exactly the accounts of onCatalogUpdate and fanOutJourney/,
+    breakIt: (c) => {
+      c.locals.journey_fanout_publishers = ['on_catalog_update'];
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'recordInterest allowed to publish fan-out pages',
+    expect: /consumer\["record_interest"\]'s grants .* are not exactly/,
+    breakIt: (c) => {
+      c.locals.journey_fanout_publishers = ['on_catalog_update', 'fan_out_journey', 'record_interest'];
+    },
+  },
+  {
+    policy: 'sweepTimersLiveData',
+    what: 'the shop API token secret created without a URL',
+    expect: /google_secret_manager_secret\.catalog_api_token exists even without a shop API URL/,
+    breakIt: (c) => {
+      delete body(c, 'google_secret_manager_secret', 'catalog_api_token').count;
+    },
+  },
+  {
+    policy: 'sweepTimersLiveData',
+    what: 'the token mounted whatever the URL',
+    expect: /always mounts NUDGE_CATALOG_API_TOKEN/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'sweep_timers'), 'service_config');
+      (config.secret_environment_variables as Body[]).push({ key: 'NUDGE_CATALOG_API_TOKEN', project_id: '${var.project_id}', secret: '${var.catalog_api_token_secret_id}', version: 'latest' });
+    },
+  },
+  {
+    policy: 'sweepTimersLiveData',
+    what: 'the journey window not passed on',
+    expect: /does not set NUDGE_JOURNEY_WINDOW from var\.journey_window/,
+    breakIt: (c) => {
+      c.locals.journey_environment = String(c.locals.journey_environment).replace(/\n\s*NUDGE_JOURNEY_WINDOW[^\n]*/, '');
+    },
+  },
+  {
+    policy: 'sweepTimersLiveData',
+    what: 'sweepTimers without the live-data settings',
+    expect: /sweepTimers does not get local\.live_data_environment/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'sweep_timers'), 'service_config');
+      config.environment_variables = String(config.environment_variables).replace('local.live_data_environment, ', '');
+    },
+  },
+  {
+    policy: 'deadLetterAlertCoversEveryHold',
+    what: 'the dead-letter alert watching the event topics only, as it once did',
+    expect: /\(journey-fanout-dead-letter-hold\) is not watched/,
+    breakIt: (c) => {
+      const threshold = nested(nested(body(c, 'google_monitoring_alert_policy', 'dead_letters'), 'conditions'), 'condition_threshold');
+      threshold.filter = String(threshold.filter).replace(/full_match\("[^"]+"\)/, 'full_match("events-.*-dead-letter-hold")');
+    },
+  },
+  {
     policy: 'requiredApisEnabled',
     what: 'Firestore API left out',
     expect: /firestore\.googleapis\.com is not enabled/,
