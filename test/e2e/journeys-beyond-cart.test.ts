@@ -1,58 +1,33 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseEmbeddedConfig } from '../../functions/embedded/config.ts';
-import { readOutboxEmail } from '../../functions/embedded/outbox-mailer.ts';
-import { startEmbeddedRuntime, type EmbeddedRuntime } from '../../functions/embedded/runtime.ts';
-import { copyTemplatesWithWait } from '../support/short-wait-templates.ts';
+import type { EmbeddedRuntime } from '../../functions/embedded/runtime.ts';
+import { startTestHost } from '../support/embedded-host.ts';
 
 // Issue 9's "done when", end to end over real HTTP on the embedded runtime: the browse follow-up
 // (views → email with the viewed item, similar items and an expiring offer; an add to cart hands
 // over to the cart journey; an order cancels both), back in stock and price drop (once per restock
 // or drop, never to a buyer). Waits are cut to two seconds in a copied templates folder.
-const writeKey = 'journeys-e2e-key';
 const waitMs = 2000;
 const wait = `${waitMs / 1000}s`;
 
 describe('journeys beyond the cart on the embedded runtime', () => {
-  let dataDir: string;
+  let host: Awaited<ReturnType<typeof startTestHost>>;
   let runtime: EmbeddedRuntime;
   const errors: Record<string, unknown>[] = [];
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'nudge-journeys-'));
-    const templatesDir = copyTemplatesWithWait(join(dataDir, 'templates'), wait, { 'browse-abandonment': wait, 'back-in-stock': wait, 'price-drop': wait });
-    runtime = await startEmbeddedRuntime(
-      parseEmbeddedConfig({
-        PORT: '0',
-        NUDGE_DATA_DIR: dataDir,
-        NUDGE_WRITE_KEYS: writeKey,
-        NUDGE_SERVER_WRITE_KEYS: writeKey,
-        NUDGE_TEMPLATES_DIR: templatesDir,
-        NUDGE_HOLDOUT_PERCENT: '0',
-        NUDGE_QUIET_HOURS: 'off',
-        NUDGE_FREQUENCY_CAP: 'off',
-        NUDGE_SHOP_URL: 'https://shop.example',
-      }),
-      { log: (entry) => void (entry.severity === 'ERROR' && errors.push(entry)) },
-    );
-  });
-
-  after(async () => {
-    await runtime.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const send = async (batch: Record<string, unknown>[]) => {
-    const response = await fetch(`${runtime.url}/v1/batch`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ batch }),
+    host = await startTestHost({
+      prefix: 'journeys',
+      waits: { 'cart-abandonment': wait, 'browse-abandonment': wait, 'back-in-stock': wait, 'price-drop': wait },
+      options: { log: (entry) => void (entry.severity === 'ERROR' && errors.push(entry)) },
     });
-    assert.equal(response.status, 200, await response.text());
-  };
+    runtime = host.runtime;
+  });
+
+  after(() => host.stop());
+
+  const send = (batch: Record<string, unknown>[]) => host.send(batch);
+  const emailsTo = (address: string, campaign?: string) => host.emailsTo(address, campaign);
   const shopper = (userId: string) => ({ type: 'identify', userId, traits: { email: `${userId}@example.com`, first_name: 'Sam', email_marketing_consent: true } });
   const view = (userId: string, productId: string) => ({ type: 'track', event: 'Product Viewed', userId, properties: { product_id: productId } });
   const catalog = (productId: string, properties: Record<string, unknown>, messageId?: string) => ({
@@ -64,12 +39,6 @@ describe('journeys beyond the cart on the embedded runtime', () => {
   });
   const product = (id: string, name: string, price: number, stock: number, category = 'Jackets', tags = ['outdoor']) =>
     catalog(id, { name, price, currency: 'EUR', stock, category, tags, url: `https://shop.example/p/${id}`, image_url: `https://shop.example/img/${id}.jpg` });
-  /** Emails to this address, of one campaign when given (the outbox's X-Nudge-Campaign-Id). */
-  const emailsTo = async (address: string, campaign?: string) => {
-    const files = readdirSync(join(dataDir, 'outbox')).filter((name) => name.endsWith('.eml'));
-    const emails = await Promise.all(files.map((file) => readOutboxEmail(dataDir, file.replace(/\.eml$/, ''))));
-    return emails.filter((email) => email?.to.includes(address) && (campaign === undefined || email.headers['x-nudge-campaign-id'] === campaign));
-  };
   const settle = async () => {
     await runtime.bus.whenIdle();
     await new Promise((resolve) => setTimeout(resolve, waitMs + 400));

@@ -1,62 +1,35 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseEmbeddedConfig } from '../../functions/embedded/config.ts';
-import { readOutboxEmail } from '../../functions/embedded/outbox-mailer.ts';
-import { startEmbeddedRuntime, type EmbeddedRuntime } from '../../functions/embedded/runtime.ts';
-import { copyTemplatesWithWait } from '../support/short-wait-templates.ts';
+import type { EmbeddedRuntime } from '../../functions/embedded/runtime.ts';
+import { startTestHost } from '../support/embedded-host.ts';
 import { answerProducts, answerRaw, hang, startTestShopServer, type TestShopServer } from '../support/shop-api-test-server.ts';
 
 // Issue 9, "done when": with the shop API down or slow, emails still go out within the budget,
 // with fallback content, and the decision says which fallback was used. The shop API is a real
 // HTTP server on 127.0.0.1 whose answers the test scripts.
-const writeKey = 'shop-api-e2e-key';
 const wait = '1s';
 
 describe('live data when the shop API is down or slow', () => {
-  let dataDir: string;
+  let host: Awaited<ReturnType<typeof startTestHost>>;
   let runtime: EmbeddedRuntime;
   let shop: TestShopServer;
 
   before(async () => {
     shop = await startTestShopServer();
-    dataDir = mkdtempSync(join(tmpdir(), 'nudge-shop-api-'));
-    const templatesDir = copyTemplatesWithWait(join(dataDir, 'templates'), wait, { 'browse-abandonment': wait });
-    runtime = await startEmbeddedRuntime(
-      parseEmbeddedConfig({
-        PORT: '0',
-        NUDGE_DATA_DIR: dataDir,
-        NUDGE_WRITE_KEYS: writeKey,
-        NUDGE_SERVER_WRITE_KEYS: writeKey,
-        NUDGE_TEMPLATES_DIR: templatesDir,
-        NUDGE_HOLDOUT_PERCENT: '0',
-        NUDGE_QUIET_HOURS: 'off',
-        NUDGE_FREQUENCY_CAP: 'off',
-        NUDGE_SHOP_URL: 'https://shop.example',
-        NUDGE_CATALOG_API_URL: shop.baseUrl,
-        NUDGE_LIVE_DATA_BUDGET_MS: '300',
-        NUDGE_CATALOG_API_CACHE_TTL: 'off',
-      }),
-      { log: () => {} },
-    );
+    host = await startTestHost({
+      prefix: 'shop-api',
+      waits: { 'browse-abandonment': wait },
+      env: { NUDGE_CATALOG_API_URL: shop.baseUrl, NUDGE_LIVE_DATA_BUDGET_MS: '300', NUDGE_CATALOG_API_CACHE_TTL: 'off' },
+    });
+    runtime = host.runtime;
   });
 
   after(async () => {
-    await runtime.stop();
+    await host.stop();
     await shop.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const send = async (batch: Record<string, unknown>[]) => {
-    const response = await fetch(`${runtime.url}/v1/batch`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ batch }),
-    });
-    assert.equal(response.status, 200, await response.text());
-  };
+  const send = (batch: Record<string, unknown>[]) => host.send(batch);
   const browse = async (userId: string, productId: string) => {
     await send([
       { type: 'identify', userId, traits: { email: `${userId}@example.com`, email_marketing_consent: true } },
@@ -67,11 +40,7 @@ describe('live data when the shop API is down or slow', () => {
     await runtime.sweepTimers();
     await runtime.bus.whenIdle();
   };
-  const emailTo = async (address: string) => {
-    const files = readdirSync(join(dataDir, 'outbox')).filter((name) => name.endsWith('.eml'));
-    const emails = await Promise.all(files.map((file) => readOutboxEmail(dataDir, file.replace(/\.eml$/, ''))));
-    return emails.filter((email) => email?.to.includes(address));
-  };
+  const emailTo = (address: string) => host.emailsTo(address);
   const fallbacksOf = async (personEmail: string) => {
     const person = await runtime.profiles.findPersonId(`email:${personEmail}`);
     const rows = (await runtime.warehouse.query(`SELECT live_data_fallbacks FROM nudge.decisions WHERE person_id = '${person}' AND outcome = 'send'`)) as { live_data_fallbacks: string | null }[];
