@@ -29,6 +29,7 @@ import { ConfigError } from './config-error.ts';
 import { createFirestoreSendLedger } from './gcp/firestore-send-ledger.ts';
 import { createSendGridEventsEntry } from './sendgrid-events.ts';
 import { parseWebhookConfig } from './sendgrid-events/webhook-config.ts';
+import { createOfferCheckEntry } from './offers.ts';
 import { createTrackEntry } from './track.ts';
 import { createUnsubscribeEntry } from './unsubscribe.ts';
 import { createSuppressPerson } from '../pipelines/engagement/suppress-person.ts';
@@ -175,6 +176,20 @@ http(
     const config = parseGcpConfig(process.env, { writeKeys: false });
     const journeys = parseJourneyConfig(process.env, null);
     return createTrackEntry({ linkKeys: journeys.linkKeys, facts: createPubSubWarehouseRows({ pubsub: getPubSub(config), tables: ['email_events'] }), clock, log });
+  }),
+);
+
+// The shop's checkout checks a unique offer's code (POST /v1/offers/check, functions/offers.ts).
+// Its own function rather than a route of track or collect: it alone holds both the link keys and
+// the server write keys, and needs no Pub/Sub or Firestore at all, so neither secret spreads to a
+// public function that does not need it. Public ingress: the server write key authorises.
+http(
+  'offers',
+  toFrameworkHandler(async () => {
+    const config = parseGcpConfig(process.env, { writeKeys: false });
+    if (config.serverWriteKeys.length === 0) throw new ConfigError('NUDGE_SERVER_WRITE_KEYS is empty: the offer check answers server write keys only (see docs/deploy.md)');
+    const journeys = parseJourneyConfig(process.env, null);
+    return createOfferCheckEntry({ writeKeys: createWriteKeys([], config.serverWriteKeys), linkKeys: journeys.linkKeys, clock, log });
   }),
 );
 

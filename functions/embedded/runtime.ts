@@ -29,6 +29,7 @@ import { createOnInterestEventEntry } from '../on-interest-event.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
 import { createOnJourneyFanOutEntry } from '../on-journey-fanout.ts';
 import { createFanOutCatalogTrigger, JOURNEY_FANOUT_TOPIC, type FanOutPage } from '../../pipelines/journeys/fan-out-catalog-trigger.ts';
+import { createOfferCheckEntry } from '../offers.ts';
 import { createTrackEntry } from '../track.ts';
 import { createUnsubscribeEntry } from '../unsubscribe.ts';
 import { createEmbeddedSendGridEvents } from './sendgrid-events-entry.ts';
@@ -220,6 +221,8 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const adminToken = newAdminToken();
   const host = createHttpHost({
     routes: [
+      // Before /v1/: the shop's checkout checks a unique offer code (functions/offers.ts), server keys only.
+      { path: '/v1/offers/check', entry: createOfferCheckEntry({ writeKeys, linkKeys: config.journeys.linkKeys, clock, log }) },
       { path: '/v1/', entry: collect },
       { path: '/healthz', entry: async () => jsonResponse(200, { ok: true }) },
       { path: '/unsubscribe', entry: createUnsubscribeEntry({ linkKeys: config.journeys.linkKeys, unsubscribe: unsubscribePerson, clock, log, facts }) },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventKind } from '../events/nudge-event.ts';
 import { tryParseDuration } from './duration.ts';
+import { maxUniqueOfferDays, OFFER_CODE_PREFIX } from '../content/offer-code.ts';
 
 /**
  * A campaign as a marketer writes it: templates/<campaign>/campaign.yaml. Objects are strict so a
@@ -85,8 +86,21 @@ export const OfferSpec = z
     value: z.number().positive().optional(),
     code: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a discount code of letters, digits, "-" or "_"' }),
     expires_in: Duration,
+    /**
+     * true: each email gets its own code, `code` plus a signed suffix carrying the expiry
+     * (pipelines/content/offer-code.ts), which the shop's checkout can check through nudge
+     * (POST /v1/offers/check) and which is refused once expired. false: every email shows `code`.
+     */
+    unique: z.boolean().optional(),
   })
   .superRefine((offer, ctx) => {
+    if (offer.unique === true && !OFFER_CODE_PREFIX.test(offer.code)) {
+      ctx.addIssue({ code: 'custom', path: ['code'], message: 'a unique offer\'s code prefixes each email\'s code: 1–7 upper-case letters or digits (e.g. LOOK10)' });
+    }
+    const lifetime = tryParseDuration(offer.expires_in);
+    if (offer.unique === true && lifetime !== undefined && lifetime > maxUniqueOfferDays * 86_400_000) {
+      ctx.addIssue({ code: 'custom', path: ['expires_in'], message: `a unique offer runs at most ${maxUniqueOfferDays}d (its code carries the expiry)` });
+    }
     if (offer.kind === 'free_shipping' && offer.value !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'free_shipping takes no value' });
     }

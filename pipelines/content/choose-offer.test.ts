@@ -40,3 +40,28 @@ test('offer rules are validated: a percent offer needs a value, free shipping ta
   assert.throws(() => OfferRule.parse({ offer: { kind: 'percent', value: 150, code: 'X', expires_in: '1h' } }), /at most 100/);
   assert.throws(() => OfferRule.parse({ offer: { kind: 'amount', value: 3, code: 'X', expires_in: 'soon' } }), /expected a duration/);
 });
+
+test('a unique offer gets its code from codeFor, with the expiry rounded down to the minute', () => {
+  const unique = [OfferRule.parse({ offer: { kind: 'percent', value: 10, code: 'LOOK10', expires_in: '24h', unique: true } })];
+  const calls: [string, string][] = [];
+  const codeFor = (prefix: string, expiresAt: Date) => {
+    calls.push([prefix, expiresAt.toISOString()]);
+    return `${prefix}-SIGNED`;
+  };
+  const offer = chooseOffer(unique, { cart_value: 10, currency: 'EUR', has_ordered_before: false, codeFor }, new Date('2026-03-01T10:00:42.500Z'));
+  assert.deepEqual(offer, { kind: 'percent', value: 10, code: 'LOOK10-SIGNED', expires_at: '2026-03-02T10:00:00.000Z', label: '10% off' });
+  assert.deepEqual(calls, [['LOOK10', '2026-03-02T10:00:00.000Z']]);
+  assert.throws(() => chooseOffer(unique, { cart_value: 10, currency: 'EUR', has_ordered_before: false }, now), /LOOK10 is unique: chooseOffer needs codeFor/);
+});
+
+test('static offers ignore codeFor', () => {
+  const offer = chooseOffer(rules, { cart_value: 100, currency: 'EUR', has_ordered_before: false, codeFor: () => assert.fail('not called') }, now);
+  assert.equal(offer?.code, 'WELCOME10');
+});
+
+test('a unique offer: its code is a prefix of 1–7 upper-case letters or digits, and it runs at most 30 days', () => {
+  assert.throws(() => OfferRule.parse({ offer: { kind: 'percent', value: 10, code: 'look10', expires_in: '1h', unique: true } }), /1–7 upper-case letters or digits/);
+  assert.throws(() => OfferRule.parse({ offer: { kind: 'percent', value: 10, code: 'WELCOME10', expires_in: '1h', unique: true } }), /1–7 upper-case letters or digits/);
+  assert.throws(() => OfferRule.parse({ offer: { kind: 'percent', value: 10, code: 'LOOK10', expires_in: '31d', unique: true } }), /at most 30d/);
+  assert.equal(OfferRule.parse({ offer: { kind: 'percent', value: 10, code: 'welcome-10', expires_in: '31d', unique: false } }).offer.unique, false);
+});

@@ -1,6 +1,16 @@
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
-import { chooseOffer, type OfferContext } from './choose-offer.ts';
+import { chooseOffer, type OfferCodeFor, type OfferContext } from './choose-offer.ts';
 import type { EmailData, EmailSample } from './email-data.ts';
+import { signOfferCode } from './offer-code.ts';
+
+/** The send id a preview's unique offer code is signed for: a preview has no send. */
+export const PREVIEW_SEND_ID = 'preview';
+/**
+ * Signs preview codes. Published here on purpose: a preview code shows the real format but
+ * verifies under no shop's NUDGE_LINK_KEYS, so a preview forwarded around gives nobody a discount.
+ */
+const PREVIEW_OFFER_KEY = 'nudge-preview-offer-codes-never-verify';
+const previewCodeFor: OfferCodeFor = (prefix, expiresAt) => signOfferCode({ prefix, expiresAt, sendId: PREVIEW_SEND_ID }, PREVIEW_OFFER_KEY);
 
 /** EmailData for a preview or the start-up check: the sample, with its offer chosen by the campaign's rules unless it fixes one. */
 export function sampleEmailData(definition: CampaignDefinition, sample: EmailSample, now: Date): EmailData {
@@ -10,7 +20,7 @@ export function sampleEmailData(definition: CampaignDefinition, sample: EmailSam
     offer:
       offer !== undefined
         ? offer
-        : chooseOffer(definition.offers, offerContextOf(sample, has_ordered_before), now),
+        : chooseOffer(definition.offers, { ...offerContextOf(sample, has_ordered_before), codeFor: previewCodeFor }, now),
   };
 }
 

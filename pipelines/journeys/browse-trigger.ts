@@ -39,7 +39,7 @@ export const openBrowseTrigger: JourneyTrigger = async ({ timer, definition, pro
       if (last === null) return { trigger_exit: 'nothing_to_show' };
       return { trigger_exit: movedOnSince(person, last) };
     },
-    build: async ({ email, unsubscribeUrl }) => {
+    build: async ({ email, unsubscribeUrl, codeFor }) => {
       if (candidates.length === 0) return { exit: sessionViews.some((view) => inCart.has(view.product_id)) ? 'in_cart_journey' : bought.size > 0 ? 'already_bought' : 'nothing_to_show' };
       const chosen = candidates.slice(0, trigger.items);
       const recommended = deps.recommend && definition.recommendations > 0
@@ -58,7 +58,7 @@ export const openBrowseTrigger: JourneyTrigger = async ({ timer, definition, pro
         .map((item) => toProductData(item.product_id, item, null, deps.shop))
         .filter((item): item is ProductData => item !== null && item.available);
       const first = items[0]!;
-      const offer = chooseOffer(definition.offers, { cart_value: first.price ?? 0, currency: first.currency, has_ordered_before: profile.orders.count > 0 }, now);
+      const offer = chooseOffer(definition.offers, { cart_value: first.price ?? 0, currency: first.currency, has_ordered_before: profile.orders.count > 0, codeFor }, now);
       const firstName = profile.traits.first_name;
       return {
         data: {

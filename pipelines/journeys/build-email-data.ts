@@ -1,7 +1,7 @@
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import { isShopLink } from '../catalog/check-catalog-links.ts';
 import type { CatalogItem } from '../catalog/catalog-item.ts';
-import { chooseOffer } from '../content/choose-offer.ts';
+import { chooseOffer, type OfferCodeFor } from '../content/choose-offer.ts';
 import type { EmailData } from '../content/email-data.ts';
 import type { Cart, Profile } from '../profiles/profile.ts';
 
@@ -36,6 +36,8 @@ export function buildCartEmailData(input: {
   shop: ShopSettings;
   unsubscribeUrl: string;
   now: Date;
+  /** Signs a unique offer's code for this send; needed only when the campaign has one. */
+  codeFor?: OfferCodeFor;
 }): EmailData {
   const { cart, catalog, shop, profile } = input;
   const items = cart.items.map((item) => {
@@ -57,7 +59,7 @@ export function buildCartEmailData(input: {
   return {
     person: { id: profile.person_id, email: input.email, first_name: typeof firstName === 'string' ? firstName : null },
     cart: { id: cart.cart_id, items, value, currency, url: cartRestoreUrl(shop.cart_url, cart.cart_id) },
-    offer: chooseOffer(input.definition.offers, { cart_value: value, currency, has_ordered_before: profile.orders.count > 0 }, input.now),
+    offer: chooseOffer(input.definition.offers, { cart_value: value, currency, has_ordered_before: profile.orders.count > 0, ...(input.codeFor ? { codeFor: input.codeFor } : {}) }, input.now),
     unsubscribe_url: input.unsubscribeUrl,
     shop: { name: shop.name, url: shop.url },
     postal_address: shop.postal_address,

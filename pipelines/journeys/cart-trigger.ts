@@ -20,10 +20,10 @@ export const openCartTrigger: JourneyTrigger = async ({ timer, definition, profi
       const current = timersCart(person, timer.trigger_key);
       return { cart: current ? { status: current.status, items_count: current.items.length } : null, trigger_exit: null };
     },
-    build: async ({ email: address, unsubscribeUrl }) => {
+    build: async ({ email: address, unsubscribeUrl, codeFor }) => {
       const live = await deps.liveData(cart!.items.map((item) => item.product_id), { deadline });
       fallbacks.push(...live.fallbacks);
-      return { data: buildCartEmailData({ definition, profile, email: address, cart: cart!, catalog: live.items, shop: deps.shop, unsubscribeUrl, now }) };
+      return { data: buildCartEmailData({ definition, profile, email: address, cart: cart!, catalog: live.items, shop: deps.shop, unsubscribeUrl, now, codeFor }) };
     },
     fallbacks: () => fallbacks,
   };

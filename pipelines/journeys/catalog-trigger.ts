@@ -39,7 +39,7 @@ export const openCatalogTrigger: JourneyTrigger = async ({ timer, definition, pr
   return {
     sendKey: JSON.stringify([timer.trigger_key, who]),
     judge: () => ({ trigger_exit: exit }),
-    build: async ({ email: address, unsubscribeUrl }) => {
+    build: async ({ email: address, unsubscribeUrl, codeFor }) => {
       const shown = toProductData(trigger.product_id, item, null, deps.shop);
       if (!shown) return { exit: 'nothing_to_show' };
       const product: ProductData =
@@ -58,7 +58,7 @@ export const openCatalogTrigger: JourneyTrigger = async ({ timer, definition, pr
         .filter((live) => live !== undefined)
         .map((live) => toProductData(live.product_id, live, null, deps.shop))
         .filter((data): data is ProductData => data !== null && data.available);
-      const offer = chooseOffer(definition.offers, { cart_value: product.price ?? 0, currency: product.currency, has_ordered_before: profile.orders.count > 0 }, now);
+      const offer = chooseOffer(definition.offers, { cart_value: product.price ?? 0, currency: product.currency, has_ordered_before: profile.orders.count > 0, codeFor }, now);
       const firstName = profile.traits.first_name;
       return {
         data: {

@@ -2,6 +2,7 @@ import type { JourneyTimer } from './journey-timer.ts';
 import type { ShopSettings } from './build-email-data.ts';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import type { CatalogItem } from '../catalog/catalog-item.ts';
+import type { OfferCodeFor } from '../content/choose-offer.ts';
 import type { EmailData } from '../content/email-data.ts';
 import type { LiveData, LiveDataFallback } from '../content/live-data.ts';
 import type { DecisionCart } from '../decisions/decide.ts';
@@ -44,8 +45,11 @@ export type TriggerRun = {
   /** What the send id is built from: the same email for every person and re-fired timer it reaches. */
   sendKey: string;
   judge: (profile: Profile) => TriggerVerdict;
-  /** The email's data, or the reason there is nothing to send after all. */
-  build: (input: { email: string; unsubscribeUrl: string }) => Promise<{ data: EmailData } | { exit: DecisionReason }>;
+  /**
+   * The email's data, or the reason there is nothing to send after all. `codeFor` signs a
+   * `unique` offer's code for this send (chooseOffer's context takes it as it is).
+   */
+  build: (input: { email: string; unsubscribeUrl: string; codeFor: OfferCodeFor }) => Promise<{ data: EmailData } | { exit: DecisionReason }>;
   /** Live data fallbacks taken so far (opening and building), recorded on the decision. */
   fallbacks: () => readonly LiveDataFallback[];
 };

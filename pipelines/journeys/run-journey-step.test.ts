@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createJourneyHarness, cartCampaign as definition, type JourneyHarnessOptions } from '../../test/support/journey-harness.ts';
 import { CampaignDefinition } from '../campaigns/campaign-definition.ts';
+import { signOfferCode, verifyOfferCode } from '../content/offer-code.ts';
 import { verifyToken } from '../delivery/signed-links.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
 import { makeEvent } from '../profiles/event-fixtures.ts';
@@ -121,6 +122,27 @@ describe('journey step', () => {
       );
       assert.match(links.openPixelUrl, /^https:\/\/track\.example\/o\/[^/]+\.gif$/);
     }
+  });
+
+  test('a unique offer: each email its own code, signed for its send with the first link key, refused after expiry', async () => {
+    const withOffer = CampaignDefinition.parse({ ...definition, offers: [{ offer: { kind: 'percent', value: 10, code: 'CART10', expires_in: '24h', unique: true } }] });
+    const { clock, fold, sweep, sent, rendered } = setup({ definitions: [withOffer] });
+    await fold([identify(0, { user_id: 'u-1' }), added(1, { user_id: 'u-1' })]);
+    await fold([identify(0, { user_id: 'u-2' }, { email: 'bo@example.com' }), added(1, { user_id: 'u-2' })]);
+    clock.set('2026-03-01T12:45:30.000Z');
+    await sweep();
+    assert.equal(sent.length, 2);
+    const codes = rendered.map((data) => data.offer!.code);
+    assert.notEqual(codes[0], codes[1], 'one code per email');
+    for (const data of rendered) {
+      assert.match(data.offer!.code, /^CART10-[2-9A-HJ-NP-Z]{16}$/);
+      assert.equal(data.offer!.expires_at, '2026-03-02T12:45:00.000Z', 'to the minute, as the code carries it');
+      assert.deepEqual(verifyOfferCode(data.offer!.code, ['k'.repeat(32)], new Date('2026-03-02T12:44:59.999Z')), { valid: true, code_prefix: 'CART10', expires_at: '2026-03-02T12:45:00.000Z' });
+      assert.deepEqual(verifyOfferCode(data.offer!.code, ['k'.repeat(32)], new Date('2026-03-02T12:45:00.000Z')), { valid: false, reason: 'expired' });
+    }
+    // Bound to the send: the same code is what signing for that send id gives, and no other's.
+    const bySend = sent.map((email) => signOfferCode({ prefix: 'CART10', expiresAt: new Date('2026-03-02T12:45:00.000Z'), sendId: email.send_id }, 'k'.repeat(32)));
+    assert.deepEqual(new Set(bySend), new Set(codes));
   });
 
   test('without a track base URL, click and open links go to the public base URL (one host serves both)', async () => {

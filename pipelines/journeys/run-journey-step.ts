@@ -9,7 +9,9 @@ import type { JourneyTimer } from './journey-timer.ts';
 import { finishTimer, rereadLeased, takeTimer } from './timer-lease.ts';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import { parseDuration } from '../campaigns/duration.ts';
+import type { OfferCodeFor } from '../content/choose-offer.ts';
 import type { LiveData } from '../content/live-data.ts';
+import { signOfferCode } from '../content/offer-code.ts';
 import type { EmailRenderer } from '../content/render-email.ts';
 import { decide } from '../decisions/decide.ts';
 import type { Decision } from '../decisions/decision.ts';
@@ -172,7 +174,9 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
       deps.linkKeys[0]!,
     );
     const unsubscribeUrl = buildUnsubscribeUrl(deps.publicBaseUrl, token);
-    const built = await run.build({ email: email!, unsubscribeUrl });
+    // A unique offer's code is bound to this send and signed like its links (offer-code.ts).
+    const codeFor: OfferCodeFor = (prefix, expiresAt) => signOfferCode({ prefix, expiresAt, sendId: send_id }, deps.linkKeys[0]!);
+    const built = await run.build({ email: email!, unsubscribeUrl, codeFor });
     // Nothing left to show after all (every item sold out or in the cart, no live data at all).
     if ('exit' in built) return settleWithoutSending(decideFor(profile, built.exit));
     const data = built.data;

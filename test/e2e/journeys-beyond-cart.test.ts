@@ -91,7 +91,20 @@ describe('journeys beyond the cart on the embedded runtime', () => {
     assert.match(email.text ?? '', /Storm Rain Jacket: €129\.00/);
     assert.match(email.text ?? '', /You might also like[\s\S]*(Trail Shell Jacket|Light Down Jacket)/, 'similar jackets recommended');
     assert.doesNotMatch(email.text ?? '', /You might also like[\s\S]*Storm Rain Jacket/, 'never the viewed item again');
-    assert.match(email.text ?? '', /use code LOOK10 at checkout\. Ends \w{3} \d{1,2} \w{3}, \d{2}:\d{2} UTC/, 'an offer whose expiry shows');
+    const offer = /use code (LOOK10-[2-9A-HJ-NP-Z]{16}) at checkout\. Ends \w{3} \d{1,2} \w{3}, \d{2}:\d{2} UTC/.exec(email.text ?? '');
+    assert.ok(offer, 'an offer whose expiry shows, with a code of its own');
+    assert.ok(email.html.includes(offer[1]!), 'the same code in the HTML part');
+    // The shop's checkout checks it through nudge with its server key (a browser key could not).
+    const check = await fetch(`${runtime.url}/v1/offers/check`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${host.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: offer[1] }),
+    });
+    assert.equal(check.status, 200);
+    const checked = (await check.json()) as { valid: boolean; code_prefix: string; expires_at: string };
+    assert.equal(checked.valid, true);
+    assert.equal(checked.code_prefix, 'LOOK10');
+    assert.ok(Date.parse(checked.expires_at) > Date.now() + 23 * 3_600_000, 'valid for the offer\'s 24 hours');
 
     const carter = await emailsTo('carter@example.com');
     assert.deepEqual(carter.map((sent) => sent?.subject?.includes('cart')), [true], 'the carter gets the cart email, not the browse one');

@@ -50,5 +50,5 @@ export async function startTestHost(input: { prefix: string; waits: Readonly<Rec
     await runtime.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { runtime, dataDir, send, emailsTo, stop };
+  return { runtime, dataDir, writeKey, send, emailsTo, stop };
 }

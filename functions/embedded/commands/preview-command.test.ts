@@ -34,6 +34,20 @@ test('nudge preview renders the sample to HTML and text and prints the subject a
   assert.match(printed, /offer: 10% off, code WELCOME10, until 2026-03-03T10:00:00\.000Z/);
 });
 
+test('a browse preview shows its unique offer code, signed for a fixed preview id', async () => {
+  const out = capture();
+  const now = () => new Date('2026-03-01T10:00:30.000Z');
+  assert.equal(await runPreviewCommand('browse-abandonment', { templatesDir, outDir, env: {}, now }, out), 0);
+  const printed = out.text();
+  const shown = /^offer: 10% off, code (LOOK10-[2-9A-HJ-NP-Z]{16}) \(unique: each email gets its own; this preview one is refused at checkout\), until 2026-03-02T10:00:00\.000Z$/m.exec(printed);
+  assert.ok(shown, printed);
+  assert.ok(readFileSync(join(outDir, 'browse-abandonment.txt'), 'utf8').includes(`use code ${shown[1]} at checkout`));
+  assert.ok(readFileSync(join(outDir, 'browse-abandonment.html'), 'utf8').includes(shown[1]!));
+  const again = capture();
+  await runPreviewCommand('browse-abandonment', { templatesDir, outDir, env: {}, now }, again);
+  assert.ok(again.text().includes(shown[1]!), 'the same code each preview (deterministic)');
+});
+
 test('an unknown campaign is an error with the campaigns that exist', async () => {
   const err = capture();
   const code = await runPreviewCommand('nope', { templatesDir, outDir, env: {}, err }, capture());

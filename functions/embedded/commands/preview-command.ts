@@ -33,7 +33,12 @@ export async function runPreviewCommand(campaign: string, options: PreviewOption
     const data = sampleEmailData(loaded.definition, loaded.sample, now());
     const render = createRenderer(loaded);
     out.write(`${loaded.definition.name} (${loaded.id}), sample ${loaded.definition.sample}\n`);
-    if (data.offer) out.write(`offer: ${data.offer.label}, code ${data.offer.code}, until ${data.offer.expires_at}\n`);
+    if (data.offer) {
+      const code = data.offer.code;
+      const unique = loaded.definition.offers.some(({ offer }) => offer.unique === true && code.startsWith(`${offer.code}-`));
+      // A preview has no send: its unique code is signed for a fixed preview id with a published key, so it verifies nowhere.
+      out.write(`offer: ${data.offer.label}, code ${code}${unique ? ' (unique: each email gets its own; this preview one is refused at checkout)' : ''}, until ${data.offer.expires_at}\n`);
+    }
     for (const step of loaded.steps) {
       const email = await render(data, { step: step.index });
       const base = join(outDir, step.index === 0 ? loaded.id : `${loaded.id}.step${step.index}`);
