@@ -87,6 +87,15 @@ locals {
       max_instances   = 20
       timeout_seconds = 30
     }
+    # The shop's checkout asks once per discount code entered; each check is one HMAC over the
+    # code (no Pub/Sub, no Firestore), so one instance answers many at once and a few suffice.
+    offers = {
+      memory          = "512Mi"
+      cpu             = "1"
+      concurrency     = 80
+      max_instances   = 5
+      timeout_seconds = 30
+    }
   }
 
   # Read once at cold start by the functions' config parser.
@@ -415,6 +424,69 @@ resource "google_cloudfunctions2_function" "track" {
     google_project_iam_member.build_builds_functions,
     google_secret_manager_secret_iam_member.track_reads_link_keys,
     google_secret_manager_secret_version.link_keys,
+  ]
+}
+
+# The check of a unique offer's code (POST /v1/offers/check): the shop's checkout asks whether a
+# code the shopper typed is one nudge issued and is still good. Public: the shop's backend calls it
+# without Google credentials; a server write key (Basic-auth user) is checked by the function
+# itself (401/403 otherwise). It alone holds both the link keys (codes are signed with them) and
+# the server write keys, and needs nothing else: no Pub/Sub, no Firestore (iam.tf).
+resource "google_cloudfunctions2_function" "offers" {
+  name        = "${var.name_prefix}-offers"
+  location    = var.region
+  description = "Checks a unique offer code for the shop's checkout: server write key, then the code's signature and expiry."
+
+  build_config {
+    runtime               = "nodejs22"
+    entry_point           = "offers"
+    service_account       = google_service_account.build.id
+    environment_variables = local.build_environment
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions_source.name
+        object = google_storage_bucket_object.functions_source.name
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.offers.email
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    min_instance_count               = 0
+    max_instance_count               = local.function_settings.offers.max_instances
+    available_memory                 = local.function_settings.offers.memory
+    available_cpu                    = local.function_settings.offers.cpu
+    max_instance_request_concurrency = local.function_settings.offers.concurrency
+    timeout_seconds                  = local.function_settings.offers.timeout_seconds
+    environment_variables            = local.journey_environment
+
+    # Codes are signed with the first link key and verify with any (rotation), as links do.
+    secret_environment_variables {
+      key        = "NUDGE_LINK_KEYS"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.link_keys.secret_id
+      version    = "latest"
+    }
+
+    # Only the shop backend's keys may check codes: the function refuses to start without one.
+    secret_environment_variables {
+      key        = "NUDGE_SERVER_WRITE_KEYS"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.server_write_keys.secret_id
+      version    = "latest"
+    }
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_project_iam_member.build_builds_functions,
+    google_secret_manager_secret_iam_member.offers_reads_link_keys,
+    google_secret_manager_secret_iam_member.offers_reads_server_write_keys,
+    google_secret_manager_secret_version.link_keys,
+    google_secret_manager_secret_version.server_write_keys,
   ]
 }
 

@@ -70,6 +70,14 @@ resource "google_service_account" "track" {
   depends_on = [google_project_service.enabled]
 }
 
+resource "google_service_account" "offers" {
+  account_id   = "${var.name_prefix}-offers"
+  display_name = "nudge offers"
+  description  = "Runtime identity of the offers function: reads the link keys and the server write keys, nothing else."
+
+  depends_on = [google_project_service.enabled]
+}
+
 # Cloud Scheduler signs its calls with this account's OIDC token; it can invoke sweepTimers and
 # reconcile and nothing else.
 resource "google_service_account" "scheduler_invoker" {
@@ -334,6 +342,31 @@ resource "google_secret_manager_secret_iam_member" "track_reads_link_keys" {
 resource "google_cloud_run_service_iam_member" "track_is_public" {
   location = google_cloudfunctions2_function.track.location
   service  = google_cloudfunctions2_function.track.name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# --- offers -------------------------------------------------------------------------------------
+
+# A code's check needs only the keys: the link keys that signed it and the server write keys that
+# authorise the caller. No Firestore, no topic: it records nothing (the outcome is logged).
+resource "google_secret_manager_secret_iam_member" "offers_reads_link_keys" {
+  secret_id = google_secret_manager_secret.link_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.offers.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "offers_reads_server_write_keys" {
+  secret_id = google_secret_manager_secret.server_write_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.offers.email}"
+}
+
+# Anyone may call offers: the shop's backend has no Google credentials. The function answers only
+# server write keys (401 unknown, 403 a browser key), so the invoker grant opens nothing else.
+resource "google_cloud_run_service_iam_member" "offers_is_public" {
+  location = google_cloudfunctions2_function.offers.location
+  service  = google_cloudfunctions2_function.offers.name
   role     = "roles/run.invoker"
   member   = "allUsers"
 }

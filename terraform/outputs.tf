@@ -13,6 +13,11 @@ output "track_url" {
   value       = google_cloudfunctions2_function.track.service_config[0].uri
 }
 
+output "offers_url" {
+  description = "URL of the public offers function: the shop's checkout posts a unique offer code to <offers_url>/v1/offers/check with a server write key."
+  value       = google_cloudfunctions2_function.offers.service_config[0].uri
+}
+
 output "sendgrid_events_url" {
   description = "URL to give SendGrid as the Event Webhook's HTTP Post URL (Mail Settings → Event Webhook), with signing on."
   value       = google_cloudfunctions2_function.sendgrid_events.service_config[0].uri
@@ -88,6 +93,7 @@ output "service_accounts" {
       reconcile         = google_service_account.reconcile.email
       unsubscribe       = google_service_account.unsubscribe.email
       track             = google_service_account.track.email
+      offers            = google_service_account.offers.email
       sendgrid_events   = google_service_account.sendgrid_events.email
       push_invoker      = google_service_account.push_invoker.email
       scheduler_invoker = google_service_account.scheduler_invoker.email

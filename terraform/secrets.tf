@@ -19,10 +19,11 @@ resource "google_secret_manager_secret_version" "write_keys" {
   secret_data = join(",", var.write_keys)
 }
 
-# Server write keys, comma-separated, as NUDGE_SERVER_WRITE_KEYS of collect: the keys of the shop's
-# backend. Unlike browser write keys they stay secret, and only they may send events that speak for
-# the shop (Catalog Updated: names, prices, links and images every email shows). collect mounts the
-# latest version, so one must exist before collect is created: set var.server_write_keys, or
+# Server write keys, comma-separated, as NUDGE_SERVER_WRITE_KEYS of collect and offers: the keys of
+# the shop's backend. Unlike browser write keys they stay secret, and only they may send events that
+# speak for the shop (Catalog Updated: names, prices, links and images every email shows) or check
+# unique offer codes (offers). Both functions mount the latest version, so one must exist before
+# they are created, and offers refuses to start while it holds no key: set var.server_write_keys, or
 # printf 'sk_live_…' | gcloud secrets versions add <secret> --data-file=-
 resource "google_secret_manager_secret" "server_write_keys" {
   secret_id = var.server_write_keys_secret_id
@@ -61,8 +62,9 @@ resource "google_secret_manager_secret_version" "sendgrid_api_key" {
   secret_data = var.sendgrid_api_key
 }
 
-# Keys signing unsubscribe links (NUDGE_LINK_KEYS), comma-separated, newest first: sweepTimers
-# signs with the first, unsubscribe verifies with each. Rotate by prepending a new key and keeping
+# Keys signing unsubscribe, click and open links and unique offer codes (NUDGE_LINK_KEYS),
+# comma-separated, newest first: sweepTimers signs with the first; unsubscribe, track and offers
+# verify with each. Rotate by prepending a new key and keeping
 # the old one while its links are still in inboxes. Generate one outside Terraform:
 # openssl rand -base64 32 | tr -d '\n' | gcloud secrets versions add <secret> --data-file=-
 resource "google_secret_manager_secret" "link_keys" {

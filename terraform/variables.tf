@@ -203,7 +203,7 @@ variable "write_keys" {
 }
 
 variable "server_write_keys_secret_id" {
-  description = "Secret Manager secret holding the server write keys (comma-separated), exposed to collect as NUDGE_SERVER_WRITE_KEYS. Only these keys may send Catalog Updated."
+  description = "Secret Manager secret holding the server write keys (comma-separated), exposed to collect and offers as NUDGE_SERVER_WRITE_KEYS. Only these keys may send Catalog Updated or check offer codes."
   type        = string
   default     = "nudge-server-write-keys"
 
@@ -358,7 +358,7 @@ variable "sendgrid_webhook_public_key" {
 }
 
 variable "link_keys_secret_id" {
-  description = "Secret Manager secret holding the unsubscribe link-signing keys (comma-separated, newest first), exposed to sweepTimers and unsubscribe as NUDGE_LINK_KEYS."
+  description = "Secret Manager secret holding the link-signing keys (comma-separated, newest first) of unsubscribe, click and open links and unique offer codes, exposed to sweepTimers, unsubscribe, track and offers as NUDGE_LINK_KEYS."
   type        = string
   default     = "nudge-link-keys"
 
