@@ -42,10 +42,11 @@ export const iamPolicies = {
   },
 
   /**
-   * Only collect (SDKs post events), unsubscribe (mail clients' one-click POST) and track (the open
-   * pixel and click redirect every email links to) are public, each checking its own credential
-   * (write key, signed token). The consumers accept only the push-invoker account; every other
-   * function admits no traffic from anywhere.
+   * Only collect (SDKs post events), unsubscribe (mail clients' one-click POST), track (the open
+   * pixel and click redirect every email links to), sendgridEvents (SendGrid's webhook) and offers
+   * (the shop's checkout checks a code) are public, each checking its own credential (write key,
+   * signed token, SendGrid's signature, server write key). The consumers accept only the
+   * push-invoker account; every other function admits no traffic from anywhere.
    */
   onlyOutsideFacingFunctionsArePublic(c) {
     const problems: string[] = [];
@@ -56,12 +57,14 @@ export const iamPolicies = {
       'google_cloudfunctions2_function.track': "people's clicks would not reach the shop",
       // SendGrid posts without Google credentials; the function checks SendGrid's ECDSA signature.
       'google_cloudfunctions2_function.sendgrid_events': 'SendGrid could not post its events',
+      // The shop's backend calls without Google credentials; the function answers server write keys only.
+      'google_cloudfunctions2_function.offers': "the shop's checkout could not check offer codes",
     };
     const deliberatelyPublic = Object.keys(whyPublic);
     const isPublic = (m: Instance) => m.body.member === 'allUsers' || m.body.member === 'allAuthenticatedUsers';
     for (const grant of grants.filter(isPublic)) {
       const target = referencedAddress(grant.body.service, 'google_cloudfunctions2_function');
-      if (grant.type !== 'google_cloud_run_service_iam_member' || !deliberatelyPublic.includes(target ?? '')) problems.push(`${grant.address} makes something other than collect, unsubscribe, track or sendgrid_events public`);
+      if (grant.type !== 'google_cloud_run_service_iam_member' || !deliberatelyPublic.includes(target ?? '')) problems.push(`${grant.address} makes something other than collect, unsubscribe, track, sendgrid_events or offers public`);
     }
     for (const fn of deliberatelyPublic) {
       const open = grants.some((g) => isPublic(g) && g.body.role === 'roles/run.invoker' && referencedAddress(g.body.service, 'google_cloudfunctions2_function') === fn);
@@ -132,24 +135,29 @@ export const iamPolicies = {
    * NUDGE_SERVER_WRITE_KEYS (the shop backend's keys, the only ones that may send Catalog Updated).
    */
   collectReadsBothKeyLists(c) {
-    const collect = instancesOf(c, 'google_cloudfunctions2_function', 'collect')[0];
-    if (!collect) return ['no function google_cloudfunctions2_function.collect'];
-    const secrets = blocks(serviceConfig(collect), 'secret_environment_variables');
-    const problems: string[] = [];
-    for (const [key, secret] of [['NUDGE_WRITE_KEYS', 'write_keys'], ['NUDGE_SERVER_WRITE_KEYS', 'server_write_keys']] as const) {
-      const mounted = secrets.find((entry) => entry.key === key);
-      if (!mounted) problems.push(`collect has no ${key} from Secret Manager`);
-      else if (referencedAddress(mounted.secret, 'google_secret_manager_secret') !== `google_secret_manager_secret.${secret}`) {
-        problems.push(`collect's ${key} comes from ${String(mounted.secret)}, not google_secret_manager_secret.${secret}`);
-      }
-    }
+    return mountsSecrets(c, 'collect', { NUDGE_WRITE_KEYS: 'write_keys', NUDGE_SERVER_WRITE_KEYS: 'server_write_keys' });
+  },
+
+  /**
+   * offers verifies codes with the link keys (NUDGE_LINK_KEYS, the keys sweepTimers signs them with)
+   * and answers only the shop backend's keys (NUDGE_SERVER_WRITE_KEYS; it refuses to start without
+   * one). The browser keys are not mounted: they could never pass the check, so they stay out.
+   */
+  offersReadsItsKeys(c) {
+    const problems = mountsSecrets(c, 'offers', { NUDGE_LINK_KEYS: 'link_keys', NUDGE_SERVER_WRITE_KEYS: 'server_write_keys' });
+    const offers = instancesOf(c, 'google_cloudfunctions2_function', 'offers')[0];
+    const extra = blocks(offers && serviceConfig(offers), 'secret_environment_variables')
+      .map((entry) => String(entry.key))
+      .filter((key) => key !== 'NUDGE_LINK_KEYS' && key !== 'NUDGE_SERVER_WRITE_KEYS');
+    if (extra.length > 0) problems.push(`offers also mounts ${extra.join(', ')}: it needs only the link keys and the server write keys`);
     return problems;
   },
 
   /**
    * collect may publish events and dead letters and read the write keys; consumers use Firestore
-   * and record dead letters; sweepTimers, unsubscribe and track each run as their own account holding
-   * exactly what their code does.
+   * and record dead letters; sweepTimers, sendgridEvents, unsubscribe, reconcile, track and offers each
+   * run as their own account holding exactly what their code does. A function whose account is in
+   * none of these lists is a violation too, so a new function cannot arrive with unchecked grants.
    */
   functionGrantsAreMinimal(c) {
     const problems: string[] = [];
@@ -183,7 +191,7 @@ export const iamPolicies = {
     const firestoreUser = 'google_project_iam_member roles/datastore.user ${var.project_id}';
     const readsSecret = (secret: string) => `google_secret_manager_secret_iam_member roles/secretmanager.secretAccessor \${google_secret_manager_secret.${secret}.id}`;
     const publishesTo = (topics: Instance[]) => topics.map((t) => `google_pubsub_topic_iam_member roles/pubsub.publisher \${${t.address}.name}`);
-    const journeyFunctions: Array<{ name: string; expected: string[] }> = [
+    const ownAccounts: Array<{ name: string; expected: string[] }> = [
       // Timers and the send ledger (Firestore), decisions/email_sends rows (warehouse-* topics only), SendGrid and link
       // keys, and the shop API's token (a counted grant: it exists only with catalog_api_url, see journey-policies.ts).
       {
@@ -234,8 +242,11 @@ export const iamPolicies = {
         name: 'track',
         expected: [...publishesTo(instancesOf(c, 'google_pubsub_topic', 'warehouse_rows').filter((t) => t.address.endsWith('["email_events"]'))), readsSecret('link_keys')],
       },
+      // Offer codes: verified with the link keys, callers checked against the server write keys. Nothing
+      // else: no Firestore, no topic, not the browser write keys.
+      { name: 'offers', expected: [readsSecret('link_keys'), readsSecret('server_write_keys')] },
     ];
-    for (const { name, expected } of journeyFunctions) {
+    for (const { name, expected } of ownAccounts) {
       const fn = instancesOf(c, 'google_cloudfunctions2_function', name)[0];
       const account = `google_service_account.${name}`;
       if (!fn) {
@@ -247,6 +258,25 @@ export const iamPolicies = {
       const grants = grantsOf(account);
       if (JSON.stringify(grants) !== JSON.stringify([...expected].sort())) problems.push(`${account}'s grants ${JSON.stringify(grants)} are not exactly ${JSON.stringify([...expected].sort())}`);
     }
+    // A function added without an entry above would hold whatever it is granted, unchecked.
+    const checked = new Set(['google_service_account.collect', ...instancesOf(c, 'google_service_account', 'consumer').map((a) => a.address), ...ownAccounts.map(({ name }) => `google_service_account.${name}`)]);
+    for (const fn of functions(c)) {
+      const account = referencedAddress(serviceConfig(fn)?.service_account_email, 'google_service_account');
+      if (account && !checked.has(account)) problems.push(`${fn.address} runs as ${account}, whose grants no expectation here covers`);
+    }
     return problems;
   },
 } satisfies Record<string, Policy>;
+
+/** Each environment variable of `keys` is mounted on the function from the named secret. */
+function mountsSecrets(c: TerraformConfig, name: string, keys: Record<string, string>): string[] {
+  const fn = instancesOf(c, 'google_cloudfunctions2_function', name)[0];
+  if (!fn) return [`no function google_cloudfunctions2_function.${name}`];
+  const secrets = blocks(serviceConfig(fn), 'secret_environment_variables');
+  return Object.entries(keys).flatMap(([key, secret]) => {
+    const mounted = secrets.find((entry) => entry.key === key);
+    if (!mounted) return [`${name} has no ${key} from Secret Manager`];
+    const from = referencedAddress(mounted.secret, 'google_secret_manager_secret');
+    return from === `google_secret_manager_secret.${secret}` ? [] : [`${name}'s ${key} comes from ${String(mounted.secret)}, not google_secret_manager_secret.${secret}`];
+  });
+}

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
 import { DeadLetter } from '../../pipelines/events/dead-letters.ts';
 import { allTopicNames } from '../../pipelines/events/topics.ts';
-import { block, functions, iamMembers, instancesOf, isRecord, pubsubAgent, pushInvokerEmail, referencedAddress } from './terraform-config.ts';
+import { block, functions, iamMembers, instancesOf, isRecord, pubsubAgent, pushInvokerEmail, referencedAddress, terraformDir } from './terraform-config.ts';
 import type { TerraformConfig } from './terraform-config.ts';
 import { iamPolicies } from './iam-policies.ts';
 import { journeyPolicies } from './journey-policies.ts';
@@ -27,6 +29,12 @@ function deadLetterTargets(c: TerraformConfig): Map<string, string[]> {
     if (topic) targets.set(topic, [...(targets.get(topic) ?? []), s.address]);
   }
   return targets;
+}
+
+/** The entry points functions/index.ts registers with functions-framework: `http('name', …)`. */
+function registeredEntryPoints(): string[] {
+  const source = readFileSync(join(terraformDir, '../functions/index.ts'), 'utf8');
+  return [...source.matchAll(/^http\(\s*'([A-Za-z0-9_]+)'/gm)].map((match) => match[1]!);
 }
 
 /** Composite indexes the code's Firestore queries need (single-field ones Firestore makes itself). */
@@ -191,7 +199,7 @@ export const policies = {
     });
   },
 
-  /** Gen2 functions on nodejs22, built from the uploaded zip, each with the expected entry point. */
+  /** Gen2 functions on nodejs22, built from the uploaded zip, one per entry point functions/index.ts registers. */
   functionsRuntime(c) {
     const problems: string[] = [];
     if (c.resource.google_cloudfunctions_function) problems.push('gen1 google_cloudfunctions_function is not allowed');
@@ -204,8 +212,14 @@ export const policies = {
       if (!referencedAddress(source?.object, 'google_storage_bucket_object')) problems.push(`${fn.address} is not built from the uploaded source zip`);
       if (!referencedAddress(build?.service_account, 'google_service_account')) problems.push(`${fn.address} builds with the project's default build account`);
     }
-    for (const entry of ['collect', 'onPriorityEvent', 'onBrowseEvent', 'onCatalogUpdate', 'recordInterest', 'fanOutJourney', 'sweepTimers', 'unsubscribe', 'track', 'reconcile']) {
-      if (!entryPoints.has(entry)) problems.push(`no function with entry point ${entry}`);
+    // Both ways: every function functions/index.ts registers is deployed, and every deployed entry point exists.
+    const registered = registeredEntryPoints();
+    if (registered.length === 0) problems.push('no http(...) registration found in functions/index.ts');
+    for (const entry of registered) {
+      if (!entryPoints.has(entry)) problems.push(`no function with entry point ${entry} (registered in functions/index.ts)`);
+    }
+    for (const entry of entryPoints) {
+      if (!registered.includes(String(entry))) problems.push(`entry point ${String(entry)} is not registered in functions/index.ts`);
     }
     const object = instancesOf(c, 'google_storage_bucket_object').find((o) => o.body.source === '${var.function_source_zip}');
     if (!object || !String(object.body.name).includes('${filemd5(var.function_source_zip)}')) problems.push('the source zip is not uploaded under a name derived from its md5');

@@ -214,7 +214,7 @@ const breakages: Breakage[] = [
   {
     policy: 'onlyOutsideFacingFunctionsArePublic',
     what: 'consumers opened to allUsers',
-    expect: /makes something other than collect, unsubscribe, track or sendgrid_events public/,
+    expect: /makes something other than collect, unsubscribe, track, sendgrid_events or offers public/,
     breakIt: (c) => {
       body(c, 'google_cloud_run_service_iam_member', 'push_invoker_invokes_consumer').member = 'allUsers';
     },
@@ -430,6 +430,92 @@ const breakages: Breakage[] = [
     expect: /track runs as google_service_account\.unsubscribe, not google_service_account\.track/,
     breakIt: (c) => {
       nested(body(c, 'google_cloudfunctions2_function', 'track'), 'service_config').service_account_email = '${google_service_account.unsubscribe.email}';
+    },
+  },
+  {
+    policy: 'onlyOutsideFacingFunctionsArePublic',
+    what: 'offers not public',
+    expect: /offers is not public: the shop's checkout could not check offer codes/,
+    breakIt: (c) => {
+      delete c.resource.google_cloud_run_service_iam_member!.offers_is_public;
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'offers allowed to publish email_events rows',
+    expect: /google_service_account\.offers's grants/,
+    breakIt: (c) => {
+      body(c, 'google_pubsub_topic_iam_member', 'track_publishes_email_events').member = 'serviceAccount:${google_service_account.offers.email}';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'offers allowed to read the browser write keys',
+    expect: /google_service_account\.offers's grants/,
+    breakIt: (c) => {
+      body(c, 'google_secret_manager_secret_iam_member', 'offers_reads_server_write_keys').secret_id = '${google_secret_manager_secret.write_keys.id}';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'offers running as the track account',
+    expect: /offers runs as google_service_account\.track, not google_service_account\.offers/,
+    breakIt: (c) => {
+      nested(body(c, 'google_cloudfunctions2_function', 'offers'), 'service_config').service_account_email = '${google_service_account.track.email}';
+    },
+  },
+  {
+    policy: 'functionGrantsAreMinimal',
+    what: 'a new function whose account no expectation covers',
+    expect: /google_cloudfunctions2_function\.coupons runs as google_service_account\.coupons, whose grants no expectation here covers/,
+    breakIt: (c) => {
+      const coupons = structuredClone(body(c, 'google_cloudfunctions2_function', 'offers'));
+      nested(coupons, 'service_config').service_account_email = '${google_service_account.coupons.email}';
+      c.resource.google_cloudfunctions2_function!.coupons = [coupons];
+      c.resource.google_service_account!.coupons = [{ account_id: '${var.name_prefix}-coupons' }];
+    },
+  },
+  {
+    policy: 'offersReadsItsKeys',
+    what: 'offers without the server write keys',
+    expect: /offers has no NUDGE_SERVER_WRITE_KEYS from Secret Manager/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'offers'), 'service_config');
+      config.secret_environment_variables = (config.secret_environment_variables as Body[]).filter((s) => s.key !== 'NUDGE_SERVER_WRITE_KEYS');
+    },
+  },
+  {
+    policy: 'offersReadsItsKeys',
+    what: 'offers checking callers against the browser write keys',
+    expect: /offers's NUDGE_SERVER_WRITE_KEYS comes from .*write_keys.*, not google_secret_manager_secret\.server_write_keys/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'offers'), 'service_config');
+      (config.secret_environment_variables as Body[]).find((s) => s.key === 'NUDGE_SERVER_WRITE_KEYS')!.secret = '${google_secret_manager_secret.write_keys.secret_id}';
+    },
+  },
+  {
+    policy: 'offersReadsItsKeys',
+    what: 'offers also handed the SendGrid key',
+    expect: /offers also mounts SENDGRID_API_KEY/,
+    breakIt: (c) => {
+      const config = nested(body(c, 'google_cloudfunctions2_function', 'offers'), 'service_config');
+      (config.secret_environment_variables as Body[]).push({ key: 'SENDGRID_API_KEY', project_id: '${var.project_id}', secret: '${google_secret_manager_secret.sendgrid_api_key.secret_id}', version: 'latest' });
+    },
+  },
+  {
+    policy: 'functionsRuntime',
+    what: 'a function registered in functions/index.ts but not deployed',
+    expect: /no function with entry point offers \(registered in functions\/index\.ts\)/,
+    breakIt: (c) => {
+      delete c.resource.google_cloudfunctions2_function!.offers;
+    },
+  },
+  {
+    policy: 'functionsRuntime',
+    what: 'an entry point the code does not register',
+    expect: /entry point checkOffer is not registered in functions\/index\.ts/,
+    breakIt: (c) => {
+      nested(body(c, 'google_cloudfunctions2_function', 'offers'), 'build_config').entry_point = 'checkOffer';
     },
   },
   {
