@@ -11,6 +11,7 @@ import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { writeKeyId } from '../../functions/collect/write-keys.ts';
 import { createFirestoreProfileStore } from '../../functions/gcp/firestore-profile-store.ts';
 import { encodePushEnvelope } from '../../functions/push-envelope.ts';
+import { signOfferCode } from '../../pipelines/content/offer-code.ts';
 import type { ReceivedMessage } from '../../pipelines/events/bus.ts';
 import { DeadLetter } from '../../pipelines/events/dead-letters.ts';
 import { decodeEventMessage } from '../../pipelines/events/encode-message.ts';
@@ -59,6 +60,7 @@ let trackUrl = '';
 let catalogUrl = '';
 let interestUrl = '';
 let fanOutUrl = '';
+let offersUrl = '';
 let sendgrid: Awaited<ReturnType<typeof startSendGridCapture>> | undefined;
 let templatesDir: string | undefined;
 let closeFunctionClients: () => Promise<void> = async () => {};
@@ -113,6 +115,7 @@ before(async () => {
   catalogUrl = await listen(getTestServer('onCatalogUpdate'));
   interestUrl = await listen(getTestServer('recordInterest'));
   fanOutUrl = await listen(getTestServer('fanOutJourney'));
+  offersUrl = await listen(getTestServer('offers'));
   // What terraform sets on sweepTimers: the unsubscribe and track functions' URLs (read on its first request).
   process.env.NUDGE_PUBLIC_URL = unsubscribeUrl;
   process.env.NUDGE_TRACK_URL = trackUrl;
@@ -304,6 +307,27 @@ describe('GCP functions on the emulators: collect → Pub/Sub → onPriorityEven
 
   test('nothing from the refused request was ever published', () => {
     for (const topic of topics) assert.equal(received.get(topic)!.filter((m) => m.data.toString().includes('gcp-intruder-1')).length, 0, topic);
+  });
+});
+
+describe('GCP offers function: checks codes signed with the link keys, for server write keys only', { skip: skip ?? false }, () => {
+  const check = (code: string, key: string) =>
+    fetch(`${offersUrl}/v1/offers/check`, { method: 'POST', headers: { authorization: basic(key), 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  const code = (expiresAt: Date) => signOfferCode({ prefix: 'LOOK10', expiresAt, sendId: 'gcp-offer-send-1' }, process.env.NUDGE_LINK_KEYS!);
+
+  test('a code signed with the link key is valid for a server write key, and expired after its expiry', async () => {
+    const good = await check(code(new Date(Date.now() + 86_400_000)), writeKey);
+    assert.equal(good.status, 200);
+    const checked = (await good.json()) as { valid: boolean; code_prefix: string };
+    assert.deepEqual([checked.valid, checked.code_prefix], [true, 'LOOK10']);
+    const expired = await check(code(new Date(Date.now() - 3_600_000)), writeKey);
+    assert.deepEqual(await expired.json(), { valid: false, reason: 'expired' });
+  });
+
+  // The function is handed the server write keys only (terraform mounts no NUDGE_WRITE_KEYS on it),
+  // so a browser key is as unknown to it as a made-up one.
+  test('a browser write key is refused like an unknown key, with 401', async () => {
+    for (const key of ['other-key', 'not-a-key']) assert.equal((await check(code(new Date(Date.now() + 86_400_000)), key)).status, 401);
   });
 });
 
