@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { runCatalogImportCommand } from '../functions/embedded/commands/catalog-import-command.ts';
 import { runDeadLettersCommand } from '../functions/embedded/commands/dead-letters-command.ts';
 import { runKpisCommand } from '../functions/embedded/commands/kpis-command.ts';
-import { runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
+import { runPreviewAllCommand, runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
 import { runProfileCommand } from '../functions/embedded/commands/profile-command.ts';
 import { queryFormats, runQueryCommand, type QueryFormat } from '../functions/embedded/commands/query-command.ts';
 import { runReconcileCommand } from '../functions/embedded/commands/reconcile-command.ts';
@@ -47,6 +47,7 @@ Examples:
   npx nudge dead-letters --limit 20
   npx nudge status
   npx nudge preview cart-abandonment
+  npx nudge preview --all
   npx nudge simulate --shoppers 200 --seed 7
   npx nudge catalog import products.txt --in-stock-quantity 10`,
   );
@@ -120,15 +121,18 @@ program
 program
   .command('preview')
   .description("render a campaign with its sample data to HTML and text (templates/<campaign>/sample.json)")
-  .argument('<campaign>', 'the campaign folder name, e.g. cart-abandonment')
+  .argument('[campaign]', 'the campaign folder name, e.g. cart-abandonment')
+  .option('--all', 'every campaign folder in turn')
   .option('--templates-dir <dir>', 'campaign folder root (overrides NUDGE_TEMPLATES_DIR; default templates/)')
   .option('--out <dir>', 'where to write the files (default $NUDGE_DATA_DIR/preview)')
-  .action(async (campaign: string, options: { templatesDir?: string; out?: string }) => {
-    process.exitCode = await runPreviewCommand(
-      campaign,
-      { ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}), ...(options.out ? { outDir: options.out } : {}), env: process.env },
-      process.stdout,
-    );
+  .action(async (campaign: string | undefined, options: { all?: boolean; templatesDir?: string; out?: string }) => {
+    const previewOptions = { ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}), ...(options.out ? { outDir: options.out } : {}), env: process.env };
+    if (options.all === (campaign !== undefined)) {
+      console.error('nudge preview: name one campaign, or pass --all');
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = campaign === undefined ? await runPreviewAllCommand(previewOptions, process.stdout) : await runPreviewCommand(campaign, previewOptions, process.stdout);
   });
 
 program
