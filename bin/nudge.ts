@@ -127,7 +127,7 @@ program
   .option('--out <dir>', 'where to write the files (default $NUDGE_DATA_DIR/preview)')
   .action(async (campaign: string | undefined, options: { all?: boolean; templatesDir?: string; out?: string }) => {
     const previewOptions = { ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}), ...(options.out ? { outDir: options.out } : {}), env: process.env };
-    if (options.all === (campaign !== undefined)) {
+    if ((options.all ?? false) === (campaign !== undefined)) {
       console.error('nudge preview: name one campaign, or pass --all');
       process.exitCode = 2;
       return;
