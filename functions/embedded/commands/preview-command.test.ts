@@ -66,7 +66,7 @@ test('nudge preview --all renders every campaign folder', async () => {
     assert.equal(await runPreviewAllCommand({ templatesDir, outDir: all, env: {}, now }, out), 0);
     for (const campaign of ['back-in-stock', 'browse-abandonment', 'cart-abandonment', 'price-drop']) {
       assert.ok(readFileSync(join(all, `${campaign}.html`), 'utf8').length > 0, campaign);
-      assert.match(out.text(), new RegExp(`\\(${campaign}\\), sample sample\.json`));
+      assert.match(out.text(), new RegExp(`\\(${campaign}\\), sample sample[.]json`));
     }
   } finally {
     rmSync(all, { recursive: true, force: true });
