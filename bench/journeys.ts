@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentiles } from './latency.ts';
+import { readBusStatus } from '../functions/embedded/commands/read-bus-status.ts';
 import { copyTemplatesWithWait } from '../test/support/short-wait-templates.ts';
 
 /**
@@ -212,15 +213,16 @@ export async function measureRestockFanOut(options: JourneysBenchOptions) {
     for (let start = 0; start < events.length; start += 4 * 100) {
       await Promise.all([0, 1, 2, 3].map((k) => events.slice(start + k * 100, start + (k + 1) * 100)).filter((batch) => batch.length > 0).map((batch) => runtime.post(batch)));
     }
+    // Done when every consumer has acked everything: profiles, the interest store (which the
+    // restock's audience is read from) and the warehouse each have their own subscription.
     let stored = 0;
     while (performance.now() - foldStarted < options.restockTimeoutMs) {
       stored = (await count('SELECT COUNT(*) AS n FROM nudge.events')) - before;
-      if (stored >= events.length) break;
+      const backlog = readBusStatus(join(runtime.dataDir, 'bus.db'), new Date()).subscriptions.reduce((sum, subscription) => sum + subscription.backlog, 0);
+      if (stored >= events.length && backlog === 0) break;
       await sleep(200);
     }
     const foldSeconds = (performance.now() - foldStarted) / 1000;
-    // The interest store and profiles are written by their own consumers: let them finish too.
-    await sleep(2000);
     const memoryBefore = readMemoryMb(runtime.child.pid!);
 
     // The restock: enough stock that stock × the campaign's factor (3) covers everyone.
