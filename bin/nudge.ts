@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { runCatalogImportCommand } from '../functions/embedded/commands/catalog-import-command.ts';
 import { runDeadLettersCommand } from '../functions/embedded/commands/dead-letters-command.ts';
 import { runKpisCommand } from '../functions/embedded/commands/kpis-command.ts';
-import { runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
+import { runPreviewAllCommand, runPreviewCommand } from '../functions/embedded/commands/preview-command.ts';
 import { runProfileCommand } from '../functions/embedded/commands/profile-command.ts';
 import { queryFormats, runQueryCommand, type QueryFormat } from '../functions/embedded/commands/query-command.ts';
 import { runReconcileCommand } from '../functions/embedded/commands/reconcile-command.ts';
@@ -47,6 +47,7 @@ Examples:
   npx nudge dead-letters --limit 20
   npx nudge status
   npx nudge preview cart-abandonment
+  npx nudge preview --all
   npx nudge simulate --shoppers 200 --seed 7
   npx nudge catalog import products.txt --in-stock-quantity 10`,
   );
@@ -120,15 +121,18 @@ program
 program
   .command('preview')
   .description("render a campaign with its sample data to HTML and text (templates/<campaign>/sample.json)")
-  .argument('<campaign>', 'the campaign folder name, e.g. cart-abandonment')
+  .argument('[campaign]', 'the campaign folder name, e.g. cart-abandonment')
+  .option('--all', 'every campaign folder in turn')
   .option('--templates-dir <dir>', 'campaign folder root (overrides NUDGE_TEMPLATES_DIR; default templates/)')
   .option('--out <dir>', 'where to write the files (default $NUDGE_DATA_DIR/preview)')
-  .action(async (campaign: string, options: { templatesDir?: string; out?: string }) => {
-    process.exitCode = await runPreviewCommand(
-      campaign,
-      { ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}), ...(options.out ? { outDir: options.out } : {}), env: process.env },
-      process.stdout,
-    );
+  .action(async (campaign: string | undefined, options: { all?: boolean; templatesDir?: string; out?: string }) => {
+    const previewOptions = { ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}), ...(options.out ? { outDir: options.out } : {}), env: process.env };
+    if ((options.all ?? false) === (campaign !== undefined)) {
+      console.error('nudge preview: name one campaign, or pass --all');
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = campaign === undefined ? await runPreviewAllCommand(previewOptions, process.stdout) : await runPreviewCommand(campaign, previewOptions, process.stdout);
   });
 
 program
@@ -185,16 +189,20 @@ program
     `
 Each shopper browses anonymously (pages, searches, product views); some add 1–3 products to a
 cart, some identify with an email (with email_marketing_consent true, false, or not given), some
-check out and order, the others abandon the cart. A few Catalog Updated events set live stock first
-(sent with the server key; a host that refuses them gets a warning and the run goes on without).
-Events go to POST /v1/batch with the write key; the summary (events, carts, orders, emails sent,
-emails skipped by reason) comes from the warehouse via the host (tables decisions, email_sends)
-and the outbox folder.
+check out and order, the others abandon the cart. Of those who add nothing, some only browse (the
+browse follow-up), some view a sold-out product and ask to be told (back in stock), some view a
+product whose price the shop then cuts by 20% (price drop). The catalog (20 products with
+category, tags and stock, two sold out) goes first as Catalog Updated, the restocks and price cuts
+after the shoppers, both with the server key (a host that refuses them gets a warning and the run
+goes on without). Events go to POST /v1/batch with the write key; the summary (events, shoppers
+of each kind, emails sent and skipped by reason, and per campaign) comes from the warehouse via
+the host (tables decisions, email_sends) and the outbox folder.
 
-The cart-abandonment campaign waits 30m before its email. For a demo that ends within a minute,
-start the host with a copy of templates/ whose cart-abandonment/campaign.yaml says "wait: 10s":
+The campaigns wait 30m (cart), 10m (browse) and 2m (back in stock, price drop) before their
+emails. For a demo that ends within a minute, start the host with a copy of templates/ whose
+campaign.yaml files say "wait: 10s":
   cp -r templates /tmp/nudge-templates
-  sed -i 's/^wait: .*/wait: 10s/' /tmp/nudge-templates/cart-abandonment/campaign.yaml
+  sed -i 's/^wait: .*/wait: 10s/' /tmp/nudge-templates/*/campaign.yaml
   NUDGE_TEMPLATES_DIR=/tmp/nudge-templates npm start
   NUDGE_TEMPLATES_DIR=/tmp/nudge-templates npx nudge simulate --shoppers 200 --seed 7
 (simulate reads NUDGE_TEMPLATES_DIR only to choose how long to wait.) Held-out shoppers

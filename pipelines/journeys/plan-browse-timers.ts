@@ -15,7 +15,7 @@ export const BROWSE_TRIGGER_KEY = 'browse';
  * like planCartTimers:
  * - a product view in this fold (re)arms the timer at the time nudge RECEIVED the latest view
  *   + wait (received, not occurred: a slow device clock must not skip the wait) — for people with
- *   an email address only;
+ *   an email address only, and so also when a shopper who browsed gives their address;
  * - a cart change, a checkout or an order stamped at or after the person's latest view ends it:
  *   the cart journey takes over, or the shopper bought. Judged from the resulting profile as well
  *   as from the events, because a view reaches the browse topic later than an add reaches the
@@ -34,10 +34,13 @@ export function planBrowseTimers(campaigns: readonly CampaignDefinition[], chang
       plan.remove.push(timerId);
       continue;
     }
-    const latest = latestReceived(views);
     // Most views come from visitors nudge has no address for: a timer for each would only ever
-    // decide no_email, at browse volume. A visitor who logs in mid-session is armed by their next view.
-    if (!latest || lastViewedAt === null || change.after.identities.emails.length === 0) continue;
+    // decide no_email, at browse volume. A visitor who gives an address after browsing (logs in,
+    // subscribes) is armed by that fold, counting the wait from it.
+    if (lastViewedAt === null || change.after.identities.emails.length === 0) continue;
+    const gaveAddress = (change.before?.identities.emails.length ?? 0) === 0;
+    const latest = latestReceived(views) ?? (gaveAddress ? latestReceived(change.events) : null);
+    if (!latest) continue;
     plan.put.push({
       timer_id: timerId,
       campaign_id: campaign.id,

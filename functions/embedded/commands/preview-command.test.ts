@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { runPreviewCommand } from './preview-command.ts';
+import { runPreviewAllCommand, runPreviewCommand } from './preview-command.ts';
 
 const templatesDir = join(import.meta.dirname, '../../../templates');
 const outDir = mkdtempSync(join(tmpdir(), 'nudge-preview-'));
@@ -53,4 +53,42 @@ test('an unknown campaign is an error with the campaigns that exist', async () =
   const code = await runPreviewCommand('nope', { templatesDir, outDir, env: {}, err }, capture());
   assert.equal(code, 1);
   assert.match(err.text(), /nudge: .*nope no such campaign \(campaigns: back-in-stock, browse-abandonment, cart-abandonment, price-drop\)/);
+});
+
+// Issue 9: each journey beyond the cart previews with its own sample (what its trigger provides).
+const now = () => new Date('2026-03-01T10:00:00.000Z');
+const journeys = [
+  { campaign: 'browse-abandonment', subject: /Storm Rain Jacket is still here, Grace/, text: [/Storm Rain Jacket: €129\.00/, /use code LOOK10-[2-9A-HJ-NP-Z]{16} at checkout\. Ends Mon 2 Mar, 10:00 UTC/, /You might also like\n- Trail Shell Jacket/] },
+  { campaign: 'back-in-stock', subject: /Trail Runner 2 Shoes/, text: [/Trail Runner 2 Shoes is back in stock/, /More like this\n- /] },
+  { campaign: 'price-drop', subject: /Storm Rain Jacket/, text: [/Storm Rain Jacket: was €129\.00, now €99\.00/, /More like this\n- /] },
+];
+for (const journey of journeys) {
+  test(`nudge preview ${journey.campaign} renders its sample`, async () => {
+    const out = capture();
+    assert.equal(await runPreviewCommand(journey.campaign, { templatesDir, outDir, env: {}, now }, out), 0);
+    assert.match(out.text(), new RegExp(`^subject \\[(a|b)\\]: .*${journey.subject.source}`, 'm'));
+    const text = readFileSync(join(outDir, `${journey.campaign}.txt`), 'utf8');
+    for (const pattern of journey.text) assert.match(text, pattern);
+    assert.match(readFileSync(join(outDir, `${journey.campaign}.html`), 'utf8'), /<html/);
+  });
+}
+
+test('nudge preview --all renders every campaign folder', async () => {
+  const all = mkdtempSync(join(tmpdir(), 'nudge-preview-all-'));
+  try {
+    const out = capture();
+    assert.equal(await runPreviewAllCommand({ templatesDir, outDir: all, env: {}, now }, out), 0);
+    for (const campaign of ['back-in-stock', 'browse-abandonment', 'cart-abandonment', 'price-drop']) {
+      assert.ok(readFileSync(join(all, `${campaign}.html`), 'utf8').length > 0, campaign);
+      assert.match(out.text(), new RegExp(`\\(${campaign}\\), sample sample[.]json`));
+    }
+  } finally {
+    rmSync(all, { recursive: true, force: true });
+  }
+});
+
+test('nudge preview --all on a missing templates folder is an error', async () => {
+  const err = capture();
+  assert.equal(await runPreviewAllCommand({ templatesDir: join(outDir, 'missing'), outDir, env: {}, err }, capture()), 1);
+  assert.match(err.text(), /templates folder not found/);
 });

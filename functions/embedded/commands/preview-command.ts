@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { CampaignError } from '../../../pipelines/campaigns/campaign-error.ts';
 import { createRenderer } from '../../../pipelines/content/render-email.ts';
 import { sampleEmailData } from '../../../pipelines/content/sample-email-data.ts';
-import { loadCampaign } from '../../campaigns/load-campaigns.ts';
+import { campaignFolders, loadCampaign, resolveTemplatesDir } from '../../campaigns/load-campaigns.ts';
 
 export type PreviewOptions = {
   /** Default NUDGE_TEMPLATES_DIR, then templates/. */
@@ -58,6 +58,28 @@ export async function runPreviewCommand(campaign: string, options: PreviewOption
     }
     throw error;
   }
+}
+
+/**
+ * `nudge preview --all`: every campaign folder in turn, as `nudge preview <campaign>` renders it.
+ * Stops at the first campaign that fails (its error names file and field) with exit code 1.
+ */
+export async function runPreviewAllCommand(options: PreviewOptions, out: Writable): Promise<number> {
+  const err = options.err ?? process.stderr;
+  let folders: string[];
+  try {
+    folders = campaignFolders(resolveTemplatesDir({ templatesDir: options.templatesDir, env: options.env ?? process.env }));
+  } catch (error) {
+    if (!(error instanceof CampaignError)) throw error;
+    err.write(`nudge: ${error.message}\n`);
+    return 1;
+  }
+  for (const [index, campaign] of folders.entries()) {
+    if (index > 0) out.write('\n');
+    const code = await runPreviewCommand(campaign, options, out);
+    if (code !== 0) return code;
+  }
+  return 0;
 }
 
 function shown(path: string): string {

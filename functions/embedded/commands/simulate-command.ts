@@ -2,12 +2,12 @@ import type { Writable } from 'node:stream';
 import { createBatchSender, ServerKeyRequired, type BatchSender } from '../simulate/batch-sender.ts';
 import { formatSummary, summarise, type SimulationSummary } from '../simulate/format-summary.ts';
 import { createProgressLine } from '../simulate/progress-line.ts';
-import { buildSimulationScript, tallyScript, type ScriptTally, type SegmentMessage, type ShopperPlan } from '../simulate/shopper-script.ts';
-import { createAdminQuery, createOutcomeReader, type ReadOutcomes, type SimulationOutcomes } from '../simulate/simulation-outcomes.ts';
+import { buildSimulationScript, catalogChanges, tallyScript, type ScriptTally, type SegmentMessage, type ShopperPlan } from '../simulate/shopper-script.ts';
+import { cartCampaignId, createAdminQuery, createOutcomeReader, type ReadOutcomes, type SimulationOutcomes } from '../simulate/simulation-outcomes.ts';
 import { defaultEngagementOdds, type EngagementOdds } from '../simulate/engagement-plan.ts';
 import { runEngagementPhase, type EngagementPhaseResult } from '../simulate/engagement-phase.ts';
 import { readWebhookDevKey } from '../webhook-dev-key.ts';
-import { formatDuration, resolveSimulateSettings, SimulateUsageError, type SimulateFlags, type SimulateSettings } from '../simulate/simulation-settings.ts';
+import { formatDuration, resolveSimulateSettings, SimulateUsageError, type JourneyCampaign, type SimulateFlags, type SimulateSettings } from '../simulate/simulation-settings.ts';
 
 export type SimulateOptions = SimulateFlags & {
   /** Prefix of every id (users, carts, emails); default a fresh one per run, so re-running on the same data dir starts from new profiles. */
@@ -26,8 +26,9 @@ export const simulateDefaults = { shoppers: 200, seed: 7, paceMs: 20, concurrenc
 
 /**
  * `nudge simulate`: synthetic shoppers over the real HTTP endpoints of a running host (browsing,
- * carts, identify with or without consent, orders and abandoned carts), then waits for the
- * cart-abandonment decisions and emails and prints what happened. Returns the summary; throws
+ * carts, identify with or without consent, orders and abandoned carts, waiting for a sold-out
+ * product, watching a price), the shop's catalog before them and its restocks and price cuts
+ * after, then waits for every journey's decisions and emails and prints what happened. Returns the summary; throws
  * SimulateUsageError for settings it cannot work with.
  */
 export async function simulate(options: SimulateOptions, out: Writable): Promise<SimulationSummary> {
@@ -49,13 +50,19 @@ export async function simulate(options: SimulateOptions, out: Writable): Promise
   out.write(`Simulating ${tally.shoppers} shoppers (seed ${script.seed}, run ${runId}) against ${settings.url}: ${tally.events} events, pace ${options.paceMs} ms\n`);
   if (settings.hint) out.write(`hint: ${settings.hint}\n`);
 
-  await sendSetup(script.setup, settings, sender, out);
+  const catalogLoaded = await sendWithServerKey(script.setup, 'the catalog and its stock', settings, sender, out);
   await driveShoppers(script.shoppers, sender, tally, options, out);
+  // The shop restocks and cuts prices once the shoppers have shown their interest.
+  const changesAccepted = await sendWithServerKey(script.changes, 'the restocks and price cuts', settings, sender, out);
+  const catalogChanged = catalogLoaded && changesAccepted;
+  if (catalogChanged) out.write(`Catalog changes: ${tally.restocks} products back in stock, ${tally.priceCuts} prices cut by ${catalogChanges.priceCutPercent}%\n`);
+  const expected = expectedDecisions(tally, settings.campaigns, catalogChanged);
 
   let outcomes = await readOutcomes();
   if (settings.waitForMs > 0) {
-    out.write(`Waiting up to ${formatDuration(settings.waitForMs)} for the cart-abandonment emails${settings.campaignWaitMs === null ? '' : ` (campaign wait ${formatDuration(settings.campaignWaitMs)})`}\n`);
-    outcomes = await waitForEmails(readOutcomes, outcomes, tally, settings.waitForMs, options.pollEveryMs ?? simulateDefaults.pollEveryMs, out);
+    const waits = settings.campaigns.filter((campaign) => expected.some((entry) => entry.campaign_id === campaign.id) && campaign.waitMs !== null).map((campaign) => `${campaign.id} ${formatDuration(campaign.waitMs!)}`);
+    out.write(`Waiting up to ${formatDuration(settings.waitForMs)} for the journeys' emails${waits.length === 0 ? (settings.campaignWaitMs === null ? '' : ` (campaign wait ${formatDuration(settings.campaignWaitMs)})`) : ` (waits: ${waits.join(', ')})`}\n`);
+    outcomes = await waitForEmails(readOutcomes, outcomes, tally, expected, settings.waitForMs, options.pollEveryMs ?? simulateDefaults.pollEveryMs, out);
   }
   let engagement: EngagementPhaseResult | null = null;
   if (options.engagement !== false && settings.adminToken && settings.waitForMs > 0) {
@@ -73,24 +80,52 @@ export async function simulate(options: SimulateOptions, out: Writable): Promise
       waitForMs: settings.waitForMs,
     });
   }
-  const summary = summarise({ run_id: runId, seed: script.seed, script: tally, events: sender.counts, outcomes, engagement });
+  const summary = summarise({ run_id: runId, seed: script.seed, script: tally, events: sender.counts, outcomes, engagement, expected });
   out.write(formatSummary(summary));
   return summary;
 }
 
 /**
- * The stock updates go with the server key, on a sender of their own so a 403 for them does not
- * stop the shoppers: without them the run is still a cart-abandonment demo, so it says so and goes on.
+ * Catalog Updated goes with the server key, on a sender of its own so a 403 does not stop the
+ * shoppers: without the catalog the run is still a cart and browse demo, so it says so and goes
+ * on. True when the host accepted the events.
  */
-async function sendSetup(setup: SegmentMessage[], settings: SimulateSettings, shoppersSender: BatchSender, out: Writable): Promise<void> {
+async function sendWithServerKey(events: SegmentMessage[], what: string, settings: SimulateSettings, shoppersSender: BatchSender, out: Writable): Promise<boolean> {
   const sender = createBatchSender({ url: settings.url, writeKey: settings.serverKey });
+  let accepted = true;
   try {
-    await sender.send(setup);
+    await sender.send(events);
   } catch (error) {
     if (!(error instanceof ServerKeyRequired)) throw error;
-    out.write(`warning: ${error.message}; going on without the ${setup.length} stock updates\n`);
+    out.write(`warning: ${error.message}; going on without the ${events.length} Catalog Updated events (${what})\n`);
+    accepted = false;
   }
   for (const outcome of ['accepted', 'rejected', 'failed'] as const) shoppersSender.counts[outcome] += sender.counts[outcome];
+  return accepted && sender.counts.accepted === events.length;
+}
+
+/** How many first emails each journey should decide: one per shopper planned for it (a person each). */
+export type ExpectedDecisions = { campaign_id: string; trigger: string; journey: string; decisions: number; withConsent: number }[];
+
+/**
+ * Each abandoned cart is decided by the cart journey; every shopper who viewed and added nothing by
+ * the browse follow-up (waiters and watchers too: they browsed); each waiter by back in stock and
+ * each watcher by price drop — when the host accepted the catalog and its changes. Campaigns are
+ * found by trigger in the templates folder simulate reads (the host's, when run with the same
+ * NUDGE_TEMPLATES_DIR); without it the shipped folder names are assumed.
+ */
+export function expectedDecisions(tally: ScriptTally, campaigns: readonly JourneyCampaign[], catalogChanged: boolean): ExpectedDecisions {
+  const shipped: Record<string, string> = { cart_abandoned: cartCampaignId, browse_abandoned: 'browse-abandonment', back_in_stock: 'back-in-stock', price_drop: 'price-drop' };
+  const idsOf = (trigger: string) => (campaigns.length === 0 ? [shipped[trigger]!] : campaigns.filter((campaign) => campaign.trigger === trigger).map((campaign) => campaign.id));
+  // withConsent: the emails certain to go out (a browse email to a waiter or watcher may or may not
+  // come before their restock or drop email, which outranks it in the journey window).
+  const wanted: [string, string, number, number][] = [
+    ['cart_abandoned', 'abandoned carts', tally.abandoned, tally.abandonedWithConsent],
+    ['browse_abandoned', 'shoppers who added nothing', tally.browsed + tally.waiting + tally.watching, tally.browsedWithConsent],
+    ['back_in_stock', 'waiters for a restock', catalogChanged ? tally.waiting : 0, catalogChanged ? tally.waitingWithConsent : 0],
+    ['price_drop', 'price watchers', catalogChanged ? tally.watching : 0, catalogChanged ? tally.watchingWithConsent : 0],
+  ];
+  return wanted.flatMap(([trigger, journey, decisions, withConsent]) => idsOf(trigger).map((campaign_id) => ({ campaign_id, trigger, journey, decisions, withConsent })));
 }
 
 /** The CLI wrapper: usage errors become a message and exit code 2, a failed run exit code 1. */
@@ -136,6 +171,7 @@ async function waitForEmails(
   readOutcomes: ReadOutcomes,
   first: SimulationOutcomes,
   tally: ScriptTally,
+  expected: ExpectedDecisions,
   waitForMs: number,
   pollEveryMs: number,
   out: Writable,
@@ -143,17 +179,22 @@ async function waitForEmails(
   const progress = createProgressLine(out, 'emails  ');
   const deadline = Date.now() + waitForMs;
   let outcomes = first;
+  const decidedOf = (o: SimulationOutcomes, campaignId: string) => o.campaigns?.find((campaign) => campaign.campaign_id === campaignId)?.decided ?? 0;
+  const expectedTotal = expected.reduce((sum, entry) => sum + entry.decisions, 0);
+  const decidedTotal = (o: SimulationOutcomes) => expected.reduce((sum, entry) => sum + Math.min(entry.decisions, decidedOf(o, entry.campaign_id)), 0);
+  // Without the warehouse only the outbox tells: at least one email per consenting shopper of a certain journey.
+  const minimumEmails = expected.reduce((sum, entry) => sum + entry.withConsent, 0);
   const settled = (o: SimulationOutcomes) =>
-    o.decidedCarts !== null && o.sendDecisions !== null && o.emailsSent !== null
-      ? o.decidedCarts >= tally.abandoned && o.emailsSent >= o.sendDecisions
-      : o.outboxEmails !== null && o.outboxEmails >= tally.abandonedWithConsent;
+    o.campaigns !== null && o.sendDecisions !== null && o.emailsSent !== null
+      ? decidedTotal(o) >= expectedTotal && o.emailsSent >= o.sendDecisions
+      : o.outboxEmails !== null && o.outboxEmails >= minimumEmails;
   const detail = (o: SimulationOutcomes) => {
     const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     const emails = o.emailsSent ?? o.outboxEmails ?? 0;
-    return o.decidedCarts === null ? `${emails} emails in the outbox · ${left}s left` : `${o.decidedCarts}/${tally.abandoned} abandoned carts decided · ${emails} emails sent · ${left}s left`;
+    return o.campaigns === null ? `${emails} emails in the outbox · ${left}s left` : `${decidedTotal(o)}/${expectedTotal} journeys decided (${decidedOf(o, cartCampaignId)}/${tally.abandoned} abandoned carts) · ${emails} emails sent · ${left}s left`;
   };
-  const done = (o: SimulationOutcomes) => (o.decidedCarts === null ? (o.outboxEmails ?? 0) : o.decidedCarts);
-  const total = tally.abandoned === 0 ? 1 : first.decidedCarts === null ? Math.max(1, tally.abandonedWithConsent) : tally.abandoned;
+  const done = (o: SimulationOutcomes) => (o.campaigns === null ? (o.outboxEmails ?? 0) : decidedTotal(o));
+  const total = first.campaigns === null ? Math.max(1, minimumEmails) : Math.max(1, expectedTotal);
   while (!settled(outcomes) && Date.now() < deadline) {
     progress.update(done(outcomes), total, detail(outcomes));
     await new Promise((resolve) => setTimeout(resolve, Math.min(pollEveryMs, Math.max(0, deadline - Date.now()))));

@@ -49,13 +49,14 @@ const safeId = /^[A-Za-z0-9_-]{1,100}$/;
 /**
  * After the emails: the treated people open, click (SendGrid-format webhook events, signed like
  * SendGrid signs them) and order; the held-out people order at the baseline rate. Orders go through
- * the collector as the shop's storefront would send them, from the person's own ids.
+ * the collector as the shop's storefront would send them, from the person's own ids. Only the
+ * cart-abandonment emails: the webhook events and holdout_uplift below are that campaign's.
  */
 export async function runEngagementPhase(deps: EngagementPhaseDeps): Promise<EngagementPhaseResult> {
   const since = `TIMESTAMP '${deps.since.toISOString()}'`;
   const rows = await deps.query(
     `SELECT d.send_id, d.person_id, d.outcome FROM nudge.decisions AS d
-     WHERE d.step = 0 AND d.decided_at >= ${since}
+     WHERE d.step = 0 AND d.decided_at >= ${since} AND d.campaign_id = 'cart-abandonment'
        AND (d.outcome = 'holdout' OR (d.outcome = 'send' AND d.send_id IN (SELECT send_id FROM nudge.email_sends WHERE status IN ('sent', 'in_doubt_resolved'))))
      GROUP BY d.send_id, d.person_id, d.outcome`,
   );

@@ -14,13 +14,24 @@ export type SimulationSummary = {
   skipped: DecisionCount[] | null;
   /** What the people did after the emails, and the uplift the run drew (its ground truth); null when not run. */
   engagement: EngagementPhaseResult | null;
+  /** First emails each journey should decide, by campaign (see expectedDecisions); empty when not known. */
+  expected: { campaign_id: string; journey: string; decisions: number; withConsent: number }[];
 };
 
-export function summarise(run: { run_id: string; seed: number; script: ScriptTally; events: SendCounts; outcomes: SimulationOutcomes; engagement?: EngagementPhaseResult | null }): SimulationSummary {
+export function summarise(run: {
+  run_id: string;
+  seed: number;
+  script: ScriptTally;
+  events: SendCounts;
+  outcomes: SimulationOutcomes;
+  engagement?: EngagementPhaseResult | null;
+  expected?: SimulationSummary['expected'];
+}): SimulationSummary {
   const { events, outcomes } = run;
   return {
     ...run,
     engagement: run.engagement ?? null,
+    expected: run.expected ?? [],
     events: { ...events, sent: events.accepted + events.rejected + events.failed },
     skipped: outcomes.decisions?.filter((row) => row.outcome !== 'send') ?? null,
   };
@@ -36,6 +47,10 @@ export function formatSummary(summary: SimulationSummary): string {
       'carts abandoned',
       `${script.abandoned}  (${script.abandonedWithConsent} by shoppers with consent, ${script.abandonedWithoutConsent} without consent, ${script.abandonedAnonymous} anonymous)`,
     ],
+    ['only browsed', `${script.browsed}  (${script.browsedWithConsent} identified with consent)`],
+    ['waited for restock', `${script.waiting}  (viewed a sold-out product and asked to be told; ${script.waitingWithConsent} with consent)`],
+    ['watched a price', `${script.watching}  (viewed a product whose price is then cut; ${script.watchingWithConsent} with consent)`],
+    ['catalog', `${script.restocks} products restocked, ${script.priceCuts} prices cut after the shoppers`],
   ];
   if (outcomes.emailsSent !== null) {
     rows.push(['emails sent', `${outcomes.emailsSent}${outcomes.outboxEmails === null ? '' : `  (${outcomes.outboxEmails} .eml files in the outbox)`}`]);
@@ -54,9 +69,29 @@ export function formatSummary(summary: SimulationSummary): string {
     const undecided = outcomes.decidedCarts === null ? 0 : script.abandoned - outcomes.decidedCarts;
     if (undecided > 0) rows.push(['not decided yet', `${undecided} abandoned carts (their reminder is not due yet; see nudge query "SELECT * FROM nudge.decisions")`]);
   }
+  if (outcomes.campaigns !== null) rows.push(['by journey', 'first emails decided and emails sent per campaign'], ...campaignRows(summary));
   if (summary.engagement) rows.push(...engagementRows(summary.engagement));
   const width = Math.max(...rows.map(([label]) => label.length));
   return [`Summary — seed ${summary.seed}, run ${summary.run_id}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
+}
+
+/**
+ * What each journey did with the run's shoppers: its first emails decided (of those expected),
+ * emails sent and why the others were not. Browse emails to waiters and watchers depend on
+ * timing: when the restock or drop email goes first, the journey window skips the browse one.
+ */
+function campaignRows(summary: SimulationSummary): [string, string][] {
+  const campaigns = summary.outcomes.campaigns ?? [];
+  const ids = [...new Set([...summary.expected.map((entry) => entry.campaign_id), ...campaigns.map((campaign) => campaign.campaign_id)])];
+  return ids.map((id): [string, string] => {
+    const outcome = campaigns.find((campaign) => campaign.campaign_id === id);
+    const expected = summary.expected.find((entry) => entry.campaign_id === id);
+    const decided = outcome?.decided ?? 0;
+    const of = expected ? ` of ${expected.decisions} ${expected.journey}` : '';
+    const others = (outcome?.decisions ?? []).filter((row) => row.outcome !== 'send').map((row) => `${row.outcome === 'skip' ? '' : `${row.outcome} `}${row.reason} ${row.count}`);
+    const waiting = expected && decided < expected.decisions ? `, ${expected.decisions - decided} not due yet` : '';
+    return [`  ${id}`, `${outcome?.sent ?? 0} sent · ${decided} decided${of}${waiting}${others.length ? ` · not sent: ${others.join(' · ')}` : ''}`];
+  });
 }
 
 const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);

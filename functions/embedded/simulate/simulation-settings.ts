@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { dataDirOf } from '../config.ts';
@@ -33,6 +33,8 @@ export type SimulateSettings = {
   waitForMs: number;
   /** The cart-abandonment campaign's first wait as the CLI's templates folder says; null when unreadable. */
   campaignWaitMs: number | null;
+  /** Every campaign of that folder (id, trigger kind, first wait); empty when unreadable. */
+  campaigns: JourneyCampaign[];
   /** Set when the campaign waits longer than the default --wait-for cap. */
   hint: string | null;
 };
@@ -61,7 +63,11 @@ export function resolveSimulateSettings(flags: SimulateFlags): SimulateSettings 
 
   const serverKey = flags.serverKey || firstKey(flags.env.NUDGE_SERVER_WRITE_KEYS) || writeKey;
 
-  const campaignWaitMs = readCampaignWait(flags.env.NUDGE_TEMPLATES_DIR || 'templates');
+  const templatesDir = flags.env.NUDGE_TEMPLATES_DIR || 'templates';
+  const campaignWaitMs = readCampaignWait(templatesDir);
+  const campaigns = readJourneyCampaigns(templatesDir);
+  // The longest first wait decides: the catalog journeys' waits start after the shoppers, with the changes.
+  const longestWaitMs = campaigns.reduce<number | null>((longest, campaign) => (campaign.waitMs === null ? longest : Math.max(longest ?? 0, campaign.waitMs)), campaignWaitMs);
   let waitForMs: number;
   let hint: string | null = null;
   if (flags.waitFor !== undefined) {
@@ -69,16 +75,18 @@ export function resolveSimulateSettings(flags: SimulateFlags): SimulateSettings 
     if (parsed === undefined) throw new SimulateUsageError(`--wait-for must be a duration like "90s" or "2m" (or 0), got "${flags.waitFor}"`);
     waitForMs = parsed;
   } else {
-    const wanted = (campaignWaitMs ?? waitCapMs) + waitMarginMs;
+    const wanted = (longestWaitMs ?? waitCapMs) + waitMarginMs;
     waitForMs = Math.min(wanted, waitCapMs);
     if (wanted > waitCapMs) {
+      const slow = campaigns.filter((campaign) => campaign.waitMs !== null && campaign.waitMs + waitMarginMs > waitCapMs);
+      const named = slow.length > 0 ? slow.map((campaign) => `${campaign.id} waits ${formatDuration(campaign.waitMs!)}`).join(', ') : `the cart-abandonment campaign waits ${campaignWaitMs === null ? '(unknown)' : formatDuration(campaignWaitMs)}`;
       hint =
-        `the cart-abandonment campaign waits ${campaignWaitMs === null ? '(unknown)' : formatDuration(campaignWaitMs)} before its email, longer than this demo waits (${formatDuration(waitCapMs)}). ` +
-        'For a quick demo start the host with NUDGE_TEMPLATES_DIR pointing at a copy of templates/ whose cart-abandonment/campaign.yaml says `wait: 10s` ' +
+        `${named} before its email, longer than this demo waits (${formatDuration(waitCapMs)}). ` +
+        'For a quick demo start the host with NUDGE_TEMPLATES_DIR pointing at a copy of templates/ whose campaign.yaml files say `wait: 10s` ' +
         '(and run simulate with the same NUDGE_TEMPLATES_DIR), or pass --wait-for with a longer duration.';
     }
   }
-  return { url, writeKey, serverKey, dataDir, adminToken, waitForMs, campaignWaitMs, hint };
+  return { url, writeKey, serverKey, dataDir, adminToken, waitForMs, campaignWaitMs, campaigns, hint };
 }
 
 function firstKey(list: string | undefined): string | null {
@@ -101,6 +109,31 @@ export function readCampaignWait(templatesDir: string): number | null {
   } catch {
     return null;
   }
+}
+
+export type JourneyCampaign = { id: string; trigger: string; waitMs: number | null };
+
+/**
+ * The campaigns of a templates folder as the simulator needs them: which campaign id answers which
+ * trigger (the summary expects emails per journey) and how long each waits. Read leniently — the
+ * host validates definitions; a folder the simulator cannot read is left out.
+ */
+export function readJourneyCampaigns(templatesDir: string): JourneyCampaign[] {
+  let folders: string[];
+  try {
+    folders = readdirSync(templatesDir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && !/^[_.]/.test(entry.name)).map((entry) => entry.name).sort();
+  } catch {
+    return [];
+  }
+  return folders.flatMap((folder): JourneyCampaign[] => {
+    try {
+      const definition = parse(readFileSync(join(templatesDir, folder, 'campaign.yaml'), 'utf8')) as { id?: unknown; wait?: unknown; trigger?: { kind?: unknown } };
+      const trigger = typeof definition.trigger?.kind === 'string' ? definition.trigger.kind : 'cart_abandoned';
+      return [{ id: typeof definition.id === 'string' ? definition.id : folder, trigger, waitMs: typeof definition.wait === 'string' ? (tryParseDuration(definition.wait) ?? null) : null }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** 90000 → "1m30s". */
