@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { detectCatalogTriggers } from './detect-catalog-triggers.ts';
+import { backInStockCampaign as backInStock, priceDropCampaign as priceDrop } from './journey-fixtures.ts';
 import { cartCampaign } from '../../test/support/journey-harness.ts';
 import { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import { emptyCatalogItem, type CatalogItem } from '../catalog/catalog-item.ts';
 
-const common = { exit_events: ['order_completed'], subjects: [{ id: 'a', subject: 'x' }], sender: { name: 'Shop', email: 'shop@example.com' }, postal_address: '1 Main St', wait: '2m' };
-export const backInStock = CampaignDefinition.parse({ ...common, id: 'back-in-stock', name: 'Back', trigger: { kind: 'back_in_stock' } });
-export const priceDrop = CampaignDefinition.parse({ ...common, id: 'price-drop', name: 'Drop', trigger: { kind: 'price_drop', min_drop_percent: 10 } });
-const deepDrop = CampaignDefinition.parse({ ...common, id: 'deep-drop', name: 'Deep', trigger: { kind: 'price_drop', min_drop_percent: 30 } });
+const deepDrop = CampaignDefinition.parse({ ...priceDrop, id: 'deep-drop', trigger: { kind: 'price_drop', min_drop_percent: 30 } });
 
 const item = (values: Partial<CatalogItem> = {}): CatalogItem => ({ ...emptyCatalogItem('sku-1', '2026-03-01T10:00:00.000Z'), currency: 'EUR', ...values });
 

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { BROWSE_TRIGGER_KEY, latestViewTime, movedOnSince, planBrowseTimers } from './plan-browse-timers.ts';
 import { planJourneyTimers } from './plan-journey-timers.ts';
 import { cartCampaign } from '../../test/support/journey-harness.ts';
+import { browseCampaign } from './journey-fixtures.ts';
 import { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
 import { makeEvent } from '../profiles/event-fixtures.ts';
@@ -14,16 +15,6 @@ import { createManualClock } from '../shared/clock.ts';
 // The browse follow-up's timer, planned inside the profile transaction. Most cases go through the
 // real fold (in-memory store), as events arrive in production: views on the browse topic (late,
 // coalesced), adds and orders on the priority topic, two devices, redeliveries.
-export const browseCampaign = CampaignDefinition.parse({
-  id: 'browse-abandonment',
-  name: 'Browse follow-up',
-  trigger: { kind: 'browse_abandoned' },
-  wait: '10m',
-  exit_events: ['product_added', 'checkout_started', 'order_completed'],
-  subjects: [{ id: 'a', subject: 'Still looking?' }],
-  sender: { name: 'Shop', email: 'shop@example.com' },
-  postal_address: '1 Main St',
-});
 
 const at = (minute: number, hour = 12) => new Date(Date.UTC(2026, 2, 1, hour, minute)).toISOString();
 
