@@ -83,7 +83,7 @@ describe('templates/cart-abandonment', () => {
   test('NUDGE_TEMPLATES_DIR selects the folder', async () => {
     const dir = templatesWith(() => {});
     const campaigns = await loadCampaigns({ env: { NUDGE_TEMPLATES_DIR: dir }, now });
-    assert.deepEqual([...campaigns.keys()], ['cart-abandonment']);
+    assert.deepEqual([...campaigns.keys()], ['back-in-stock', 'browse-abandonment', 'cart-abandonment', 'price-drop']);
   });
 });
 
