@@ -171,6 +171,27 @@ describe('createFanOutCatalogTrigger: back in stock', () => {
     assert.deepEqual((await h.timers()).map((t) => t.person_id), [ann]);
   });
 
+  test('two identities of one person on the same page are armed once and counted once', async () => {
+    const h = await setup();
+    await h.person('ann', 'phone');
+    await h.record([viewed('tent', { anon: 'phone', at: T(1) }), viewed('tent', { user: 'ann', anon: null, at: T(2) })]);
+    const [result] = await h.chain(restock(10));
+    assert.equal(result!.armed, 1);
+    assert.equal((await h.timers()).length, 1);
+  });
+
+  test('the chain stops on the page that reaches the cap, without a page more', async () => {
+    const campaign = CampaignDefinition.parse({ ...backInStockCampaign, trigger: { kind: 'back_in_stock', stock_factor: 1 } });
+    const capped = await setup({ definitions: [campaign], pageSize: 2 });
+    for (let i = 0; i < 6; i++) {
+      await capped.person(`s${i}`);
+      await capped.record([viewed('tent', { user: `s${i}`, at: T(i) })]);
+    }
+    const results = await capped.chain(restock(4));
+    assert.deepEqual(results.map((r) => r.armed), [2, 2]);
+    assert.equal(results.length, 2);
+  });
+
   test('a page that arrives with the cap already reached arms nothing and ends the chain', async () => {
     const h = await setup();
     await h.person('ann');
