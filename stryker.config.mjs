@@ -135,6 +135,26 @@ const groups = {
       'pipelines/recommendations/gather-recommendations.test.ts',
     ],
   },
+  // Issue 9: the journey engine beyond the cart — browse timer planning, catalog trigger detection
+  // and keys, the journey window, product data for emails and the catalog fan-out (in-memory stores).
+  'journeys-beyond': {
+    mutate: [
+      'pipelines/journeys/plan-browse-timers.ts',
+      'pipelines/journeys/detect-catalog-triggers.ts',
+      'pipelines/journeys/catalog-trigger-key.ts',
+      'pipelines/journeys/recent-journey.ts',
+      'pipelines/journeys/product-data.ts',
+      'pipelines/journeys/fan-out-catalog-trigger.ts',
+    ],
+    tests: [
+      'pipelines/journeys/plan-browse-timers.test.ts',
+      'pipelines/journeys/detect-catalog-triggers.test.ts',
+      'pipelines/journeys/catalog-trigger-key.test.ts',
+      'pipelines/journeys/recent-journey.test.ts',
+      'pipelines/journeys/product-data.test.ts',
+      'pipelines/journeys/fan-out-catalog-trigger.test.ts',
+    ],
+  },
 };
 
 const name = process.env.NUDGE_MUTATE || 'cart';

@@ -41,19 +41,20 @@ export const openBrowseTrigger: JourneyTrigger = async ({ timer, definition, pro
     },
     build: async ({ email, unsubscribeUrl, codeFor }) => {
       if (candidates.length === 0) return { exit: sessionViews.some((view) => inCart.has(view.product_id)) ? 'in_cart_journey' : bought.size > 0 ? 'already_bought' : 'nothing_to_show' };
-      const chosen = candidates.slice(0, trigger.items);
-      const recommended = deps.recommend && definition.recommendations > 0
-        ? await deps.recommend({ seedIds: chosen.map((view) => view.product_id), exclude: new Set([...inCart, ...bought, ...sessionViews.map((view) => view.product_id)]), limit: definition.recommendations })
-        : [];
-      const ids = [...chosen.map((view) => view.product_id), ...recommended.map((entry) => entry.item.product_id)];
-      const live = await deps.liveData(ids, { deadline });
+      // Live data for every candidate first: a viewed item that sold out since is left out (the
+      // back-in-stock journey speaks for it) and the next most viewed takes its place.
+      const live = await deps.liveData(candidates.map((view) => view.product_id), { deadline });
       fallbacks.push(...live.fallbacks);
-      // A viewed item that sold out since is left out: the back-in-stock journey speaks for it.
-      const shown = chosen.map((view) => toProductData(view.product_id, live.items.get(view.product_id) ?? null, view, deps.shop)).filter((item): item is ProductData => item !== null);
-      const items = shown.filter((item) => item.available);
+      const shown = candidates.map((view) => toProductData(view.product_id, live.items.get(view.product_id) ?? null, view, deps.shop)).filter((item): item is ProductData => item !== null);
+      const items = shown.filter((item) => item.available).slice(0, trigger.items);
       if (items.length === 0) return { exit: shown.length > 0 ? 'sold_out_again' : 'nothing_to_show' };
+      const recommended = deps.recommend && definition.recommendations > 0
+        ? await deps.recommend({ seedIds: items.map((item) => item.product_id), exclude: new Set([...inCart, ...bought, ...sessionViews.map((view) => view.product_id)]), limit: definition.recommendations })
+        : [];
+      const recLive = recommended.length > 0 ? await deps.liveData(recommended.map((entry) => entry.item.product_id), { deadline }) : { items: new Map(), fallbacks: [] };
+      fallbacks.push(...recLive.fallbacks);
       const recommendations = recommended
-        .map((entry) => live.items.get(entry.item.product_id))
+        .map((entry) => recLive.items.get(entry.item.product_id))
         .filter((item) => item !== undefined)
         .map((item) => toProductData(item.product_id, item, null, deps.shop))
         .filter((item): item is ProductData => item !== null && item.available);

@@ -44,7 +44,7 @@ export const openCatalogTrigger: JourneyTrigger = async ({ timer, definition, pr
       if (!shown) return { exit: 'nothing_to_show' };
       const product: ProductData =
         trigger.kind === 'price_drop' && shown.price !== null
-          ? { ...shown, previous_price: trigger.previous_price, drop_percent: Math.max(1, Math.floor(((trigger.previous_price - shown.price) / trigger.previous_price) * 100)) }
+          ? { ...shown, previous_price: trigger.previous_price, drop_percent: dropPercentOf(trigger.previous_price, shown.price) }
           : shown;
       const inCart = profile.cart && profile.cart.status === 'open' ? profile.cart.items.map((line) => line.product_id) : [];
       const bought = interests.filter((interest) => interest.bought_at !== null).map((interest) => interest.product_id);
@@ -75,6 +75,14 @@ export const openCatalogTrigger: JourneyTrigger = async ({ timer, definition, pr
     fallbacks: () => fallbacks,
   };
 };
+
+/**
+ * The cut in whole percent, rounded down, at least 1. The same hair of tolerance as the detection
+ * (detect-catalog-triggers.ts): 19.90 → 17.91 is 9.999…% in floating point and shows as 10%.
+ */
+export function dropPercentOf(previousPrice: number, price: number): number {
+  return Math.max(1, Math.floor(((previousPrice - price) / previousPrice) * 100 + 1e-9));
+}
 
 /** The person bought the product after their latest view, add or request of it. */
 export function boughtSinceInterest(interests: readonly ProductInterest[]): boolean {
