@@ -42,6 +42,7 @@ import { planJourneyTimers } from '../pipelines/journeys/plan-journey-timers.ts'
 import { createFoldEvents, createPersonIdFactory } from '../pipelines/profiles/fold-events.ts';
 import { recordingIdentityLinks } from '../pipelines/profiles/record-identity-links.ts';
 import { systemClock } from '../pipelines/shared/clock.ts';
+import { checkInterestRetentionCoversCampaigns } from './interest-retention-config.ts';
 
 // The Cloud Functions (gen2) of the GCP deployment; terraform/functions.tf names these entry
 // points. Each is a thin wrapper: build GCP adapters once, then run the same entry the embedded
@@ -108,6 +109,7 @@ http(
       campaigns: await loadGcpCampaigns(journeys, clock),
       store: createFirestoreProfileStore({ firestore }),
       firestore,
+      interestRetentionMs: config.interestRetentionMs,
       pubsub: getPubSub(config),
       clock,
       newId,
@@ -231,10 +233,12 @@ http(
     const firestore = getFirestore(config);
     const pubsub = getPubSub(config);
     const definitions = await loadDefinitions();
+    // The audience is read back `lookback`: interests kept for less would quietly shrink it.
+    checkInterestRetentionCoversCampaigns(config.interestRetentionMs, definitions);
     const publishFanOut = fanOutPublisher(pubsub);
     return createOnJourneyFanOutEntry({
       fanOut: createFanOutCatalogTrigger({
-        interests: createFirestoreInterestStore({ firestore }),
+        interests: createFirestoreInterestStore({ firestore, clock, retentionMs: config.interestRetentionMs }),
         store: createFirestoreProfileStore({ firestore }),
         campaigns: new Map(definitions.map((definition) => [definition.id, definition])),
       }),
@@ -255,7 +259,7 @@ http(
     const config = parseGcpConfig(process.env, { writeKeys: false });
     const firestore = getFirestore(config);
     return createOnInterestEventEntry({
-      interests: createFirestoreInterestStore({ firestore }),
+      interests: createFirestoreInterestStore({ firestore, clock, retentionMs: config.interestRetentionMs }),
       catalog: createFirestoreCatalogStore({ firestore }),
       deadLetters: createPubSubDeadLetterStore({ pubsub: getPubSub(config) }),
       clock,

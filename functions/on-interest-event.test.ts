@@ -39,7 +39,7 @@ describe('createOnInterestEventEntry', () => {
     });
 
   beforeEach(async () => {
-    interests = createInMemoryInterestStore();
+    interests = createInMemoryInterestStore({ clock: createManualClock(NOW) });
     catalog = createInMemoryCatalogStore();
     await catalog.applyUpdates([catalogEvent({ product_id: 'gone', stock: 0 }, { event_id: 'c1' }), catalogEvent({ product_id: 'here', stock: 3 }, { event_id: 'c2' })]);
     letters = [];

@@ -27,6 +27,22 @@ resource "google_firestore_field" "applied_events_ttl" {
   index_config {}
 }
 
+# product_interests holds one record per (product, identity), most of them anonymous browsers who
+# never return. Each record carries expire_at = its latest view, add, request or purchase plus
+# var.interest_retention (NUDGE_INTEREST_RETENTION), moved forward on every write, so Firestore
+# deletes a record once nobody has touched it for that long (typically within a day after;
+# the code already ignores it from expire_at on, functions/gcp/firestore-interest-store.ts). No
+# single-field indexes on it, as above: nothing queries expire_at.
+resource "google_firestore_field" "product_interests_ttl" {
+  database   = google_firestore_database.main.name
+  collection = "product_interests"
+  field      = "expire_at"
+
+  ttl_config {}
+
+  index_config {}
+}
+
 # The frequency cap counts a person's sends since the start of their local day:
 # send_ledger where person_id == … and sent_at >= … (functions/gcp/firestore-send-ledger.ts,
 # countSentSince). An equality plus a range on another field needs this composite index.

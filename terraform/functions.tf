@@ -105,6 +105,8 @@ locals {
     NUDGE_BQ_DATASET         = google_bigquery_dataset.main.dataset_id
     NUDGE_FIRESTORE_DATABASE = google_firestore_database.main.name
     LOG_EXECUTION_ID         = "true"
+    # How long product interests live after their latest activity (expire_at; firestore.tf TTL).
+    NUDGE_INTEREST_RETENTION = var.interest_retention
   })
 
   # What collect and onCatalogUpdate read to keep catalog links on the shop's domains

@@ -496,6 +496,17 @@ variable "journey_window" {
   }
 }
 
+variable "interest_retention" {
+  description = "How long a product-interest record (who viewed, carted, asked for or bought a product) is kept after its latest activity (NUDGE_INTEREST_RETENTION), in days, e.g. 90d. Firestore's TTL policy deletes it after that. At least every campaign's lookback (back in stock 30d, price drop 14d by default; fanOutJourney refuses less) and at least 7d (Pub/Sub's redelivery horizon)."
+  type        = string
+  default     = "90d"
+
+  validation {
+    condition     = can(regex("^([7-9]|[1-9][0-9]+)d$", var.interest_retention))
+    error_message = "interest_retention must be a whole number of days, at least 7, like 90d."
+  }
+}
+
 # --- Live data at send time (sweepTimers; docs/live-data.md) ------------------------------------
 
 variable "catalog_api_url" {

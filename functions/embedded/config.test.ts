@@ -118,3 +118,10 @@ describe('warehouseDatasetsOf', () => {
     assert.throws(() => warehouseDatasetsOf({ NUDGE_BQ_DATASET: 'my-data' }), (error: Error) => error instanceof ConfigError && /NUDGE_BQ_DATASET must be a dataset id/.test(error.message));
   });
 });
+
+test('NUDGE_INTEREST_RETENTION: how long product interests are kept, 90 days unless set; under 7 days refused', () =>
+  withDir((dir) => {
+    assert.equal(parseEmbeddedConfig({ NUDGE_DATA_DIR: dir, NUDGE_WRITE_KEYS: 'a' }).interestRetentionMs, 90 * 86_400_000);
+    assert.equal(parseEmbeddedConfig({ NUDGE_DATA_DIR: dir, NUDGE_WRITE_KEYS: 'a', NUDGE_INTEREST_RETENTION: '30d' }).interestRetentionMs, 30 * 86_400_000);
+    assert.throws(() => parseEmbeddedConfig({ NUDGE_DATA_DIR: dir, NUDGE_WRITE_KEYS: 'a', NUDGE_INTEREST_RETENTION: '1d' }), (error: unknown) => error instanceof ConfigError && /NUDGE_INTEREST_RETENTION/.test(error.message));
+  }));

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../config-error.ts';
+import { parseInterestRetention } from '../interest-retention-config.ts';
 import { parseJourneyConfig, type JourneyConfig } from '../journey-config.ts';
 import { parseWebhookConfig, type WebhookConfig } from '../sendgrid-events/webhook-config.ts';
 import { parseReconcileAt, type ReconcileAt } from './reconcile/reconcile-schedule.ts';
@@ -36,6 +37,8 @@ export type EmbeddedConfig = {
   warehouseDatasets: string[];
   /** When the host reconciles profiles with the history each night (NUDGE_RECONCILE_AT, UTC); absent or null: never. */
   reconcileAt?: ReconcileAt;
+  /** How long a product-interest record outlives its latest activity (NUDGE_INTEREST_RETENTION); absent: 90 days. */
+  interestRetentionMs?: number;
 };
 
 /** Every tunable of the embedded runtime, with its default and why (DESIGN.md §8). */
@@ -82,7 +85,8 @@ export function parseEmbeddedConfig(env: Readonly<Record<string, string | undefi
   const webhook: WebhookConfig = parsedWebhook.verify === 'unconfigured' ? { verify: 'signed', publicKey: loadOrCreateWebhookDevKey(dataDir).publicKey, devKey: true } : parsedWebhook;
   const warehouseDatasets = warehouseDatasetsOf(env);
   const reconcileAt = parseReconcileAt(env);
-  const common = { port, host, dataDir, consumers, journeys, shopHosts, webhook, warehouseDatasets, reconcileAt };
+  const interestRetentionMs = parseInterestRetention(env);
+  const common = { port, host, dataDir, consumers, journeys, shopHosts, webhook, warehouseDatasets, reconcileAt, interestRetentionMs };
   if (listed.length > 0) return { ...common, writeKeys: listed, serverWriteKeys, devWriteKey: null };
   const devWriteKey = loadOrCreateDevWriteKey(dataDir);
   // A laptop has no browser/backend divide: the one generated key may also send catalog updates.

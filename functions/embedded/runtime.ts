@@ -17,6 +17,7 @@ import { createSqliteBus, type SqliteBus, type SqliteBusSubscription } from './s
 import { openSqliteDatabase } from './sqlite-database.ts';
 import { createSqliteDeadLetterStore, type SqliteDeadLetterStore } from './sqlite-dead-letters.ts';
 import { createSqliteInterestStore, type SqliteInterestStore } from './sqlite-interest-store.ts';
+import { startInterestPruning } from './interest-pruning.ts';
 import { createSqliteProfileStore, type SqliteProfileStore } from './sqlite-profile-store.ts';
 import { createBusWarehouseRows, factTopicNames } from './bus-warehouse-rows.ts';
 import { createWarehouseWriter, eventWarehouseSubscriptions, warehouseRowSubscriptions, warehouseWriterDefaults } from './warehouse-writer.ts';
@@ -26,6 +27,7 @@ import { jsonResponse } from '../http.ts';
 import { createOnBrowseEventEntry } from '../on-browse-event.ts';
 import { createOnCatalogUpdateEntry } from '../on-catalog-update.ts';
 import { createOnInterestEventEntry } from '../on-interest-event.ts';
+import { checkInterestRetentionCoversCampaigns } from '../interest-retention-config.ts';
 import { createOnPriorityEventEntry } from '../on-priority-event.ts';
 import { createOnJourneyFanOutEntry } from '../on-journey-fanout.ts';
 import { createFanOutCatalogTrigger, JOURNEY_FANOUT_TOPIC, type FanOutPage } from '../../pipelines/journeys/fan-out-catalog-trigger.ts';
@@ -42,6 +44,7 @@ import { allTopicNames, topicNames, type TopicName } from '../../pipelines/event
 import { createFoldEvents, createPersonIdFactory } from '../../pipelines/profiles/fold-events.ts';
 import { recordingIdentityLinks } from '../../pipelines/profiles/record-identity-links.ts';
 import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
+import { DEFAULT_INTEREST_RETENTION_MS } from '../../pipelines/product-interest/interest-retention.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 
 /** https, or http on a loopback host (the local outbox): what listUnsubscribeHeaders accepts. */
@@ -110,12 +113,15 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // Campaigns first: a definition or template error must stop start-up before anything listens.
   const journeys = await loadEmbeddedJourneys({ config: config.journeys, dataDir: config.dataDir, clock, newId: newEventId, log, sweeping: config.consumers });
+  const interestRetentionMs = config.interestRetentionMs ?? DEFAULT_INTEREST_RETENTION_MS;
+  // Back-in-stock and price-drop audiences are read `lookback` back: interests kept for less would quietly shrink them.
+  checkInterestRetentionCoversCampaigns(interestRetentionMs, journeys.definitions);
 
   const busDb = openSqliteDatabase(join(config.dataDir, 'bus.db'));
   const sqliteDeadLetters = createSqliteDeadLetterStore({ db: busDb });
   const profiles = createSqliteProfileStore({ database: join(config.dataDir, 'profiles.db') });
   const catalog = createSqliteCatalogStore({ database: join(config.dataDir, 'catalog.db') });
-  const interests = createSqliteInterestStore({ database: join(config.dataDir, 'interests.db') });
+  const interests = createSqliteInterestStore({ database: join(config.dataDir, 'interests.db'), clock, retentionMs: interestRetentionMs });
   const opened = await openDuckDbWarehouse({ dataDir: config.dataDir, datasets: config.warehouseDatasets });
   const warehouse = options.wrapWarehouse ? options.wrapWarehouse(opened) : opened;
 
@@ -257,12 +263,15 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const { runStep, sweep } = journeys.start({ store: profiles, catalog, interests, facts, publicBaseUrl, trackBaseUrl });
   // Fixes go through the profile store like any fold, so the ingest-only host reconciles too.
   const nightly = reconciliation.startNightly(config.reconcileAt ?? null);
+  // Expired interests out of interests.db once a day (on GCP Firestore's TTL policy does it).
+  const interestPruning = startInterestPruning({ interests, log });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await host.close();
       await nightly?.stop();
+      await interestPruning.stop();
       await Promise.all([onPriorityEvent.flushAll(), onBrowseEvent.flushAll()]);
       await bus.stop();
       await journeys.stop();

@@ -13,3 +13,9 @@ test('shop domains for catalog links: NUDGE_SHOP_DOMAINS, else the host of NUDGE
   assert.deepEqual(parseGcpConfig({ ...base, NUDGE_SHOP_URL: 'https://www.shop.example/' }, { writeKeys: true }).shopHosts, ['www.shop.example']);
   assert.deepEqual(parseGcpConfig({ ...base, NUDGE_SHOP_DOMAINS: 'shop.example,cdn.example' }, { writeKeys: false }).shopHosts, ['shop.example', 'cdn.example']);
 });
+
+test('NUDGE_INTEREST_RETENTION sets how long interest documents live (their expire_at), 90 days unless set', () => {
+  assert.equal(parseGcpConfig(base, { writeKeys: true }).interestRetentionMs, 90 * 86_400_000);
+  assert.equal(parseGcpConfig({ ...base, NUDGE_INTEREST_RETENTION: '120d' }, { writeKeys: false }).interestRetentionMs, 120 * 86_400_000);
+  assert.throws(() => parseGcpConfig({ ...base, NUDGE_INTEREST_RETENTION: 'forever' }, { writeKeys: false }), /NUDGE_INTEREST_RETENTION/);
+});

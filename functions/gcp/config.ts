@@ -1,4 +1,5 @@
 import { ConfigError, parseKeyList, parseShopHosts } from '../embedded/config.ts';
+import { parseInterestRetention } from '../interest-retention-config.ts';
 
 export type GcpConfig = {
   projectId: string;
@@ -8,6 +9,8 @@ export type GcpConfig = {
   serverWriteKeys: string[];
   /** Hosts catalog links may point to (NUDGE_SHOP_DOMAINS, else the host of NUDGE_SHOP_URL). */
   shopHosts: string[];
+  /** How long a product-interest record outlives its latest activity: sets expire_at, which the TTL policy deletes by (NUDGE_INTEREST_RETENTION, default 90d). */
+  interestRetentionMs: number;
 };
 
 /**
@@ -28,5 +31,6 @@ export function parseGcpConfig(env: Readonly<Record<string, string | undefined>>
     writeKeys,
     serverWriteKeys: parseKeyList(env, 'NUDGE_SERVER_WRITE_KEYS'),
     shopHosts: parseShopHosts(env),
+    interestRetentionMs: parseInterestRetention(env),
   };
 }

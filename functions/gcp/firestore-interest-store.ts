@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { CollectionReference, DocumentData, DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
+import { Timestamp, type CollectionReference, type DocumentData, type DocumentReference, type Firestore, type Transaction } from '@google-cloud/firestore';
 import { latestInterestAt, latestOutOfStockInterestAt, StoredProductInterest, toProductInterest } from '../../pipelines/product-interest/apply-interest-signal.ts';
 import { addBestSeller, readBestSellersQuery, type BestSeller } from '../../pipelines/product-interest/best-sellers.ts';
 import { readInterestSignals, type InterestSignal } from '../../pipelines/product-interest/interest-signals.ts';
 import { encodeInterestCursor, matchesInterestedQuery, readInterestedQuery, sortInterests } from '../../pipelines/product-interest/interest-query.ts';
-import type { InterestStore } from '../../pipelines/product-interest/interest-store.ts';
+import { DEFAULT_INTEREST_RETENTION_MS, interestExpireAt, isInterestExpired } from '../../pipelines/product-interest/interest-retention.ts';
+import type { InterestRetentionDeps, InterestStore } from '../../pipelines/product-interest/interest-store.ts';
 import { planInterestRecording } from '../../pipelines/product-interest/plan-interest-recording.ts';
 import type { CoView, ProductInterest } from '../../pipelines/product-interest/product-interest.ts';
 import { addCoViews, CO_VIEWS_TOP_K } from '../../pipelines/recommendations/co-views.ts';
@@ -14,8 +15,10 @@ import { encodeDocumentId } from './firestore-profile-store.ts';
  * The GCP InterestStore, three native Firestore collections:
  *   `{prefix}product_interests/{sha256(product_id NUL identity)}`  the stored record, field for
  *      field, plus first_come_at (the public first_interest_at, never null), latest_interest_at
- *      and latest_out_of_stock_interest_at (derived, for reading the console and later queries). A hash, because the id must hold two arbitrary strings
- *      and stay under Firestore's 1,500-byte limit.
+ *      and latest_out_of_stock_interest_at (derived, for reading the console and later queries),
+ *      and expire_at: a Timestamp (latest activity + retention), which the TTL policy on the
+ *      collection group deletes by (terraform/firestore.tf). A hash, because the id must hold two
+ *      arbitrary strings and stay under Firestore's 1,500-byte limit.
  *   `{prefix}co_views/{encodeDocumentId(product_id)}`     { product_id, co_views: CoView[] }
  *   `{prefix}best_sellers/{encodeDocumentId(product_id)}` { product_id, count, category, rank_key }
  *
@@ -28,6 +31,12 @@ import { encodeDocumentId } from './firestore-profile-store.ts';
  * - getInterests and recording: identity in [...] — the automatic single-field index.
  * - getBestSellers: order by rank_key (count descending, then product id, in one string) — the
  *   automatic single-field index; with a category, composite (category, rank_key).
+ *
+ * TTL deletion comes typically within a day after expire_at, so every read and every recording
+ * skips documents already past it (while reading, not in the query: an inequality on expire_at
+ * would need its own composite indexes and would have to lead the ordering). A document without
+ * expire_at (written before retention) is judged by the expiry its record implies; TTL never
+ * deletes it until it is written again.
  *
  * Recording runs per event (an order's lines in chunks) in runTransaction: the identity's records
  * are read inside it, so the records proving an event counted commit with the counts it moved.
@@ -42,7 +51,7 @@ const MAX_SIGNALS_PER_TRANSACTION = 200;
 /** Firestore's limit on `in` values. */
 const MAX_IN_VALUES = 30;
 
-export type FirestoreInterestStoreDeps = {
+export type FirestoreInterestStoreDeps = InterestRetentionDeps & {
   firestore: Firestore;
   /** Prepended to the collection names (tests, side-by-side environments). Default ''. */
   collectionPrefix?: string;
@@ -68,6 +77,12 @@ export function createFirestoreInterestStore(deps: FirestoreInterestStoreDeps): 
   const coViews = firestore.collection(`${prefix}${CO_VIEWS_COLLECTION}`);
   const bestSellers = firestore.collection(`${prefix}${BEST_SELLERS_COLLECTION}`);
   const topK = deps.coViewsTopK ?? CO_VIEWS_TOP_K;
+  const retentionMs = deps.retentionMs ?? DEFAULT_INTEREST_RETENTION_MS;
+  /** The stored record, or null when it expired at `now`. */
+  const readLive = (data: DocumentData, now: Date): StoredProductInterest | null => {
+    const record = StoredProductInterest.parse(data);
+    return isInterestExpired(expireAtOf(data, record, retentionMs), now) ? null : record;
+  };
   const coViewRef = (productId: string): DocumentReference => coViews.doc(encodeDocumentId(productId));
   const bestSellerRef = (productId: string): DocumentReference => bestSellers.doc(encodeDocumentId(productId));
 
@@ -75,13 +90,15 @@ export function createFirestoreInterestStore(deps: FirestoreInterestStoreDeps): 
     firestore.runTransaction(
       async (t) => {
         const identities = [...new Set(signals.map((signal) => signal.identity))];
-        const stored = await readIdentities(interests, identities, (query) => t.get(query));
+        const now = deps.clock.now();
+        // Expired documents the TTL has not deleted yet count as absent, as pruned rows do embedded.
+        const stored = await readIdentities(interests, identities, (query) => t.get(query), (data) => readLive(data, now));
         const plan = planInterestRecording(signals, stored);
         // Every read before the first write, as a transaction requires.
         const coViewIds = [...plan.coViews.keys()];
         const bestSellerIds = [...plan.bestSellers.keys()];
         const snaps = coViewIds.length + bestSellerIds.length > 0 ? await t.getAll(...coViewIds.map(coViewRef), ...bestSellerIds.map(bestSellerRef)) : [];
-        for (const record of plan.records) writeRecord(t, interests, StoredProductInterest.parse(record));
+        for (const record of plan.records) writeRecord(t, interests, StoredProductInterest.parse(record), retentionMs);
         coViewIds.forEach((id, i) => {
           const current = (snaps[i]?.get('co_views') as CoView[] | undefined) ?? [];
           t.set(coViewRef(id), { product_id: id, co_views: addCoViews(current, plan.coViews.get(id)!, topK) });
@@ -108,6 +125,7 @@ export function createFirestoreInterestStore(deps: FirestoreInterestStoreDeps): 
     listInterested: async (productId, query) => {
       const read = readInterestedQuery(productId, query);
       const found: ProductInterest[] = [];
+      const now = deps.clock.now();
       let position = read.after;
       // limit + 1 matches tell whether there is a next page.
       const batch = Math.min(read.query.limit + 1, 500);
@@ -116,9 +134,12 @@ export function createFirestoreInterestStore(deps: FirestoreInterestStoreDeps): 
         if (position) q = q.startAfter(position.first_interest_at, position.identity);
         const snap = await q.limit(batch).get();
         for (const doc of snap.docs) {
-          const record = toProductInterest(StoredProductInterest.parse(doc.data()));
+          const data = doc.data();
+          const stored = StoredProductInterest.parse(data);
+          const record = toProductInterest(stored);
+          // The cursor moves past expired documents too: they are skipped, not waited for.
           position = { first_interest_at: record.first_interest_at, identity: record.identity };
-          if (matchesInterestedQuery(record, read.query)) found.push(record);
+          if (!isInterestExpired(expireAtOf(data, stored, retentionMs), now) && matchesInterestedQuery(record, read.query)) found.push(record);
           if (found.length > read.query.limit) break;
         }
         if (found.length > read.query.limit || snap.size < batch) break;
@@ -129,7 +150,8 @@ export function createFirestoreInterestStore(deps: FirestoreInterestStoreDeps): 
     },
     getInterests: async (identities, productIds) => {
       const products = productIds && new Set(productIds);
-      const stored = await readIdentities(interests, [...new Set(identities)], (query) => query.get());
+      const now = deps.clock.now();
+      const stored = await readIdentities(interests, [...new Set(identities)], (query) => query.get(), (data) => readLive(data, now));
       return sortInterests(stored.filter((record) => !products || products.has(record.product_id)).map(toProductInterest));
     },
     getCoViews: async (productIds) => {
@@ -154,22 +176,38 @@ export function createFirestoreInterestStore(deps: FirestoreInterestStoreDeps): 
 
 type QueryLike = ReturnType<CollectionReference['where']>;
 
-/** Every stored record of these identities, `in` queries of at most 30 values each. */
-async function readIdentities(collection: CollectionReference, identities: readonly string[], run: (query: QueryLike) => Promise<{ docs: Array<{ data: () => DocumentData }> }>): Promise<StoredProductInterest[]> {
+/** Every stored record of these identities that `read` keeps, `in` queries of at most 30 values each. */
+async function readIdentities(
+  collection: CollectionReference,
+  identities: readonly string[],
+  run: (query: QueryLike) => Promise<{ docs: Array<{ data: () => DocumentData }> }>,
+  read: (data: DocumentData) => StoredProductInterest | null,
+): Promise<StoredProductInterest[]> {
   const records: StoredProductInterest[] = [];
   for (let i = 0; i < identities.length; i += MAX_IN_VALUES) {
     const snap = await run(collection.where('identity', 'in', identities.slice(i, i + MAX_IN_VALUES)));
-    for (const doc of snap.docs) records.push(StoredProductInterest.parse(doc.data()));
+    for (const doc of snap.docs) {
+      const record = read(doc.data());
+      if (record) records.push(record);
+    }
   }
   return records;
 }
 
-function writeRecord(t: Transaction, collection: CollectionReference, record: StoredProductInterest): void {
+/** A document's expiry: its expire_at, else (written before retention) the one its record implies. */
+function expireAtOf(data: DocumentData, record: StoredProductInterest, retentionMs: number): string {
+  const stamp: unknown = data.expire_at;
+  return stamp instanceof Timestamp ? stamp.toDate().toISOString() : interestExpireAt(record, retentionMs);
+}
+
+function writeRecord(t: Transaction, collection: CollectionReference, record: StoredProductInterest, retentionMs: number): void {
   t.set(collection.doc(interestDocumentId(record.product_id, record.identity)), {
     ...record,
     // The public first_interest_at (never null): what "first come" orders on.
     first_come_at: toProductInterest(record).first_interest_at,
     latest_interest_at: latestInterestAt(record),
     latest_out_of_stock_interest_at: latestOutOfStockInterestAt(record),
+    // A Timestamp: the TTL policy ignores a document whose TTL field holds any other type.
+    expire_at: Timestamp.fromMillis(Date.parse(interestExpireAt(record, retentionMs))),
   });
 }

@@ -53,6 +53,8 @@ export type SweepTimersEntryDeps = {
   firestore: Firestore;
   pubsub: PubSub;
   clock: Clock;
+  /** NUDGE_INTEREST_RETENTION (GcpConfig): judges interest documents written before they carried expire_at. Default 90 days. */
+  interestRetentionMs?: number;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
 };
@@ -81,7 +83,7 @@ export function createSweepTimersEntry(deps: SweepTimersEntryDeps): HttpEntry {
   // Decision and send rows go to Pub/Sub (BigQuery subscriptions), never straight to BigQuery.
   const facts = createPubSubWarehouseRows({ pubsub: deps.pubsub });
   const catalog = createFirestoreCatalogStore({ firestore: deps.firestore });
-  const interests = createFirestoreInterestStore({ firestore: deps.firestore });
+  const interests = createFirestoreInterestStore({ firestore: deps.firestore, clock, retentionMs: deps.interestRetentionMs });
   const journeyCampaigns = new Map<string, JourneyCampaign>([...deps.campaigns].map(([id, campaign]) => [id, { definition: campaign.definition, render: createRenderer(campaign) }]));
   const runStep = createRunJourneyStep({
     store: deps.store,

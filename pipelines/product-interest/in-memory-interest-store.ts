@@ -3,7 +3,8 @@ import { StoredProductInterest, toProductInterest } from './apply-interest-signa
 import { addBestSeller, compareBestSellers, readBestSellersQuery, type BestSeller } from './best-sellers.ts';
 import { readInterestSignals } from './interest-signals.ts';
 import { compareInterestPosition, encodeInterestCursor, isAfterPosition, matchesInterestedQuery, readInterestedQuery, sortInterests } from './interest-query.ts';
-import type { InterestStore } from './interest-store.ts';
+import { DEFAULT_INTEREST_RETENTION_MS, interestExpireAt, isInterestExpired } from './interest-retention.ts';
+import type { InterestPruning, InterestRetentionDeps, InterestStore } from './interest-store.ts';
 import { interestKey, planInterestRecording } from './plan-interest-recording.ts';
 import type { CoView } from './product-interest.ts';
 
@@ -12,23 +13,32 @@ import type { CoView } from './product-interest.ts';
  * passes the same contract suite as the SQLite and Firestore stores; records are copied in and
  * out, so callers can never mutate what is stored.
  */
-export function createInMemoryInterestStore(options: { coViewsTopK?: number } = {}): InterestStore {
-  const records = new Map<string, StoredProductInterest>();
+export function createInMemoryInterestStore(options: InterestRetentionDeps & { coViewsTopK?: number }): InterestStore & InterestPruning {
+  const retentionMs = options.retentionMs ?? DEFAULT_INTEREST_RETENTION_MS;
+  // Each record with the expiry its last write gave it (as the adapters store it beside the record).
+  const stored = new Map<string, { record: StoredProductInterest; expire_at: string }>();
   const coViews = new Map<string, CoView[]>();
   const bestSellers = new Map<string, BestSeller>();
-  const recordsOf = (identities: ReadonlySet<string>) => [...records.values()].filter((record) => identities.has(record.identity));
+  const live = () => {
+    const now = options.clock.now();
+    return [...stored.values()].filter((entry) => !isInterestExpired(entry.expire_at, now)).map((entry) => entry.record);
+  };
+  const recordsOf = (identities: ReadonlySet<string>) => live().filter((record) => identities.has(record.identity));
 
   return {
     record: async (events, stock) => {
       const signals = readInterestSignals(events, stock);
       const plan = planInterestRecording(signals, recordsOf(new Set(signals.map((signal) => signal.identity))));
-      for (const record of plan.records) records.set(interestKey(record.product_id, record.identity), StoredProductInterest.parse(record));
+      for (const record of plan.records) {
+        const checked = StoredProductInterest.parse(record);
+        stored.set(interestKey(checked.product_id, checked.identity), { record: checked, expire_at: interestExpireAt(checked, retentionMs) });
+      }
       for (const [productId, others] of plan.coViews) coViews.set(productId, addCoViews(coViews.get(productId) ?? [], others, options.coViewsTopK ?? CO_VIEWS_TOP_K));
       for (const [productId, added] of plan.bestSellers) bestSellers.set(productId, addBestSeller(bestSellers.get(productId) ?? null, productId, added));
     },
     listInterested: async (productId, query) => {
       const read = readInterestedQuery(productId, query);
-      const matching = [...records.values()]
+      const matching = live()
         .filter((record) => record.product_id === read.productId)
         .map(toProductInterest)
         .filter((record) => matchesInterestedQuery(record, read.query) && isAfterPosition(record, read.after))
@@ -56,6 +66,17 @@ export function createInMemoryInterestStore(options: { coViewsTopK?: number } = 
         .sort(compareBestSellers)
         .slice(0, limit)
         .map(({ product_id, count }) => ({ product_id, count }));
+    },
+    pruneExpired: async () => {
+      const now = options.clock.now();
+      let deleted = 0;
+      for (const [key, entry] of stored) {
+        if (isInterestExpired(entry.expire_at, now)) {
+          stored.delete(key);
+          deleted += 1;
+        }
+      }
+      return deleted;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { CoView, ProductInterest } from './product-interest.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
+import type { Clock } from '../shared/clock.ts';
 
 /** The product's stock as the catalog knew it when the event was recorded; null = unknown. */
 export type StockAtEvent = ReadonlyMap<string, number | null>;
@@ -9,6 +10,12 @@ export type InterestPage = { interests: ProductInterest[]; next: string | null }
 /**
  * The product-interest store port: SQLite embedded, Firestore on GCP, in memory for tests; one
  * contract suite runs against each (test/contracts/interest-store.contract.ts).
+ *
+ * Retention: every record write sets the record's expiry, its latest view, add, request or
+ * purchase plus the retention (interest-retention.ts). From then on a record is gone for every
+ * method: not listed, not returned, and recording treats it as never seen (a new view starts a new
+ * record). The embedded store deletes expired rows on its daily prune, Firestore by its TTL policy
+ * some hours later; until then they are stored but never answered.
  */
 export type InterestStore = {
   /**
@@ -42,4 +49,21 @@ export type InterestStore = {
    */
   getBestSellers: (query: { category: string | null; limit: number }) => Promise<{ product_id: string; count: number }[]>;
   close?: () => Promise<void>;
+};
+
+/** What every adapter takes besides its storage: "now" for expiry, and the retention. */
+export type InterestRetentionDeps = {
+  clock: Clock;
+  /** How long a record outlives its latest activity. Default DEFAULT_INTEREST_RETENTION_MS (90 days). */
+  retentionMs?: number;
+};
+
+/** The embedded and in-memory stores delete expired records when asked; on Firestore the TTL policy does. */
+export type InterestPruning = {
+  /**
+   * Deletes the records expired at the clock's now, `batchSize` (default 1000) per transaction,
+   * yielding between batches; resolves with how many were deleted. Co-views and best sellers are
+   * per-product totals, not per identity, and stay (see docs/architecture.md).
+   */
+  pruneExpired: (options?: { batchSize?: number }) => Promise<number>;
 };

@@ -4,8 +4,8 @@ import { runInterestStoreContract } from './interest-store.contract.ts';
 // The test double keeps the same promises as the real adapters, or tests built on it lie.
 // One store per namespace: every "handle" is that store.
 runInterestStoreContract('in-memory', async () => ({
-  createNamespace: async () => {
-    const store = createInMemoryInterestStore();
+  createNamespace: async (retention) => {
+    const store = createInMemoryInterestStore(retention);
     return { open: async () => store };
   },
 }));

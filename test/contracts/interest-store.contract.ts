@@ -4,9 +4,10 @@ import type { NudgeEvent } from '../../pipelines/events/nudge-event.ts';
 import { added, ordered, requested, T, viewed } from '../../pipelines/product-interest/interest-fixtures.ts';
 import { InvalidInterestQueryError } from '../../pipelines/product-interest/interest-query.ts';
 import { InvalidInterestEventError } from '../../pipelines/product-interest/interest-signals.ts';
-import type { InterestStore } from '../../pipelines/product-interest/interest-store.ts';
+import type { InterestPruning, InterestRetentionDeps, InterestStore } from '../../pipelines/product-interest/interest-store.ts';
 import type { ProductInterest } from '../../pipelines/product-interest/product-interest.ts';
 import { makeEvent } from '../../pipelines/profiles/event-fixtures.ts';
+import { createManualClock } from '../../pipelines/shared/clock.ts';
 
 /**
  * What every InterestStore adapter must do (pipelines/product-interest/interest-store.ts). Each
@@ -14,17 +15,26 @@ import { makeEvent } from '../../pipelines/profiles/event-fixtures.ts';
  */
 
 export type InterestStoreNamespace = {
-  /** A handle on this namespace's data; a second call gives an independent handle, as a second process would hold. */
-  open: () => Promise<InterestStore>;
+  /**
+   * A handle on this namespace's data; a second call gives an independent handle, as a second
+   * process would hold. Stores that prune on demand (embedded, in memory) also pass the prune test.
+   */
+  open: () => Promise<InterestStore & Partial<InterestPruning>>;
 };
 
 export type InterestStoreHarness = {
-  /** An empty namespace no other namespace sees (a new SQLite file, a new collection prefix). */
-  createNamespace: () => Promise<InterestStoreNamespace>;
+  /** An empty namespace no other namespace sees (a new SQLite file, a new collection prefix), its handles on this clock and retention. */
+  createNamespace: (deps: InterestRetentionDeps) => Promise<InterestStoreNamespace>;
   teardown?: () => Promise<void>;
 };
 
 const noStock = new Map<string, number | null>();
+/** Minutes in a day, for T(). */
+const DAY = 24 * 60;
+/** The retention the retention tests use (shorter than the default, so the days stay readable). */
+const RETENTION_MS = 30 * DAY * 60_000;
+/** "Now" for the tests that are not about retention: days after every instant they record. */
+const fixtureClock = () => createManualClock(T(4 * DAY));
 const interest = (overrides: Partial<ProductInterest> & Pick<ProductInterest, 'product_id' | 'identity' | 'first_interest_at'>): ProductInterest => ({
   view_count: 0,
   last_viewed_at: null,
@@ -51,7 +61,7 @@ export function runInterestStoreContract(name: string, setup: () => Promise<Inte
       opened.push(store);
       return store;
     };
-    const freshStore = async () => open(await harness!.createNamespace());
+    const freshStore = async (deps: InterestRetentionDeps = { clock: fixtureClock() }) => open(await harness!.createNamespace(deps));
     const recordEach = async (store: InterestStore, events: NudgeEvent[], stock = noStock) => {
       for (const event of events) await store.record([event], stock);
     };
@@ -200,7 +210,7 @@ export function runInterestStoreContract(name: string, setup: () => Promise<Inte
     });
 
     test('odd product ids and identities round-trip; a second handle sees what the first wrote', async () => {
-      const namespace = await harness!.createNamespace();
+      const namespace = await harness!.createNamespace({ clock: fixtureClock() });
       const first = await open(namespace);
       const ids = ['a/b/c', '.', '..', '__x__', 'ü 50%+?#', 'x'.repeat(300)];
       await recordEach(first, ids.map((id, i) => viewed(id, { at: T(i), id: `e${i}`, user: 'ü/ser 1' })));
@@ -210,6 +220,57 @@ export function runInterestStoreContract(name: string, setup: () => Promise<Inte
       const page = await second.listInterested('a/b/c', { since: T(0), outOfStockOnly: false, after: null, limit: 1 });
       assert.deepStrictEqual(page.interests.map((i) => i.identity), ['user:ü/ser 1']);
       assert.equal((await second.getCoViews(['a/b/c'])).get('a/b/c')?.length, ids.length - 1);
+    });
+    test('retention: a record whose latest activity is older than the retention is neither listed nor returned; one touched again lives on', async () => {
+      const clock = createManualClock(T(0));
+      const store = await freshStore({ clock, retentionMs: RETENTION_MS });
+      await recordEach(store, [viewed('p', { at: T(0), id: 'g1', anon: 'gone' }), requested('q', { at: T(0), id: 'g2', anon: 'gone' }), viewed('p', { at: T(0), id: 'k1', anon: 'kept' })]);
+      clock.set(T(20 * DAY));
+      await recordEach(store, [viewed('p', { at: T(20 * DAY), id: 'k2', anon: 'kept' })]);
+      const everyone = { since: T(-1), outOfStockOnly: false, after: null, limit: 10 };
+
+      clock.set(new Date(Date.parse(T(30 * DAY)) - 1));
+      assert.deepStrictEqual((await store.listInterested('p', everyone)).interests.map((i) => i.identity), ['anon:gone', 'anon:kept'], 'alive until the last millisecond');
+      clock.set(T(30 * DAY));
+      const page = await store.listInterested('p', everyone);
+      assert.deepStrictEqual(page.interests, [interest({ product_id: 'p', identity: 'anon:kept', view_count: 2, last_viewed_at: T(20 * DAY), first_interest_at: T(0) })]);
+      assert.equal(page.next, null);
+      assert.deepStrictEqual((await store.listInterested('q', { ...everyone, outOfStockOnly: true })).interests, []);
+      assert.deepStrictEqual(await store.getInterests(['anon:gone', 'anon:kept'], ['p', 'q']), page.interests);
+
+      clock.set(T(50 * DAY));
+      assert.deepStrictEqual(await store.getInterests(['anon:kept']), [], 'expires retention after its latest activity');
+    });
+
+    test('retention: an expired record is recorded over as if it were gone (a new first interest, no old counts); co-views and best sellers stay', async () => {
+      const clock = createManualClock(T(0));
+      const store = await freshStore({ clock, retentionMs: RETENTION_MS });
+      await recordEach(store, [viewed('p', { at: T(0), id: 'e1' }), viewed('p', { at: T(1), id: 'e2' }), viewed('r', { at: T(2), id: 'e3' }), ordered([{ product_id: 'p' }], { at: T(3), id: 'o1' })]);
+      clock.set(T(40 * DAY));
+      await recordEach(store, [viewed('p', { at: T(40 * DAY), id: 'e4' })]);
+      assert.deepStrictEqual(await store.getInterests(['anon:anon-1']), [interest({ product_id: 'p', identity: 'anon:anon-1', view_count: 1, last_viewed_at: T(40 * DAY), first_interest_at: T(40 * DAY) })]);
+      assert.deepStrictEqual(await store.getBestSellers({ category: null, limit: 5 }), [{ product_id: 'p', count: 1 }]);
+      assert.deepStrictEqual(await store.getCoViews(['p']), new Map([['p', [{ product_id: 'r', count: 1 }]]]));
+    });
+
+    test('pruneExpired deletes the expired records, a batch at a time, and only them', async (t) => {
+      const clock = createManualClock(T(0));
+      const namespace = await harness!.createNamespace({ clock, retentionMs: RETENTION_MS });
+      const store = await open(namespace);
+      if (!store.pruneExpired) {
+        t.skip("this store does not prune on demand (Firestore: the TTL policy on expire_at deletes expired documents)");
+        return;
+      }
+      await recordEach(store, [viewed('p1', { at: T(0), id: 'a1', anon: 'A' }), viewed('p2', { at: T(0), id: 'a2', anon: 'A' }), viewed('p1', { at: T(0), id: 'b1', anon: 'B' })]);
+      clock.set(T(20 * DAY));
+      await recordEach(store, [viewed('p1', { at: T(20 * DAY), id: 'b2', anon: 'B' })]);
+      clock.set(T(31 * DAY));
+      assert.equal(await store.pruneExpired({ batchSize: 1 }), 2);
+      assert.equal(await store.pruneExpired(), 0);
+      // Back in time, a record that was only hidden would show again: the pruned ones are gone.
+      clock.set(T(1));
+      assert.deepStrictEqual(await store.getInterests(['anon:A']), []);
+      assert.deepStrictEqual((await store.getInterests(['anon:B'])).map((i) => [i.product_id, i.view_count]), [['p1', 2]]);
     });
   });
 }

@@ -55,7 +55,7 @@ export function createJourneyHarness(options: JourneyHarnessOptions = {}) {
   const newId = () => `id-${String(++ids).padStart(6, '0')}`;
   const fold = createFoldEvents({ store, clock, newPersonId: newId, onPersonFolded: (change) => planJourneyTimers(definitions, change) });
   const catalog = createInMemoryCatalogStore();
-  const interests = createInMemoryInterestStore();
+  const interests = createInMemoryInterestStore({ clock });
   const baseLedger = createSqliteSendLedger({ database: ':memory:' });
   const ledger = options.ledger ? options.ledger(baseLedger) : baseLedger;
   const sent: OutgoingEmail[] = [];

@@ -183,6 +183,21 @@ export const policies = {
     return problems;
   },
 
+  /**
+   * Product interests expire: a TTL policy on product_interests.expire_at (the Timestamp
+   * firestore-interest-store.ts writes), and every function told the retention it is computed with.
+   */
+  interestRetention(c) {
+    const problems: string[] = [];
+    const ttl = instancesOf(c, 'google_firestore_field').find((f) => f.body.collection === 'product_interests' && f.body.field === 'expire_at');
+    if (!ttl || !Array.isArray(ttl.body.ttl_config)) problems.push('no TTL policy on product_interests.expire_at: interest records would be kept forever');
+    else if (!referencedAddress(ttl.body.database, 'google_firestore_database')) problems.push('the product_interests TTL field is not tied to the managed Firestore database');
+    if (!/\bNUDGE_INTEREST_RETENTION\s*=\s*var\.interest_retention\b/.test(String(c.locals.function_environment ?? ''))) {
+      problems.push('local.function_environment does not set NUDGE_INTEREST_RETENTION from var.interest_retention');
+    }
+    return problems;
+  },
+
   /** Every composite index a Firestore query in the code needs is declared (the emulator needs none, so only this catches a missing one). */
   firestoreCompositeIndexes(c) {
     const declared = instancesOf(c, 'google_firestore_index');

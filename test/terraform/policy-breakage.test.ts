@@ -163,6 +163,30 @@ const breakages: Breakage[] = [
     },
   },
   {
+    policy: 'interestRetention',
+    what: 'no TTL on product_interests',
+    expect: /no TTL policy on product_interests\.expire_at/,
+    breakIt: (c) => {
+      delete body(c, 'google_firestore_field', 'product_interests_ttl').ttl_config;
+    },
+  },
+  {
+    policy: 'interestRetention',
+    what: 'the TTL on another field than the one the code writes',
+    expect: /no TTL policy on product_interests\.expire_at/,
+    breakIt: (c) => {
+      body(c, 'google_firestore_field', 'product_interests_ttl').field = 'last_viewed_at';
+    },
+  },
+  {
+    policy: 'interestRetention',
+    what: 'the functions not told the retention',
+    expect: /does not set NUDGE_INTEREST_RETENTION from var\.interest_retention/,
+    breakIt: (c) => {
+      c.locals.function_environment = String(c.locals.function_environment).replace(/\n\s*NUDGE_INTEREST_RETENTION[^\n]*/, '');
+    },
+  },
+  {
     policy: 'firestoreCompositeIndexes',
     what: 'the send ledger index without sent_at',
     expect: /no composite index on send_ledger \(person_id ASCENDING, sent_at ASCENDING\)/,
