@@ -22,7 +22,7 @@ const inStock = new Map([['tent', 5]]);
 
 async function setup(options: { definitions?: CampaignDefinition[]; pageSize?: number; armPerTransaction?: number } = {}) {
   const store = createInMemoryProfileStore();
-  const interests = createInMemoryInterestStore();
+  const interests = createInMemoryInterestStore({ clock: createManualClock(FIRED) });
   let ids = 0;
   const fold = createFoldEvents({ store, clock: createManualClock(T(0)), newPersonId: () => `p-${String(++ids).padStart(2, '0')}` });
   const armedAt: Date[] = [];
