@@ -21,8 +21,9 @@ const at = (minute: number, hour = 12) => new Date(Date.UTC(2026, 2, 1, hour, mi
 type Ids = { user_id?: string | null; anonymous_id?: string | null };
 const who = (ids: Ids = {}) => ({ anonymous_id: ids.anonymous_id === undefined ? 'device-1' : ids.anonymous_id, user_id: ids.user_id ?? null });
 /** A view that happened at `occurred` and reached nudge at `received` (a device clock may be off, a coalesced view late). */
-const view = (productId: string, occurred: string, received = occurred, ids: Ids = {}) =>
-  makeEvent('product_viewed', { ...who(ids), occurred_at: occurred, received_at: received, properties: { product_id: productId, name: productId } });
+/** Views carry the shopper's address (context.traits.email): nudge only arms browse timers for people it can write to. */
+const view = (productId: string, occurred: string, received = occurred, ids: Ids = {}, email: string | null = 'ann@example.com') =>
+  makeEvent('product_viewed', { ...who(ids), email, occurred_at: occurred, received_at: received, properties: { product_id: productId, name: productId } });
 const add = (productId: string, occurred: string, received = occurred, ids: Ids = {}) =>
   makeEvent('product_added', { ...who(ids), occurred_at: occurred, received_at: received, properties: { cart_id: 'c-1', product_id: productId, name: productId, price: 10, quantity: 1 } });
 const order = (occurred: string, ids: Ids = {}) =>
@@ -154,8 +155,8 @@ describe('planBrowseTimers through the fold', () => {
     const { fold, timers, store } = setup();
     await fold([identify(at(0), { user_id: 'u-1', anonymous_id: 'phone' })]);
     await fold([view('jacket', at(1), at(1), { anonymous_id: 'phone', user_id: 'u-1' })]);
-    await fold([view('boots', at(2), at(2), { anonymous_id: 'laptop' })]);
-    assert.equal((await timers()).length, 2, 'two people before the merge');
+    await fold([view('boots', at(2), at(2), { anonymous_id: 'laptop' }, null)]);
+    assert.equal((await timers()).length, 1, 'two people before the merge; the anonymous laptop has no timer (no address)');
     // The laptop logs in: the two become one person, and their next view re-arms the survivor's timer.
     await fold([identify(at(3), { user_id: 'u-1', anonymous_id: 'laptop' }), view('hat', at(4), at(4), { anonymous_id: 'laptop', user_id: 'u-1' })]);
     const survivor = await store.findPersonId('user:u-1' as never);
@@ -182,6 +183,7 @@ function withViews(views: { product_id: string; viewed_at: string }[], extra: Pa
   const profile = emptyProfile('p-1', at(0, 9));
   return {
     ...profile,
+    traits: { email: 'ann@example.com' },
     recent_views: views.map((v, i) => ({ product_id: v.product_id, name: null, price: null, category: null, image_url: null, url: null, brand: null, currency: null, viewed_at: v.viewed_at, event_id: `v-${i}` }) as Profile['recent_views'][number]),
     ...extra,
   };
@@ -197,8 +199,24 @@ const cartAt = (updated_at: string, over: Partial<Cart> = {}): Cart => ({
   ...over,
 } as Cart);
 
+describe('planBrowseTimers: only people nudge can write to', () => {
+  test('an anonymous visitor\'s views arm nothing; giving an address after browsing arms the timer from that moment', async () => {
+    const { fold, timers } = setup();
+    await fold([view('jacket', at(0), at(0), {}, null), view('boots', at(1), at(1), {}, null)]);
+    assert.deepEqual(await timers(), [], 'no address, no timer: it could only ever decide no_email');
+    const login = identify(at(3), { anonymous_id: 'device-1' });
+    await fold([login]);
+    const [armed] = await timers();
+    assert.equal(armed?.due_at, at(13), 'the wait counts from the fold that gave the address');
+    assert.equal(armed?.armed_by_event_id, login.event_id);
+    // Already known: a later identify without views moves nothing.
+    await fold([identify(at(5), { anonymous_id: 'device-1' })]);
+    assert.equal((await timers())[0]?.due_at, at(13));
+  });
+});
+
 describe('planBrowseTimers, pure cases', () => {
-  const plan = (after: Profile, events: NudgeEvent[]) => planBrowseTimers([browseCampaign], { person_id: 'p-1', before: null, after, events });
+  const plan = (after: Profile, events: NudgeEvent[]) => planBrowseTimers([browseCampaign], { person_id: 'p-1', before: after, after, events });
 
   test('a fold with no view (an identify) arms nothing and cancels nothing', () => {
     const result = plan(withViews([{ product_id: 'a', viewed_at: at(0) }]), [identify(at(5), { user_id: 'u' })]);

@@ -4,6 +4,7 @@ import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import { parseDuration } from '../campaigns/duration.ts';
 import type { NudgeEvent } from '../events/nudge-event.ts';
 import type { PersonFolded } from '../profiles/fold-events.ts';
+import { emailOf } from '../profiles/email-of.ts';
 import { eventStampTime } from '../profiles/profile-from-event.ts';
 import type { Profile } from '../profiles/profile.ts';
 
@@ -37,8 +38,8 @@ export function planBrowseTimers(campaigns: readonly CampaignDefinition[], chang
     // Most views come from visitors nudge has no address for: a timer for each would only ever
     // decide no_email, at browse volume. A visitor who gives an address after browsing (logs in,
     // subscribes) is armed by that fold, counting the wait from it.
-    if (lastViewedAt === null || change.after.identities.emails.length === 0) continue;
-    const gaveAddress = (change.before?.identities.emails.length ?? 0) === 0;
+    if (lastViewedAt === null || emailOf(change.after) === null) continue;
+    const gaveAddress = change.before === null || emailOf(change.before) === null;
     const latest = latestReceived(views) ?? (gaveAddress ? latestReceived(change.events) : null);
     if (!latest) continue;
     plan.put.push({
