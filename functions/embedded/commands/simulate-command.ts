@@ -108,8 +108,8 @@ async function sendWithServerKey(events: SegmentMessage[], what: string, setting
 export type ExpectedDecisions = { campaign_id: string; trigger: string; journey: string; decisions: number; withConsent: number }[];
 
 /**
- * Each abandoned cart is decided by the cart journey; every shopper who viewed and added nothing by
- * the browse follow-up (waiters and watchers too: they browsed); each waiter by back in stock and
+ * Each abandoned cart is decided by the cart journey; every shopper who viewed, added nothing and
+ * gave an address by the browse follow-up (waiters and watchers too: they browsed); each waiter by back in stock and
  * each watcher by price drop — when the host accepted the catalog and its changes. Campaigns are
  * found by trigger in the templates folder simulate reads (the host's, when run with the same
  * NUDGE_TEMPLATES_DIR); without it the shipped folder names are assumed.
@@ -121,7 +121,8 @@ export function expectedDecisions(tally: ScriptTally, campaigns: readonly Journe
   // come before their restock or drop email, which outranks it in the journey window).
   const wanted: [string, string, number, number][] = [
     ['cart_abandoned', 'abandoned carts', tally.abandoned, tally.abandonedWithConsent],
-    ['browse_abandoned', 'shoppers who added nothing', tally.browsed + tally.waiting + tally.watching, tally.browsedWithConsent],
+    // Browse timers are armed only for people nudge has an address for (plan-browse-timers.ts).
+    ['browse_abandoned', 'shoppers who added nothing and gave an address', tally.browsersWithAddress, tally.browsedWithConsent],
     ['back_in_stock', 'waiters for a restock', catalogChanged ? tally.waiting : 0, catalogChanged ? tally.waitingWithConsent : 0],
     ['price_drop', 'price watchers', catalogChanged ? tally.watching : 0, catalogChanged ? tally.watchingWithConsent : 0],
   ];

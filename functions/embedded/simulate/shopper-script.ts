@@ -244,6 +244,8 @@ export type ScriptTally = {
   /** Shoppers who only browsed, waited for a restock, watched a price; and of each, those identified with consent (the emails to expect). */
   browsed: number;
   browsedWithConsent: number;
+  /** Shoppers who added nothing to a cart (browsers, waiters, watchers) and gave an address: the browse journey's people. */
+  browsersWithAddress: number;
   waiting: number;
   waitingWithConsent: number;
   watching: number;
@@ -267,6 +269,7 @@ export function tallyScript(script: SimulationScript): ScriptTally {
     abandonedAnonymous: abandoned.filter((shopper) => shopper.email === null).length,
     browsed: of('browsed').length,
     browsedWithConsent: withConsent(of('browsed')),
+    browsersWithAddress: [...of('browsed'), ...of('waiting'), ...of('watching')].filter((shopper) => shopper.email !== null).length,
     waiting: of('waiting').length,
     waitingWithConsent: withConsent(of('waiting')),
     watching: of('watching').length,
