@@ -57,4 +57,13 @@ describe('back in stock step (review)', () => {
     const shown = (harness.rendered[0]!.recommendations ?? []).map((item) => item.product_id);
     assert.ok(!shown.includes('lamp-1'), `the lamp she bought is recommended: ${JSON.stringify(shown)}`);
   });
+
+  test("the campaign's exit event (order_completed) folded during the wait ends the journey", async () => {
+    const harness = await armedRestock();
+    // She buys the tent in the shop before the email goes: the order reaches her profile.
+    await harness.fold([makeEvent('order_completed', { occurred_at: at(6), user_id: 'u-1', properties: { order_id: 'o-2', total: 50, products: [{ product_id: 'tent-1', price: 50, quantity: 1 }] } })]);
+    harness.clock.set(at(10));
+    await harness.sweep();
+    assert.equal(harness.sent.length, 0, 'exit_events: [order_completed] is declared by the campaign but never applied to catalog-driven timers');
+  });
 });
