@@ -76,7 +76,7 @@ describe('hostile9: journeys beyond the cart', () => {
     const decided = (await runtime.warehouse.query(`SELECT campaign_id FROM nudge.decisions WHERE decided_at >= TIMESTAMP '${since.toISOString()}'`)) as { campaign_id: string }[];
     assert.deepEqual(decided.map((row) => row.campaign_id), ['browse-abandonment'], 'precondition: one browse decision, no cart decision');
     const { adminToken } = JSON.parse(readFileSync(join(host.dataDir, 'host.json'), 'utf8')) as { adminToken: string };
-    const outcomes = await createOutcomeReader({ url: runtime.url, adminToken, since })();
+    const outcomes = await createOutcomeReader({ url: runtime.url, adminToken, dataDir: host.dataDir, since })();
     // The progress line printed "14/11 abandoned carts decided" and the wait ended early: browse decisions counted as carts.
     assert.equal(outcomes.decidedCarts, 0);
   });
