@@ -8,6 +8,7 @@ import { catalogEvent } from '../pipelines/catalog/catalog-fixtures.ts';
 import { createInMemoryCatalogStore } from '../pipelines/catalog/in-memory-catalog-store.ts';
 import { encodeEventMessage } from '../pipelines/events/encode-message.ts';
 import type { NudgeEvent } from '../pipelines/events/nudge-event.ts';
+import { catalogTriggerKey } from '../pipelines/journeys/catalog-trigger-key.ts';
 import type { FanOutPage } from '../pipelines/journeys/fan-out-catalog-trigger.ts';
 import { createManualClock } from '../pipelines/shared/clock.ts';
 
@@ -51,7 +52,9 @@ describe('onCatalogUpdate triggers (review)', () => {
     const answers = await Promise.all([entry(push(restock)), entry(push(sale))]);
     assert.deepEqual(answers.map((answer) => answer.status), [204, 204]);
     assert.equal((await catalog.getItems(['tent-1'])).get('tent-1')?.stock, 4);
-    // Each fired trigger has its own key (event id), hence its own send ids: every waiting person gets two emails.
-    assert.deepEqual(pages.map((page) => page.trigger.event_id), ['restock'], 'the sale 5 → 4 is reported as a second restock');
+    // Both read stock 0 before either was applied, so both may fire — but as ONE restock: the key is
+    // the update that ended in stock 0, so the timers and send ids of the two pages are the same.
+    assert.ok(pages.length >= 1);
+    assert.deepEqual([...new Set(pages.map((page) => catalogTriggerKey(page.trigger)))], [catalogTriggerKey({ kind: 'back_in_stock', product_id: 'tent-1', event_id: 'sold-out' })], 'the sale 5 → 4 is not a second restock');
   });
 });

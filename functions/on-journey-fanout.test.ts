@@ -119,8 +119,9 @@ describe('createOnCatalogUpdateEntry: triggers', () => {
     assert.equal(stockWhenPublished, 0, 'published while the catalog still said 0');
     assert.deepEqual(published, [
       [
-        { trigger: { kind: 'back_in_stock', campaign_id: 'back-in-stock', product_id: 'tent', event_id: 'e-2', stock: 4 }, fired_at: '2026-03-01T11:01:01.000Z', cursor: null, armed: 0 },
-        { trigger: { kind: 'price_drop', campaign_id: 'price-drop', product_id: 'tent', event_id: 'e-2', previous_price: 100, stock: null }, fired_at: '2026-03-01T11:01:01.000Z', cursor: null, armed: 0 },
+        // Named by the update that set the values they end (e-1: stock 0, price 100), fired at e-2's receipt.
+        { trigger: { kind: 'back_in_stock', campaign_id: 'back-in-stock', product_id: 'tent', event_id: 'e-1', stock: 4 }, fired_at: '2026-03-01T11:01:01.000Z', cursor: null, armed: 0 },
+        { trigger: { kind: 'price_drop', campaign_id: 'price-drop', product_id: 'tent', event_id: 'e-1', previous_price: 100, stock: null }, fired_at: '2026-03-01T11:01:01.000Z', cursor: null, armed: 0 },
       ],
     ]);
     assert.equal((await catalog.getItems(['tent'])).get('tent')?.stock, 4);
@@ -139,7 +140,7 @@ describe('createOnCatalogUpdateEntry: triggers', () => {
     assert.equal((await catalog.getItems(['tent'])).get('tent')?.stock, 0, 'the restock is not applied');
     fail = false;
     assert.deepEqual(await entry(restock), { status: 204 });
-    assert.deepEqual(published.map((p) => [p.trigger.kind, p.trigger.event_id]), [['back_in_stock', 'e-2']]);
+    assert.deepEqual(published.map((p) => [p.trigger.kind, p.trigger.event_id]), [['back_in_stock', 'e-1']]);
     assert.equal((await catalog.getItems(['tent'])).get('tent')?.stock, 2);
     assert.deepEqual(await entry(restock), { status: 204 });
     assert.equal(published.length, 1, 'once applied, a redelivery finds nothing left to fire');

@@ -149,6 +149,8 @@ export type CampaignStep = z.infer<typeof CampaignStep>;
  */
 export const maxWaitByTrigger = { cart_abandoned: '7d', browse_abandoned: '24h', back_in_stock: '24h', price_drop: '24h' } as const satisfies Record<CampaignTrigger['kind'], string>;
 export const maxStepWait = '30d';
+/** The exit events a back-in-stock or price-drop campaign may declare (seen in the profile at send time). */
+const catalogExitKinds: readonly string[] = ['order_completed', 'checkout_started', 'product_added', 'product_removed', 'cart_viewed'];
 
 export const CampaignDefinition = z.strictObject({
   /** Must equal the folder name; part of send ids and of utm_campaign. */
@@ -190,6 +192,13 @@ export const CampaignDefinition = z.strictObject({
   const tooLong = (wait: string, max: string) => (tryParseDuration(wait) ?? 0) > (tryParseDuration(max) ?? 0);
   const max = maxWaitByTrigger[definition.trigger.kind];
   if (tooLong(definition.wait, max)) ctx.addIssue({ code: 'custom', path: ['wait'], message: `a ${definition.trigger.kind} campaign waits at most ${max} before its first email (got ${definition.wait})` });
+  if (definition.trigger.kind === 'back_in_stock' || definition.trigger.kind === 'price_drop') {
+    // Catalog journeys are armed by the fan-out, so their exits are read from the profile at send
+    // time (journeys/catalog-trigger.ts exitEventSince), which knows orders, checkouts and cart activity.
+    definition.exit_events.forEach((kind, index) => {
+      if (!catalogExitKinds.includes(kind)) ctx.addIssue({ code: 'custom', path: ['exit_events', index], message: `a ${definition.trigger.kind} campaign can end on ${catalogExitKinds.join(', ')} (got ${kind})` });
+    });
+  }
   definition.steps.forEach((step, index) => {
     if (tooLong(step.wait, maxStepWait)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'wait'], message: `a follow-up waits at most ${maxStepWait} (got ${step.wait})` });
   });

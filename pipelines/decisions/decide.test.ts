@@ -57,6 +57,7 @@ describe('decide: one reason per case', () => {
     ['another journey emailed within the window', inputWith({ recent_journey: 'journey_window' }), 'skip', 'journey_window', null],
     ['this campaign emailed within resend_after', inputWith({ recent_journey: 'campaign_repeat' }), 'skip', 'campaign_repeat', null],
     ['no recent journey email', inputWith({ recent_journey: null }), 'send', 'eligible', null],
+    ['back in stock: the shopper ordered during the wait (an exit event)', inputWith({}, { cart: undefined, trigger_exit: 'exited' }), 'skip', 'exited', null],
   ];
   for (const [why, input, outcome, reason, deferUntil] of cases) {
     test(why, () => {

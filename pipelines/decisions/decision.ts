@@ -51,6 +51,8 @@ export const DecisionReason = z.enum([
   'journey_window',
   /** this campaign's first email reached the person within its resend_after */
   'campaign_repeat',
+  /** back in stock, price drop: one of the campaign's exit events (an order, a checkout) came after the journey started */
+  'exited',
 ]);
 export type DecisionReason = z.infer<typeof DecisionReason>;
 

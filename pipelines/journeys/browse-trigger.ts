@@ -27,7 +27,12 @@ export const openBrowseTrigger: JourneyTrigger = async ({ timer, definition, pro
   const lastViewedAt = latestViewTime(profile);
   const sessionStart = lastViewedAt === null ? null : new Date(Date.parse(lastViewedAt) - parseDuration(trigger.session)).toISOString();
   const sessionViews = sessionStart === null ? [] : profile.recent_views.filter((view) => view.viewed_at >= sessionStart);
-  const interests = deps.interests && sessionViews.length > 0 ? await deps.interests.getInterests(interestIdentitiesOf(profile), sessionViews.map((view) => view.product_id)) : [];
+  // Every product the person has shown interest in, not only this session's: whatever they ever
+  // bought (within the interest store's retention) is never recommended back to them.
+  const allInterests = deps.interests && sessionViews.length > 0 ? await deps.interests.getInterests(interestIdentitiesOf(profile)) : [];
+  const sessionIds = new Set(sessionViews.map((view) => view.product_id));
+  const interests = allInterests.filter((interest) => sessionIds.has(interest.product_id));
+  const everBought = allInterests.filter((interest) => interest.bought_at !== null).map((interest) => interest.product_id);
   const inCart = new Set(profile.cart && profile.cart.status === 'open' ? profile.cart.items.map((item) => item.product_id) : []);
   const bought = boughtAfterViewing(sessionViews, interests);
   const candidates = rankViews(sessionViews.filter((view) => !inCart.has(view.product_id) && !bought.has(view.product_id)), interests);
@@ -49,7 +54,7 @@ export const openBrowseTrigger: JourneyTrigger = async ({ timer, definition, pro
       const items = shown.filter((item) => item.available).slice(0, trigger.items);
       if (items.length === 0) return { exit: shown.length > 0 ? 'sold_out_again' : 'nothing_to_show' };
       const recommended = deps.recommend && definition.recommendations > 0
-        ? await deps.recommend({ seedIds: items.map((item) => item.product_id), exclude: new Set([...inCart, ...bought, ...sessionViews.map((view) => view.product_id)]), limit: definition.recommendations })
+        ? await deps.recommend({ seedIds: items.map((item) => item.product_id), exclude: new Set([...inCart, ...bought, ...everBought, ...sessionViews.map((view) => view.product_id)]), limit: definition.recommendations })
         : [];
       const recLive = recommended.length > 0 ? await deps.liveData(recommended.map((entry) => entry.item.product_id), { deadline }) : { items: new Map(), fallbacks: [] };
       fallbacks.push(...recLive.fallbacks);

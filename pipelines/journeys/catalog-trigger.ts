@@ -6,7 +6,9 @@ import { chooseOffer } from '../content/choose-offer.ts';
 import type { ProductData } from '../content/email-data.ts';
 import type { LiveDataFallback } from '../content/live-data.ts';
 import type { DecisionReason } from '../decisions/decision.ts';
+import type { EventKind } from '../events/nudge-event.ts';
 import type { ProductInterest } from '../product-interest/product-interest.ts';
+import type { Profile } from '../profiles/profile.ts';
 
 /**
  * Back in stock and price drop: the email is about one product, as it is now. Opened with the
@@ -21,7 +23,10 @@ export const openCatalogTrigger: JourneyTrigger = async ({ timer, definition, pr
   const trigger = readCatalogTriggerKey(timer.trigger_key);
   if (!trigger) throw new Error(`openCatalogTrigger: timer ${timer.timer_id} has no catalog trigger key`);
   const fallbacks: LiveDataFallback[] = [];
-  const interests = deps.interests ? await deps.interests.getInterests(interestIdentitiesOf(profile), [trigger.product_id]) : [];
+  // All the person's interests: this product's say whether they bought it since; the others keep
+  // whatever they ever bought out of the recommendations.
+  const allInterests = deps.interests ? await deps.interests.getInterests(interestIdentitiesOf(profile)) : [];
+  const interests = allInterests.filter((interest) => interest.product_id === trigger.product_id);
   const live = await deps.liveData([trigger.product_id], { deadline });
   fallbacks.push(...live.fallbacks);
   const item = live.items.get(trigger.product_id) ?? null;
@@ -38,7 +43,7 @@ export const openCatalogTrigger: JourneyTrigger = async ({ timer, definition, pr
 
   return {
     sendKey: JSON.stringify([timer.trigger_key, who]),
-    judge: () => ({ trigger_exit: exit }),
+    judge: (person) => ({ trigger_exit: exit ?? (exitEventSince(person, definition.exit_events, timer.armed_at) ? 'exited' : null) }),
     build: async ({ email: address, unsubscribeUrl, codeFor }) => {
       const shown = toProductData(trigger.product_id, item, null, deps.shop);
       if (!shown) return { exit: 'nothing_to_show' };
@@ -47,7 +52,7 @@ export const openCatalogTrigger: JourneyTrigger = async ({ timer, definition, pr
           ? { ...shown, previous_price: trigger.previous_price, drop_percent: dropPercentOf(trigger.previous_price, shown.price) }
           : shown;
       const inCart = profile.cart && profile.cart.status === 'open' ? profile.cart.items.map((line) => line.product_id) : [];
-      const bought = interests.filter((interest) => interest.bought_at !== null).map((interest) => interest.product_id);
+      const bought = allInterests.filter((interest) => interest.bought_at !== null).map((interest) => interest.product_id);
       const recommended = deps.recommend && definition.recommendations > 0
         ? await deps.recommend({ seedIds: [trigger.product_id], exclude: new Set([trigger.product_id, ...inCart, ...bought]), limit: definition.recommendations })
         : [];
@@ -92,3 +97,18 @@ export function boughtSinceInterest(interests: readonly ProductInterest[]): bool
   }, null);
   return interests.some((interest) => interest.bought_at !== null && (latestInterest === null || interest.bought_at >= latestInterest));
 }
+
+/**
+ * Whether one of the campaign's exit events reached the person since the journey started, read
+ * from the profile (catalog journeys are armed by the fan-out, not by the shopper's fold, so no
+ * fold cancels their timers): an order, a checkout, or cart activity stamped at or after `since`.
+ * These are the exit events a catalog campaign may declare (campaign-definition.ts).
+ */
+export function exitEventSince(profile: Pick<Profile, 'orders' | 'state' | 'cart'>, exitEvents: readonly EventKind[], since: string): boolean {
+  const at = (instant: string | null | undefined) => instant !== null && instant !== undefined && instant >= since;
+  if (exitEvents.includes('order_completed') && at(profile.orders.last_order_at)) return true;
+  if (exitEvents.includes('checkout_started') && (at(profile.state.carts_checked_out?.at) || (profile.cart?.status === 'checked_out' && at(profile.cart.updated_at)))) return true;
+  return cartActivityExits.some((kind) => exitEvents.includes(kind)) && at(profile.cart?.updated_at);
+}
+
+const cartActivityExits: readonly EventKind[] = ['product_added', 'product_removed', 'cart_viewed'];

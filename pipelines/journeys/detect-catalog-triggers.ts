@@ -12,7 +12,11 @@ export type FiredCatalogTrigger = CatalogTrigger & { campaign_id: string; /** st
  * - back in stock: stock was known to be 0 and is now above 0;
  * - price drop: price was known and above 0, the currency did not change, and the new price is
  *   lower by at least the campaign's min_drop_percent (a change of currency is not a drop).
- * `eventId` is the update that caused the change: it names the restock or the drop.
+ * A trigger is named by the update that set the value it ends — the one that made the stock 0,
+ * the one that set the old price — so two updates racing past the same sold-out period (a restock
+ * and a sale a second later, both read stock 0 before either was applied) are one restock with one
+ * key, and the fan-out and the send ledger dedupe them. `eventId` (the update that caused the
+ * change) names it only when the old value has no clock (an item stored before clocks existed).
  */
 export function detectCatalogTriggers(campaigns: readonly CampaignDefinition[], before: CatalogItem | null, after: CatalogItem, eventId: string): FiredCatalogTrigger[] {
   if (!before) return [];
@@ -20,13 +24,13 @@ export function detectCatalogTriggers(campaigns: readonly CampaignDefinition[], 
   for (const campaign of campaigns) {
     const trigger = campaign.trigger;
     if (trigger.kind === 'back_in_stock' && before.stock === 0 && after.stock !== null && after.stock > 0) {
-      fired.push({ kind: 'back_in_stock', campaign_id: campaign.id, product_id: after.product_id, event_id: eventId, stock: after.stock });
+      fired.push({ kind: 'back_in_stock', campaign_id: campaign.id, product_id: after.product_id, event_id: before.clocks.stock?.event_id ?? eventId, stock: after.stock });
     }
     if (trigger.kind === 'price_drop' && before.price !== null && before.price > 0 && after.price !== null && before.currency === after.currency) {
       const dropPercent = ((before.price - after.price) / before.price) * 100;
       // A hair of tolerance: 19.90 → 17.91 is a 10% cut, though floating point makes it 9.999…
       if (dropPercent >= trigger.min_drop_percent - 1e-9) {
-        fired.push({ kind: 'price_drop', campaign_id: campaign.id, product_id: after.product_id, event_id: eventId, previous_price: before.price, stock: null });
+        fired.push({ kind: 'price_drop', campaign_id: campaign.id, product_id: after.product_id, event_id: before.clocks.price?.event_id ?? eventId, previous_price: before.price, stock: null });
       }
     }
   }

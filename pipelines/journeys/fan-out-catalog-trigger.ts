@@ -59,7 +59,7 @@ export type FanOutResult = { armed: number; skipped_bought: number; unknown_iden
  * those who bought it after their interest, each resolved to the person it belongs to now (merges
  * followed). A back-in-stock run stops at stock × stock_factor people.
  *
- * Idempotent: a timer already armed for (campaign, person, trigger) is left as it is, and a timer
+ * Idempotent: a timer already armed for (campaign, person, product) is left as it is, and a timer
  * that has already sent is stopped by the send ledger; a redelivered page arms nobody twice.
  */
 export function createFanOutCatalogTrigger(deps: {
@@ -77,7 +77,7 @@ export function createFanOutCatalogTrigger(deps: {
     if (!campaign || campaign.trigger.kind !== page.trigger.kind) return none('campaign_not_loaded');
     const quota = campaign.trigger.kind === 'back_in_stock' ? Math.ceil((page.trigger.stock ?? 0) * campaign.trigger.stock_factor) - page.armed : Number.POSITIVE_INFINITY;
     if (quota <= 0) return none('cap_reached');
-    const lookbackMs = parseDuration(campaign.trigger.kind === 'back_in_stock' || campaign.trigger.kind === 'price_drop' ? campaign.trigger.lookback : '1d');
+    const lookbackMs = parseDuration(campaign.trigger.lookback);
     const since = new Date(Date.parse(page.fired_at) - lookbackMs).toISOString();
     const listed = await deps.interests.listInterested(page.trigger.product_id, {
       since,
@@ -93,7 +93,10 @@ export function createFanOutCatalogTrigger(deps: {
       if (person === null) unknown += 1;
       else if (!persons.includes(person)) persons.push(person);
     }
-    const triggerKey = catalogTriggerKey(page.trigger.kind === 'back_in_stock' ? page.trigger : { ...page.trigger });
+    const triggerKey = catalogTriggerKey(page.trigger);
+    // One timer per person and product, whatever the restock or drop: stock that flaps 0 → 1 → 0 → 1
+    // (or a price that dips twice) within the wait finds the first timer still armed and adds none.
+    const timerKey = JSON.stringify([page.trigger.kind, page.trigger.product_id]);
     const dueAt = new Date(Date.parse(page.fired_at) + parseDuration(campaign.wait)).toISOString();
     const toArm = persons.slice(0, Number.isFinite(quota) ? quota : persons.length);
     let armed = 0;
@@ -101,7 +104,7 @@ export function createFanOutCatalogTrigger(deps: {
       const chunk = toArm.slice(start, start + settings.armPerTransaction);
       armed += await deps.store.transact(async (tx) => {
         const timers = chunk.map((person): JourneyTimer => ({
-          timer_id: journeyTimerId(campaign.id, person, triggerKey),
+          timer_id: journeyTimerId(campaign.id, person, timerKey),
           campaign_id: campaign.id,
           person_id: person,
           trigger_key: triggerKey,

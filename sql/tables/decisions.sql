@@ -14,16 +14,16 @@
 -- `${dataset}` is rendered by terraform's templatefile() and dropped by the DuckDB translator (sql/README.md).
 CREATE TABLE IF NOT EXISTS `${dataset}.decisions` (
   decision_id STRING NOT NULL OPTIONS (description = "Id of this decision; inserting the same id twice keeps one row."),
-  send_id STRING NOT NULL OPTIONS (description = "hash(campaign, trigger key, step), the trigger key naming one cart filling whoever the person: the send ledger key; joins to email_sends.send_id."),
+  send_id STRING NOT NULL OPTIONS (description = "hash(campaign, send key, step): the send ledger key; joins to email_sends.send_id. The send key names what the email is about whoever the person: a cart filling, the view that armed a browse follow-up, a restock or price drop with the hashed address."),
   campaign_id STRING NOT NULL OPTIONS (description = "Campaign (folder name under templates/) the step belongs to."),
   person_id STRING NOT NULL OPTIONS (description = "Profile id of the person decided about."),
   step INT64 NOT NULL OPTIONS (description = "Position of the step in the campaign definition: 0 is the first email."),
   outcome STRING NOT NULL OPTIONS (description = "send, skip, defer (decided again at defer_until) or holdout (control group: no email, counts as would-have-sent)."),
-  reason STRING NOT NULL OPTIONS (description = "Why: eligible, no_email, no_consent, suppressed_*, cart_empty, cart_converted, cart_checked_out, in_cart_journey, already_bought, sold_out_again, price_back_up, nothing_to_show, holdout, quiet_hours, frequency_capped, journey_window, campaign_repeat (docs/journeys.md)."),
+  reason STRING NOT NULL OPTIONS (description = "Why: eligible, no_email, no_consent, suppressed_*, cart_empty, cart_converted, cart_checked_out, in_cart_journey, already_bought, sold_out_again, price_back_up, nothing_to_show, holdout, quiet_hours, frequency_capped, journey_window, campaign_repeat, exited (docs/journeys.md)."),
   defer_until TIMESTAMP OPTIONS (description = "outcome defer: the end of the person's local quiet hours, when the step is decided again; null otherwise."),
   decided_at TIMESTAMP NOT NULL OPTIONS (description = "When the decision was made (injected clock). Partitioning column."),
   variant_id STRING OPTIONS (description = "Subject or content variant assigned before deciding, when there was one."),
-  trigger_key STRING OPTIONS (description = "What the journey is about: for the cart journey the JSON array [cart_id, opened_after_event_id] naming one cart filling (JSON_VALUE(trigger_key, '$[0]') is the cart id). Null in rows written before it existed."),
+  trigger_key STRING OPTIONS (description = "What the journey is about: cart — the JSON array [cart_id, opened_after_event_id] naming one cart filling (JSON_VALUE(trigger_key, '$[0]') is the cart id); browse — \"browse\"; back in stock — [\"back_in_stock\", product_id, event_id]; price drop — [\"price_drop\", product_id, event_id, previous_price]. Null in rows written before it existed."),
   live_data_fallbacks STRING OPTIONS (description = "Live data fallbacks taken while building the email: a JSON array of {product_id, used (stale_cache, catalog, dropped), reason}. Null when every item was read fresh, and in rows written before it existed."),
   PRIMARY KEY (decision_id) NOT ENFORCED
 )
