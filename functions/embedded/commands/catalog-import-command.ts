@@ -6,8 +6,8 @@ import { buildImportMessages, type ImportMessage } from '../../../pipelines/cata
 import { detectFeedFormat, feedFormats, type FeedFormat } from '../../../pipelines/catalog/feed/detect-feed-format.ts';
 import type { FeedRowError } from '../../../pipelines/catalog/feed/feed-row.ts';
 import { readCatalogFeed } from '../../../pipelines/catalog/feed/read-catalog-feed.ts';
-import { numberLimits } from '../../../pipelines/events/limits.ts';
-import { dataDirOf } from '../config.ts';
+import { maxPastSkewMs, numberLimits } from '../../../pipelines/events/limits.ts';
+import { ConfigError, dataDirOf, parseShopHosts } from '../config.ts';
 import { readLiveHost } from '../host-file.ts';
 import { createImportProgress } from './import-progress.ts';
 import { ImportKeyRefused, postCatalogBatches } from './post-catalog-batches.ts';
@@ -22,7 +22,7 @@ export type CatalogImportOptions = {
   /** --in-stock-quantity, as typed. */
   inStockQuantity?: string;
   dryRun: boolean;
-  /** NUDGE_DATA_DIR, NUDGE_SERVER_WRITE_KEYS, NUDGE_SHOP_DOMAINS (never process.env directly). */
+  /** NUDGE_DATA_DIR, NUDGE_SERVER_WRITE_KEYS, NUDGE_SHOP_DOMAINS, NUDGE_SHOP_URL (never process.env directly). */
   env: Readonly<Record<string, string | undefined>>;
   now?: () => Date;
   fetch?: typeof fetch;
@@ -42,7 +42,12 @@ class ImportUsageError extends Error {
  * Every row's event time is the file's modification time: the feed describes the catalog as it
  * was when written, so a live stock update sent after it is not overwritten by importing it, and
  * importing the same file again sends the very same events (same messageIds), which change
- * nothing. Exit 0: all accepted; 1: some rows refused (or the send failed); 2: usage.
+ * nothing. A row whose sale started or ended after the file was written is stamped then, when its
+ * price became true (mapMerchantRow's priceSince), so it wins over an earlier import's price.
+ * The time is taken as the file says: a file whose modification time is older than that of a
+ * feed imported before it (copied with its time kept: cp -p, unzip, curl -R) loses to it, field
+ * by field, like any older update; a warning says when the collector will clamp the time.
+ * Exit 0: all accepted; 1: some rows refused (or the send failed); 2: usage.
  */
 export async function runCatalogImportCommand(options: CatalogImportOptions, out: Writable, err: Writable): Promise<number> {
   try {
@@ -74,14 +79,22 @@ async function catalogImport(options: CatalogImportOptions, out: Writable, err: 
         'Pass --in-stock-quantity N to say how many such a row has: back-in-stock alerts compare stock, and a guessed number could never go back up from 0 or hide the next restock.',
     );
   }
+  const shopHosts = shopHostsOf(options);
   const messages = buildImportMessages(feed.rows, {
     contentHash: createHash('sha256').update(bytes).digest('hex'),
     timestamp: writtenAt,
     now: now(),
-    ...shopHostsOf(options.env),
+    ...(shopHosts ? { shopHosts } : {}),
   });
   const print = (error: FeedRowError) => out.write(`${name}:${error.label}: ${error.field}: ${error.message}\n`);
   for (const warning of feed.warnings) out.write(`warning: ${name}:${warning.label}: ${warning.field}: ${warning.message}\n`);
+  if (writtenAt.getTime() < now().getTime() - maxPastSkewMs) {
+    out.write(
+      `warning: ${name} was last modified ${writtenAt.toISOString()}, more than 7 days ago: the collector stamps its rows 7 days before it receives them, ` +
+        'so they overwrite any update sent after that moment; `touch` the file if it is current\n',
+    );
+  }
+  if (!shopHosts && options.dryRun) out.write(`links not checked: set NUDGE_SHOP_DOMAINS or NUDGE_SHOP_URL as the collector at ${options.url} has them\n`);
   feed.errors.forEach(print);
   const refused = messages.filter((message) => message.errors.length > 0);
   for (const message of refused) message.errors.forEach(print);
@@ -123,9 +136,21 @@ function readInStockQuantity(flag: string | undefined): number | null {
   return value;
 }
 
-function shopHostsOf(env: CatalogImportOptions['env']): { shopHosts?: string[] } {
-  const hosts = (env.NUDGE_SHOP_DOMAINS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
-  return hosts.length > 0 ? { shopHosts: hosts } : {};
+/**
+ * The shop domains links must be on, by the host's own rule (parseShopHosts: NUDGE_SHOP_DOMAINS,
+ * else NUDGE_SHOP_URL's host, else shop.example), so --dry-run refuses what the import would.
+ * A --url collector has its own environment: without either variable here, its rule is unknown,
+ * and null says so (its answer still names every refused link after sending).
+ */
+function shopHostsOf(options: CatalogImportOptions): string[] | null {
+  const { env } = options;
+  if (options.url !== undefined && !env.NUDGE_SHOP_DOMAINS?.trim() && !env.NUDGE_SHOP_URL?.trim()) return null;
+  try {
+    return parseShopHosts(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ImportUsageError(error.message);
+    throw error;
+  }
 }
 
 function resolveTarget(options: CatalogImportOptions): { url: string; writeKey: string } {

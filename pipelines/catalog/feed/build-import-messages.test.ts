@@ -11,13 +11,53 @@ describe('buildImportMessages', () => {
   test('valid rows become Catalog Updated calls with a messageId fixed by content and row', () => {
     const feed = tsv(['id\tprice\tavailability', 'a\t1.00 EUR\tout_of_stock']);
     const [message] = buildImportMessages(feed.rows, options);
-    assert.deepStrictEqual(message, {
-      label: '2',
-      call: { type: 'track', event: 'Catalog Updated', messageId: `catalog-import-${'ab'.repeat(12)}-2`, userId: importUserId, timestamp: '2026-03-10T11:00:00.000Z', properties: { product_id: 'a', price: 1, currency: 'EUR', stock: 0 } },
-      errors: [],
-    });
+    const { messageId, ...call } = message!.call;
+    assert.deepStrictEqual(
+      { ...message, call },
+      {
+        label: '2',
+        call: { type: 'track', event: 'Catalog Updated', userId: importUserId, timestamp: '2026-03-10T11:00:00.000Z', properties: { product_id: 'a', price: 1, currency: 'EUR', stock: 0 } },
+        errors: [],
+      },
+    );
+    assert.match(messageId, new RegExp(`^catalog-import-${'ab'.repeat(12)}-2-[0-9a-f]{16}$`), 'file, row, then a hash of what is sent');
     assert.deepStrictEqual(buildImportMessages(feed.rows, options), [message], 'the same input, the same calls');
-    assert.notEqual(buildImportMessages(feed.rows, { ...options, contentHash: 'cd'.repeat(32) })[0]!.call.messageId, message!.call.messageId);
+    assert.notEqual(buildImportMessages(feed.rows, { ...options, contentHash: 'cd'.repeat(32) })[0]!.call.messageId, messageId);
+  });
+
+  test('the messageId changes with what the row sends: its properties and its event time', () => {
+    const id = (lines: string[], overrides: Partial<typeof options> = {}, quantity: number | null = null) =>
+      buildImportMessages(readCatalogFeed(lines.join('\n'), 'tsv', { now: NOW, inStockQuantity: quantity }).rows, { ...options, ...overrides })[0]!.call.messageId;
+    const base = id(['id\tprice', 'a\t1.00 EUR']);
+    assert.equal(id(['id\tprice', 'a\t1.00 EUR']), base);
+    assert.notEqual(id(['id\tprice', 'a\t2.00 EUR']), base);
+    assert.notEqual(id(['id\tprice', 'a\t1.00 EUR'], { timestamp: new Date('2026-03-10T11:30:00.000Z') }), base);
+    const inStock = ['id\tavailability', 'a\tin_stock'];
+    assert.notEqual(id(inStock, {}, 5), id(inStock, {}, 10), '--in-stock-quantity changes the stock sent');
+  });
+
+  test('a row is stamped when its sale started or ended, if that is after the file was written', () => {
+    const window = (start: string, end: string) => ['id\tprice\tsale_price\tsale_price_effective_date', `a\t100 EUR\t70 EUR\t${start}/${end}`];
+    const stamp = (lines: string[]) => buildImportMessages(tsv(lines).rows, options)[0]!.call;
+    // Written 11:00, now 12:00 (options, NOW).
+    assert.equal(stamp(window('2026-03-10T11:30:00Z', '2026-03-20T00:00:00Z')).timestamp, '2026-03-10T11:30:00.000Z', 'on sale since 11:30');
+    assert.equal(stamp(window('2026-03-01T00:00:00Z', '2026-03-10T11:45:00Z')).timestamp, '2026-03-10T11:45:00.000Z', 'sale over since 11:45');
+    assert.equal(stamp(window('2026-03-01T00:00:00Z', '2026-03-20T00:00:00Z')).timestamp, '2026-03-10T11:00:00.000Z', 'on sale since before the file');
+    assert.equal(stamp(window('2026-03-15T00:00:00Z', '2026-03-20T00:00:00Z')).timestamp, '2026-03-10T11:00:00.000Z', 'not started yet');
+  });
+
+  test('numbers JSON cannot carry are sent as text, so the collector refuses them too (never as null)', () => {
+    const jsonl = readCatalogFeed('{"product_id":"a","stock":3,"price":1e309,"tags":["x"]}\n', 'jsonl', { now: NOW, inStockQuantity: null });
+    const [fromJson] = buildImportMessages(jsonl.rows, options);
+    assert.deepStrictEqual(fromJson!.call.properties, { product_id: 'a', stock: 3, price: '1e309', tags: ['x'] });
+    assert.deepStrictEqual(fromJson!.errors.map((e) => e.field), ['price']);
+    const digits = '9'.repeat(400);
+    const [fromTsv] = buildImportMessages(tsv(['id\tprice\tavailability\tquantity', `a\t${digits} EUR\tin_stock\t${digits}`]).rows, options);
+    assert.deepStrictEqual(fromTsv!.call.properties, { product_id: 'a', price: `${digits} EUR`, stock: digits });
+    assert.deepStrictEqual(fromTsv!.errors.map((e) => e.field).sort(), ['price', 'quantity']);
+    const [computed] = buildImportMessages([{ label: '1', properties: { product_id: 'a', price: Number.POSITIVE_INFINITY, stock: Number.NaN } }], options);
+    assert.deepStrictEqual(computed!.call.properties, { product_id: 'a', price: 'Infinity', stock: 'NaN' });
+    assert.equal(JSON.parse(JSON.stringify(computed!.call)).properties.price, 'Infinity');
   });
 
   const hostile: Array<[string, string[], string[]]> = [

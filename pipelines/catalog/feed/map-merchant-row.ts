@@ -19,6 +19,13 @@ export type MappedRow = {
   needsQuantity: boolean;
   /** Things worth saying that do not refuse the row (an unreadable sale window). */
   warnings: Array<{ field: string; message: string }>;
+  /**
+   * When the price read became the one in effect, if a sale window says: its start while the sale
+   * is on, its end once it is over (null: no window, or not yet started). The import stamps the row
+   * no earlier than this, so re-importing the same file after the sale ended wins over the sale
+   * price an earlier import sent.
+   */
+  priceSince: Date | null;
 };
 
 export type MapMerchantOptions = {
@@ -49,6 +56,7 @@ export function mapMerchantRow(row: MerchantRow, options: MapMerchantOptions): M
   if (title !== null) set('name', title, 'title');
 
   const price = readPrice(row, options.now, warnings);
+  const priceSince = price?.since ?? null;
   if (price) {
     set('price', price.amount, price.attribute);
     if (price.currency !== null) set('currency', price.currency, price.attribute);
@@ -77,22 +85,27 @@ export function mapMerchantRow(row: MerchantRow, options: MapMerchantOptions): M
     if (stock === 'needs-quantity') needsQuantity = true;
     else set('stock', stock.value, stock.attribute);
   }
-  return { label: row.label, properties, fields, needsQuantity, warnings };
+  return { label: row.label, properties, fields, needsQuantity, warnings, priceSince };
 }
 
-type Price = { amount: unknown; currency: string | null; attribute: string };
+type Price = { amount: unknown; currency: string | null; attribute: string; since: Date | null };
 
 /** "129.00 EUR" → 129 and EUR; a sale_price in effect now wins over price. */
 function readPrice(row: MerchantRow, now: Date, warnings: MappedRow['warnings']): Price | null {
   const sale = firstValue(row, 'sale_price');
+  let since: Date | null = null;
   if (sale !== null) {
-    const window = firstValue(row, 'sale_price_effective_date');
-    const inEffect = window === null ? true : saleWindowIncludes(window, now);
-    if (inEffect === null) warnings.push({ field: 'sale_price_effective_date', message: `expected two ISO 8601 times separated by "/", got "${window}"; the regular price is used` });
-    if (inEffect === true) return { ...splitPrice(sale), attribute: 'sale_price' };
+    const text = firstValue(row, 'sale_price_effective_date');
+    const window = text === null ? null : readSaleWindow(text);
+    if (text !== null && window === null) warnings.push({ field: 'sale_price_effective_date', message: `expected two ISO 8601 times separated by "/", got "${text}"; the regular price is used` });
+    const t = now.getTime();
+    if (text === null || (window !== null && window.start <= t && t < window.end)) {
+      return { ...splitPrice(sale), attribute: 'sale_price', since: window === null ? null : new Date(window.start) };
+    }
+    if (window !== null && window.end <= t) since = new Date(window.end);
   }
   const regular = firstValue(row, 'price');
-  return regular === null ? null : { ...splitPrice(regular), attribute: 'price' };
+  return regular === null ? null : { ...splitPrice(regular), attribute: 'price', since };
 }
 
 /**
@@ -102,7 +115,8 @@ function readPrice(row: MerchantRow, now: Date, warnings: MappedRow['warnings'])
  */
 export function splitPrice(text: string): { amount: unknown; currency: string | null } {
   const match = /^(-?\d+(?:\.\d+)?)\s*([A-Za-z]{3})?$/.exec(text.trim());
-  if (!match) return { amount: text, currency: null };
+  // Four hundred digits are a number JSON cannot carry (Infinity is sent as null): kept as written.
+  if (!match || !Number.isFinite(Number(match[1]))) return { amount: text, currency: null };
   return { amount: Number(match[1]), currency: match[2] ? match[2].toUpperCase() : null };
 }
 
@@ -112,13 +126,20 @@ export function splitPrice(text: string): { amount: unknown; currency: string | 
  * as an end date lasts until the end of that day. null when the text is not such a window.
  */
 export function saleWindowIncludes(window: string, now: Date): boolean | null {
+  const read = readSaleWindow(window);
+  if (read === null) return null;
+  const t = now.getTime();
+  return read.start <= t && t < read.end;
+}
+
+/** "start/end" as epoch milliseconds [start, end); null when unreadable. */
+function readSaleWindow(window: string): { start: number; end: number } | null {
   const parts = window.split('/');
   if (parts.length !== 2) return null;
   const start = readInstant(parts[0]!, 'start');
   const end = readInstant(parts[1]!, 'end');
   if (start === null || end === null || end < start) return null;
-  const t = now.getTime();
-  return start <= t && t < end;
+  return { start, end };
 }
 
 function readInstant(text: string, edge: 'start' | 'end'): number | null {
@@ -153,7 +174,8 @@ function readStock(row: MerchantRow, availability: string, inStockQuantity: numb
   }
   for (const attribute of quantityAttributes) {
     const quantity = firstValue(row, attribute);
-    if (quantity !== null) return { value: /^-?\d+$/.test(quantity) ? Number(quantity) : quantity, attribute };
+    // Not a whole number, or too long for a finite one: passed on as written, for the schema to refuse.
+    if (quantity !== null) return { value: /^-?\d+$/.test(quantity) && Number.isFinite(Number(quantity)) ? Number(quantity) : quantity, attribute };
   }
   if (state !== 'in_stock') return { value: 0, attribute: 'availability' };
   return inStockQuantity === null ? 'needs-quantity' : { value: inStockQuantity, attribute: 'availability (--in-stock-quantity)' };

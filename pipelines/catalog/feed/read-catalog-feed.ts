@@ -28,7 +28,7 @@ export function readCatalogFeed(text: string, format: FeedFormat, options: MapMe
     const mapped = mapMerchantRow(row, options);
     if (mapped.needsQuantity) feed.needsQuantity.push(row.label);
     for (const warning of mapped.warnings) feed.warnings.push({ label: row.label, ...warning });
-    feed.rows.push({ label: mapped.label, properties: mapped.properties, fields: mapped.fields });
+    feed.rows.push({ label: mapped.label, properties: mapped.properties, fields: mapped.fields, ...(mapped.priceSince ? { since: mapped.priceSince } : {}) });
   }
   return feed;
 }
