@@ -1,10 +1,10 @@
 import type { Clock } from '../../pipelines/shared/clock.ts';
 import { readCappedBody } from './read-capped-body.ts';
-import { ShopProduct, ShopProductsAnswer } from './shop-product.ts';
+import { ShopProduct, ShopProductsAnswer, shopProductIdOf } from './shop-product.ts';
 
 /** What one request told us. `detail` is for logs (never holds the token); `reason` goes on decisions. */
 export type ShopAttempt =
-  | { ok: true; products: Map<string, ShopProduct | 'invalid'> }
+  | { ok: true; products: Map<string, ShopProduct | 'invalid'>; /** Entries with no readable id, ignored (logged). */ unreadableEntries?: number }
   | { ok: false; reason: string; retryable: boolean; retryAfterMs?: number; detail?: string };
 
 export type ShopRequestDeps = {
@@ -23,7 +23,11 @@ export type ShopRequestDeps = {
  * and answers we cannot read (`invalid_response`) would only repeat.
  *
  * Requested ids the answer leaves out are absent from `products` (unknown to the shop); a listed
- * product that breaks the contract is 'invalid'; products nobody asked for are ignored.
+ * product that breaks the contract is 'invalid'; entries that name no requested id (other
+ * products, entries without an id or not objects at all) are ignored, except that an entry
+ * without a readable id makes the requested ids the answer leaves out 'invalid' rather than
+ * unknown (it may be one of them). Only an answer that is not `{"products": [...]}` is
+ * `invalid_response` as a whole.
  */
 export async function requestShopProducts(deps: ShopRequestDeps, ids: readonly string[], timeoutMs: number): Promise<ShopAttempt> {
   const controller = new AbortController();
@@ -77,13 +81,21 @@ function readAnswer(body: string, ids: readonly string[]): ShopAttempt {
   }
   const wanted = new Set(ids);
   const products = new Map<string, ShopProduct | 'invalid'>();
+  let unreadableEntries = 0;
   for (const raw of answer.data.products) {
+    // An entry that names no requested id is ignored, however malformed: it cannot cost the others.
+    const id = shopProductIdOf(raw);
+    if (id === null) unreadableEntries += 1;
     // The first listing of an id counts; a repeat cannot overrule it.
-    if (!wanted.has(raw.id) || products.has(raw.id)) continue;
+    if (id === null || !wanted.has(id) || products.has(id)) continue;
     const product = ShopProduct.safeParse(raw);
-    products.set(raw.id, product.success ? product.data : 'invalid');
+    products.set(id, product.success ? product.data : 'invalid');
   }
-  return { ok: true, products };
+  // An entry without a readable id may be a requested product, mangled: the ids the answer leaves
+  // out cannot then be read as "unknown to the shop" (cached as such, the stale copy skipped), so
+  // they fall back as invalid instead. The ids it does answer are used.
+  if (unreadableEntries > 0) for (const id of wanted) if (!products.has(id)) products.set(id, 'invalid');
+  return { ok: true, products, unreadableEntries };
 }
 
 function invalid(detail: string): ShopAttempt {

@@ -158,6 +158,34 @@ describe('shop API live data against a real HTTP server', () => {
     assert.ok(logs.some((entry) => JSON.stringify(entry.product_ids) === '["sku-2"]'));
   });
 
+  test('an unasked or id-less entry is ignored; a numeric id equal to an asked id falls back alone as invalid_response', async () => {
+    server.script(answerRaw(200, JSON.stringify({ products: [null, 'sku-2', { id: 7, price: 1 }, { id: 'other', price: 'x' }, jacket] })));
+    const result = await adapter()(['sku-1', '7'], within(2000));
+    assert.equal(result.items.get('sku-1')?.source, 'shop_api');
+    assert.equal(result.items.get('sku-1')?.price, 129);
+    // Two entries (null, 'sku-2') have no readable id: "7" could not be read as unknown either way.
+    assert.deepEqual(result.fallbacks, [{ product_id: '7', used: 'dropped', reason: 'invalid_response+not_in_catalog' }]);
+    assert.ok(logs.some((entry) => JSON.stringify(entry.product_ids) === '["7"]' && entry.unreadable_entries === 2));
+  });
+
+  test('an answer with price and stock only: name and currency from the catalog, price and stock the shop\'s, no fallback', async () => {
+    server.script(shopKnows({ id: 'sku-1', price: 99, stock: 0 }));
+    const result = await adapter()(['sku-1'], within(2000));
+    assert.deepEqual(result.items.get('sku-1'), {
+      product_id: 'sku-1', name: 'Jacket (catalog)', price: 99, currency: 'EUR', stock: 0, url: null, image_url: null, category: null, source: 'shop_api',
+    });
+    assert.deepEqual(result.fallbacks, []);
+  });
+
+  test('a complete answer costs no catalog read', async () => {
+    let reads = 0;
+    const fallback = createCatalogLiveData({ catalog: { getItems: async (ids) => (reads++, catalog.getItems(ids)) }, clock });
+    server.script(shopKnows(jacket));
+    const result = await adapter({ fallback })(['sku-1'], within(2000));
+    assert.equal(result.items.get('sku-1')?.name, 'Jacket');
+    assert.equal(reads, 0);
+  });
+
   test('an endless body is cut at the byte cap: invalid_response, and the server sees the client hang up', async () => {
     const endless = endlessBody();
     server.script(endless);

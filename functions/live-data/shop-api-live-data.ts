@@ -5,7 +5,7 @@ import { createLiveDataCache } from './live-data-cache.ts';
 import { requestShopProducts, type ShopAttempt } from './request-shop-products.ts';
 import { retryWithinBudget } from './retry-within-budget.ts';
 import { shopApiLiveDataDefaults, type ShopApiLiveDataSettings } from './shop-api-defaults.ts';
-import { shopProductToLiveItem } from './shop-product.ts';
+import { fillFromCatalog, hasUnknownDescriptiveFields, shopProductToLiveItem } from './shop-product.ts';
 
 export { shopApiLiveDataDefaults } from './shop-api-defaults.ts';
 
@@ -37,6 +37,10 @@ type ChunkResult = { outcome: ShopAttempt; attempts: number };
  *    "network", "invalid_response", "not_found", …); for a dropped id the fallback's own reason
  *    follows a "+" ("timeout+not_in_catalog"), so the decision tells both halves of the story.
  *    An id the shop says it does not know skips the stale copy: the shop's word is fresher.
+ * An answer from the shop (fresh, cached or stale) that leaves out name, url, image_url, category
+ * or currency has them filled from the fallback LiveData, read once per call together with the
+ * fallbacks and by the same deadline; price and stock stay the shop's, the source stays the
+ * shop's, and no fallback entry is recorded (docs/live-data.md, "Partial answers").
  *
  * Time: the requests end `fallbackReserveMs` before the deadline, leaving the catalog read time
  * to answer by the deadline; every timer is cleared when its wait is over, so nothing is left
@@ -84,7 +88,9 @@ export function createShopApiLiveData(deps: ShopApiLiveDataDeps): LiveData {
   const logFailure = (ids: readonly string[], { outcome, attempts }: ChunkResult) => {
     if (outcome.ok) {
       const invalid = ids.filter((id) => outcome.products.get(id) === 'invalid');
-      if (invalid.length > 0) deps.log?.({ severity: 'WARNING', message: 'live data: shop API products break the contract', product_ids: invalid });
+      const unreadableEntries = outcome.unreadableEntries ?? 0;
+      const unreadable = unreadableEntries > 0 ? { unreadable_entries: unreadableEntries } : {};
+      if (invalid.length > 0 || unreadableEntries > 0) deps.log?.({ severity: 'WARNING', message: 'live data: shop API products break the contract', product_ids: invalid, ...unreadable });
       return;
     }
     // The detail may quote the answer's first bytes; a shop that echoes headers must not leak the token into logs.
@@ -141,9 +147,18 @@ export function createShopApiLiveData(deps: ShopApiLiveDataDeps): LiveData {
         toCatalog.push(id);
       }
     }
-    if (toCatalog.length === 0) return result;
+    // Shop answers that leave out a name, link, image, category or currency get them from the
+    // catalog, in the same read as the fallbacks; ids the shop answered in full cost no read.
+    const toFill = [...result.items.values()].filter(hasUnknownDescriptiveFields).map((item) => item.product_id);
+    if (toCatalog.length === 0 && toFill.length === 0) return result;
 
-    const catalog = await readFallback(deps.fallback, toCatalog, options.deadline);
+    const catalog = await readFallback(deps.fallback, [...toCatalog, ...toFill], options.deadline);
+    for (const id of toFill) {
+      const known = catalog.items.get(id);
+      // No fallback entry: the shop answered, and price and stock are still its own. A catalog
+      // that does not know the id (or failed) leaves the shop's answer as it is.
+      if (known) result.items.set(id, fillFromCatalog(result.items.get(id)!, known));
+    }
     for (const id of toCatalog) {
       const reason = failed.get(id)!;
       const item = catalog.items.get(id);
