@@ -125,14 +125,14 @@ describe('a template reading a block its trigger does not provide', () => {
     const error = await loadError(dir);
     assert.equal(error.file, path);
     assert.equal(error.line, lineOf(text, 'cart.id'));
-    assert.match(error.detail, /undefined variable: cart/);
+    assert.match(error.detail, /reads "cart", which this campaign.s emails are never given/);
   });
 
   test('a back-in-stock email reading the browse items fails in its MJML template', async () => {
     const { dir, path } = templatesWith('back-in-stock', 'email.mjml.liquid', (t) => t.replace('{{ item.name }}', '{{ items[0].name }}'));
     const error = await loadError(dir);
     assert.equal(error.file, path);
-    assert.match(error.detail, /undefined variable: items/);
+    assert.match(error.detail, /reads "items", which this campaign.s emails are never given/);
   });
 
   test('a sample holding a block the trigger never gives is refused naming the sample line', async () => {

@@ -8,7 +8,8 @@ import { dataBlocks, dataBlocksByTrigger, EmailSample } from './email-data.ts';
 import { toParseError } from './liquid-errors.ts';
 import { createLiquidEngines } from './liquid-engines.ts';
 import type { CompileMjml, CompiledTemplate, LoadedCampaign, LoadedSubject, SharedTemplates, SourceFile } from './loaded-campaign.ts';
-import { createRenderer } from './render-email.ts';
+import { checkTemplateVariables } from './check-template-variables.ts';
+import { commonScopeNames, createRenderer } from './render-email.ts';
 import { sampleEmailData } from './sample-email-data.ts';
 import { escapeHtml } from './track-links.ts';
 
@@ -106,6 +107,22 @@ export async function compileCampaign(
     }
   }
   const campaign: LoadedCampaign = { id: definition.id, definition, dir: sources.dir, steps, sample, engines: shared.engines, sources: used };
+  // Every branch of every template, not only those the sample takes: no name the trigger never gives.
+  const allowed = new Set<string>([...commonScopeNames, ...dataBlocksByTrigger[definition.trigger.kind]]);
+  for (const step of steps) {
+    const mjmlSource = sources.files.get(`${step.template.name}.mjml.liquid`)!;
+    const textSource = sources.files.get(`${step.template.name}.txt.liquid`)!;
+    checkTemplateVariables({ engine: shared.engines.html, template: step.template.html.template, source: mjmlSource, allowed });
+    checkTemplateVariables({ engine: shared.engines.text, template: step.template.text.template, source: textSource, allowed });
+  }
+  const subjectLists: [CampaignDefinition['subjects'], YamlPath][] = [[definition.subjects, ['subjects']], ...definition.steps.flatMap((step, i): [CampaignDefinition['subjects'], YamlPath][] => (step.subjects ? [[step.subjects, ['steps', i, 'subjects']]] : []))];
+  for (const [variants, path] of subjectLists) {
+    variants.forEach((variant, index) => {
+      const subjectPath = [...path, index, 'subject'];
+      const template = shared.engines.text.parse(variant.subject, definitionFile.file);
+      checkTemplateVariables({ engine: shared.engines.text, template, source: { file: definitionFile.file, text: variant.subject }, allowed, field: formatYamlPath(subjectPath), firstLine: lineOf(subjectPath) });
+    });
+  }
   await checkWithSample(campaign, deps.now());
   return campaign;
 }

@@ -78,6 +78,9 @@ function stepOf(campaign: LoadedCampaign, index: number): LoadedStep {
   return step;
 }
 
+/** The names every campaign's templates see, whatever the trigger (plus its blocks: dataBlocksByTrigger). */
+export const commonScopeNames = ['person', 'offer', 'unsubscribe_url', 'shop', 'postal_address', 'campaign', 'sender', 'step', 'variant_id'] as const;
+
 /**
  * The names templates see. Optional fields become null rather than absent: under strictVariables
  * an absent name is an error even inside `{% if %}`, a null one is simply falsy.
