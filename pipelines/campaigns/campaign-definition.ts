@@ -24,6 +24,8 @@ const TemplateName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'expecte
  * arm timers for the people interested in a product when a Catalog Updated changes it, fanned out
  * through the bus a page at a time (pipelines/journeys/fan-out-catalog-trigger.ts).
  */
+/** How far back interest counts; at most a year (the interest store keeps far less by default). */
+const Lookback = Duration.refine((text) => (tryParseDuration(text) ?? 0) <= 365 * 86_400_000, { error: 'a lookback is at most 365d' });
 const PercentOf100 = z.number().gt(0, { error: 'expected a percentage above 0' }).lt(100, { error: 'expected a percentage below 100' });
 export const CampaignTrigger = z.discriminatedUnion(
   'kind',
@@ -47,14 +49,14 @@ export const CampaignTrigger = z.discriminatedUnion(
      */
     z.strictObject({
       kind: z.literal('back_in_stock'),
-      lookback: Duration.default('30d'),
+      lookback: Lookback.default('30d'),
       stock_factor: z.number().positive().max(1000).default(3),
     }),
     /** price_drop: a product's price fell by at least `min_drop_percent`; notifies recent viewers and carters who have not bought it. */
     z.strictObject({
       kind: z.literal('price_drop'),
       min_drop_percent: PercentOf100.default(10),
-      lookback: Duration.default('14d'),
+      lookback: Lookback.default('14d'),
     }),
   ],
   { error: 'expected a trigger kind: cart_abandoned, browse_abandoned, back_in_stock or price_drop' },

@@ -69,12 +69,19 @@ describe('detectCatalogTriggers: price drop', () => {
   });
 });
 
+describe('detectCatalogTriggers: a price of 0', () => {
+  test('a cut to 0 is not a drop (a feed glitch far more often than a giveaway)', () => {
+    assert.deepEqual(detectCatalogTriggers([priceDrop], item({ price: 100 }), item({ price: 0 }), 'zero'), []);
+    assert.equal(detectCatalogTriggers([priceDrop], item({ price: 100 }), item({ price: 0.01 }), 'cent').length, 1);
+  });
+});
+
 describe('detectCatalogTriggers against a reference in whole cents', () => {
   // The reference works in integer cents and whole percents, where "a cut of at least p%" is exact:
   // (before − after) × 100 ≥ p × before.
   const reference = (before: { cents: number | null; stock: number | null; currency: string } | null, after: { cents: number | null; stock: number | null; currency: string }, percent: number) => {
     const kinds: string[] = [];
-    if (before && before.cents !== null && before.cents > 0 && after.cents !== null && before.currency === after.currency && (before.cents - after.cents) * 100 >= percent * before.cents) kinds.push('price_drop');
+    if (before && before.cents !== null && before.cents > 0 && after.cents !== null && after.cents > 0 && before.currency === after.currency && (before.cents - after.cents) * 100 >= percent * before.cents) kinds.push('price_drop');
     if (before && before.stock === 0 && after.stock !== null && after.stock > 0) kinds.push('back_in_stock');
     return kinds;
   };

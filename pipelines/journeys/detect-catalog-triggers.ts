@@ -11,7 +11,9 @@ export type FiredCatalogTrigger = CatalogTrigger & { campaign_id: string; /** st
  * same triggers with the same keys, and the fan-out's timers and send ids dedupe it.
  * - back in stock: stock was known to be 0 and is now above 0;
  * - price drop: price was known and above 0, the currency did not change, and the new price is
- *   lower by at least the campaign's min_drop_percent (a change of currency is not a drop).
+ *   lower by at least the campaign's min_drop_percent (a change of currency is not a drop), and
+ *   above 0: a price of 0 is far more often a feed glitch than a giveaway, and mailing every
+ *   recent viewer "100% off" on a glitch is the worst wrong answer this journey can give.
  * A trigger is named by the update that set the value it ends — the one that made the stock 0,
  * the one that set the old price — so two updates racing past the same sold-out period (a restock
  * and a sale a second later, both read stock 0 before either was applied) are one restock with one
@@ -26,7 +28,7 @@ export function detectCatalogTriggers(campaigns: readonly CampaignDefinition[], 
     if (trigger.kind === 'back_in_stock' && before.stock === 0 && after.stock !== null && after.stock > 0) {
       fired.push({ kind: 'back_in_stock', campaign_id: campaign.id, product_id: after.product_id, event_id: before.clocks.stock?.event_id ?? eventId, stock: after.stock });
     }
-    if (trigger.kind === 'price_drop' && before.price !== null && before.price > 0 && after.price !== null && before.currency === after.currency) {
+    if (trigger.kind === 'price_drop' && before.price !== null && before.price > 0 && after.price !== null && after.price > 0 && before.currency === after.currency) {
       const dropPercent = ((before.price - after.price) / before.price) * 100;
       // A hair of tolerance: 19.90 → 17.91 is a 10% cut, though floating point makes it 9.999…
       if (dropPercent >= trigger.min_drop_percent - 1e-9) {
