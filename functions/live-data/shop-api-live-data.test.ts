@@ -122,6 +122,20 @@ describe('shop API live data against a real HTTP server', () => {
     assert.equal(timerCount(), before, 'no timer left behind');
   });
 
+  test('a stale answer never shows an item as buyable that the catalog has since heard is sold out', async () => {
+    const soldOutCatalog = createInMemoryCatalogStore();
+    await soldOutCatalog.applyUpdates([catalogEvent({ product_id: 'sku-1', name: 'Jacket (catalog)', price: 139, currency: 'EUR', stock: 0 })]);
+    server.script(shopKnows(jacket));
+    const live = adapter({ fallback: createCatalogLiveData({ catalog: soldOutCatalog, clock }), settings: { attemptTimeoutMs: 100, fallbackReserveMs: 20 } });
+    await live(['sku-1'], within(2000));
+    clock.advance(shopApiLiveDataDefaults.cacheTtlMs + 1000);
+    server.script(answerRaw(503, 'down'));
+    const result = await live(['sku-1'], within(300));
+    assert.equal(result.items.get('sku-1')?.source, 'stale_cache');
+    assert.equal(result.items.get('sku-1')?.price, 129, "the shop's last price stands");
+    assert.equal(result.items.get('sku-1')?.stock, 0, 'but sold out wins');
+  });
+
   test('a hung server and no cache: the catalog answers (or the item is dropped) with reason timeout', async () => {
     server.script(hang);
     const result = await settledWithin(adapter()(['sku-2', 'nowhere'], within(250)), 5000);

@@ -138,11 +138,13 @@ export function createShopApiLiveData(deps: ShopApiLiveDataDeps): LiveData {
     });
 
     const toCatalog: string[] = [];
+    const staleUsed: string[] = [];
     for (const [id, reason] of failed) {
       const standIn = reason === 'not_found' ? undefined : stale.get(id);
       if (standIn) {
         result.items.set(id, { ...standIn, source: 'stale_cache' });
         result.fallbacks.push({ product_id: id, used: 'stale_cache', reason });
+        staleUsed.push(id);
       } else {
         toCatalog.push(id);
       }
@@ -150,9 +152,14 @@ export function createShopApiLiveData(deps: ShopApiLiveDataDeps): LiveData {
     // Shop answers that leave out a name, link, image, category or currency get them from the
     // catalog, in the same read as the fallbacks; ids the shop answered in full cost no read.
     const toFill = [...result.items.values()].filter(hasUnknownDescriptiveFields).map((item) => item.product_id);
-    if (toCatalog.length === 0 && toFill.length === 0) return result;
+    if (toCatalog.length === 0 && toFill.length === 0 && staleUsed.length === 0) return result;
 
-    const catalog = await readFallback(deps.fallback, [...toCatalog, ...toFill], options.deadline);
+    const catalog = await readFallback(deps.fallback, [...new Set([...toCatalog, ...toFill, ...staleUsed])], options.deadline);
+    // A stale answer may predate a sell-out the catalog has heard of since: sold out wins, so an
+    // item the shop has none of is never shown as buyable on the strength of an old answer.
+    for (const id of staleUsed) {
+      if (catalog.items.get(id)?.stock === 0) result.items.set(id, { ...result.items.get(id)!, stock: 0 });
+    }
     for (const id of toFill) {
       const known = catalog.items.get(id);
       // No fallback entry: the shop answered, and price and stock are still its own. A catalog
