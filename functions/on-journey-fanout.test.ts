@@ -49,6 +49,22 @@ describe('createOnJourneyFanOutEntry', () => {
     assert.deepEqual(order, ['fanOut:true', 'publish:c1']);
   });
 
+  test('the first page waits for the interest recorder to catch up with what was received before the restock; later pages do not', async () => {
+    const order: string[] = [];
+    const dead = recordingDeadLetters();
+    const entry = createOnJourneyFanOutEntry({
+      fanOut: async (received) => (order.push(`fanOut:${received.cursor}`), result(null)),
+      publishNext: async () => {},
+      deadLetters: dead.store,
+      clock: createManualClock(NOW),
+      newId: () => 'dl-1',
+      interestsCaughtUp: async (before) => void order.push(`caughtUp:${before.toISOString()}`),
+    });
+    await entry(push(JSON.stringify(page)));
+    await entry(push(JSON.stringify({ ...page, cursor: 'c1', armed: 1 })));
+    assert.deepEqual(order, [`caughtUp:${NOW}`, 'fanOut:null', 'fanOut:c1']);
+  });
+
   test('the last page publishes nothing', async () => {
     let published = 0;
     const { entry } = entryWith(async () => result(null), async () => void published++);

@@ -20,6 +20,13 @@ export function createOnJourneyFanOutEntry(deps: {
   clock: Clock;
   newId: () => string;
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Resolves once the interest recorder has taken in every event received before this instant
+   * (or gives up after a bound): the first page of a restock reads the interested people, and a
+   * view still queued behind the recorder would be left out of it. Absent: read at once (GCP,
+   * where the recorder's push lag is normally well under a second).
+   */
+  interestsCaughtUp?: (receivedBefore: Date) => Promise<void>;
 }): HttpEntry {
   return async (request): Promise<HttpResponse> => {
     if (request.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
@@ -38,6 +45,7 @@ export function createOnJourneyFanOutEntry(deps: {
       return { status: 204 };
     }
     try {
+      if (page.cursor === null) await deps.interestsCaughtUp?.(new Date(page.fired_at));
       const result = await deps.fanOut(page);
       if (result.next) await deps.publishNext(result.next);
       deps.log?.({ severity: 'INFO', message: 'journey fan-out page', campaign_id: page.trigger.campaign_id, product_id: page.trigger.product_id, armed: result.armed, skipped_bought: result.skipped_bought, unknown_identities: result.unknown_identities, more: result.next !== null, ...(result.reason ? { reason: result.reason } : {}) });

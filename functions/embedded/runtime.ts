@@ -47,6 +47,16 @@ import { systemClock, type Clock } from '../../pipelines/shared/clock.ts';
 import { DEFAULT_INTEREST_RETENTION_MS } from '../../pipelines/product-interest/interest-retention.ts';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.ts';
 
+/** Polls `done` until it holds (true) or the timeout passes (false). */
+async function waitUntil(done: () => boolean, options: { timeoutMs: number; everyMs: number }): Promise<boolean> {
+  const until = Date.now() + options.timeoutMs;
+  while (!done()) {
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, options.everyMs));
+  }
+  return true;
+}
+
 /** https, or http on a loopback host (the local outbox): what listUnsubscribeHeaders accepts. */
 function isMailReachable(baseUrl: string): boolean {
   try {
@@ -174,6 +184,12 @@ export async function startEmbeddedRuntime(config: EmbeddedConfig, options: Embe
   const onJourneyFanOut = createOnJourneyFanOutEntry({
     fanOut: createFanOutCatalogTrigger({ interests, store: profiles, campaigns: new Map(journeys.definitions.map((definition) => [definition.id, definition])), onArmed: (dueAt) => journeys.wakeAt(dueAt) }),
     publishNext: (page) => publishFanOut([page]),
+    // The recorder's two subscriptions may lag under load (a restock read before them would miss
+    // the latest waiters); wait for what was received before the restock, at most 20 s (the ack deadline is 60 s).
+    interestsCaughtUp: (receivedBefore) =>
+      waitUntil(() => bus.backlogPublishedBefore(['record-interest-priority', 'record-interest-browse'], receivedBefore) === 0, { timeoutMs: 20_000, everyMs: 100 }).then((caughtUp) => {
+        if (!caughtUp) log({ severity: 'WARNING', message: 'journey fan-out: the interest recorder is still behind; reading the audience anyway' });
+      }),
     deadLetters,
     clock,
     newId: newEventId,
