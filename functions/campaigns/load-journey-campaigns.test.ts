@@ -45,7 +45,7 @@ describe('the shipped journey campaigns', () => {
     const campaigns = await loadCampaigns({ templatesDir: realTemplates, now });
     const browse = campaigns.get('browse-abandonment')!.definition;
     assert.deepEqual(browse.trigger, { kind: 'browse_abandoned', session: '1h', items: 2 });
-    assert.deepEqual([browse.wait, browse.resend_after, browse.recommendations], ['10m', '24h', 4]);
+    assert.deepEqual([browse.wait, browse.resend_after, browse.recommendations], ['9m30s', '24h', 4]);
     assert.deepEqual(campaigns.get('back-in-stock')!.definition.trigger, { kind: 'back_in_stock', lookback: '30d', stock_factor: 3 });
     assert.deepEqual(campaigns.get('price-drop')!.definition.trigger, { kind: 'price_drop', min_drop_percent: 10, lookback: '14d' });
   });
@@ -70,7 +70,7 @@ describe('journey definitions refused at start-up with file, line and field', ()
   });
 
   const waits = [
-    { campaign: 'browse-abandonment', from: 'wait: 10m', to: 'wait: 25h', max: '24h' },
+    { campaign: 'browse-abandonment', from: 'wait: 9m30s', to: 'wait: 25h', max: '24h' },
     { campaign: 'back-in-stock', from: 'wait: 2m', to: 'wait: 1d1h', max: '24h' },
     { campaign: 'price-drop', from: 'wait: 2m', to: 'wait: 2d', max: '24h' },
     { campaign: 'cart-abandonment', from: 'wait: 30m', to: 'wait: 8d', max: '7d' },
@@ -87,7 +87,7 @@ describe('journey definitions refused at start-up with file, line and field', ()
   }
 
   test('a first wait of exactly the maximum loads', async () => {
-    const { dir } = templatesWith('browse-abandonment', 'campaign.yaml', (t) => t.replace('wait: 10m', 'wait: 24h'));
+    const { dir } = templatesWith('browse-abandonment', 'campaign.yaml', (t) => t.replace('wait: 9m30s', 'wait: 24h'));
     const campaigns = await loadCampaigns({ templatesDir: dir, now });
     assert.equal(campaigns.get('browse-abandonment')!.steps[0]!.wait_ms, 24 * 3_600_000);
   });
