@@ -518,7 +518,7 @@ describe('GCP catalog journeys on the emulators: onCatalogUpdate → journey-fan
     assert.ok(page, 'onCatalogUpdate published the first page to journey-fanout');
     assert.equal(page.attributes.campaign_id, 'back-in-stock');
     const first = JSON.parse(page.data.toString('utf8')) as { trigger: unknown; cursor: unknown; armed: unknown };
-    assert.deepEqual(first.trigger, { kind: 'back_in_stock', campaign_id: 'back-in-stock', product_id: product, event_id: 'gcp-tent-restock', stock: 2 });
+    assert.deepEqual(first.trigger, { kind: 'back_in_stock', campaign_id: 'back-in-stock', product_id: product, event_id: 'gcp-tent-sold-out', stock: 2 }, 'a restock is named by the update that set the stock to 0');
     assert.deepEqual([first.cursor, first.armed], [null, 0]);
 
     assert.equal((await push(toReceived(page), fanOutUrl, 'journey-fanout-push')).status, 204);
