@@ -1,6 +1,7 @@
 import { interestIdentitiesOf, type JourneyTrigger } from './journey-trigger.ts';
 import { latestViewTime, movedOnSince } from './plan-browse-timers.ts';
 import { toProductData } from './product-data.ts';
+import { emailEnvelope, readRecommendedProducts } from './recommended-products.ts';
 import { parseDuration } from '../campaigns/duration.ts';
 import { chooseOffer } from '../content/choose-offer.ts';
 import type { ProductData } from '../content/email-data.ts';
@@ -53,30 +54,11 @@ export const openBrowseTrigger: JourneyTrigger = async ({ timer, definition, pro
       const shown = candidates.map((view) => toProductData(view.product_id, live.items.get(view.product_id) ?? null, view, deps.shop)).filter((item): item is ProductData => item !== null);
       const items = shown.filter((item) => item.available).slice(0, trigger.items);
       if (items.length === 0) return { exit: shown.length > 0 ? 'sold_out_again' : 'nothing_to_show' };
-      const recommended = deps.recommend && definition.recommendations > 0
-        ? await deps.recommend({ seedIds: items.map((item) => item.product_id), exclude: new Set([...inCart, ...bought, ...everBought, ...sessionViews.map((view) => view.product_id)]), limit: definition.recommendations })
-        : [];
-      const recLive = recommended.length > 0 ? await deps.liveData(recommended.map((entry) => entry.item.product_id), { deadline }) : { items: new Map(), fallbacks: [] };
-      fallbacks.push(...recLive.fallbacks);
-      const recommendations = recommended
-        .map((entry) => recLive.items.get(entry.item.product_id))
-        .filter((item) => item !== undefined)
-        .map((item) => toProductData(item.product_id, item, null, deps.shop))
-        .filter((item): item is ProductData => item !== null && item.available);
+      const exclude = new Set([...inCart, ...bought, ...everBought, ...sessionViews.map((view) => view.product_id)]);
+      const recommendations = await readRecommendedProducts(deps, { seedIds: items.map((item) => item.product_id), exclude, limit: definition.recommendations, deadline }, fallbacks);
       const first = items[0]!;
       const offer = chooseOffer(definition.offers, { cart_value: first.price ?? 0, currency: first.currency, has_ordered_before: profile.orders.count > 0, codeFor }, now);
-      const firstName = profile.traits.first_name;
-      return {
-        data: {
-          person: { id: profile.person_id, email, first_name: typeof firstName === 'string' ? firstName : null },
-          items,
-          recommendations,
-          offer,
-          unsubscribe_url: unsubscribeUrl,
-          shop: { name: deps.shop.name, url: deps.shop.url },
-          postal_address: deps.shop.postal_address,
-        },
-      };
+      return { data: { ...emailEnvelope(profile, email, unsubscribeUrl, deps.shop), items, recommendations, offer } };
     },
     fallbacks: () => fallbacks,
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readCatalogTriggerKey } from './catalog-trigger-key.ts';
 import { interestIdentitiesOf, type JourneyTrigger } from './journey-trigger.ts';
 import { toProductData } from './product-data.ts';
+import { emailEnvelope, readRecommendedProducts } from './recommended-products.ts';
 import { chooseOffer } from '../content/choose-offer.ts';
 import type { ProductData } from '../content/email-data.ts';
 import type { LiveDataFallback } from '../content/live-data.ts';
@@ -53,29 +54,9 @@ export const openCatalogTrigger: JourneyTrigger = async ({ timer, definition, pr
           : shown;
       const inCart = profile.cart && profile.cart.status === 'open' ? profile.cart.items.map((line) => line.product_id) : [];
       const bought = allInterests.filter((interest) => interest.bought_at !== null).map((interest) => interest.product_id);
-      const recommended = deps.recommend && definition.recommendations > 0
-        ? await deps.recommend({ seedIds: [trigger.product_id], exclude: new Set([trigger.product_id, ...inCart, ...bought]), limit: definition.recommendations })
-        : [];
-      const recLive = recommended.length > 0 ? await deps.liveData(recommended.map((entry) => entry.item.product_id), { deadline }) : { items: new Map(), fallbacks: [] };
-      fallbacks.push(...recLive.fallbacks);
-      const recommendations = recommended
-        .map((entry) => recLive.items.get(entry.item.product_id))
-        .filter((live) => live !== undefined)
-        .map((live) => toProductData(live.product_id, live, null, deps.shop))
-        .filter((data): data is ProductData => data !== null && data.available);
+      const recommendations = await readRecommendedProducts(deps, { seedIds: [trigger.product_id], exclude: new Set([trigger.product_id, ...inCart, ...bought]), limit: definition.recommendations, deadline }, fallbacks);
       const offer = chooseOffer(definition.offers, { cart_value: product.price ?? 0, currency: product.currency, has_ordered_before: profile.orders.count > 0, codeFor }, now);
-      const firstName = profile.traits.first_name;
-      return {
-        data: {
-          person: { id: profile.person_id, email: address, first_name: typeof firstName === 'string' ? firstName : null },
-          item: product,
-          recommendations,
-          offer,
-          unsubscribe_url: unsubscribeUrl,
-          shop: { name: deps.shop.name, url: deps.shop.url },
-          postal_address: deps.shop.postal_address,
-        },
-      };
+      return { data: { ...emailEnvelope(profile, address, unsubscribeUrl, deps.shop), item: product, recommendations, offer } };
     },
     fallbacks: () => fallbacks,
   };
