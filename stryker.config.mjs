@@ -153,6 +153,19 @@ const groups = {
       'pipelines/journeys/recent-journey.test.ts',
       'pipelines/journeys/product-data.test.ts',
       'pipelines/journeys/fan-out-catalog-trigger.test.ts',
+      'pipelines/journeys/catalog-trigger.test.ts',
+      'pipelines/journeys/journeys-beyond-step.test.ts',
+    ],
+  },
+  // Issue 9: the catalog feed mapping (Merchant Center rows → Catalog Updated) and per-email offer codes.
+  'feed-offers': {
+    mutate: ['pipelines/catalog/feed/map-merchant-row.ts', 'pipelines/catalog/feed/parse-merchant-tsv.ts', 'pipelines/content/offer-code.ts'],
+    tests: [
+      'pipelines/catalog/feed/map-merchant-row.test.ts',
+      'pipelines/catalog/feed/parse-merchant-tsv.test.ts',
+      'pipelines/catalog/feed/build-import-messages.test.ts',
+      'pipelines/content/offer-code.test.ts',
+      'pipelines/content/choose-offer.test.ts',
     ],
   },
 };
