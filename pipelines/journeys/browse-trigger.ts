@@ -40,6 +40,8 @@ export const openBrowseTrigger: JourneyTrigger = async ({ timer, definition, pro
 
   return {
     sendKey: JSON.stringify([timer.trigger_key, timer.armed_by_event_id ?? timer.armed_at]),
+    // ["browse", arming view's event id]: joins to the events table, so an analyst sees the session.
+    triggerKey: JSON.stringify([timer.trigger_key, timer.armed_by_event_id ?? timer.armed_at]),
     judge: (person) => {
       const last = latestViewTime(person);
       if (last === null) return { trigger_exit: 'nothing_to_show' };

@@ -44,6 +44,11 @@ export type TriggerVerdict = { cart?: DecisionCart | null; trigger_exit: Decisio
 export type TriggerRun = {
   /** What the send id is built from: the same email for every person and re-fired timer it reaches. */
   sendKey: string;
+  /**
+   * What the decision and send rows record as trigger_key, when the timer's own key says too little
+   * for an analyst (browse: every timer is "browse"; the row names the view that armed it). Default: the timer's.
+   */
+  triggerKey?: string;
   judge: (profile: Profile) => TriggerVerdict;
   /**
    * The email's data, or the reason there is nothing to send after all. `codeFor` signs a

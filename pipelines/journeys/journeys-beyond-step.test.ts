@@ -145,6 +145,17 @@ describe('browse follow-up through the step', () => {
     assert.deepEqual(h.reasons(), ['browse-abandonment:nothing_to_show']);
   });
 
+  test('the decision and send rows name the view that armed the browse follow-up, not just "browse"', async () => {
+    const h = setup({ definitions: [browseCampaign] });
+    await h.catalog.applyUpdates([product('jacket', { price: 50, stock: 5 })]);
+    const last = view('jacket', 2);
+    await h.happen([identify(0), view('jacket', 1), last]);
+    h.clock.set(at(15));
+    await h.sweep();
+    const key = JSON.stringify(['browse', last.event_id]);
+    assert.deepEqual(h.rows.filter((row) => row.table === 'decisions' || row.table === 'email_sends').map((row) => [row.table, row.row.trigger_key]), [['decisions', key], ['email_sends', key]]);
+  });
+
   test('the timer fired twice (a crash after the send) sends once; browsing again later is a new email unless resend_after says no', async () => {
     const h = setup({ definitions: [CampaignDefinition.parse({ ...browseCampaign, resend_after: '24h' })] });
     await h.catalog.applyUpdates([product('jacket', { price: 5, stock: 5 })]);

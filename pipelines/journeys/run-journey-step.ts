@@ -138,7 +138,7 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
         campaign_id: timer.campaign_id,
         step: timer.step,
         send_id,
-        trigger_key: timer.trigger_key,
+        trigger_key: run.triggerKey ?? timer.trigger_key,
         person: {
           person_id: person.person_id,
           email: emailOf(person),
@@ -231,7 +231,7 @@ export function createRunJourneyStep(deps: JourneyStepDeps): (timer: Pick<Journe
     }
     await recordDecision(deps.warehouse, decision);
 
-    const sendFact = { send_id, campaign_id: timer.campaign_id, person_id: profile.person_id, step: timer.step, variant_id: rendered.variant_id, trigger_key: timer.trigger_key, subject: rendered.subject };
+    const sendFact = { send_id, campaign_id: timer.campaign_id, person_id: profile.person_id, step: timer.step, variant_id: rendered.variant_id, trigger_key: run.triggerKey ?? timer.trigger_key, subject: rendered.subject };
     let result: Awaited<ReturnType<Mailer>>;
     try {
       result = await deps.mailer({

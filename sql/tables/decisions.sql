@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS `${dataset}.decisions` (
   defer_until TIMESTAMP OPTIONS (description = "outcome defer: the end of the person's local quiet hours, when the step is decided again; null otherwise."),
   decided_at TIMESTAMP NOT NULL OPTIONS (description = "When the decision was made (injected clock). Partitioning column."),
   variant_id STRING OPTIONS (description = "Subject or content variant assigned before deciding, when there was one."),
-  trigger_key STRING OPTIONS (description = "What the journey is about: cart — the JSON array [cart_id, opened_after_event_id] naming one cart filling (JSON_VALUE(trigger_key, '$[0]') is the cart id); browse — \"browse\"; back in stock — [\"back_in_stock\", product_id, event_id]; price drop — [\"price_drop\", product_id, event_id, previous_price]. Null in rows written before it existed."),
+  trigger_key STRING OPTIONS (description = "What the journey is about: cart — the JSON array [cart_id, opened_after_event_id] naming one cart filling (JSON_VALUE(trigger_key, '$[0]') is the cart id); browse — [\"browse\", the event id of the view that armed it]; back in stock — [\"back_in_stock\", product_id, event_id]; price drop — [\"price_drop\", product_id, event_id, previous_price]. Null in rows written before it existed."),
   live_data_fallbacks STRING OPTIONS (description = "Live data fallbacks taken while building the email: a JSON array of {product_id, used (stale_cache, catalog, dropped), reason}. Null when every item was read fresh, and in rows written before it existed."),
   PRIMARY KEY (decision_id) NOT ENFORCED
 )

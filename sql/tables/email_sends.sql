@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS `${dataset}.email_sends` (
   subject STRING OPTIONS (description = "Subject line as rendered for the send (it may carry the first name the template put in it). Null for sends settled by the in-doubt resolver."),
   sent_at TIMESTAMP NOT NULL OPTIONS (description = "When the provider accepted (or finally refused) the email. Partitioning column."),
   error STRING OPTIONS (description = "Provider error for status failed (code and message, no personal data); null otherwise."),
-  trigger_key STRING OPTIONS (description = "What the journey is about: for the cart journey the JSON array [cart_id, opened_after_event_id] naming one cart filling (JSON_VALUE(trigger_key, '$[0]') is the cart id). Null for sends settled by the in-doubt resolver and rows written before it existed."),
+  trigger_key STRING OPTIONS (description = "What the journey is about, as in decisions.trigger_key: cart — [cart_id, opened_after_event_id] (JSON_VALUE(trigger_key, '$[0]') is the cart id); browse — [\"browse\", arming view's event id]; back in stock — [\"back_in_stock\", product_id, event_id]; price drop — [\"price_drop\", product_id, event_id, previous_price]. Null for sends settled by the in-doubt resolver and rows written before it existed."),
   PRIMARY KEY (send_id) NOT ENFORCED
 )
 PARTITION BY DATE(sent_at)
