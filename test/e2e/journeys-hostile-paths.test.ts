@@ -9,13 +9,13 @@ import { startTestHost } from '../support/embedded-host.ts';
 // Defects found by a hostile run of issue 9's journeys on the embedded runtime (waits cut to 1s).
 const waitMs = 1000;
 
-describe('hostile9: journeys beyond the cart', () => {
+describe('journeys beyond the cart', () => {
   let host: Awaited<ReturnType<typeof startTestHost>>;
   let runtime: EmbeddedRuntime;
 
   before(async () => {
     host = await startTestHost({
-      prefix: 'hostile9',
+      prefix: 'hostile',
       waits: { 'browse-abandonment': '1s', 'back-in-stock': '1s', 'price-drop': '1s' },
       env: { NUDGE_JOURNEY_WINDOW: 'off' },
     });

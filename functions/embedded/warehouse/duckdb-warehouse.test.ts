@@ -286,7 +286,7 @@ describe('DuckDB warehouse file', () => {
     const oldSql = tempDir();
     mkdirSync(join(oldSql, 'tables'));
     const current = readFileSync(join(import.meta.dirname, '..', '..', '..', 'sql', 'tables', 'email_sends.sql'), 'utf8');
-    writeFileSync(join(oldSql, 'tables', 'email_sends.sql'), current.replace(/\n\s*trigger_key STRING OPTIONS \(description = "[^"]*"\),/, ''));
+    writeFileSync(join(oldSql, 'tables', 'email_sends.sql'), current.replace(/\n\s*trigger_key STRING OPTIONS \(description = "(?:[^"\\]|\\.)*"\),/, ''));
     const old = await openDuckDbWarehouse({ dataDir, sqlDir: oldSql });
     const row = { send_id: 's-old', campaign_id: 'c', person_id: 'p', step: 0, provider: 'outbox', status: 'sent', sent_at: '2026-11-27T10:00:00.000Z' };
     await old.insertRows('email_sends', [row]);

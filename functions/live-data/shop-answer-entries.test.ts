@@ -9,7 +9,7 @@ import { createShopApiLiveData } from './shop-api-live-data.ts';
 // docs/live-data.md: "Products nobody asked for are ignored" and "A product that breaks the table
 // above … falls back alone; the others in the answer are used". A shop that returns its own product
 // objects (as the doc invites) with one numeric or missing id loses the whole answer instead.
-describe('hostile9: one malformed product the shop was not asked for', () => {
+describe('one malformed product the shop was not asked for', () => {
   let server: TestShopServer;
   before(async () => {
     server = await startTestShopServer();
