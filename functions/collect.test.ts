@@ -154,6 +154,32 @@ describe('collect entry', () => {
     assert.equal(answer.headers?.['access-control-allow-origin'], 'https://shop.example');
   });
 
+  // Segment's analytics-next (analytics.js 2.0) posts to the short paths, and adds X-Retry-Count on
+  // retries; RudderStack's JS SDK sends an AnonymousId header. Issue 10: the SDKs work unchanged.
+  const shortPaths: [string, Record<string, unknown>, string][] = [
+    ['/v1/t', { type: 'track', event: 'Product Viewed', anonymousId: 'a-1', properties: { product_id: 'sku-1' } }, 'product_viewed'],
+    ['/v1/i', { type: 'identify', userId: 'u-1', traits: { email: 'ann@example.com' } }, 'identify'],
+    ['/v1/p', { type: 'page', anonymousId: 'a-1', name: 'Home' }, 'page'],
+    ['/v1/s', { type: 'screen', anonymousId: 'a-1', name: 'Home' }, 'page'],
+    ['/v1/a', { type: 'alias', userId: 'u-1', previousId: 'a-1' }, 'alias'],
+    ['/v1/b', { batch: [{ type: 'track', event: 'Product Viewed', anonymousId: 'a-1', properties: { product_id: 'sku-1' } }] }, 'product_viewed'],
+  ];
+  for (const [path, body, kind] of shortPaths) {
+    test(`the short path ${path} is its long name, as analytics-next posts it`, async () => {
+      const { entry, events } = setup();
+      const response = await entry(request(path, { ...body, writeKey }, { 'content-type': 'text/plain' }));
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      assert.deepEqual(events().map(({ event }) => event.kind), [kind]);
+    });
+  }
+
+  test('the CORS preflight allows the headers the SDKs send (X-Retry-Count, AnonymousId)', async () => {
+    const { entry } = setup();
+    const preflight = await entry({ ...request('/v1/t', ''), method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-headers': 'content-type,x-retry-count' } });
+    const allowed = String(preflight.headers?.['access-control-allow-headers']).split(/,\s*/);
+    for (const header of ['authorization', 'content-type', 'content-encoding', 'x-retry-count', 'anonymousid']) assert.ok(allowed.includes(header), header);
+  });
+
   test('answers 503, never 2xx, when the bus cannot store the events', async () => {
     const { entry } = setup({ failPublish: true });
     const response = await entry(request('/v1/track', track()));

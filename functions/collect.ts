@@ -21,7 +21,11 @@ export type CollectDeps = {
   log?: (entry: Record<string, unknown>) => void;
 };
 
-/** Segment's tracking API paths; /v1/import is Segment's historical alias of /v1/batch. */
+/**
+ * Segment's tracking API paths; /v1/import is Segment's historical alias of /v1/batch. The one-letter
+ * paths are what Segment's own browser SDK (analytics-next) posts to, as its API does: /v1/t, /v1/i,
+ * /v1/p, /v1/s, /v1/a, /v1/b. (/v1/g, group, is not one of the calls nudge reads: 404 like /v1/group.)
+ */
 const payloadTypes: Record<string, PayloadType> = {
   '/v1/track': 'track',
   '/v1/identify': 'identify',
@@ -30,6 +34,12 @@ const payloadTypes: Record<string, PayloadType> = {
   '/v1/alias': 'alias',
   '/v1/batch': 'batch',
   '/v1/import': 'batch',
+  '/v1/t': 'track',
+  '/v1/i': 'identify',
+  '/v1/p': 'page',
+  '/v1/s': 'screen',
+  '/v1/a': 'alias',
+  '/v1/b': 'batch',
 };
 
 /**
