@@ -1,10 +1,9 @@
-import type { HttpEntry, HttpRequest, HttpResponse } from './http.ts';
-import { decodePushEnvelope, PushEnvelopeError } from './push-envelope.ts';
+import type { HttpEntry, HttpRequest } from './http.ts';
+import { deadLetterRefusal, decodePushedEvent, type Refusal } from './pushed-event.ts';
 import type { CatalogStore } from '../pipelines/catalog/catalog-store.ts';
 import { checkCatalogLinks } from '../pipelines/catalog/check-catalog-links.ts';
 import { InvalidCatalogUpdateError, readCatalogUpdate } from '../pipelines/catalog/read-catalog-update.ts';
-import type { DeadLetterStore, FieldError } from '../pipelines/events/dead-letters.ts';
-import { decodeEventMessage, InvalidEventMessageError } from '../pipelines/events/encode-message.ts';
+import type { DeadLetterStore } from '../pipelines/events/dead-letters.ts';
 import type { NudgeEvent } from '../pipelines/events/nudge-event.ts';
 import type { Clock } from '../pipelines/shared/clock.ts';
 import type { CampaignDefinition } from '../pipelines/campaigns/campaign-definition.ts';
@@ -44,21 +43,7 @@ export const CATALOG_STAGE = 'catalog';
  * A failing store (or dead-letter store) is transient: 500, and Pub/Sub retries with backoff.
  */
 export function createOnCatalogUpdateEntry(deps: OnCatalogUpdateDeps): HttpEntry {
-  const deadLetter = async (refusal: Refusal): Promise<HttpResponse> => {
-    await deps.deadLetters.put([
-      {
-        dead_letter_id: deps.newId(),
-        stage: CATALOG_STAGE,
-        reason: refusal.reason,
-        errors: [...refusal.errors],
-        payload: refusal.payload,
-        source_id: refusal.event?.source_id ?? null,
-        received_at: deps.clock.now().toISOString(),
-      },
-    ]);
-    deps.log?.({ severity: 'WARNING', message: `${CATALOG_STAGE}: message dead-lettered`, reason: refusal.reason, event_id: refusal.event?.event_id });
-    return { status: 204 };
-  };
+  const deadLetter = (refusal: Refusal) => deadLetterRefusal(deps, CATALOG_STAGE, refusal);
 
   return async (request) => {
     if (request.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
@@ -98,26 +83,11 @@ async function publishTriggers(event: NudgeEvent, catalog: CatalogStore, trigger
   for (const trigger of fired) log?.({ severity: 'INFO', message: 'catalog trigger fired', kind: trigger.kind, campaign_id: trigger.campaign_id, product_id: trigger.product_id, event_id: trigger.event_id });
 }
 
-type Refusal = { reason: string; errors: readonly FieldError[]; payload: string; event?: NudgeEvent };
-
 /** The catalog update a push carries, or why it cannot be one. Other errors are bugs and throw. */
 function decode(request: HttpRequest, shopHosts: readonly string[] | undefined): { event: NudgeEvent } | { refusal: Refusal } {
-  let data: Buffer;
-  try {
-    data = decodePushEnvelope(request.rawBody).data;
-  } catch (error) {
-    if (!(error instanceof PushEnvelopeError)) throw error;
-    const errors = error.issues.map((issue) => ({ path: issue.path || '(body)', message: issue.message }));
-    return { refusal: { reason: error.message, errors, payload: request.rawBody.toString('utf8') } };
-  }
-  const payload = data.toString('utf8');
-  let event: NudgeEvent;
-  try {
-    event = decodeEventMessage(data);
-  } catch (error) {
-    if (!(error instanceof InvalidEventMessageError)) throw error;
-    return { refusal: { reason: error.message, errors: [{ path: 'message.data', message: error.message }], payload } };
-  }
+  const pushed = decodePushedEvent(request);
+  if ('refusal' in pushed) return pushed;
+  const { event, payload } = pushed;
   try {
     readCatalogUpdate(event);
   } catch (error) {

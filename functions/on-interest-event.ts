@@ -1,8 +1,7 @@
-import type { HttpEntry, HttpRequest, HttpResponse } from './http.ts';
-import { decodePushEnvelope, PushEnvelopeError } from './push-envelope.ts';
+import type { HttpEntry, HttpRequest } from './http.ts';
+import { deadLetterRefusal, decodePushedEvent, type Refusal } from './pushed-event.ts';
 import type { CatalogStore } from '../pipelines/catalog/catalog-store.ts';
-import type { DeadLetterStore, FieldError } from '../pipelines/events/dead-letters.ts';
-import { decodeEventMessage, InvalidEventMessageError } from '../pipelines/events/encode-message.ts';
+import type { DeadLetterStore } from '../pipelines/events/dead-letters.ts';
 import type { NudgeEvent } from '../pipelines/events/nudge-event.ts';
 import { InvalidInterestEventError, readInterestSignals } from '../pipelines/product-interest/interest-signals.ts';
 import type { InterestStore } from '../pipelines/product-interest/interest-store.ts';
@@ -36,21 +35,7 @@ export const INTEREST_STAGE = 'record-interest';
  * and acknowledged; a failing store or catalog read is transient: 500, and Pub/Sub retries.
  */
 export function createOnInterestEventEntry(deps: OnInterestEventDeps): HttpEntry {
-  const deadLetter = async (refusal: Refusal): Promise<HttpResponse> => {
-    await deps.deadLetters.put([
-      {
-        dead_letter_id: deps.newId(),
-        stage: INTEREST_STAGE,
-        reason: refusal.reason,
-        errors: [...refusal.errors],
-        payload: refusal.payload,
-        source_id: refusal.event?.source_id ?? null,
-        received_at: deps.clock.now().toISOString(),
-      },
-    ]);
-    deps.log?.({ severity: 'WARNING', message: `${INTEREST_STAGE}: message dead-lettered`, reason: refusal.reason, event_id: refusal.event?.event_id });
-    return { status: 204 };
-  };
+  const deadLetter = (refusal: Refusal) => deadLetterRefusal(deps, INTEREST_STAGE, refusal);
 
   return async (request) => {
     if (request.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
@@ -76,26 +61,11 @@ export function createOnInterestEventEntry(deps: OnInterestEventDeps): HttpEntry
   };
 }
 
-type Refusal = { reason: string; errors: readonly FieldError[]; payload: string; event?: NudgeEvent };
-
 /** The event a push carries and the products it names, or why it cannot be recorded. Other errors are bugs and throw. */
 function decode(request: HttpRequest): { event: NudgeEvent; productIds: string[] } | { refusal: Refusal } {
-  let data: Buffer;
-  try {
-    data = decodePushEnvelope(request.rawBody).data;
-  } catch (error) {
-    if (!(error instanceof PushEnvelopeError)) throw error;
-    const errors = error.issues.map((issue) => ({ path: issue.path || '(body)', message: issue.message }));
-    return { refusal: { reason: error.message, errors, payload: request.rawBody.toString('utf8') } };
-  }
-  const payload = data.toString('utf8');
-  let event: NudgeEvent;
-  try {
-    event = decodeEventMessage(data);
-  } catch (error) {
-    if (!(error instanceof InvalidEventMessageError)) throw error;
-    return { refusal: { reason: error.message, errors: [{ path: 'message.data', message: error.message }], payload } };
-  }
+  const pushed = decodePushedEvent(request);
+  if ('refusal' in pushed) return pushed;
+  const { event, payload } = pushed;
   try {
     // Read once without stock to learn the products (and refuse a bad event before any I/O).
     const productIds = [...new Set(readInterestSignals([event], new Map()).map((signal) => signal.product_id))];

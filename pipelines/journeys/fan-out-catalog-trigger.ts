@@ -88,8 +88,10 @@ export function createFanOutCatalogTrigger(deps: {
     const wanted = listed.interests.filter((interest) => !boughtSinceInterest([interest]));
     const persons: string[] = [];
     let unknown = 0;
-    for (const interest of wanted) {
-      const person = await deps.store.findPersonId(interest.identity as IdentityKey);
+    // One lookup per identity, all at once (a page is 200 round trips to Firestore otherwise); the
+    // loop below keeps first-come order.
+    const resolved = await Promise.all(wanted.map((interest) => deps.store.findPersonId(interest.identity as IdentityKey)));
+    for (const person of resolved) {
       if (person === null) unknown += 1;
       else if (!persons.includes(person)) persons.push(person);
     }

@@ -1,8 +1,7 @@
 import { journeyTimerId } from './journey-timer.ts';
-import type { TimerPlan } from './plan-cart-timers.ts';
+import { latestReceived, type TimerPlan } from './plan-cart-timers.ts';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.ts';
 import { parseDuration } from '../campaigns/duration.ts';
-import type { NudgeEvent } from '../events/nudge-event.ts';
 import type { PersonFolded } from '../profiles/fold-events.ts';
 import { emailOf } from '../profiles/email-of.ts';
 import { eventStampTime } from '../profiles/profile-from-event.ts';
@@ -70,8 +69,4 @@ export function movedOnSince(profile: Pick<Profile, 'cart' | 'orders'>, lastView
   const cart = profile.cart;
   if (cart && cart.status === 'open' && cart.items.length > 0 && cart.updated_at >= lastViewedAt) return 'in_cart_journey';
   return null;
-}
-
-function latestReceived(events: readonly NudgeEvent[]): NudgeEvent | null {
-  return events.reduce<NudgeEvent | null>((latest, event) => (!latest || event.received_at >= latest.received_at ? event : latest), null);
 }

@@ -65,6 +65,7 @@ function exitedAfter(campaign: CampaignDefinition, events: readonly NudgeEvent[]
   return events.some((event) => campaign.exit_events.includes(event.kind) && (eventStampTime(event) ?? '') > cartUpdatedAt);
 }
 
-function latestReceived(events: readonly NudgeEvent[]): NudgeEvent | null {
+/** The event nudge received last (a wait counts from receipt, never from a device clock); null for none. */
+export function latestReceived(events: readonly NudgeEvent[]): NudgeEvent | null {
   return events.reduce<NudgeEvent | null>((latest, event) => (!latest || event.received_at >= latest.received_at ? event : latest), null);
 }
